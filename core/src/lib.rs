@@ -1,0 +1,19 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+//! GStreamer-free core of gst-rstracking.
+//!
+//! Everything here is plain, deterministic Rust: the data model shared with the
+//! GStreamer meta ([`types`]), the JSON Lines schema ([`schema`]), MOTChallenge
+//! file I/O ([`mot`]), geometry, the Kalman filter, the assignment solvers,
+//! ByteTrack, and the MOTChallenge evaluation. The GStreamer elements in the
+//! `gst-rstracking` crate are thin glue around these modules.
+
+pub mod assignment;
+pub mod bytetrack;
+pub mod eval;
+pub mod geometry;
+pub mod kalman;
+pub mod lsa;
+pub mod mot;
+pub mod schema;
+pub mod types;

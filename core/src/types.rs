@@ -1,0 +1,154 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+//! The object model carried by the tracking meta and written as JSON.
+
+use std::sync::Arc;
+
+/// Axis-aligned box in pixels of the frame it belongs to: top-left corner
+/// (0-based) plus width and height.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct BBox {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
+impl BBox {
+    pub const fn new(x: f32, y: f32, w: f32, h: f32) -> Self {
+        Self { x, y, w, h }
+    }
+
+    /// Multiplies x and w by `sx`, y and h by `sy` (a frame rescale).
+    pub fn scale(&mut self, sx: f32, sy: f32) {
+        self.x *= sx;
+        self.w *= sx;
+        self.y *= sy;
+        self.h *= sy;
+    }
+}
+
+/// Life-cycle state of a track as written on an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TrackState {
+    /// Seen, not yet confirmed (not output by default).
+    Tentative,
+    /// Confirmed and matched in this frame.
+    Tracked,
+    /// Confirmed but unmatched in this frame (box is the motion prediction).
+    Lost,
+    /// Produced by a predictor (e.g. gap filling), not by a measurement.
+    Predicted,
+}
+
+impl TrackState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrackState::Tentative => "tentative",
+            TrackState::Tracked => "tracked",
+            TrackState::Lost => "lost",
+            TrackState::Predicted => "predicted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "tentative" => TrackState::Tentative,
+            "tracked" => TrackState::Tracked,
+            "lost" => TrackState::Lost,
+            "predicted" => TrackState::Predicted,
+            _ => return None,
+        })
+    }
+}
+
+/// Where a keypoint value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum KeypointState {
+    /// As measured by the detector.
+    #[default]
+    Measured,
+    /// Filtered by a smoother.
+    Smoothed,
+    /// Extrapolated while the measurement is missing.
+    Predicted,
+    /// Interpolated between two measured poses.
+    Interpolated,
+    /// Below the confidence floor: not used.
+    Missing,
+}
+
+impl KeypointState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeypointState::Measured => "measured",
+            KeypointState::Smoothed => "smoothed",
+            KeypointState::Predicted => "predicted",
+            KeypointState::Interpolated => "interpolated",
+            KeypointState::Missing => "missing",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "measured" => KeypointState::Measured,
+            "smoothed" => KeypointState::Smoothed,
+            "predicted" => KeypointState::Predicted,
+            "interpolated" => KeypointState::Interpolated,
+            "missing" => KeypointState::Missing,
+            _ => return None,
+        })
+    }
+}
+
+/// One keypoint in frame pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Keypoint {
+    pub x: f32,
+    pub y: f32,
+    pub confidence: f32,
+    pub state: KeypointState,
+}
+
+/// One detected / tracked object.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Object {
+    pub bbox: BBox,
+    pub confidence: f32,
+    pub class_id: u32,
+    pub label: Option<String>,
+    pub track_id: Option<u64>,
+    pub track_state: Option<TrackState>,
+    pub global_id: Option<u64>,
+    pub keypoints: Vec<Keypoint>,
+    pub embedding: Option<Arc<[f32]>>,
+    /// Index of the frame the embedding was computed on.
+    pub embedding_frame: Option<u64>,
+}
+
+impl Object {
+    pub fn new(bbox: BBox, confidence: f32, class_id: u32) -> Self {
+        Self {
+            bbox,
+            confidence,
+            class_id,
+            ..Default::default()
+        }
+    }
+
+    /// Rescales the box and keypoints (frame resize by `sx` × `sy`).
+    pub fn scale(&mut self, sx: f32, sy: f32) {
+        self.bbox.scale(sx, sy);
+        for k in &mut self.keypoints {
+            k.x *= sx;
+            k.y *= sy;
+        }
+    }
+}
+
+/// All objects of one frame plus the stream (camera) they belong to.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FrameObjects {
+    pub stream: Option<String>,
+    pub objects: Vec<Object>,
+}
