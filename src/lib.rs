@@ -1,1 +1,56 @@
-// placeholder, replaced below
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+#![allow(clippy::non_send_fields_in_send_ty, unused_doc_comments)]
+
+//! gst-rstracking: GStreamer elements for multi-object tracking.
+//!
+//! * `rsdetect` — attaches detections to video buffers (import mode: MOT
+//!   `det.txt` or our JSON Lines).
+//! * `rsbytetrack` — ByteTrack multi-object tracker, at parity with the
+//!   reference implementation.
+//! * `rsjsonsink` — writes JSON Lines (schema `rstracking/1`) or MOTChallenge
+//!   result files, plus an optional per-track summary.
+//!
+//! The algorithms live in the GStreamer-free `rstracking-core` crate,
+//! re-exported here as [`core`].
+
+use gst::glib;
+
+pub use rstracking_core as core;
+
+mod bytetrack;
+mod detect;
+mod jsonsink;
+pub mod meta;
+
+fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
+    meta::register();
+    detect::register(plugin)?;
+    bytetrack::register(plugin)?;
+    jsonsink::register(plugin)?;
+    Ok(())
+}
+
+gst::plugin_define!(
+    rstracking,
+    env!("CARGO_PKG_DESCRIPTION"),
+    plugin_init,
+    concat!(env!("CARGO_PKG_VERSION"), "-", env!("COMMIT_ID")),
+    "MIT/X11",
+    env!("CARGO_PKG_NAME"),
+    env!("CARGO_PKG_NAME"),
+    "https://example.invalid/gst-rstracking",
+    env!("BUILD_REL_DATE")
+);
+
+/// Caps accepted by the elements that only read/write the meta: any raw
+/// video, in any memory.
+pub(crate) fn video_caps_any() -> gst::Caps {
+    let mut caps = gst::Caps::builder("video/x-raw").build();
+    caps.merge(
+        gst::Caps::builder("video/x-raw")
+            .features(gst::CapsFeatures::new_any())
+            .build(),
+    );
+    caps
+}

@@ -16,4 +16,5 @@ pub mod kalman;
 pub mod lsa;
 pub mod mot;
 pub mod schema;
+pub mod summary;
 pub mod types;

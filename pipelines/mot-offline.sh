@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Re-tracks a MOTChallenge sequence from its public detections.
+#
+#   pipelines/mot-offline.sh <sequence dir> <results.txt> [rsbytetrack prop=value ...]
+#
+# Reads <sequence dir>/seqinfo.ini (size, length, frame rate) and
+# <sequence dir>/det/det.txt, and runs
+#   videotestsrc (black GRAY8 frames of the sequence's size, count and rate)
+#   ! rsdetect detections=det.txt ! rsbytetrack ! rsjsonsink format=mot
+# Pixels are never read. rsbytetrack gets frame-rate=30 first, as ByteTrack's
+# own evaluation builds its tracker at 30 fps for every sequence; further
+# arguments are rsbytetrack properties and override it.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/env.sh"
+if [ $# -lt 2 ]; then
+  echo "usage: $0 <sequence dir> <results.txt> [rsbytetrack prop=value ...]" >&2
+  exit 2
+fi
+seq="$1"; out="$2"; shift 2
+ini="$seq/seqinfo.ini"; det="$seq/det/det.txt"
+for f in "$ini" "$det"; do
+  [ -f "$f" ] || { echo "$0: missing $f" >&2; exit 2; }
+done
+get() { sed -n "s/^$1[[:space:]]*=[[:space:]]*//p" "$ini" | tr -d '\r' | head -n1; }
+w="$(get imWidth)"; h="$(get imHeight)"; n="$(get seqLength)"; fps="$(get frameRate)"
+rate="$(awk -v f="$fps" 'BEGIN { printf "%d/1000", f * 1000 + 0.5 }')"
+exec gst-launch-1.0 -q \
+  videotestsrc num-buffers="$n" pattern=black \
+  ! "video/x-raw,format=GRAY8,width=$w,height=$h,framerate=$rate" \
+  ! rsdetect detections="$det" \
+  ! rsbytetrack frame-rate=30 "$@" \
+  ! rsjsonsink format=mot location="$out"

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Used by meson.build: cargo build --release, then copy the plugin and the
+# evaluator into meson's output directory.
+#   cargo-build.sh <source dir> <cargo target dir> <output dir>
+set -euo pipefail
+src="$1"; target="$2"; outdir="$3"
+cargo build --release --manifest-path "$src/Cargo.toml" --target-dir "$target" -p gst-rstracking --lib --bins
+cp "$target/release/libgstrstracking.so" "$target/release/rstracking-eval" "$outdir/"

@@ -1,0 +1,401 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+
+use crate::meta::TrackingMeta;
+use gst::glib;
+use gst::prelude::*;
+use gst::subclass::prelude::*;
+use gst_base::subclass::prelude::*;
+use rstracking_core::bytetrack::{ByteTrackConfig, ByteTracker, Detection, TrackOutput};
+use rstracking_core::types::{BBox, FrameObjects, Object, TrackState};
+use std::sync::{LazyLock, Mutex};
+
+static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
+    gst::DebugCategory::new(
+        "rsbytetrack",
+        gst::DebugColorFlags::empty(),
+        Some("ByteTrack multi-object tracker"),
+    )
+});
+
+/// Frame rate assumed when neither the caps nor `frame-rate` give one.
+const FALLBACK_FPS: f64 = 30.0;
+
+#[derive(Debug, Clone, Copy)]
+struct Settings {
+    track_high: f64,
+    track_low: f64,
+    new_track: f64,
+    match_thresh: f64,
+    track_buffer: u32,
+    max_lost_time: u64,
+    frame_rate: f64,
+    min_hits: u32,
+    per_class: bool,
+    fuse_score: bool,
+    output_lost: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let c = ByteTrackConfig::default();
+        Self {
+            track_high: c.track_high_thresh,
+            track_low: c.track_low_thresh,
+            new_track: c.new_track_thresh,
+            match_thresh: c.match_thresh,
+            track_buffer: c.track_buffer,
+            max_lost_time: 0,
+            frame_rate: 0.0,
+            min_hits: c.min_hits,
+            per_class: c.per_class,
+            fuse_score: c.fuse_score,
+            output_lost: c.output_lost,
+        }
+    }
+}
+
+impl Settings {
+    fn config(&self, caps_fps: Option<f64>) -> ByteTrackConfig {
+        let fps = if self.frame_rate > 0.0 {
+            self.frame_rate
+        } else {
+            caps_fps.unwrap_or(FALLBACK_FPS)
+        };
+        ByteTrackConfig {
+            track_high_thresh: self.track_high,
+            track_low_thresh: self.track_low,
+            new_track_thresh: self.new_track,
+            match_thresh: self.match_thresh,
+            track_buffer: self.track_buffer,
+            frame_rate: fps,
+            max_lost_time_ns: (self.max_lost_time > 0).then_some(self.max_lost_time),
+            min_hits: self.min_hits,
+            per_class: self.per_class,
+            fuse_score: self.fuse_score,
+            output_lost: self.output_lost,
+        }
+    }
+}
+
+struct State {
+    tracker: ByteTracker,
+    caps_fps: Option<f64>,
+    dets: Vec<Detection>,
+    out: Vec<TrackOutput>,
+    frame: u64,
+}
+
+#[derive(Default)]
+pub struct RsByteTrack {
+    // Mutex order: settings before state.
+    settings: Mutex<Settings>,
+    state: Mutex<Option<State>>,
+}
+
+#[glib::object_subclass]
+impl ObjectSubclass for RsByteTrack {
+    const NAME: &'static str = "GstRsByteTrack";
+    type Type = super::RsByteTrack;
+    type ParentType = gst_base::BaseTransform;
+}
+
+fn threshold(name: &str, nick: &str, blurb: &str, default: f64) -> glib::ParamSpec {
+    glib::ParamSpecDouble::builder(name)
+        .nick(nick)
+        .blurb(blurb)
+        .minimum(0.0)
+        .maximum(1.0)
+        .default_value(default)
+        .mutable_playing()
+        .build()
+}
+
+impl ObjectImpl for RsByteTrack {
+    fn properties() -> &'static [glib::ParamSpec] {
+        static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
+            let d = Settings::default();
+            vec![
+                threshold("track-high-threshold", "High score threshold",
+                    "Detections scoring above this take part in the first association (ByteTrack track_thresh)", d.track_high),
+                threshold("track-low-threshold", "Low score threshold",
+                    "Detections scoring above this and below track-high-threshold take part in the second association", d.track_low),
+                threshold("new-track-threshold", "New track threshold",
+                    "An unmatched high detection scoring at least this starts a new track", d.new_track),
+                threshold("match-threshold", "Match threshold",
+                    "Cost limit of the first association (cost = 1 - IoU x score); 0.8 rejects IoU below 0.2", d.match_thresh),
+                glib::ParamSpecUInt::builder("track-buffer")
+                    .nick("Track buffer")
+                    .blurb("Frames (at 30 fps; scaled by frame-rate/30) a lost track is kept before it is removed")
+                    .minimum(1)
+                    .maximum(1_000_000)
+                    .default_value(d.track_buffer)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecUInt64::builder("max-lost-time")
+                    .nick("Maximum lost time")
+                    .blurb("If > 0: running time in ns a lost track is kept; overrides track-buffer so behaviour does not depend on the frame rate")
+                    .minimum(0)
+                    .maximum(u64::MAX)
+                    .default_value(0)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecDouble::builder("frame-rate")
+                    .nick("Frame rate")
+                    .blurb("Frame rate used to scale track-buffer; 0 = from the caps (30 if the caps have none)")
+                    .minimum(0.0)
+                    .maximum(10_000.0)
+                    .default_value(d.frame_rate)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecUInt::builder("min-hits")
+                    .nick("Minimum hits")
+                    .blurb("A track is output only once it was matched on at least this many frames (0 = as soon as ByteTrack activates it)")
+                    .minimum(0)
+                    .maximum(10_000)
+                    .default_value(d.min_hits)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecBoolean::builder("per-class")
+                    .nick("Per class")
+                    .blurb("Only match detections to tracks of the same class id")
+                    .default_value(d.per_class)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecBoolean::builder("fuse-score")
+                    .nick("Fuse score")
+                    .blurb("First association cost = 1 - IoU x score (ByteTrack's default); false: 1 - IoU (ByteTrack's MOT20 mode)")
+                    .default_value(d.fuse_score)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecBoolean::builder("output-lost")
+                    .nick("Output lost tracks")
+                    .blurb("Append the predicted boxes of lost (not yet removed) tracks as objects with state 'lost'")
+                    .default_value(d.output_lost)
+                    .mutable_playing()
+                    .build(),
+            ]
+        });
+        PROPS.as_ref()
+    }
+
+    fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+        let mut s = self.settings.lock().unwrap();
+        let name = pspec.name();
+        let old = format!("{:?}", property_value(&s, name));
+        match name {
+            "track-high-threshold" => s.track_high = value.get().expect("type checked"),
+            "track-low-threshold" => s.track_low = value.get().expect("type checked"),
+            "new-track-threshold" => s.new_track = value.get().expect("type checked"),
+            "match-threshold" => s.match_thresh = value.get().expect("type checked"),
+            "track-buffer" => s.track_buffer = value.get().expect("type checked"),
+            "max-lost-time" => s.max_lost_time = value.get().expect("type checked"),
+            "frame-rate" => s.frame_rate = value.get().expect("type checked"),
+            "min-hits" => s.min_hits = value.get().expect("type checked"),
+            "per-class" => s.per_class = value.get().expect("type checked"),
+            "fuse-score" => s.fuse_score = value.get().expect("type checked"),
+            "output-lost" => s.output_lost = value.get().expect("type checked"),
+            other => unreachable!("unknown property {other}"),
+        }
+        gst::info!(CAT, imp = self, "{name}: {old} -> {:?}", property_value(&s, name));
+        let settings = *s;
+        drop(s);
+        if let Some(state) = self.state.lock().unwrap().as_mut() {
+            state.tracker.set_config(settings.config(state.caps_fps));
+        }
+    }
+
+    fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+        let s = self.settings.lock().unwrap();
+        property_value(&s, pspec.name())
+    }
+}
+
+fn property_value(s: &Settings, name: &str) -> glib::Value {
+    match name {
+        "track-high-threshold" => s.track_high.to_value(),
+        "track-low-threshold" => s.track_low.to_value(),
+        "new-track-threshold" => s.new_track.to_value(),
+        "match-threshold" => s.match_thresh.to_value(),
+        "track-buffer" => s.track_buffer.to_value(),
+        "max-lost-time" => s.max_lost_time.to_value(),
+        "frame-rate" => s.frame_rate.to_value(),
+        "min-hits" => s.min_hits.to_value(),
+        "per-class" => s.per_class.to_value(),
+        "fuse-score" => s.fuse_score.to_value(),
+        "output-lost" => s.output_lost.to_value(),
+        other => unreachable!("unknown property {other}"),
+    }
+}
+
+impl GstObjectImpl for RsByteTrack {}
+
+impl ElementImpl for RsByteTrack {
+    fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
+        static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
+            gst::subclass::ElementMetadata::new(
+                "ByteTrack tracker",
+                "Filter/Analyzer/Video",
+                "Assigns persistent track ids to the detections of the tracking meta (ByteTrack)",
+                "gst-rstracking developers",
+            )
+        });
+        Some(&*META)
+    }
+
+    fn pad_templates() -> &'static [gst::PadTemplate] {
+        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
+            let caps = crate::video_caps_any();
+            vec![
+                gst::PadTemplate::new("src", gst::PadDirection::Src, gst::PadPresence::Always, &caps)
+                    .unwrap(),
+                gst::PadTemplate::new("sink", gst::PadDirection::Sink, gst::PadPresence::Always, &caps)
+                    .unwrap(),
+            ]
+        });
+        TEMPLATES.as_ref()
+    }
+}
+
+impl RsByteTrack {
+    fn reset(&self, why: &str) {
+        if let Some(state) = self.state.lock().unwrap().as_mut() {
+            gst::debug!(CAT, imp = self, "{why}: tracker reset");
+            state.tracker.reset();
+            state.frame = 0;
+        }
+    }
+}
+
+impl BaseTransformImpl for RsByteTrack {
+    const MODE: gst_base::subclass::BaseTransformMode =
+        gst_base::subclass::BaseTransformMode::AlwaysInPlace;
+    const PASSTHROUGH_ON_SAME_CAPS: bool = false;
+    const TRANSFORM_IP_ON_PASSTHROUGH: bool = false;
+
+    fn start(&self) -> Result<(), gst::ErrorMessage> {
+        let settings = *self.settings.lock().unwrap();
+        *self.state.lock().unwrap() = Some(State {
+            tracker: ByteTracker::new(settings.config(None)),
+            caps_fps: None,
+            dets: Vec::new(),
+            out: Vec::new(),
+            frame: 0,
+        });
+        gst::info!(CAT, imp = self, "Started");
+        Ok(())
+    }
+
+    fn stop(&self) -> Result<(), gst::ErrorMessage> {
+        *self.state.lock().unwrap() = None;
+        gst::info!(CAT, imp = self, "Stopped");
+        Ok(())
+    }
+
+    fn set_caps(&self, incaps: &gst::Caps, _outcaps: &gst::Caps) -> Result<(), gst::LoggableError> {
+        let fps = incaps
+            .structure(0)
+            .and_then(|s| s.get::<gst::Fraction>("framerate").ok())
+            .filter(|f| f.numer() > 0 && f.denom() > 0)
+            .map(|f| f.numer() as f64 / f.denom() as f64);
+        let settings = *self.settings.lock().unwrap();
+        if fps.is_none() && settings.frame_rate <= 0.0 && settings.max_lost_time == 0 {
+            gst::element_imp_warning!(
+                self,
+                gst::StreamError::Format,
+                ["Caps have no frame rate; assuming {} fps for track-buffer (set frame-rate or max-lost-time)", FALLBACK_FPS]
+            );
+        }
+        if let Some(state) = self.state.lock().unwrap().as_mut() {
+            state.caps_fps = fps;
+            state.tracker.set_config(settings.config(fps));
+            gst::debug!(
+                CAT,
+                imp = self,
+                "caps frame rate {:?}: lost tracks kept {} frames",
+                fps,
+                state.tracker.config().max_lost_frames()
+            );
+        }
+        Ok(())
+    }
+
+    fn sink_event(&self, event: gst::Event) -> bool {
+        match event.view() {
+            gst::EventView::FlushStop(_) => self.reset("flush"),
+            gst::EventView::StreamStart(_) => self.reset("stream-start"),
+            _ => {}
+        }
+        self.parent_sink_event(event)
+    }
+
+    fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let running_time = {
+            let obj = self.obj();
+            let segment = obj.segment();
+            buf.pts().and_then(|pts| {
+                segment
+                    .downcast_ref::<gst::ClockTime>()
+                    .and_then(|s| s.to_running_time(pts))
+                    .map(|t| t.nseconds())
+            })
+        };
+        let mut guard = self.state.lock().unwrap();
+        let state = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
+        let frame = state.frame;
+        state.frame += 1;
+        if buf.meta::<TrackingMeta>().is_none() {
+            TrackingMeta::add(buf, FrameObjects::default());
+        }
+        let mut meta = buf.meta_mut::<TrackingMeta>().expect("meta just ensured");
+        let objects = meta.objects_mut();
+        state.dets.clear();
+        state.dets.extend(objects.iter().map(|o| Detection {
+            tlwh: [
+                o.bbox.x as f64,
+                o.bbox.y as f64,
+                o.bbox.w as f64,
+                o.bbox.h as f64,
+            ],
+            score: o.confidence as f64,
+            class_id: o.class_id,
+        }));
+        // Ids of a previous tracker upstream are replaced, not mixed.
+        for o in objects.iter_mut() {
+            o.track_id = None;
+            o.track_state = None;
+        }
+        let report = state.tracker.update(&state.dets, running_time, &mut state.out);
+        for t in &state.out {
+            let bbox = BBox::new(
+                t.tlwh[0] as f32,
+                t.tlwh[1] as f32,
+                t.tlwh[2] as f32,
+                t.tlwh[3] as f32,
+            );
+            match t.det_index {
+                Some(i) if t.state == TrackState::Tracked => {
+                    let o = &mut objects[i];
+                    o.track_id = Some(t.track_id);
+                    o.track_state = Some(TrackState::Tracked);
+                    o.bbox = bbox;
+                }
+                _ => {
+                    let mut o = Object::new(bbox, t.score as f32, t.class_id);
+                    o.track_id = Some(t.track_id);
+                    o.track_state = Some(t.state);
+                    objects.push(o);
+                }
+            }
+        }
+        gst::log!(
+            CAT,
+            imp = self,
+            "frame {frame}: {} detections, {} outputs, {report:?}, {} tracks held",
+            state.dets.len(),
+            state.out.len(),
+            state.tracker.num_tracks()
+        );
+        Ok(gst::FlowSuccess::Ok)
+    }
+}

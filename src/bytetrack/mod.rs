@@ -1,0 +1,51 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+
+/**
+ * SECTION:element-rsbytetrack
+ *
+ * ByteTrack multi-object tracker (Zhang et al., ECCV 2022), the same algorithm
+ * as the reference implementation (two-stage association of high and low
+ * score detections, Kalman filter on centre/aspect/height, lapjv assignment
+ * with a cost limit). Reads the detections in the `TrackingMeta` of each
+ * buffer and writes track ids and states into it: a detection matched to a
+ * confirmed track gets `track_id`, state `tracked` and the track's filtered
+ * box (as the reference outputs it). Detections matched to a not yet
+ * confirmed track, or unmatched, keep no track id. With `output-lost=true`
+ * the predicted boxes of lost tracks are appended with state `lost`.
+ *
+ * Track ids are u64, unique per element instance and never reused. A flush or
+ * a new stream-start resets the tracker (ids keep increasing). Removed tracks
+ * are dropped, so memory stays flat on endless streams.
+ *
+ * The lost-track buffer is `track-buffer` frames at 30 fps, scaled to the
+ * stream's frame rate as ByteTrack does (`frame-rate / 30 * track-buffer`),
+ * unless `max-lost-time` is set, which counts running time instead.
+ *
+ * ## Example launch line
+ * ```sh
+ * gst-launch-1.0 videotestsrc num-buffers=600 pattern=black ! \
+ *   video/x-raw,format=GRAY8,width=1920,height=1080,framerate=30/1 ! \
+ *   rsdetect detections=det.txt ! rsbytetrack track-buffer=30 ! \
+ *   rsjsonsink format=mot location=results.txt
+ * ```
+ *
+ * Since: 0.1
+ */
+use gst::glib;
+use gst::prelude::*;
+
+mod imp;
+
+glib::wrapper! {
+    pub struct RsByteTrack(ObjectSubclass<imp::RsByteTrack>) @extends gst_base::BaseTransform, gst::Element, gst::Object;
+}
+
+pub fn register(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
+    gst::Element::register(
+        Some(plugin),
+        "rsbytetrack",
+        gst::Rank::NONE,
+        RsByteTrack::static_type(),
+    )
+}

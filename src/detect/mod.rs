@@ -1,0 +1,45 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+
+/**
+ * SECTION:element-rsdetect
+ *
+ * Attaches detections to video buffers as a `TrackingMeta`.
+ *
+ * Import mode (`detections=<path>`): reads a MOTChallenge `det.txt` (7 or 10
+ * columns, rows in any order, 1-based frames and pixels) or a JSON Lines file
+ * of schema `rstracking/1` (as written by rsjsonsink, with keypoints,
+ * embeddings, track ids and global ids when present), and attaches the
+ * detections of frame index i to the i-th buffer (MOT frame f → buffer f-1;
+ * the count restarts after a flush). Pixel data is never read, so any raw
+ * video of the sequence's size works, e.g. `videotestsrc pattern=black`.
+ *
+ * Inference mode (an ONNX model) is planned; it will live in this element.
+ *
+ * ## Example launch line
+ * ```sh
+ * gst-launch-1.0 videotestsrc num-buffers=600 pattern=black ! \
+ *   video/x-raw,format=GRAY8,width=1920,height=1080,framerate=30/1 ! \
+ *   rsdetect detections=MOT17-02-FRCNN/det/det.txt ! rsbytetrack ! \
+ *   rsjsonsink format=mot location=MOT17-02-FRCNN.txt
+ * ```
+ *
+ * Since: 0.1
+ */
+use gst::glib;
+use gst::prelude::*;
+
+mod imp;
+
+glib::wrapper! {
+    pub struct RsDetect(ObjectSubclass<imp::RsDetect>) @extends gst_base::BaseTransform, gst::Element, gst::Object;
+}
+
+pub fn register(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
+    gst::Element::register(
+        Some(plugin),
+        "rsdetect",
+        gst::Rank::NONE,
+        RsDetect::static_type(),
+    )
+}

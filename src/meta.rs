@@ -1,0 +1,272 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+//! `TrackingMeta`: the one custom GstMeta of gst-rstracking.
+//!
+//! Holds a plain [`FrameObjects`] (stream name + objects with boxes, ids,
+//! keypoints, embeddings). The API is registered with the tags `video` and
+//! `size`, so elements that rescale video (videoscale, videoconvertscale) call
+//! our transform, which rescales boxes and keypoints; `gst-copy` transforms
+//! (queue, tee, buffer copies, videoconvert) copy it. Any other transform
+//! (videocrop, videoflip, ...) drops it: the boxes would be wrong there.
+//!
+//! This is the only module of the crate with `unsafe` code.
+
+use gst::glib;
+use gst::prelude::*;
+use rstracking_core::types::FrameObjects;
+use std::fmt;
+
+/// Tracking metadata of one buffer.
+#[repr(transparent)]
+pub struct TrackingMeta(imp::TrackingMeta);
+
+// SAFETY: the payload is plain owned Rust data (Send + Sync).
+unsafe impl Send for TrackingMeta {}
+unsafe impl Sync for TrackingMeta {}
+
+impl TrackingMeta {
+    /// Adds a meta holding `frame` to `buffer` (replacing the content of an
+    /// existing one, so a buffer never carries two).
+    pub fn add(
+        buffer: &mut gst::BufferRef,
+        frame: FrameObjects,
+    ) -> gst::MetaRefMut<'_, Self, gst::meta::Standalone> {
+        if buffer.meta::<Self>().is_some() {
+            let mut m = buffer.meta_mut::<Self>().expect("meta present");
+            m.0.frame = frame;
+            return m;
+        }
+        // SAFETY: the info registers init/free for our struct; we then
+        // overwrite the default-initialised payload.
+        unsafe {
+            let meta = gst::ffi::gst_buffer_add_meta(
+                buffer.as_mut_ptr(),
+                imp::meta_info(),
+                std::ptr::null_mut(),
+            ) as *mut imp::TrackingMeta;
+            (*meta).frame = frame;
+            Self::from_mut_ptr(buffer, meta)
+        }
+    }
+
+    pub fn frame(&self) -> &FrameObjects {
+        &self.0.frame
+    }
+
+    pub fn frame_mut(&mut self) -> &mut FrameObjects {
+        &mut self.0.frame
+    }
+
+    pub fn objects(&self) -> &[rstracking_core::types::Object] {
+        &self.0.frame.objects
+    }
+
+    pub fn objects_mut(&mut self) -> &mut Vec<rstracking_core::types::Object> {
+        &mut self.0.frame.objects
+    }
+}
+
+// SAFETY: GstType is the #[repr(C)] struct registered by meta_info().
+unsafe impl MetaAPI for TrackingMeta {
+    type GstType = imp::TrackingMeta;
+
+    fn meta_api() -> glib::Type {
+        imp::meta_api_get_type()
+    }
+}
+
+impl fmt::Debug for TrackingMeta {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.debug_struct("TrackingMeta")
+            .field("frame", &self.0.frame)
+            .finish()
+    }
+}
+
+/// Registers the meta API and implementation (idempotent).
+pub fn register() {
+    imp::meta_info();
+}
+
+mod imp {
+    use gst::glib;
+    use gst::glib::translate::*;
+    use rstracking_core::types::FrameObjects;
+    use std::ptr;
+    use std::sync::LazyLock;
+
+    #[repr(C)]
+    pub struct TrackingMeta {
+        parent: gst::ffi::GstMeta,
+        pub(super) frame: FrameObjects,
+    }
+
+    pub(super) fn meta_api_get_type() -> glib::Type {
+        static TYPE: LazyLock<glib::Type> = LazyLock::new(|| unsafe {
+            let mut tags = [
+                c"video".as_ptr(),
+                c"size".as_ptr(),
+                ptr::null::<std::os::raw::c_char>(),
+            ];
+            let t = from_glib(gst::ffi::gst_meta_api_type_register(
+                c"GstRsTrackingMetaAPI".as_ptr(),
+                tags.as_mut_ptr(),
+            ));
+            assert_ne!(t, glib::Type::INVALID);
+            t
+        });
+        *TYPE
+    }
+
+    unsafe extern "C" fn meta_init(
+        meta: *mut gst::ffi::GstMeta,
+        _params: glib::ffi::gpointer,
+        _buffer: *mut gst::ffi::GstBuffer,
+    ) -> glib::ffi::gboolean {
+        let meta = &mut *(meta as *mut TrackingMeta);
+        ptr::write(&mut meta.frame, FrameObjects::default());
+        true.into_glib()
+    }
+
+    unsafe extern "C" fn meta_free(meta: *mut gst::ffi::GstMeta, _buffer: *mut gst::ffi::GstBuffer) {
+        let meta = &mut *(meta as *mut TrackingMeta);
+        ptr::drop_in_place(&mut meta.frame);
+    }
+
+    unsafe fn add_to(dest: *mut gst::ffi::GstBuffer, frame: FrameObjects) {
+        let existing = gst::ffi::gst_buffer_get_meta(dest, meta_api_get_type().into_glib())
+            as *mut TrackingMeta;
+        if !existing.is_null() {
+            (*existing).frame = frame;
+            return;
+        }
+        let m = gst::ffi::gst_buffer_add_meta(dest, meta_info(), ptr::null_mut()) as *mut TrackingMeta;
+        if !m.is_null() {
+            (*m).frame = frame;
+        }
+    }
+
+    unsafe extern "C" fn meta_transform(
+        dest: *mut gst::ffi::GstBuffer,
+        meta: *mut gst::ffi::GstMeta,
+        _buffer: *mut gst::ffi::GstBuffer,
+        type_: glib::ffi::GQuark,
+        data: glib::ffi::gpointer,
+    ) -> glib::ffi::gboolean {
+        let src = &*(meta as *const TrackingMeta);
+        let type_: glib::Quark = from_glib(type_);
+        if type_ == glib::Quark::from_str("gst-copy") {
+            // Skip when the destination already has one (copy into itself).
+            let existing = gst::ffi::gst_buffer_get_meta(dest, meta_api_get_type().into_glib());
+            if existing.is_null() {
+                add_to(dest, src.frame.clone());
+            }
+            return true.into_glib();
+        }
+        if type_ == from_glib(gst_video::ffi::gst_video_meta_transform_scale_get_quark()) {
+            let trans = &*(data as *const gst_video::ffi::GstVideoMetaTransform);
+            let (iw, ih) = ((*trans.in_info).width, (*trans.in_info).height);
+            let (ow, oh) = ((*trans.out_info).width, (*trans.out_info).height);
+            if iw <= 0 || ih <= 0 || ow <= 0 || oh <= 0 {
+                return false.into_glib();
+            }
+            let sx = ow as f32 / iw as f32;
+            let sy = oh as f32 / ih as f32;
+            let mut frame = src.frame.clone();
+            for o in &mut frame.objects {
+                o.scale(sx, sy);
+            }
+            add_to(dest, frame);
+            return true.into_glib();
+        }
+        false.into_glib()
+    }
+
+    struct MetaInfo(ptr::NonNull<gst::ffi::GstMetaInfo>);
+    // SAFETY: GstMetaInfo is immutable after registration.
+    unsafe impl Send for MetaInfo {}
+    unsafe impl Sync for MetaInfo {}
+
+    pub(super) fn meta_info() -> *const gst::ffi::GstMetaInfo {
+        static INFO: LazyLock<MetaInfo> = LazyLock::new(|| unsafe {
+            MetaInfo(
+                ptr::NonNull::new(gst::ffi::gst_meta_register(
+                    meta_api_get_type().into_glib(),
+                    c"GstRsTrackingMeta".as_ptr(),
+                    std::mem::size_of::<TrackingMeta>(),
+                    Some(meta_init),
+                    Some(meta_free),
+                    Some(meta_transform),
+                ) as *mut gst::ffi::GstMetaInfo)
+                .expect("GstRsTrackingMeta registration failed"),
+            )
+        });
+        INFO.0.as_ptr()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstracking_core::types::{BBox, Keypoint, Object};
+
+    fn frame() -> FrameObjects {
+        let mut o = Object::new(BBox::new(10.0, 20.0, 30.0, 40.0), 0.9, 0);
+        o.track_id = Some(3);
+        o.keypoints.push(Keypoint {
+            x: 100.0,
+            y: 50.0,
+            confidence: 1.0,
+            ..Default::default()
+        });
+        FrameObjects {
+            stream: Some("cam0".into()),
+            objects: vec![o],
+        }
+    }
+
+    #[test]
+    fn scale_transform_rescales_boxes_and_keypoints() {
+        gst::init().unwrap();
+        let mut buf = gst::Buffer::new();
+        TrackingMeta::add(buf.get_mut().unwrap(), frame());
+        let in_info = gst_video::VideoInfo::builder(gst_video::VideoFormat::Rgb, 640, 480)
+            .build()
+            .unwrap();
+        let out_info = gst_video::VideoInfo::builder(gst_video::VideoFormat::Rgb, 320, 960)
+            .build()
+            .unwrap();
+        let mut out = gst::Buffer::new();
+        {
+            let meta = buf.meta::<TrackingMeta>().unwrap();
+            meta.transform(
+                out.get_mut().unwrap(),
+                &gst_video::video_meta::VideoMetaTransformScale::new(&in_info, &out_info),
+            )
+            .unwrap();
+        }
+        let m = out.meta::<TrackingMeta>().unwrap();
+        let o = &m.objects()[0];
+        assert_eq!(o.bbox, BBox::new(5.0, 40.0, 15.0, 80.0));
+        assert_eq!((o.keypoints[0].x, o.keypoints[0].y), (50.0, 100.0));
+        assert_eq!(o.track_id, Some(3));
+        assert_eq!(m.frame().stream.as_deref(), Some("cam0"));
+    }
+
+    #[test]
+    fn copy_keeps_meta_and_tags_are_video_size() {
+        gst::init().unwrap();
+        let mut buf = gst::Buffer::with_size(4).unwrap();
+        TrackingMeta::add(buf.get_mut().unwrap(), frame());
+        let copy = buf.copy_deep().unwrap();
+        assert_eq!(copy.meta::<TrackingMeta>().unwrap().frame(), &frame());
+        let api = TrackingMeta::meta_api();
+        assert!(gst::meta::meta_api_type_has_tag::<gst::meta::tags::Size>(api));
+        assert!(gst::meta::meta_api_type_tags_contain_only(api, &["video", "size"]));
+        // Adding twice replaces, never stacks.
+        let mut b2 = buf.copy();
+        TrackingMeta::add(b2.get_mut().unwrap(), FrameObjects::default());
+        assert_eq!(b2.iter_meta::<TrackingMeta>().count(), 1);
+        assert!(b2.meta::<TrackingMeta>().unwrap().objects().is_empty());
+    }
+}

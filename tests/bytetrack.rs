@@ -1,0 +1,157 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+//! rsbytetrack element behaviour: ids across an occlusion, properties, resets.
+
+mod common;
+use common::*;
+use gst::prelude::*;
+use gstrstracking::core::types::{Object, TrackState};
+
+fn harness(props: &[(&str, glib::Value)]) -> gst_check::Harness {
+    init();
+    let mut h = gst_check::Harness::new("rsbytetrack");
+    for (k, v) in props {
+        h.element().unwrap().set_property_from_value(k, v);
+    }
+    h.set_src_caps_str("video/x-raw,format=GRAY8,width=640,height=480,framerate=30/1");
+    h
+}
+use gst::glib;
+
+/// A walks right at 5 px/frame and is hidden on frames 20..30; B stands still.
+fn scene(i: u64) -> Vec<Object> {
+    let mut v = Vec::new();
+    if !(20..30).contains(&i) {
+        v.push(obj(10.0 + 5.0 * i as f32, 100.0, 50.0, 100.0, 0.9));
+    }
+    v.push(obj(400.0, 100.0, 50.0, 100.0, 0.9));
+    v
+}
+
+fn run(h: &mut gst_check::Harness, frames: u64) -> Vec<Vec<Object>> {
+    (0..frames)
+        .map(|i| {
+            h.push(buffer_with(i, scene(i))).unwrap();
+            objects_of(&h.pull().unwrap())
+        })
+        .collect()
+}
+
+fn id_at_x(objs: &[Object], x_min: f32, x_max: f32) -> Option<u64> {
+    objs.iter()
+        .find(|o| o.bbox.x >= x_min && o.bbox.x < x_max && o.track_state != Some(TrackState::Lost))
+        .and_then(|o| o.track_id)
+}
+
+#[test]
+fn ids_survive_an_occlusion_within_the_track_buffer() {
+    let mut h = harness(&[]);
+    let out = run(&mut h, 40);
+    // First frame: both tracks are activated at once, ids 1 and 2.
+    assert_eq!(id_at_x(&out[0], 0.0, 300.0), Some(1));
+    assert_eq!(id_at_x(&out[0], 300.0, 500.0), Some(2));
+    for (i, objs) in out.iter().enumerate() {
+        assert_eq!(id_at_x(objs, 300.0, 500.0), Some(2), "B on frame {i}");
+        if (20..30).contains(&i) {
+            assert_eq!(objs.len(), 1, "only B while A is hidden (frame {i})");
+        } else {
+            assert_eq!(id_at_x(objs, 0.0, 300.0), Some(1), "A on frame {i}");
+        }
+    }
+    // Boxes are the Kalman estimates: close to, not exactly, the detections.
+    let a = out[35].iter().find(|o| o.track_id == Some(1)).unwrap();
+    assert!((a.bbox.x - 185.0).abs() < 1.0, "{:?}", a.bbox);
+}
+
+#[test]
+fn a_short_track_buffer_gives_a_new_id_after_the_occlusion() {
+    let mut h = harness(&[("track-buffer", 5u32.to_value())]);
+    let out = run(&mut h, 33);
+    assert_eq!(id_at_x(&out[19], 0.0, 300.0), Some(1));
+    // Reappears on frame 30: new track (id 3), output from its second match.
+    assert_eq!(id_at_x(&out[30], 0.0, 300.0), None);
+    assert_eq!(id_at_x(&out[31], 0.0, 300.0), Some(3));
+    assert_eq!(id_at_x(&out[32], 0.0, 300.0), Some(3));
+}
+
+#[test]
+fn max_lost_time_overrides_the_frame_count() {
+    // 10 hidden frames at 33 ms = 330 ms.
+    let mut h = harness(&[("max-lost-time", 200_000_000u64.to_value())]);
+    let out = run(&mut h, 32);
+    assert_eq!(id_at_x(&out[31], 0.0, 300.0), Some(3));
+    let mut h = harness(&[
+        ("max-lost-time", 1_000_000_000u64.to_value()),
+        ("track-buffer", 1u32.to_value()),
+    ]);
+    let out = run(&mut h, 32);
+    assert_eq!(id_at_x(&out[31], 0.0, 300.0), Some(1));
+}
+
+#[test]
+fn output_lost_appends_predicted_boxes() {
+    let mut h = harness(&[("output-lost", true.to_value())]);
+    let out = run(&mut h, 25);
+    let lost: Vec<&Object> = out[22]
+        .iter()
+        .filter(|o| o.track_state == Some(TrackState::Lost))
+        .collect();
+    assert_eq!(lost.len(), 1);
+    assert_eq!(lost[0].track_id, Some(1));
+    // Predicted at ~5 px/frame beyond the last seen position (x=105 at frame 19).
+    assert!(lost[0].bbox.x > 110.0 && lost[0].bbox.x < 125.0, "{:?}", lost[0].bbox);
+}
+
+#[test]
+fn min_hits_delays_output() {
+    let mut h = harness(&[("min-hits", 3u32.to_value())]);
+    let out = run(&mut h, 3);
+    assert_eq!(id_at_x(&out[0], 0.0, 300.0), None);
+    assert_eq!(id_at_x(&out[1], 0.0, 300.0), None);
+    assert_eq!(id_at_x(&out[2], 0.0, 300.0), Some(1));
+}
+
+#[test]
+fn flush_resets_tracks_but_never_reuses_ids() {
+    let mut h = harness(&[]);
+    let out = run(&mut h, 2);
+    assert_eq!(id_at_x(&out[1], 0.0, 300.0), Some(1));
+    assert!(h.push_event(gst::event::FlushStart::new()));
+    assert!(h.push_event(gst::event::FlushStop::new(true)));
+    h.push_event(gst::event::Segment::new(&gst::FormattedSegment::<gst::ClockTime>::new()));
+    let out = run(&mut h, 2);
+    assert_eq!(id_at_x(&out[0], 0.0, 300.0), Some(3));
+    assert_eq!(id_at_x(&out[0], 300.0, 500.0), Some(4));
+}
+
+#[test]
+fn buffers_without_meta_pass_and_age_tracks() {
+    let mut h = harness(&[("track-buffer", 2u32.to_value()), ("output-lost", true.to_value())]);
+    h.push(buffer_with(0, vec![obj(10.0, 10.0, 20.0, 20.0, 0.9)])).unwrap();
+    assert_eq!(objects_of(&h.pull().unwrap())[0].track_id, Some(1));
+    let mut lost_seen = 0;
+    for _ in 0..4 {
+        h.push(gst::Buffer::with_size(1).unwrap()).unwrap();
+        let o = objects_of(&h.pull().unwrap());
+        lost_seen += o.len();
+    }
+    // Lost on frames 1 and 2, removed after 2 lost frames.
+    assert_eq!(lost_seen, 2);
+}
+
+#[test]
+fn caps_without_frame_rate_warn_and_assume_30fps() {
+    let (errors, warnings) = run_pipeline(
+        "videotestsrc num-buffers=2 ! video/x-raw,width=64,height=48,framerate=0/1 ! rsbytetrack ! fakesink",
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        warnings,
+        vec!["Caps have no frame rate; assuming 30 fps for track-buffer (set frame-rate or max-lost-time)"]
+    );
+    // With frame-rate set there is nothing to warn about.
+    let (_, warnings) = run_pipeline(
+        "videotestsrc num-buffers=2 ! video/x-raw,width=64,height=48,framerate=0/1 ! rsbytetrack frame-rate=25 ! fakesink",
+    );
+    assert!(warnings.is_empty(), "{warnings:?}");
+}

@@ -1,0 +1,158 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+//! rsdetect import mode: formats, frame mapping, flush, bad input.
+
+mod common;
+use common::*;
+use gst::prelude::*;
+use gstrstracking::core::types::{BBox, TrackState};
+
+fn harness_for(path: &std::path::Path) -> gst_check::Harness {
+    init();
+    let mut h = gst_check::Harness::new("rsdetect");
+    h.element()
+        .unwrap()
+        .set_property("detections", path.to_str().unwrap());
+    h.set_src_caps_str("video/x-raw,format=GRAY8,width=640,height=480,framerate=30/1");
+    h
+}
+
+fn push_blank(h: &mut gst_check::Harness) -> gst::Buffer {
+    h.push(gst::Buffer::with_size(640 * 480).unwrap()).unwrap();
+    h.pull().unwrap()
+}
+
+#[test]
+fn mot_rows_go_to_buffer_frame_minus_one() {
+    let d = tmpdir("detect-mot");
+    let p = d.join("det.txt");
+    // Unsorted rows, 7 and 10 columns, frame 2 has no detection.
+    std::fs::write(&p, "3,-1,101,201,10,20,0.9\n1,-1,1,1,30,40,0.5,-1,-1,-1\n1,-1,11,11,5,5,0.25\n").unwrap();
+    let mut h = harness_for(&p);
+    let b0 = objects_of(&push_blank(&mut h));
+    assert_eq!(b0.len(), 2);
+    assert_eq!(b0[0].bbox, BBox::new(0.0, 0.0, 30.0, 40.0));
+    assert_eq!(b0[0].confidence, 0.5);
+    assert_eq!(b0[1].bbox, BBox::new(10.0, 10.0, 5.0, 5.0));
+    assert!(objects_of(&push_blank(&mut h)).is_empty());
+    let b2 = objects_of(&push_blank(&mut h));
+    assert_eq!(b2.len(), 1);
+    assert_eq!(b2[0].bbox, BBox::new(100.0, 200.0, 10.0, 20.0));
+}
+
+#[test]
+fn jsonl_import_keeps_ids_states_keypoints_embeddings() {
+    let d = tmpdir("detect-jsonl");
+    let p = d.join("in.jsonl");
+    std::fs::write(
+        &p,
+        concat!(
+            r#"{"schema":"rstracking/1","stream":"cam7","frame":0,"objects":[{"bbox":[1.0,2.0,3.0,4.0],"confidence":0.9,"class_id":2,"label":"car","track_id":5,"state":"tracked","global_id":9,"keypoints":[[1.0,1.0,0.5]],"keypoint_states":["predicted"],"embedding":[0.6,0.8],"embedding_frame":0,"unknown_field":1}]}"#,
+            "\n",
+            r#"{"schema":"rstracking/1","event":"merge","from":5,"to":6}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let mut h = harness_for(&p);
+    let b = push_blank(&mut h);
+    let m = b.meta::<gstrstracking::meta::TrackingMeta>().unwrap();
+    assert_eq!(m.frame().stream.as_deref(), Some("cam7"));
+    let o = &m.objects()[0];
+    assert_eq!(o.class_id, 2);
+    assert_eq!(o.label.as_deref(), Some("car"));
+    assert_eq!(o.track_id, Some(5));
+    assert_eq!(o.track_state, Some(TrackState::Tracked));
+    assert_eq!(o.global_id, Some(9));
+    assert_eq!(o.keypoints.len(), 1);
+    assert_eq!(o.embedding.as_deref(), Some(&[0.6f32, 0.8][..]));
+}
+
+#[test]
+fn flush_restarts_the_frame_count() {
+    let d = tmpdir("detect-flush");
+    let p = d.join("det.txt");
+    std::fs::write(&p, "1,-1,1,1,10,10,0.9\n2,-1,51,51,10,10,0.9\n").unwrap();
+    let mut h = harness_for(&p);
+    assert_eq!(objects_of(&push_blank(&mut h))[0].bbox.x, 0.0);
+    assert_eq!(objects_of(&push_blank(&mut h))[0].bbox.x, 50.0);
+    assert!(h.push_event(gst::event::FlushStart::new()));
+    assert!(h.push_event(gst::event::FlushStop::new(true)));
+    h.push_event(gst::event::Segment::new(&gst::FormattedSegment::<gst::ClockTime>::new()));
+    assert_eq!(objects_of(&push_blank(&mut h))[0].bbox.x, 0.0);
+}
+
+#[test]
+fn missing_file_is_an_error_naming_the_path() {
+    let (errors, _) = run_pipeline(
+        "videotestsrc num-buffers=2 ! rsdetect detections=/nonexistent/det.txt ! fakesink",
+    );
+    assert_eq!(
+        errors,
+        vec!["Failed to read detections file '/nonexistent/det.txt': No such file or directory (os error 2)"]
+    );
+}
+
+#[test]
+fn malformed_line_is_an_error_with_line_number() {
+    let d = tmpdir("detect-malformed");
+    let p = d.join("det.txt");
+    std::fs::write(&p, "1,-1,1,1,10,10,0.9\n2,-1,51,oops,10,10,0.9\n").unwrap();
+    let (errors, _) = run_pipeline(&format!(
+        "videotestsrc num-buffers=2 ! rsdetect detections={} ! fakesink",
+        p.display()
+    ));
+    assert_eq!(
+        errors,
+        vec![format!(
+            "Malformed detections file {}:2: column 4 (bb_top): cannot parse 'oops'",
+            p.display()
+        )]
+    );
+}
+
+#[test]
+fn empty_file_is_an_error() {
+    let d = tmpdir("detect-empty");
+    let p = d.join("det.txt");
+    std::fs::write(&p, "").unwrap();
+    let (errors, _) = run_pipeline(&format!(
+        "videotestsrc num-buffers=2 ! rsdetect detections={} ! fakesink",
+        p.display()
+    ));
+    assert_eq!(
+        errors,
+        vec![format!(
+            "Malformed detections file {}: file holds no detections (empty)",
+            p.display()
+        )]
+    );
+}
+
+#[test]
+fn scores_above_one_warn_and_detections_past_the_end_warn_at_eos() {
+    let d = tmpdir("detect-scores");
+    let p = d.join("det.txt");
+    std::fs::write(&p, "1,-1,1,1,10,10,0.9\n2,-1,1,1,10,10,42.8\n5,-1,1,1,10,10,0.3\n").unwrap();
+    let (errors, warnings) = run_pipeline(&format!(
+        "videotestsrc num-buffers=3 ! rsdetect detections={} ! fakesink",
+        p.display()
+    ));
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        warnings,
+        vec![
+            format!("Detection scores in '{}' go up to 42.8 (line 2), above 1.0; score thresholds of the tracker assume scores in [0,1]", p.display()),
+            format!("'{}' has detections for 1 frames past the end of the stream (3 buffers; frames 4..=4, 0-based)", p.display()),
+        ]
+    );
+}
+
+#[test]
+fn no_detections_property_is_an_error() {
+    let (errors, _) = run_pipeline("videotestsrc num-buffers=1 ! rsdetect ! fakesink");
+    assert_eq!(
+        errors,
+        vec!["No 'detections' file set (import mode is the only mode of this version)"]
+    );
+}

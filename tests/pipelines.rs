@@ -1,0 +1,158 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+//! Runs the scripts in pipelines/ with the plugin of this build: the bundled
+//! synthetic sequence everywhere, and parity with the reference ByteTrack on
+//! the 13 shared MOT17/MOT15 sequences when ../shared is present.
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// target/<profile>, where this build put libgstrstracking.so.
+fn plugin_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
+    assert!(
+        dir.join("libgstrstracking.so").exists(),
+        "no libgstrstracking.so in {}",
+        dir.display()
+    );
+    dir
+}
+
+fn script(name: &str, args: &[&Path], registry: &Path) {
+    let out = Command::new(repo().join("pipelines").join(name))
+        .args(args)
+        .env("RSTRACKING_PLUGIN_DIR", plugin_dir())
+        .env("RSTRACKING_EVAL", env!("CARGO_BIN_EXE_rstracking-eval"))
+        .env("GST_REGISTRY", registry)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{name} {args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprint!("{}", String::from_utf8_lossy(&out.stdout));
+}
+
+fn metrics(json: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap()
+}
+
+#[test]
+fn synthetic_sequence_is_tracked_without_id_switches() {
+    let d = tmpdir("pipe-synth");
+    let reg = d.join("registry.bin");
+    let seq = repo().join("samples/synthetic/SYN-01");
+    std::fs::create_dir(d.join("res")).unwrap();
+    script("mot-offline.sh", &[&seq, &d.join("res/SYN-01.txt")], &reg);
+    script(
+        "mot-eval.sh",
+        &[
+            Path::new("MOT15"),
+            &repo().join("samples/synthetic"),
+            &d.join("res"),
+            &d.join("m.json"),
+        ],
+        &reg,
+    );
+    let m = &metrics(&d.join("m.json"))["SYN-01"];
+    // 1013 GT boxes. Misses: the first frame of walkers 4, 5 and 6 (a new
+    // track is output from its second match) and walker 3's 6 occluded
+    // frames: FN = 9. Low-score false positives never start tracks: FP = 0.
+    assert_eq!(m["FN"], 9);
+    assert_eq!(m["FP"], 0);
+    assert_eq!(m["IDSW"], 0);
+    let mota = m["MOTA"].as_f64().unwrap();
+    assert!((mota - 100.0 * (1.0 - 9.0 / 1013.0)).abs() < 1e-9, "{mota}");
+    let idf1 = m["IDF1"].as_f64().unwrap();
+    assert!((idf1 - 100.0 * 2.0 * 1004.0 / 2017.0).abs() < 1e-9, "{idf1}");
+}
+
+/// (benchmark, sequences) of the shared data.
+const SEQS: [(&str, &[&str]); 2] = [
+    (
+        "MOT17",
+        &["MOT17-02-FRCNN", "MOT17-05-FRCNN", "MOT17-09-FRCNN", "MOT17-10-FRCNN", "MOT17-13-FRCNN"],
+    ),
+    (
+        "MOT15",
+        &[
+            "ADL-Rundle-6", "ETH-Bahnhof", "ETH-Sunnyday", "KITTI-17",
+            "PETS09-S2L1", "TUD-Campus", "TUD-Stadtmitte", "Venice-2",
+        ],
+    ),
+];
+
+/// Lines of two MOT result files that differ (same line count expected):
+/// frame/id different, or a coordinate off by more than 0.011 px, or a
+/// score off by more than 1e-4.
+fn differing_lines(ours: &str, reference: &str) -> usize {
+    let parse = |l: &str| -> Vec<f64> { l.split(',').map(|v| v.parse().unwrap()).collect() };
+    let a: Vec<&str> = ours.lines().collect();
+    let b: Vec<&str> = reference.lines().collect();
+    let mut diff = a.len().abs_diff(b.len());
+    for (x, y) in a.iter().zip(&b) {
+        let (x, y) = (parse(x), parse(y));
+        let same = x[0] == y[0]
+            && x[1] == y[1]
+            && (2..6).all(|i| (x[i] - y[i]).abs() <= 0.011)
+            && (x[6] - y[6]).abs() <= 1e-4;
+        if !same {
+            diff += 1;
+        }
+    }
+    diff
+}
+
+#[test]
+fn mot_offline_matches_the_reference_bytetrack() {
+    let Some(shared) = shared() else { return };
+    let data = shared.join("data");
+    let d = tmpdir("pipe-parity");
+    let reg = d.join("registry.bin");
+    for (bench, seqs) in SEQS {
+        let res = d.join(bench);
+        std::fs::create_dir_all(&res).unwrap();
+        let reference = data.join(format!("reference_bytetrack/{bench}_shared_paper_nopf/data"));
+        let mut total_diff = 0;
+        for seq in seqs {
+            let out = res.join(format!("{seq}.txt"));
+            script("mot-offline.sh", &[&data.join(bench).join("train").join(seq), &out], &reg);
+            let ours = std::fs::read_to_string(&out).unwrap();
+            let theirs = std::fs::read_to_string(reference.join(format!("{seq}.txt"))).unwrap();
+            let n = differing_lines(&ours, &theirs);
+            eprintln!("{seq}: {} lines, {n} differ from the reference", theirs.lines().count());
+            total_diff += n;
+        }
+        assert_eq!(total_diff, 0, "{bench}: result lines differ from the reference ByteTrack");
+
+        let json = d.join(format!("{bench}.json"));
+        script(
+            "mot-eval.sh",
+            &[Path::new(bench), &data.join(bench).join("train"), &res, &json],
+            &reg,
+        );
+        let ours = metrics(&json);
+        let summary: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(
+                data.join(format!("reference_bytetrack/{bench}_shared_paper/summary.json")),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let paper = &summary["trackeval"];
+        for seq in seqs.iter().copied().chain(["OVERALL"]) {
+            let key = if seq == "OVERALL" { "COMBINED" } else { seq };
+            for m in ["HOTA", "MOTA", "IDF1"] {
+                let (a, b) = (ours[key][m].as_f64().unwrap(), paper[seq][m].as_f64().unwrap());
+                assert!((a - b).abs() <= 0.1, "{bench} {seq} {m}: ours {a}, reference {b}");
+            }
+            let (a, b) = (ours[key]["IDSW"].as_f64().unwrap(), paper[seq]["IDSW"].as_f64().unwrap());
+            assert!((a - b).abs() <= 0.02 * b, "{bench} {seq} IDSW: ours {a}, reference {b}");
+        }
+    }
+}
