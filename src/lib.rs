@@ -49,7 +49,7 @@ pub(crate) fn video_caps_any() -> gst::Caps {
     let mut caps = gst::Caps::builder("video/x-raw").build();
     caps.merge(
         gst::Caps::builder("video/x-raw")
-            .features(gst::CapsFeatures::new_any())
+            .any_features()
             .build(),
     );
     caps

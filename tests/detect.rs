@@ -9,10 +9,12 @@ use gstrstracking::core::types::{BBox, TrackState};
 
 fn harness_for(path: &std::path::Path) -> gst_check::Harness {
     init();
-    let mut h = gst_check::Harness::new("rsdetect");
-    h.element()
-        .unwrap()
-        .set_property("detections", path.to_str().unwrap());
+    // Set the file before the harness starts the element.
+    let e = gst::ElementFactory::make("rsdetect")
+        .property("detections", path.to_str().unwrap())
+        .build()
+        .unwrap();
+    let mut h = gst_check::Harness::with_element(&e, Some("sink"), Some("src"));
     h.set_src_caps_str("video/x-raw,format=GRAY8,width=640,height=480,framerate=30/1");
     h
 }

@@ -9,10 +9,11 @@ use gstrstracking::core::types::TrackState;
 
 fn sink_harness(props: &[(&str, &str)]) -> gst_check::Harness {
     init();
-    let mut h = gst_check::Harness::new("rsjsonsink");
+    let e = gst::ElementFactory::make("rsjsonsink").build().unwrap();
     for (k, v) in props {
-        h.element().unwrap().set_property_from_str(k, v);
+        e.set_property_from_str(k, v);
     }
+    let mut h = gst_check::Harness::with_element(&e, Some("sink"), None);
     h.set_src_caps_str("video/x-raw,format=GRAY8,width=640,height=480,framerate=30/1");
     h
 }

@@ -9,16 +9,30 @@ use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// target/<profile>, where this build put libgstrstracking.so.
+/// target/<profile>, where cargo puts libgstrstracking.so. `cargo test`
+/// does not build the cdylib, so build it here (once per test binary).
 fn plugin_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-    assert!(
-        dir.join("libgstrstracking.so").exists(),
-        "no libgstrstracking.so in {}",
-        dir.display()
-    );
-    dir
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().unwrap();
+            let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
+            let mut cmd = Command::new(env!("CARGO"));
+            cmd.args(["build", "-p", "gst-rstracking", "--lib"])
+                .current_dir(repo());
+            if dir.file_name().is_some_and(|n| n == "release") {
+                cmd.arg("--release");
+            }
+            let status = cmd.status().unwrap();
+            assert!(status.success(), "cargo build --lib failed");
+            assert!(
+                dir.join("libgstrstracking.so").exists(),
+                "no libgstrstracking.so in {}",
+                dir.display()
+            );
+            dir
+        })
+        .clone()
 }
 
 fn script(name: &str, args: &[&Path], registry: &Path) {

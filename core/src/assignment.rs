@@ -1,2 +1,426 @@
 // Copyright (C) 2026 gst-rstracking developers
 // SPDX-License-Identifier: MIT
+//! Assignment with a cost limit, as ByteTrack does it with
+//! `lap.lapjv(cost, extend_cost=True, cost_limit=L)`.
+//!
+//! `lap` pads the `n × m` cost matrix to a square `(n+m) × (n+m)` one: the
+//! extra entries of the real rows and columns cost `L/2` ("leave unmatched")
+//! and the dummy-dummy block costs 0, then solves that square problem
+//! exactly. Its optimum therefore minimises
+//! `Σ_matched c_ij + (n − k)·L/2 + (m − k)·L/2` over matchings of size `k`,
+//! i.e. maximises `Σ_matched (L − c_ij)`: only pairs with `c_ij < L` can
+//! help, and the problem splits into the connected components of the
+//! bipartite graph of those pairs. Each component is solved on its own:
+//! single pairs and stars (one row or one column) directly, anything larger
+//! with an exact rectangular solver ([`crate::lsa`]) in which non-pairs cost
+//! `L`, which has the same optimum as the padded problem restricted to the
+//! component. The result equals what `lap.lapjv` returns, except where
+//! several assignments have exactly the same total cost (ties), which are
+//! broken differently.
+
+use crate::lsa::LsaWorkspace;
+
+/// Marker for "not matched" in [`AssignmentWorkspace::row_match`] and
+/// [`AssignmentWorkspace::col_match`].
+pub const NO_MATCH: u32 = u32::MAX;
+
+/// A candidate pair `(row, col)` with its cost.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Edge {
+    pub row: u32,
+    pub col: u32,
+    pub cost: f64,
+}
+
+/// Reusable buffers: after warm-up, solving does not allocate.
+#[derive(Debug, Default, Clone)]
+pub struct AssignmentWorkspace {
+    row_match: Vec<u32>,
+    col_match: Vec<u32>,
+    deg_row: Vec<u32>,
+    deg_col: Vec<u32>,
+    parent: Vec<u32>,
+    comp_count: Vec<u32>,
+    comp_edges: Vec<u32>,
+    complex: Vec<u32>,
+    local_row: Vec<u32>,
+    local_col: Vec<u32>,
+    rows: Vec<u32>,
+    cols: Vec<u32>,
+    sub: Vec<f64>,
+    lsa: LsaWorkspace,
+    lsa_out: Vec<Option<usize>>,
+    edges: Vec<Edge>,
+    matches: Vec<(usize, usize)>,
+}
+
+/// Solves the limited assignment of a dense row-major `n_rows × n_cols` cost
+/// matrix and returns the matched `(row, col)` pairs in increasing row order.
+///
+/// This is exactly what `lap.lapjv(cost, extend_cost=True,
+/// cost_limit=limit)` returns (rows `i` with `x[i] >= 0`), modulo ties
+/// between assignments of equal total cost. Pairs with `cost >= limit` (or
+/// NaN) are never matched. Costs must not be `-inf`.
+pub fn lapjv_limited<'a>(
+    cost: &[f64],
+    n_rows: usize,
+    n_cols: usize,
+    limit: f64,
+    ws: &'a mut AssignmentWorkspace,
+) -> &'a [(usize, usize)] {
+    assert_eq!(cost.len(), n_rows * n_cols, "cost matrix size");
+    let mut edges = std::mem::take(&mut ws.edges);
+    edges.clear();
+    for r in 0..n_rows {
+        for c in 0..n_cols {
+            let v = cost[r * n_cols + c];
+            if v < limit {
+                edges.push(Edge {
+                    row: r as u32,
+                    col: c as u32,
+                    cost: v,
+                });
+            }
+        }
+    }
+    ws.solve_edges(n_rows, n_cols, &edges, limit);
+    ws.edges = edges;
+    ws.matches.clear();
+    for (r, &c) in ws.row_match.iter().enumerate() {
+        if c != NO_MATCH {
+            ws.matches.push((r, c as usize));
+        }
+    }
+    &ws.matches
+}
+
+impl AssignmentWorkspace {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// For each row, the matched column or [`NO_MATCH`] (last solve).
+    #[inline]
+    pub fn row_match(&self) -> &[u32] {
+        &self.row_match
+    }
+
+    /// For each column, the matched row or [`NO_MATCH`] (last solve).
+    #[inline]
+    pub fn col_match(&self) -> &[u32] {
+        &self.col_match
+    }
+
+    /// Solves the limited assignment given the candidate pairs of an
+    /// `n_rows × n_cols` problem; every pair not listed costs at least
+    /// `limit`. Listed pairs with `cost >= limit` are ignored, pairs must be
+    /// distinct. Results are read with [`Self::row_match`] /
+    /// [`Self::col_match`].
+    pub fn solve_edges(&mut self, n_rows: usize, n_cols: usize, edges: &[Edge], limit: f64) {
+        self.row_match.clear();
+        self.row_match.resize(n_rows, NO_MATCH);
+        self.col_match.clear();
+        self.col_match.resize(n_cols, NO_MATCH);
+        if edges.is_empty() {
+            return;
+        }
+        self.deg_row.clear();
+        self.deg_row.resize(n_rows, 0);
+        self.deg_col.clear();
+        self.deg_col.resize(n_cols, 0);
+        for e in edges {
+            if e.cost < limit {
+                self.deg_row[e.row as usize] += 1;
+                self.deg_col[e.col as usize] += 1;
+            }
+        }
+        // Isolated pairs are their own component and always matched.
+        self.complex.clear();
+        for (i, e) in edges.iter().enumerate() {
+            if !(e.cost < limit) {
+                continue;
+            }
+            let (r, c) = (e.row as usize, e.col as usize);
+            if self.deg_row[r] == 1 && self.deg_col[c] == 1 {
+                self.row_match[r] = e.col;
+                self.col_match[c] = e.row;
+            } else {
+                self.complex.push(i as u32);
+            }
+        }
+        if self.complex.is_empty() {
+            return;
+        }
+        self.solve_components(n_rows, n_cols, edges, limit);
+    }
+
+    fn solve_components(&mut self, n_rows: usize, n_cols: usize, edges: &[Edge], limit: f64) {
+        let nn = n_rows + n_cols;
+        self.parent.clear();
+        self.parent.extend(0..nn as u32);
+        for &ei in &self.complex {
+            let e = edges[ei as usize];
+            let a = find(&mut self.parent, e.row);
+            let b = find(&mut self.parent, n_rows as u32 + e.col);
+            if a != b {
+                let (lo, hi) = if a < b { (a, b) } else { (b, a) };
+                self.parent[hi as usize] = lo;
+            }
+        }
+        // Group the edges by component (stable counting sort on the root row).
+        self.comp_count.clear();
+        self.comp_count.resize(n_rows + 1, 0);
+        for k in 0..self.complex.len() {
+            let e = edges[self.complex[k] as usize];
+            let root = find(&mut self.parent, e.row);
+            self.comp_count[root as usize + 1] += 1;
+        }
+        for r in 0..n_rows {
+            self.comp_count[r + 1] += self.comp_count[r];
+        }
+        self.comp_edges.clear();
+        self.comp_edges.resize(self.complex.len(), 0);
+        for k in 0..self.complex.len() {
+            let ei = self.complex[k];
+            let root = find(&mut self.parent, edges[ei as usize].row) as usize;
+            let slot = self.comp_count[root] as usize;
+            self.comp_edges[slot] = ei;
+            self.comp_count[root] += 1;
+        }
+        self.local_row.clear();
+        self.local_row.resize(n_rows, NO_MATCH);
+        self.local_col.clear();
+        self.local_col.resize(n_cols, NO_MATCH);
+        let mut start = 0usize;
+        while start < self.comp_edges.len() {
+            let root = find(&mut self.parent, edges[self.comp_edges[start] as usize].row);
+            let mut end = start + 1;
+            while end < self.comp_edges.len()
+                && find(&mut self.parent, edges[self.comp_edges[end] as usize].row) == root
+            {
+                end += 1;
+            }
+            self.solve_one(start, end, edges, limit);
+            start = end;
+        }
+    }
+
+    /// Solves the component made of `comp_edges[start..end]`.
+    fn solve_one(&mut self, start: usize, end: usize, edges: &[Edge], limit: f64) {
+        self.rows.clear();
+        self.cols.clear();
+        for k in start..end {
+            let e = edges[self.comp_edges[k] as usize];
+            if self.local_row[e.row as usize] == NO_MATCH {
+                self.local_row[e.row as usize] = self.rows.len() as u32;
+                self.rows.push(e.row);
+            }
+            if self.local_col[e.col as usize] == NO_MATCH {
+                self.local_col[e.col as usize] = self.cols.len() as u32;
+                self.cols.push(e.col);
+            }
+        }
+        let (kr, kc) = (self.rows.len(), self.cols.len());
+        if kr == 1 || kc == 1 {
+            // A star: the cheapest pair wins (first one on equal cost).
+            let mut best = self.comp_edges[start] as usize;
+            for k in start + 1..end {
+                let ei = self.comp_edges[k] as usize;
+                if edges[ei].cost < edges[best].cost {
+                    best = ei;
+                }
+            }
+            let e = edges[best];
+            self.row_match[e.row as usize] = e.col;
+            self.col_match[e.col as usize] = e.row;
+        } else {
+            self.sub.clear();
+            self.sub.resize(kr * kc, limit);
+            for k in start..end {
+                let e = edges[self.comp_edges[k] as usize];
+                let lr = self.local_row[e.row as usize] as usize;
+                let lc = self.local_col[e.col as usize] as usize;
+                self.sub[lr * kc + lc] = e.cost;
+            }
+            let ok = self
+                .lsa
+                .solve(&self.sub, kr, kc, &mut self.lsa_out)
+                .is_ok();
+            if ok {
+                for lr in 0..kr {
+                    if let Some(lc) = self.lsa_out[lr] {
+                        if self.sub[lr * kc + lc] < limit {
+                            let (r, c) = (self.rows[lr], self.cols[lc]);
+                            self.row_match[r as usize] = c;
+                            self.col_match[c as usize] = r;
+                        }
+                    }
+                }
+            } else {
+                // Only reachable with -inf costs: fall back to greedy by cost.
+                loop {
+                    let mut best: Option<(usize, usize, f64)> = None;
+                    for lr in 0..kr {
+                        if self.row_match[self.rows[lr] as usize] != NO_MATCH {
+                            continue;
+                        }
+                        for lc in 0..kc {
+                            if self.col_match[self.cols[lc] as usize] != NO_MATCH {
+                                continue;
+                            }
+                            let v = self.sub[lr * kc + lc];
+                            if v < limit && best.is_none_or(|b| v < b.2) {
+                                best = Some((lr, lc, v));
+                            }
+                        }
+                    }
+                    let Some((lr, lc, _)) = best else { break };
+                    let (r, c) = (self.rows[lr], self.cols[lc]);
+                    self.row_match[r as usize] = c;
+                    self.col_match[c as usize] = r;
+                }
+            }
+        }
+        for &r in &self.rows {
+            self.local_row[r as usize] = NO_MATCH;
+        }
+        for &c in &self.cols {
+            self.local_col[c as usize] = NO_MATCH;
+        }
+    }
+}
+
+#[inline]
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        let g = parent[parent[x as usize] as usize];
+        parent[x as usize] = g;
+        x = g;
+    }
+    x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Brute force over all permutations of the padded square matrix that
+    /// `lap.lapjv(extend_cost=True, cost_limit=limit)` solves.
+    fn brute_extended(cost: &[f64], n: usize, m: usize, limit: f64) -> f64 {
+        let size = n + m;
+        let ext = |i: usize, j: usize| -> f64 {
+            match (i < n, j < m) {
+                (true, true) => cost[i * m + j],
+                (false, false) => 0.0,
+                _ => limit / 2.0,
+            }
+        };
+        fn rec(i: usize, size: usize, used: &mut [bool], ext: &dyn Fn(usize, usize) -> f64) -> f64 {
+            if i == size {
+                return 0.0;
+            }
+            let mut best = f64::INFINITY;
+            for j in 0..size {
+                if !used[j] {
+                    used[j] = true;
+                    best = best.min(ext(i, j) + rec(i + 1, size, used, ext));
+                    used[j] = false;
+                }
+            }
+            best
+        }
+        rec(0, size, &mut vec![false; size], &ext)
+    }
+
+    fn value(cost: &[f64], n: usize, m: usize, limit: f64, matches: &[(usize, usize)]) -> f64 {
+        let k = matches.len();
+        matches.iter().map(|&(r, c)| cost[r * m + c]).sum::<f64>()
+            + (n - k) as f64 * limit / 2.0
+            + (m - k) as f64 * limit / 2.0
+    }
+
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self) -> f64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 11) as f64) / ((1u64 << 53) as f64)
+        }
+    }
+
+    #[test]
+    fn matches_brute_force_on_extended_matrix() {
+        let mut rng = Lcg(7);
+        let mut ws = AssignmentWorkspace::new();
+        for n in 0..5 {
+            for m in 0..5 {
+                if n + m > 8 {
+                    continue;
+                }
+                for trial in 0..40 {
+                    let sparse = trial % 2 == 0;
+                    let cost: Vec<f64> = (0..n * m)
+                        .map(|_| {
+                            let v = rng.next();
+                            if sparse && rng.next() < 0.6 {
+                                1.0
+                            } else {
+                                v
+                            }
+                        })
+                        .collect();
+                    let limit = [0.5, 0.8, 0.9][trial % 3];
+                    let got = lapjv_limited(&cost, n, m, limit, &mut ws).to_vec();
+                    // Rows increasing, each row and column at most once, all under limit.
+                    assert!(got.windows(2).all(|w| w[0].0 < w[1].0));
+                    let mut seen = vec![false; m];
+                    for &(r, c) in &got {
+                        assert!(cost[r * m + c] < limit);
+                        assert!(!seen[c]);
+                        seen[c] = true;
+                    }
+                    let want = brute_extended(&cost, n, m, limit);
+                    let have = value(&cost, n, m, limit, &got);
+                    assert!(
+                        (have - want).abs() < 1e-12,
+                        "n={n} m={m} cost={cost:?} limit={limit}: {have} vs {want}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn limit_is_not_hungarian_then_threshold() {
+        // Plain Hungarian on the raw matrix picks (0,1) + (1,0) = 1.4 rather
+        // than (0,0) + (1,1) = 5.1, and both pairs are under the limit; the
+        // padded problem prefers matching (0,0) alone: 0.1 + 0.8 < 1.4.
+        let cost = [0.1, 0.7, 0.7, 5.0];
+        let mut ws = AssignmentWorkspace::new();
+        assert_eq!(lapjv_limited(&cost, 2, 2, 0.8, &mut ws), &[(0, 0)]);
+        assert_eq!(lapjv_limited(&cost, 2, 2, 1.5, &mut ws), &[(0, 1), (1, 0)]);
+    }
+
+    #[test]
+    fn components_and_stars() {
+        // Two independent components: a 1×2 star and a 2×2 block.
+        let inf = 1.0;
+        #[rustfmt::skip]
+        let cost = [
+            0.3, 0.1, inf, inf,
+            inf, inf, 0.2, 0.3,
+            inf, inf, 0.25, 0.7,
+        ];
+        let mut ws = AssignmentWorkspace::new();
+        let got = lapjv_limited(&cost, 3, 4, 0.8, &mut ws).to_vec();
+        assert_eq!(got, vec![(0, 1), (1, 3), (2, 2)]);
+        assert_eq!(ws.col_match(), &[NO_MATCH, 0, 2, 1]);
+        // Empty shapes.
+        assert!(lapjv_limited(&[], 0, 3, 0.8, &mut ws).is_empty());
+        assert_eq!(ws.col_match(), &[NO_MATCH; 3]);
+        assert!(lapjv_limited(&[], 2, 0, 0.8, &mut ws).is_empty());
+        assert_eq!(ws.row_match(), &[NO_MATCH; 2]);
+    }
+}

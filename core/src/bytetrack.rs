@@ -1,2 +1,1040 @@
 // Copyright (C) 2026 gst-rstracking developers
 // SPDX-License-Identifier: MIT
+//! ByteTrack (Zhang et al., ECCV 2022), reproducing the reference
+//! implementation (ifzhang/ByteTrack `BYTETracker`) decision for decision.
+//!
+//! Per frame:
+//! 1. detections are split into *high* (`score > track_high_thresh`) and *low*
+//!    (`track_low_thresh < score < track_high_thresh`);
+//! 2. the pool = activated tracked tracks followed by lost tracks is
+//!    predicted one step (lost tracks have their height velocity zeroed
+//!    first) and associated with the high detections, cost `1 − IoU·score`
+//!    (or `1 − IoU`), limit `match_thresh`;
+//! 3. pool tracks left over that were tracked (not lost) are associated with
+//!    the low detections, cost `1 − IoU`, limit 0.5; those still unmatched
+//!    become lost;
+//! 4. unconfirmed tracks (created on the previous frame, not predicted) are
+//!    associated with the remaining high detections, limit 0.7; unmatched
+//!    ones are removed;
+//! 5. remaining high detections with `score ≥ new_track_thresh` start new
+//!    tracks (activated at once only on the first frame, else on their second
+//!    match); lost tracks older than the buffer are removed;
+//! 6. tracked/lost pairs with IoU > 0.85 are resolved in favour of the track
+//!    that has existed longer.
+//!
+//! IoU uses the "+1 pixel" convention ([`crate::geometry::iou_tlbr_plus1`]),
+//! assignments the limited problem of `lap.lapjv`
+//! ([`crate::assignment`]), and the Kalman filter the deep_sort noise model
+//! ([`crate::kalman`]). The order of the track lists and the arithmetic follow
+//! the reference, so output files are identical to its own.
+//!
+//! Two quirks of the reference are kept because they change results:
+//! * a track consumes an id when it is created, even if it is removed
+//!   before ever being output (so ids have gaps);
+//! * a lost track that times out stays in the lost list, marked removed, for
+//!   one more frame, during which it can still be matched (and then lives
+//!   on with its id); such a track is dropped for good as soon as it is lost
+//!   again.
+//!
+//! Removed tracks are dropped, not kept: memory stays bounded on endless
+//! streams. After warm-up, [`ByteTracker::update`] does not allocate.
+
+use crate::assignment::{AssignmentWorkspace, Edge, NO_MATCH};
+use crate::geometry::{area_tlbr_plus1, iou_tlbr_plus1_with_areas, tlwh_to_tlbr, tlwh_to_xyah};
+use crate::kalman::KalmanState;
+use crate::types::TrackState;
+
+/// Cost limit of the second association (tracked tracks vs low detections).
+pub const SECOND_MATCH_THRESH: f64 = 0.5;
+/// Cost limit of the association of unconfirmed tracks.
+pub const UNCONFIRMED_MATCH_THRESH: f64 = 0.7;
+/// A tracked and a lost track with `1 − IoU` below this are duplicates.
+pub const DUPLICATE_IOU_DISTANCE: f64 = 0.15;
+
+/// Tracker parameters (defaults: the ByteTrack paper settings).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ByteTrackConfig {
+    /// Detections scoring above this are "high" (first association, new tracks).
+    pub track_high_thresh: f64,
+    /// Detections scoring above this (and below the high threshold) are "low".
+    pub track_low_thresh: f64,
+    /// A remaining high detection starts a track if its score is at least this.
+    pub new_track_thresh: f64,
+    /// Cost limit of the first association.
+    pub match_thresh: f64,
+    /// Lost-track buffer, in frames at 30 fps.
+    pub track_buffer: u32,
+    /// Stream frame rate; the buffer is `(frame_rate / 30 · track_buffer)` frames.
+    pub frame_rate: f64,
+    /// When set and timestamps are given, lost tracks are removed once
+    /// `now − last matched timestamp` exceeds this (instead of the frame count).
+    pub max_lost_time_ns: Option<u64>,
+    /// Output a track only once it was matched on at least this many frames
+    /// (0: as soon as ByteTrack activates it).
+    pub min_hits: u32,
+    /// Only associate detections and tracks of the same class.
+    pub per_class: bool,
+    /// First and unconfirmed association cost `1 − IoU·score` (true, the
+    /// reference) or `1 − IoU` (false, ByteTrack's MOT20 mode).
+    pub fuse_score: bool,
+    /// Also output lost tracks, with their predicted box.
+    pub output_lost: bool,
+}
+
+impl Default for ByteTrackConfig {
+    fn default() -> Self {
+        Self {
+            track_high_thresh: 0.6,
+            track_low_thresh: 0.1,
+            new_track_thresh: 0.7,
+            match_thresh: 0.8,
+            track_buffer: 30,
+            frame_rate: 30.0,
+            max_lost_time_ns: None,
+            min_hits: 0,
+            per_class: false,
+            fuse_score: true,
+            output_lost: false,
+        }
+    }
+}
+
+impl ByteTrackConfig {
+    /// Frames a lost track is kept: `int(frame_rate / 30 · track_buffer)`.
+    pub fn max_lost_frames(&self) -> u32 {
+        let v = self.frame_rate / 30.0 * self.track_buffer as f64;
+        if v.is_finite() && v > 0.0 {
+            v as u32
+        } else {
+            0
+        }
+    }
+}
+
+/// One input detection.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Detection {
+    /// Left, top, width, height in pixels.
+    pub tlwh: [f64; 4],
+    pub score: f64,
+    pub class_id: u32,
+}
+
+/// One output track of a frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrackOutput {
+    pub track_id: u64,
+    /// The track's Kalman box (left, top, width, height).
+    pub tlwh: [f64; 4],
+    /// Score of the detection last matched to the track.
+    pub score: f64,
+    pub class_id: u32,
+    /// [`TrackState::Tracked`] or [`TrackState::Lost`].
+    pub state: TrackState,
+    /// Index in the input slice of the detection matched on this frame.
+    pub det_index: Option<usize>,
+}
+
+/// Counts of one [`ByteTracker::update`], for logging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UpdateReport {
+    /// Detections matched to an existing track.
+    pub matched: usize,
+    /// New tracks started.
+    pub spawned: usize,
+    /// Tracks that became lost.
+    pub lost: usize,
+    /// Tracks dropped (timed out, unconfirmed, duplicates).
+    pub removed: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Life {
+    Tracked,
+    Lost,
+    Removed,
+}
+
+#[derive(Debug, Clone)]
+struct Track {
+    kf: KalmanState,
+    id: u64,
+    score: f64,
+    /// Last frame the track was matched (or created).
+    frame_id: u64,
+    start_frame: u64,
+    last_ts: Option<u64>,
+    class_id: u32,
+    hits: u32,
+    det_index: u32,
+    life: Life,
+    activated: bool,
+    /// Listed as removed by the reference: dropped when next found in the
+    /// lost list.
+    in_removed: bool,
+    /// Scratch mark for duplicate removal.
+    drop: bool,
+}
+
+/// Per-frame buffers, kept between frames.
+#[derive(Debug, Default, Clone)]
+struct Scratch {
+    det_tlbr: Vec<[f64; 4]>,
+    det_area: Vec<f64>,
+    high: Vec<u32>,
+    low: Vec<u32>,
+    unconfirmed: Vec<u32>,
+    pool: Vec<u32>,
+    r_tracked: Vec<u32>,
+    remaining: Vec<u32>,
+    new_tracks: Vec<u32>,
+    refind: Vec<u32>,
+    new_lost: Vec<u32>,
+    next_tracked: Vec<u32>,
+    next_lost: Vec<u32>,
+    cols: BoxSet,
+    col_score: Vec<f64>,
+    col_class: Vec<u32>,
+    overlap: Overlap,
+    edges: Vec<Edge>,
+    assign: AssignmentWorkspace,
+}
+
+/// Boxes (`tlbr`) with their "+1" areas, stored by coordinate so that the
+/// overlap test runs over contiguous arrays.
+#[derive(Debug, Default, Clone)]
+struct BoxSet {
+    x1: Vec<f64>,
+    y1: Vec<f64>,
+    x2: Vec<f64>,
+    y2: Vec<f64>,
+    area: Vec<f64>,
+}
+
+impl BoxSet {
+    fn clear(&mut self) {
+        self.x1.clear();
+        self.y1.clear();
+        self.x2.clear();
+        self.y2.clear();
+        self.area.clear();
+    }
+
+    #[inline(always)]
+    fn push(&mut self, b: &[f64; 4], area: f64) {
+        self.x1.push(b[0]);
+        self.y1.push(b[1]);
+        self.x2.push(b[2]);
+        self.y2.push(b[3]);
+        self.area.push(area);
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.x1.len()
+    }
+}
+
+/// Overlap queries of one box against a [`BoxSet`].
+#[derive(Debug, Default, Clone)]
+struct Overlap;
+
+impl Overlap {
+    /// Calls `f(j, iou)` for every box `j` of `set` that overlaps `b`, with
+    /// the "+1" IoU computed exactly as [`crate::geometry::iou_tlbr_plus1`]
+    /// does. The overlap test runs branch-free over blocks of 64 boxes into a
+    /// bit mask; only the (few) overlapping boxes are visited.
+    #[inline]
+    fn for_each(&mut self, b: &[f64; 4], area_b: f64, set: &BoxSet, mut f: impl FnMut(usize, f64)) {
+        let n = set.len();
+        let (x1, y1, x2, y2) = (&set.x1[..n], &set.y1[..n], &set.x2[..n], &set.y2[..n]);
+        let mut base = 0;
+        while base < n {
+            let end = n.min(base + 64);
+            let mut mask = 0u64;
+            for j in base..end {
+                let iw = min_f(b[2], x2[j]) - max_f(b[0], x1[j]) + 1.0;
+                let ih = min_f(b[3], y2[j]) - max_f(b[1], y1[j]) + 1.0;
+                mask |= (((iw > 0.0) & (ih > 0.0)) as u64) << (j - base);
+            }
+            while mask != 0 {
+                let j = base + mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                let iw = min_f(b[2], x2[j]) - max_f(b[0], x1[j]) + 1.0;
+                let ih = min_f(b[3], y2[j]) - max_f(b[1], y1[j]) + 1.0;
+                let inter = iw * ih;
+                f(j, inter / (area_b + set.area[j] - inter));
+            }
+            base = end;
+        }
+    }
+}
+
+#[inline(always)]
+fn min_f(a: f64, b: f64) -> f64 {
+    if b < a {
+        b
+    } else {
+        a
+    }
+}
+
+#[inline(always)]
+fn max_f(a: f64, b: f64) -> f64 {
+    if b > a {
+        b
+    } else {
+        a
+    }
+}
+
+/// The ByteTrack multi-object tracker. Ids start at 1 and are never reused
+/// within one instance (not even across [`ByteTracker::reset`]).
+#[derive(Debug, Clone)]
+pub struct ByteTracker {
+    cfg: ByteTrackConfig,
+    max_lost: u64,
+    frame_id: u64,
+    next_id: u64,
+    slab: Vec<Track>,
+    free: Vec<u32>,
+    /// Tracked tracks (including unconfirmed ones), in reference order.
+    tracked: Vec<u32>,
+    /// Lost tracks, in reference order.
+    lost: Vec<u32>,
+    s: Scratch,
+}
+
+impl ByteTracker {
+    pub fn new(cfg: ByteTrackConfig) -> Self {
+        Self {
+            max_lost: cfg.max_lost_frames() as u64,
+            cfg,
+            frame_id: 0,
+            next_id: 1,
+            slab: Vec::new(),
+            free: Vec::new(),
+            tracked: Vec::new(),
+            lost: Vec::new(),
+            s: Scratch::default(),
+        }
+    }
+
+    pub fn config(&self) -> &ByteTrackConfig {
+        &self.cfg
+    }
+
+    /// Changes the parameters; tracks are kept.
+    pub fn set_config(&mut self, cfg: ByteTrackConfig) {
+        self.max_lost = cfg.max_lost_frames() as u64;
+        self.cfg = cfg;
+    }
+
+    /// Drops all tracks and restarts the frame count; ids keep increasing.
+    pub fn reset(&mut self) {
+        self.slab.clear();
+        self.free.clear();
+        self.tracked.clear();
+        self.lost.clear();
+        self.frame_id = 0;
+    }
+
+    /// Tracks currently held (tracked, unconfirmed and lost).
+    pub fn num_tracks(&self) -> usize {
+        self.tracked.len() + self.lost.len()
+    }
+
+    /// Frames processed since creation or the last reset.
+    pub fn frame_count(&self) -> u64 {
+        self.frame_id
+    }
+
+    /// The id the next new track will get.
+    pub fn next_track_id(&self) -> u64 {
+        self.next_id
+    }
+
+    /// Processes one frame. `out` receives the activated tracked tracks in
+    /// the reference's output order, then the lost ones if
+    /// [`ByteTrackConfig::output_lost`]. `timestamp_ns` is only used with
+    /// [`ByteTrackConfig::max_lost_time_ns`].
+    pub fn update(
+        &mut self,
+        dets: &[Detection],
+        timestamp_ns: Option<u64>,
+        out: &mut Vec<TrackOutput>,
+    ) -> UpdateReport {
+        out.clear();
+        self.frame_id += 1;
+        let frame = self.frame_id;
+        let cfg = &self.cfg;
+        let s = &mut self.s;
+        let slab = &mut self.slab;
+        let mut report = UpdateReport::default();
+
+        s.det_tlbr.clear();
+        s.det_area.clear();
+        s.high.clear();
+        s.low.clear();
+        for (i, d) in dets.iter().enumerate() {
+            let b = tlwh_to_tlbr(&d.tlwh);
+            s.det_tlbr.push(b);
+            s.det_area.push(area_tlbr_plus1(&b));
+            if d.score > cfg.track_high_thresh {
+                s.high.push(i as u32);
+            } else if d.score > cfg.track_low_thresh && d.score < cfg.track_high_thresh {
+                s.low.push(i as u32);
+            }
+        }
+
+        s.unconfirmed.clear();
+        s.pool.clear();
+        for &t in &self.tracked {
+            if slab[t as usize].activated {
+                s.pool.push(t);
+            } else {
+                s.unconfirmed.push(t);
+            }
+        }
+        s.pool.extend_from_slice(&self.lost);
+        for &t in &s.pool {
+            let tr = &mut slab[t as usize];
+            if tr.life != Life::Tracked {
+                tr.kf.v[3] = 0.0;
+            }
+            tr.kf.predict();
+        }
+
+        // First association: pool vs high detections.
+        s.refind.clear();
+        build_edges(
+            slab,
+            &s.pool,
+            &s.high,
+            dets,
+            &s.det_tlbr,
+            &s.det_area,
+            cfg.fuse_score,
+            cfg.per_class,
+            cfg.match_thresh,
+            &mut s.cols,
+            &mut s.col_score,
+            &mut s.col_class,
+            &mut s.overlap,
+            &mut s.edges,
+        );
+        s.assign
+            .solve_edges(s.pool.len(), s.high.len(), &s.edges, cfg.match_thresh);
+        s.r_tracked.clear();
+        for (i, &t) in s.pool.iter().enumerate() {
+            let j = s.assign.row_match()[i];
+            let tr = &mut slab[t as usize];
+            if j != NO_MATCH {
+                let di = s.high[j as usize] as usize;
+                if tr.life != Life::Tracked {
+                    s.refind.push(t);
+                }
+                tr.apply(&dets[di], di, frame, timestamp_ns);
+                report.matched += 1;
+            } else if tr.life == Life::Tracked {
+                s.r_tracked.push(t);
+            }
+        }
+        s.remaining.clear();
+        for (j, &d) in s.high.iter().enumerate() {
+            if s.assign.col_match()[j] == NO_MATCH {
+                s.remaining.push(d);
+            }
+        }
+
+        // Second association: remaining tracked tracks vs low detections.
+        build_edges(
+            slab,
+            &s.r_tracked,
+            &s.low,
+            dets,
+            &s.det_tlbr,
+            &s.det_area,
+            false,
+            cfg.per_class,
+            SECOND_MATCH_THRESH,
+            &mut s.cols,
+            &mut s.col_score,
+            &mut s.col_class,
+            &mut s.overlap,
+            &mut s.edges,
+        );
+        s.assign.solve_edges(
+            s.r_tracked.len(),
+            s.low.len(),
+            &s.edges,
+            SECOND_MATCH_THRESH,
+        );
+        s.new_lost.clear();
+        for (i, &t) in s.r_tracked.iter().enumerate() {
+            let j = s.assign.row_match()[i];
+            let tr = &mut slab[t as usize];
+            if j != NO_MATCH {
+                let di = s.low[j as usize] as usize;
+                tr.apply(&dets[di], di, frame, timestamp_ns);
+                report.matched += 1;
+            } else {
+                tr.life = Life::Lost;
+                s.new_lost.push(t);
+            }
+        }
+        report.lost = s.new_lost.len();
+
+        // Unconfirmed tracks vs the high detections left.
+        build_edges(
+            slab,
+            &s.unconfirmed,
+            &s.remaining,
+            dets,
+            &s.det_tlbr,
+            &s.det_area,
+            cfg.fuse_score,
+            cfg.per_class,
+            UNCONFIRMED_MATCH_THRESH,
+            &mut s.cols,
+            &mut s.col_score,
+            &mut s.col_class,
+            &mut s.overlap,
+            &mut s.edges,
+        );
+        s.assign.solve_edges(
+            s.unconfirmed.len(),
+            s.remaining.len(),
+            &s.edges,
+            UNCONFIRMED_MATCH_THRESH,
+        );
+        for (i, &t) in s.unconfirmed.iter().enumerate() {
+            let j = s.assign.row_match()[i];
+            let tr = &mut slab[t as usize];
+            if j != NO_MATCH {
+                let di = s.remaining[j as usize] as usize;
+                tr.apply(&dets[di], di, frame, timestamp_ns);
+                report.matched += 1;
+            } else {
+                tr.life = Life::Removed;
+            }
+        }
+
+        // New tracks.
+        s.new_tracks.clear();
+        for (j, &d) in s.remaining.iter().enumerate() {
+            if s.assign.col_match()[j] != NO_MATCH {
+                continue;
+            }
+            let det = &dets[d as usize];
+            if !(det.score >= cfg.new_track_thresh) {
+                continue;
+            }
+            let track = Track {
+                kf: KalmanState::initiate(&tlwh_to_xyah(&det.tlwh)),
+                id: self.next_id,
+                score: det.score,
+                frame_id: frame,
+                start_frame: frame,
+                last_ts: timestamp_ns,
+                class_id: det.class_id,
+                hits: 1,
+                det_index: d,
+                life: Life::Tracked,
+                activated: frame == 1,
+                in_removed: false,
+                drop: false,
+            };
+            self.next_id += 1;
+            let slot = match self.free.pop() {
+                Some(slot) => {
+                    slab[slot as usize] = track;
+                    slot
+                }
+                None => {
+                    slab.push(track);
+                    (slab.len() - 1) as u32
+                }
+            };
+            s.new_tracks.push(slot);
+        }
+        report.spawned = s.new_tracks.len();
+
+        // Lost tracks past the buffer are marked removed.
+        for &t in &self.lost {
+            let tr = &mut slab[t as usize];
+            if tr.life == Life::Tracked {
+                continue;
+            }
+            let expired = match (cfg.max_lost_time_ns, timestamp_ns, tr.last_ts) {
+                (Some(max), Some(now), Some(last)) => now.saturating_sub(last) > max,
+                _ => frame - tr.frame_id > self.max_lost,
+            };
+            if expired {
+                tr.life = Life::Removed;
+            }
+        }
+
+        // New lists, in reference order.
+        s.next_tracked.clear();
+        for &t in &self.tracked {
+            if slab[t as usize].life == Life::Tracked {
+                s.next_tracked.push(t);
+            } else if slab[t as usize].life == Life::Removed {
+                self.free.push(t);
+                report.removed += 1;
+            }
+        }
+        s.next_tracked.extend_from_slice(&s.new_tracks);
+        s.next_tracked.extend_from_slice(&s.refind);
+        s.next_lost.clear();
+        for &t in self.lost.iter().chain(s.new_lost.iter()) {
+            let tr = &mut slab[t as usize];
+            if tr.life == Life::Tracked {
+                continue;
+            }
+            if tr.in_removed {
+                self.free.push(t);
+                report.removed += 1;
+            } else {
+                s.next_lost.push(t);
+            }
+        }
+        for &t in &s.next_lost {
+            let tr = &mut slab[t as usize];
+            if tr.life == Life::Removed {
+                tr.in_removed = true;
+            }
+        }
+
+        // Duplicates between tracked and lost tracks.
+        if !s.next_lost.is_empty() && !s.next_tracked.is_empty() {
+            let mut any = false;
+            s.cols.clear();
+            for &q in &s.next_lost {
+                let b = slab[q as usize].kf.tlbr();
+                s.cols.push(&b, area_tlbr_plus1(&b));
+            }
+            for &p in &s.next_tracked {
+                let tp = &slab[p as usize];
+                let bp = tp.kf.tlbr();
+                let agep = tp.frame_id - tp.start_frame;
+                let classp = tp.class_id;
+                let mut drop_p = false;
+                let lost = &s.next_lost;
+                s.overlap
+                    .for_each(&bp, area_tlbr_plus1(&bp), &s.cols, |k, iou| {
+                        if 1.0 - iou < DUPLICATE_IOU_DISTANCE {
+                            let tq = &mut slab[lost[k] as usize];
+                            if cfg.per_class && tq.class_id != classp {
+                                return;
+                            }
+                            any = true;
+                            if agep > tq.frame_id - tq.start_frame {
+                                tq.drop = true;
+                            } else {
+                                drop_p = true;
+                            }
+                        }
+                    });
+                if drop_p {
+                    slab[p as usize].drop = true;
+                }
+            }
+            if any {
+                for list in [&mut s.next_tracked, &mut s.next_lost] {
+                    list.retain(|&t| {
+                        let tr = &mut slab[t as usize];
+                        if tr.drop {
+                            tr.drop = false;
+                            self.free.push(t);
+                            report.removed += 1;
+                            false
+                        } else {
+                            true
+                        }
+                    });
+                }
+            }
+        }
+        std::mem::swap(&mut self.tracked, &mut s.next_tracked);
+        std::mem::swap(&mut self.lost, &mut s.next_lost);
+
+        for &t in &self.tracked {
+            let tr = &slab[t as usize];
+            if tr.activated && tr.hits >= cfg.min_hits {
+                out.push(TrackOutput {
+                    track_id: tr.id,
+                    tlwh: tr.kf.tlwh(),
+                    score: tr.score,
+                    class_id: tr.class_id,
+                    state: TrackState::Tracked,
+                    det_index: Some(tr.det_index as usize),
+                });
+            }
+        }
+        if cfg.output_lost {
+            for &t in &self.lost {
+                let tr = &slab[t as usize];
+                if tr.life == Life::Lost && tr.activated && tr.hits >= cfg.min_hits {
+                    out.push(TrackOutput {
+                        track_id: tr.id,
+                        tlwh: tr.kf.tlwh(),
+                        score: tr.score,
+                        class_id: tr.class_id,
+                        state: TrackState::Lost,
+                        det_index: None,
+                    });
+                }
+            }
+        }
+        report
+    }
+}
+
+impl Track {
+    /// Kalman update with a matched detection (`update` and `re_activate` of
+    /// the reference, which only differ in bookkeeping that is not output).
+    #[inline]
+    fn apply(&mut self, det: &Detection, index: usize, frame: u64, ts: Option<u64>) {
+        self.kf.update(&tlwh_to_xyah(&det.tlwh));
+        self.life = Life::Tracked;
+        self.activated = true;
+        self.frame_id = frame;
+        self.score = det.score;
+        self.det_index = index as u32;
+        self.hits = self.hits.saturating_add(1);
+        if ts.is_some() {
+            self.last_ts = ts;
+        }
+    }
+}
+
+/// Candidate pairs `(rows[i], cols[j])` whose cost is under `limit`: cost
+/// `1 − IoU`, or `1 − IoU·score` with `fuse` (computed as the reference does,
+/// `1 − (1 − (1 − IoU))·score`).
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn build_edges(
+    slab: &[Track],
+    rows: &[u32],
+    cols: &[u32],
+    dets: &[Detection],
+    det_tlbr: &[[f64; 4]],
+    det_area: &[f64],
+    fuse: bool,
+    per_class: bool,
+    limit: f64,
+    set: &mut BoxSet,
+    col_score: &mut Vec<f64>,
+    col_class: &mut Vec<u32>,
+    overlap: &mut Overlap,
+    edges: &mut Vec<Edge>,
+) {
+    edges.clear();
+    if rows.is_empty() || cols.is_empty() {
+        return;
+    }
+    set.clear();
+    col_score.clear();
+    col_class.clear();
+    for &d in cols {
+        set.push(&det_tlbr[d as usize], det_area[d as usize]);
+        col_score.push(dets[d as usize].score);
+        col_class.push(dets[d as usize].class_id);
+    }
+    // Pairs that do not overlap cost exactly 1 (also when fused); they are
+    // candidates only with a limit above 1.
+    let dense = limit > 1.0;
+    for (i, &t) in rows.iter().enumerate() {
+        let tr = &slab[t as usize];
+        let bt = tr.kf.tlbr();
+        let at = area_tlbr_plus1(&bt);
+        let class = tr.class_id;
+        let mut push = |j: usize, iou: f64| {
+            if per_class && col_class[j] != class {
+                return;
+            }
+            let mut cost = 1.0 - iou;
+            if fuse {
+                cost = 1.0 - (1.0 - cost) * col_score[j];
+            }
+            if cost < limit {
+                edges.push(Edge {
+                    row: i as u32,
+                    col: j as u32,
+                    cost,
+                });
+            }
+        };
+        if dense {
+            for j in 0..set.len() {
+                let b = [set.x1[j], set.y1[j], set.x2[j], set.y2[j]];
+                push(j, iou_tlbr_plus1_with_areas(&bt, at, &b, set.area[j]));
+            }
+        } else {
+            overlap.for_each(&bt, at, set, push);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn det(x: f64, y: f64, w: f64, h: f64, score: f64) -> Detection {
+        Detection {
+            tlwh: [x, y, w, h],
+            score,
+            class_id: 0,
+        }
+    }
+
+    fn ids(out: &[TrackOutput]) -> Vec<u64> {
+        out.iter().map(|o| o.track_id).collect()
+    }
+
+    #[test]
+    fn first_frame_activates_later_frames_confirm() {
+        let mut t = ByteTracker::new(ByteTrackConfig::default());
+        let mut out = Vec::new();
+        let r = t.update(&[det(10.0, 10.0, 50.0, 100.0, 0.9)], None, &mut out);
+        assert_eq!(r.spawned, 1);
+        assert_eq!(ids(&out), vec![1]);
+        assert_eq!(out[0].det_index, Some(0));
+        // A new object on frame 2 is not output until its second match.
+        let f2 = [
+            det(12.0, 10.0, 50.0, 100.0, 0.9),
+            det(300.0, 10.0, 50.0, 100.0, 0.95),
+        ];
+        t.update(&f2, None, &mut out);
+        assert_eq!(ids(&out), vec![1]);
+        let f3 = [
+            det(302.0, 10.0, 50.0, 100.0, 0.95),
+            det(14.0, 10.0, 50.0, 100.0, 0.9),
+        ];
+        t.update(&f3, None, &mut out);
+        assert_eq!(ids(&out), vec![1, 2]);
+        assert_eq!(out[0].det_index, Some(1));
+        assert_eq!(out[1].det_index, Some(0));
+        assert_eq!(out[1].score, 0.95);
+    }
+
+    #[test]
+    fn unconfirmed_tracks_consume_ids() {
+        let mut t = ByteTracker::new(ByteTrackConfig::default());
+        let mut out = Vec::new();
+        t.update(&[det(10.0, 10.0, 50.0, 100.0, 0.9)], None, &mut out);
+        // A one-frame detection: track 2 is created and removed unconfirmed.
+        t.update(
+            &[
+                det(11.0, 10.0, 50.0, 100.0, 0.9),
+                det(500.0, 10.0, 50.0, 100.0, 0.9),
+            ],
+            None,
+            &mut out,
+        );
+        t.update(&[det(12.0, 10.0, 50.0, 100.0, 0.9)], None, &mut out);
+        assert_eq!(t.num_tracks(), 1);
+        // The next new track gets id 3, not 2.
+        t.update(
+            &[
+                det(13.0, 10.0, 50.0, 100.0, 0.9),
+                det(800.0, 10.0, 50.0, 100.0, 0.9),
+            ],
+            None,
+            &mut out,
+        );
+        t.update(
+            &[
+                det(14.0, 10.0, 50.0, 100.0, 0.9),
+                det(801.0, 10.0, 50.0, 100.0, 0.9),
+            ],
+            None,
+            &mut out,
+        );
+        assert_eq!(ids(&out), vec![1, 3]);
+    }
+
+    #[test]
+    fn low_detections_keep_tracks_and_lost_tracks_time_out() {
+        let cfg = ByteTrackConfig {
+            track_buffer: 5,
+            output_lost: true,
+            ..Default::default()
+        };
+        let mut t = ByteTracker::new(cfg);
+        let mut out = Vec::new();
+        t.update(&[det(10.0, 10.0, 50.0, 100.0, 0.9)], None, &mut out);
+        // Low-score detection keeps the track alive (second association).
+        let r = t.update(&[det(10.0, 10.0, 50.0, 100.0, 0.3)], None, &mut out);
+        assert_eq!(r.matched, 1);
+        assert_eq!(out[0].state, TrackState::Tracked);
+        assert_eq!(out[0].score, 0.3);
+        // Below the low threshold: ignored, the track is lost.
+        let r = t.update(&[det(10.0, 10.0, 50.0, 100.0, 0.05)], None, &mut out);
+        assert_eq!(r.lost, 1);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].state, TrackState::Lost);
+        assert_eq!(out[0].det_index, None);
+        // Lost on frame 3 (last matched frame 2): removed once 7 - 2 > 5, i.e. frame 8,
+        // then dropped on frame 9.
+        for f in 4..=8 {
+            t.update(&[], None, &mut out);
+            assert_eq!(t.num_tracks(), 1, "frame {f}");
+        }
+        assert!(out.is_empty(), "a removed track is not output as lost");
+        let r = t.update(&[], None, &mut out);
+        assert_eq!(r.removed, 1);
+        assert_eq!(t.num_tracks(), 0);
+    }
+
+    #[test]
+    fn lost_track_is_found_again() {
+        let mut t = ByteTracker::new(ByteTrackConfig::default());
+        let mut out = Vec::new();
+        for f in 0..10 {
+            t.update(&[det(10.0 + f as f64, 10.0, 50.0, 100.0, 0.9)], None, &mut out);
+        }
+        for _ in 0..5 {
+            t.update(&[], None, &mut out);
+        }
+        assert!(out.is_empty());
+        t.update(&[det(25.0, 10.0, 50.0, 100.0, 0.9)], None, &mut out);
+        assert_eq!(ids(&out), vec![1]);
+    }
+
+    #[test]
+    fn time_based_removal() {
+        let cfg = ByteTrackConfig {
+            max_lost_time_ns: Some(100),
+            ..Default::default()
+        };
+        let mut t = ByteTracker::new(cfg);
+        let mut out = Vec::new();
+        t.update(&[det(10.0, 10.0, 50.0, 100.0, 0.9)], Some(0), &mut out);
+        t.update(&[], Some(50), &mut out);
+        t.update(&[], Some(100), &mut out);
+        assert_eq!(t.num_tracks(), 1);
+        t.update(&[], Some(101), &mut out); // marked removed
+        t.update(&[], Some(102), &mut out); // dropped
+        assert_eq!(t.num_tracks(), 0);
+    }
+
+    #[test]
+    fn duplicate_removal_favours_older_track() {
+        let mut out = Vec::new();
+        // Two identical boxes on frame 1 make two activated tracks. On frame 2
+        // one detection matches track 1; track 2 is lost right on top of it,
+        // and, being younger (matched on fewer frames), is dropped.
+        let mut t = ByteTracker::new(ByteTrackConfig::default());
+        let d = det(100.0, 100.0, 50.0, 100.0, 0.9);
+        t.update(&[d, d], None, &mut out);
+        assert_eq!(ids(&out), vec![1, 2]);
+        let r = t.update(&[d], None, &mut out);
+        assert_eq!((r.lost, r.removed), (1, 1));
+        assert_eq!(ids(&out), vec![1]);
+        assert_eq!(t.num_tracks(), 1);
+
+        // Conversely a young tracked copy of an older lost track is dropped.
+        // With a first-association limit of 0 the lost track 1 cannot be
+        // matched, so each detection on top of it starts a new track, which
+        // is removed at once as a duplicate of the older track 1.
+        let mut t = ByteTracker::new(ByteTrackConfig::default());
+        for _ in 0..10 {
+            t.update(&[d], None, &mut out);
+        }
+        t.update(&[], None, &mut out);
+        let mut cfg = t.config().clone();
+        cfg.match_thresh = 0.0;
+        t.set_config(cfg);
+        for k in 0..3 {
+            let r = t.update(&[d], None, &mut out);
+            assert_eq!((r.spawned, r.removed), (1, 1));
+            assert!(out.is_empty());
+            assert_eq!(t.num_tracks(), 1);
+            assert_eq!(t.next_track_id(), 3 + k);
+        }
+    }
+
+    #[test]
+    fn ids_increase_and_memory_is_bounded() {
+        let mut t = ByteTracker::new(ByteTrackConfig::default());
+        let mut out = Vec::new();
+        let mut last_max = 0;
+        let mut seen = std::collections::HashSet::new();
+        let mut max_tracks = 0;
+        // Objects appear at new places all the time (never matched twice).
+        let mut s: u64 = 99;
+        for f in 0..5000u64 {
+            let mut dets = Vec::new();
+            for k in 0..5 {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let x = (s >> 40) as f64 % 2000.0;
+                dets.push(det(x, (k * 200) as f64, 40.0, 80.0, 0.9));
+            }
+            // A persistent object too.
+            dets.push(det(5000.0 + (f % 7) as f64, 10.0, 40.0, 80.0, 0.95));
+            t.update(&dets, None, &mut out);
+            // An id seen for the first time is larger than every id seen before.
+            let mut frame_max = last_max;
+            for o in &out {
+                assert!(o.track_id >= 1);
+                if seen.insert(o.track_id) {
+                    assert!(o.track_id > last_max, "id {} after {last_max}", o.track_id);
+                    frame_max = frame_max.max(o.track_id);
+                }
+            }
+            last_max = frame_max;
+            max_tracks = max_tracks.max(t.num_tracks());
+        }
+        assert!(max_tracks < 500, "{max_tracks} tracks held");
+        assert!(t.next_track_id() > 5000);
+        let slab_len = t.slab.len();
+        assert!(slab_len < 500, "slab {slab_len}");
+        // Reset keeps ids increasing.
+        let next = t.next_track_id();
+        t.reset();
+        assert_eq!(t.num_tracks(), 0);
+        t.update(&[det(10.0, 10.0, 50.0, 100.0, 0.9)], None, &mut out);
+        assert_eq!(ids(&out), vec![next]);
+    }
+
+    #[test]
+    fn per_class_never_mixes_classes() {
+        let cfg = ByteTrackConfig {
+            per_class: true,
+            ..Default::default()
+        };
+        let mut t = ByteTracker::new(cfg);
+        let mut out = Vec::new();
+        let mut d = det(10.0, 10.0, 50.0, 100.0, 0.9);
+        t.update(&[d], None, &mut out);
+        d.class_id = 1;
+        t.update(&[d], None, &mut out);
+        // Track 1 (class 0) is lost, track 2 (class 1) unconfirmed.
+        assert!(out.is_empty());
+        t.update(&[d], None, &mut out);
+        assert_eq!(ids(&out), vec![2]);
+        assert_eq!(out[0].class_id, 1);
+    }
+
+    #[test]
+    fn min_hits_delays_output() {
+        let cfg = ByteTrackConfig {
+            min_hits: 3,
+            ..Default::default()
+        };
+        let mut t = ByteTracker::new(cfg);
+        let mut out = Vec::new();
+        let d = [det(10.0, 10.0, 50.0, 100.0, 0.9)];
+        t.update(&d, None, &mut out);
+        assert!(out.is_empty());
+        t.update(&d, None, &mut out);
+        assert!(out.is_empty());
+        t.update(&d, None, &mut out);
+        assert_eq!(ids(&out), vec![1]);
+    }
+}

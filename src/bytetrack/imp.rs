@@ -5,6 +5,7 @@ use crate::meta::TrackingMeta;
 use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
+use gst_base::prelude::*;
 use gst_base::subclass::prelude::*;
 use rstracking_core::bytetrack::{ByteTrackConfig, ByteTracker, Detection, TrackOutput};
 use rstracking_core::types::{BBox, FrameObjects, Object, TrackState};
@@ -303,7 +304,7 @@ impl BaseTransformImpl for RsByteTrack {
             gst::element_imp_warning!(
                 self,
                 gst::StreamError::Format,
-                ["Caps have no frame rate; assuming {} fps for track-buffer (set frame-rate or max-lost-time)", FALLBACK_FPS]
+                ("Caps have no frame rate; assuming {} fps for track-buffer (set frame-rate or max-lost-time)", FALLBACK_FPS)
             );
         }
         if let Some(state) = self.state.lock().unwrap().as_mut() {

@@ -116,13 +116,13 @@ fn load(path: &str) -> Result<Imported, gst::ErrorMessage> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         gst::error_msg!(
             gst::ResourceError::OpenRead,
-            ["Failed to read detections file '{}': {}", path, e]
+            ("Failed to read detections file '{}': {}", path, e)
         )
     })?;
     let malformed = |e: mot::ParseError| {
         gst::error_msg!(
             gst::StreamError::Format,
-            ["Malformed detections file {}", e]
+            ("Malformed detections file {}", e)
         )
     };
     if text.trim_start().starts_with('{') {
@@ -152,7 +152,7 @@ impl BaseTransformImpl for RsDetect {
         let Some(path) = settings.detections else {
             return Err(gst::error_msg!(
                 gst::LibraryError::Settings,
-                ["No 'detections' file set (import mode is the only mode of this version)"]
+                ("No 'detections' file set (import mode is the only mode of this version)")
             ));
         };
         let imported = load(&path)?;
@@ -168,7 +168,7 @@ impl BaseTransformImpl for RsDetect {
                 gst::element_imp_warning!(
                     self,
                     gst::StreamError::Format,
-                    ["Detection scores in '{}' go up to {} (line {}), above 1.0; score thresholds of the tracker assume scores in [0,1]", path, max, line]
+                    ("Detection scores in '{}' go up to {} (line {}), above 1.0; score thresholds of the tracker assume scores in [0,1]", path, max, line)
                 );
             }
         }
@@ -204,7 +204,7 @@ impl BaseTransformImpl for RsDetect {
                         gst::element_imp_warning!(
                             self,
                             gst::StreamError::Format,
-                            ["'{}' has detections for {} frames past the end of the stream ({} buffers; frames {}..={}, 0-based)", imp.path, past.len(), frame, first, last]
+                            ("'{}' has detections for {} frames past the end of the stream ({} buffers; frames {}..={}, 0-based)", imp.path, past.len(), frame, first, last)
                         );
                     }
                 }

@@ -92,6 +92,12 @@ impl ObjectSubclass for RsJsonSink {
 }
 
 impl ObjectImpl for RsJsonSink {
+    fn constructed(&self) {
+        self.parent_constructed();
+        // A file writer: do not pace buffers to the clock (as filesink).
+        self.obj().set_sync(false);
+    }
+
     fn properties() -> &'static [glib::ParamSpec] {
         static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
             vec![
@@ -196,7 +202,7 @@ impl RsJsonSink {
         gst::element_imp_error!(
             self,
             gst::ResourceError::Write,
-            ["Failed to write {} to '{}': {}", what, location, err]
+            ("Failed to write {} to '{}': {}", what, location, err)
         );
         gst::FlowError::Error
     }
@@ -210,7 +216,7 @@ impl RsJsonSink {
         state.out.flush().map_err(|e| {
             gst::error_msg!(
                 gst::ResourceError::Write,
-                ["Failed to write to '{}': {}", state.location, e]
+                ("Failed to write to '{}': {}", state.location, e)
             )
         })?;
         if let Some((path, summaries)) = state.summaries.as_mut() {
@@ -225,7 +231,7 @@ impl RsJsonSink {
             write().map_err(|e| {
                 gst::error_msg!(
                     gst::ResourceError::Write,
-                    ["Failed to write tracks summary '{}': {}", path, e]
+                    ("Failed to write tracks summary '{}': {}", path, e)
                 )
             })?;
             gst::info!(CAT, imp = self, "Wrote {} track summaries to {}", summaries.len(), path);
@@ -240,7 +246,7 @@ impl BaseSinkImpl for RsJsonSink {
         let location = settings.location.clone().ok_or_else(|| {
             gst::error_msg!(
                 gst::ResourceError::NotFound,
-                ["No 'location' set (a file path, or '-' for standard output)"]
+                ("No 'location' set (a file path, or '-' for standard output)")
             )
         })?;
         let out = if location == "-" {
@@ -249,7 +255,7 @@ impl BaseSinkImpl for RsJsonSink {
             let f = File::create(&location).map_err(|e| {
                 gst::error_msg!(
                     gst::ResourceError::OpenWrite,
-                    ["Failed to open '{}' for writing: {}", location, e]
+                    ("Failed to open '{}' for writing: {}", location, e)
                 )
             })?;
             Output::File(BufWriter::with_capacity(1 << 16, f))
@@ -259,7 +265,7 @@ impl BaseSinkImpl for RsJsonSink {
             File::create(t).map_err(|e| {
                 gst::error_msg!(
                     gst::ResourceError::OpenWrite,
-                    ["Failed to open tracks summary '{}' for writing: {}", t, e]
+                    ("Failed to open tracks summary '{}' for writing: {}", t, e)
                 )
             })?;
         }
@@ -287,7 +293,7 @@ impl BaseSinkImpl for RsJsonSink {
             if let Err(e) = state.out.flush() {
                 return Err(gst::error_msg!(
                     gst::ResourceError::Write,
-                    ["Failed to write to '{}': {}", state.location, e]
+                    ("Failed to write to '{}': {}", state.location, e)
                 ));
             }
         }

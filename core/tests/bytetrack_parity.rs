@@ -1,0 +1,193 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+//! Parity of `ByteTracker` with the reference ByteTrack run
+//! (`shared/data/reference_bytetrack`, see its ALGORITHM.md): the result
+//! files must be identical, line for line.
+
+use rstracking_core::bytetrack::{ByteTrackConfig, ByteTracker, Detection, TrackOutput};
+use rstracking_core::mot::{parse_rows, parse_seqinfo};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+fn shared_dir() -> Option<PathBuf> {
+    let p = match std::env::var_os("RSTRACKING_SHARED") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
+    };
+    if p.join("data").is_dir() {
+        Some(p)
+    } else {
+        println!("skipping: ../shared not found (set RSTRACKING_SHARED)");
+        None
+    }
+}
+
+/// Detections per frame (index 0 = frame 1), in file order, as the reference
+/// feeds them: `x2 = x + w`, then back to `tlwh` with `w = x2 − x`.
+fn load_sequence(seq_dir: &Path) -> Vec<Vec<Detection>> {
+    let ini = std::fs::read_to_string(seq_dir.join("seqinfo.ini")).unwrap();
+    let info = parse_seqinfo(&ini, "seqinfo.ini").unwrap();
+    let path = seq_dir.join("det/det.txt");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let rows = parse_rows(&text, &path.to_string_lossy()).unwrap();
+    let mut frames = vec![Vec::new(); info.seq_length as usize];
+    for r in rows {
+        let (x2, y2) = (r.x + r.w, r.y + r.h);
+        frames[(r.frame - 1) as usize].push(Detection {
+            tlwh: [r.x, r.y, x2 - r.x, y2 - r.y],
+            score: r.score,
+            class_id: 0,
+        });
+    }
+    frames
+}
+
+/// Runs the tracker over a sequence and writes the result file. With
+/// `postfilter`, ByteTrack's evaluation-time filter is applied to the output
+/// (keep boxes with `w·h > 100` and `w/h ≤ 1.6`).
+fn run(frames: &[Vec<Detection>], cfg: ByteTrackConfig, postfilter: bool) -> String {
+    let mut tracker = ByteTracker::new(cfg);
+    let mut out: Vec<TrackOutput> = Vec::new();
+    let mut text = String::new();
+    for (i, dets) in frames.iter().enumerate() {
+        tracker.update(dets, None, &mut out);
+        for t in &out {
+            let (w, h) = (t.tlwh[2], t.tlwh[3]);
+            if postfilter && !(w * h > 100.0 && !(w / h > 1.6)) {
+                continue;
+            }
+            writeln!(
+                text,
+                "{},{},{:.2},{:.2},{:.2},{:.2},{:.4},-1,-1,-1",
+                i + 1,
+                t.track_id,
+                t.tlwh[0],
+                t.tlwh[1],
+                t.tlwh[2],
+                t.tlwh[3],
+                t.score
+            )
+            .unwrap();
+        }
+    }
+    text
+}
+
+/// Number of differing lines (position by position, plus the length
+/// difference); prints the first few.
+fn diff_lines(name: &str, ours: &str, reference: &str) -> usize {
+    let a: Vec<&str> = ours.lines().collect();
+    let b: Vec<&str> = reference.lines().collect();
+    let mut n = a.len().abs_diff(b.len());
+    let mut shown = 0;
+    for (k, (x, y)) in a.iter().zip(b.iter()).enumerate() {
+        if x != y {
+            n += 1;
+            if shown < 5 {
+                println!("{name}:{}: ours {x} | reference {y}", k + 1);
+                shown += 1;
+            }
+        }
+    }
+    println!(
+        "{name}: {} lines, reference {}, {n} differ",
+        a.len(),
+        b.len()
+    );
+    n
+}
+
+const MOT17: [&str; 5] = [
+    "MOT17-02-FRCNN",
+    "MOT17-05-FRCNN",
+    "MOT17-09-FRCNN",
+    "MOT17-10-FRCNN",
+    "MOT17-13-FRCNN",
+];
+const MOT15: [&str; 8] = [
+    "ADL-Rundle-6",
+    "ETH-Bahnhof",
+    "ETH-Sunnyday",
+    "KITTI-17",
+    "PETS09-S2L1",
+    "TUD-Campus",
+    "TUD-Stadtmitte",
+    "Venice-2",
+];
+
+fn paper() -> ByteTrackConfig {
+    ByteTrackConfig {
+        track_high_thresh: 0.6,
+        track_low_thresh: 0.1,
+        new_track_thresh: 0.6 + 0.1,
+        match_thresh: 0.8,
+        track_buffer: 30,
+        frame_rate: 30.0,
+        ..Default::default()
+    }
+}
+
+fn check(shared: &Path, bench: &str, seqs: &[&str], run_name: &str, cfg_of: impl Fn(&str) -> ByteTrackConfig) -> Vec<usize> {
+    seqs.iter()
+        .map(|seq| {
+            let frames = load_sequence(&shared.join(format!("data/{bench}/train/{seq}")));
+            let ours = run(&frames, cfg_of(seq), run_name.contains("_nopf") == false);
+            let reference = std::fs::read_to_string(shared.join(format!(
+                "data/reference_bytetrack/{run_name}/data/{seq}.txt"
+            )))
+            .unwrap();
+            diff_lines(seq, &ours, &reference)
+        })
+        .collect()
+}
+
+#[test]
+fn mot17_paper_matches_reference() {
+    let Some(shared) = shared_dir() else { return };
+    let d = check(&shared, "MOT17", &MOT17, "MOT17_shared_paper_nopf", |_| paper());
+    assert_eq!(d, vec![0; MOT17.len()]);
+}
+
+#[test]
+fn mot15_paper_matches_reference() {
+    let Some(shared) = shared_dir() else { return };
+    let d = check(&shared, "MOT15", &MOT15, "MOT15_shared_paper_nopf", |_| paper());
+    assert_eq!(d, vec![0; MOT15.len()]);
+}
+
+fn official(seq: &str) -> ByteTrackConfig {
+    // tools/track.py defaults plus the per-sequence overrides of mot_evaluator.py.
+    let buffer = match seq {
+        "MOT17-05-FRCNN" | "MOT17-06-FRCNN" => 14,
+        "MOT17-13-FRCNN" | "MOT17-14-FRCNN" => 25,
+        _ => 30,
+    };
+    ByteTrackConfig {
+        match_thresh: 0.9,
+        track_buffer: buffer,
+        ..paper()
+    }
+}
+
+// The official and paper runs also apply ByteTrack's output filter, applied
+// here to our output before comparing.
+#[test]
+fn mot17_official_matches_reference() {
+    let Some(shared) = shared_dir() else { return };
+    let d = check(&shared, "MOT17", &MOT17, "MOT17_shared_official", official);
+    assert_eq!(d, vec![0; MOT17.len()]);
+}
+
+#[test]
+fn mot15_official_matches_reference() {
+    let Some(shared) = shared_dir() else { return };
+    let d = check(&shared, "MOT15", &MOT15, "MOT15_shared_official", official);
+    assert_eq!(d, vec![0; MOT15.len()]);
+}
+
+#[test]
+fn mot17_paper_postfilter_matches_reference() {
+    let Some(shared) = shared_dir() else { return };
+    let d = check(&shared, "MOT17", &MOT17, "MOT17_shared_paper", |_| paper());
+    assert_eq!(d, vec![0; MOT17.len()]);
+}
