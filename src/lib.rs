@@ -47,10 +47,6 @@ gst::plugin_define!(
 /// video, in any memory.
 pub(crate) fn video_caps_any() -> gst::Caps {
     let mut caps = gst::Caps::builder("video/x-raw").build();
-    caps.merge(
-        gst::Caps::builder("video/x-raw")
-            .any_features()
-            .build(),
-    );
+    caps.merge(gst::Caps::builder("video/x-raw").any_features().build());
     caps
 }

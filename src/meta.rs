@@ -128,7 +128,10 @@ mod imp {
         true.into_glib()
     }
 
-    unsafe extern "C" fn meta_free(meta: *mut gst::ffi::GstMeta, _buffer: *mut gst::ffi::GstBuffer) {
+    unsafe extern "C" fn meta_free(
+        meta: *mut gst::ffi::GstMeta,
+        _buffer: *mut gst::ffi::GstBuffer,
+    ) {
         let meta = &mut *(meta as *mut TrackingMeta);
         ptr::drop_in_place(&mut meta.frame);
     }
@@ -140,7 +143,8 @@ mod imp {
             (*existing).frame = frame;
             return;
         }
-        let m = gst::ffi::gst_buffer_add_meta(dest, meta_info(), ptr::null_mut()) as *mut TrackingMeta;
+        let m =
+            gst::ffi::gst_buffer_add_meta(dest, meta_info(), ptr::null_mut()) as *mut TrackingMeta;
         if !m.is_null() {
             (*m).frame = frame;
         }
@@ -261,7 +265,10 @@ mod tests {
         let copy = buf.copy_deep().unwrap();
         assert_eq!(copy.meta::<TrackingMeta>().unwrap().frame(), &frame());
         let api = TrackingMeta::meta_api();
-        assert!(gst::meta::meta_api_type_tags_contain_only(api, &["video", "size"]));
+        assert!(gst::meta::meta_api_type_tags_contain_only(
+            api,
+            &["video", "size"]
+        ));
         // Adding twice replaces, never stacks.
         let mut b2 = buf.copy();
         TrackingMeta::add(b2.get_mut().unwrap(), FrameObjects::default());

@@ -99,7 +99,11 @@ fn output_lost_appends_predicted_boxes() {
     assert_eq!(lost.len(), 1);
     assert_eq!(lost[0].track_id, Some(1));
     // Predicted at ~5 px/frame beyond the last seen position (x=105 at frame 19).
-    assert!(lost[0].bbox.x > 110.0 && lost[0].bbox.x < 125.0, "{:?}", lost[0].bbox);
+    assert!(
+        lost[0].bbox.x > 110.0 && lost[0].bbox.x < 125.0,
+        "{:?}",
+        lost[0].bbox
+    );
 }
 
 #[test]
@@ -118,7 +122,9 @@ fn flush_resets_tracks_but_never_reuses_ids() {
     assert_eq!(id_at_x(&out[1], 0.0, 300.0), Some(1));
     assert!(h.push_event(gst::event::FlushStart::new()));
     assert!(h.push_event(gst::event::FlushStop::new(true)));
-    h.push_event(gst::event::Segment::new(&gst::FormattedSegment::<gst::ClockTime>::new()));
+    h.push_event(gst::event::Segment::new(&gst::FormattedSegment::<
+        gst::ClockTime,
+    >::new()));
     let out = run(&mut h, 2);
     assert_eq!(id_at_x(&out[0], 0.0, 300.0), Some(3));
     assert_eq!(id_at_x(&out[0], 300.0, 500.0), Some(4));
@@ -126,8 +132,12 @@ fn flush_resets_tracks_but_never_reuses_ids() {
 
 #[test]
 fn buffers_without_meta_pass_and_age_tracks() {
-    let mut h = harness(&[("track-buffer", 2u32.to_value()), ("output-lost", true.to_value())]);
-    h.push(buffer_with(0, vec![obj(10.0, 10.0, 20.0, 20.0, 0.9)])).unwrap();
+    let mut h = harness(&[
+        ("track-buffer", 2u32.to_value()),
+        ("output-lost", true.to_value()),
+    ]);
+    h.push(buffer_with(0, vec![obj(10.0, 10.0, 20.0, 20.0, 0.9)]))
+        .unwrap();
     assert_eq!(objects_of(&h.pull().unwrap())[0].track_id, Some(1));
     let mut lost_seen = 0;
     for _ in 0..4 {

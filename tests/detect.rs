@@ -29,7 +29,11 @@ fn mot_rows_go_to_buffer_frame_minus_one() {
     let d = tmpdir("detect-mot");
     let p = d.join("det.txt");
     // Unsorted rows, 7 and 10 columns, frame 2 has no detection.
-    std::fs::write(&p, "3,-1,101,201,10,20,0.9\n1,-1,1,1,30,40,0.5,-1,-1,-1\n1,-1,11,11,5,5,0.25\n").unwrap();
+    std::fs::write(
+        &p,
+        "3,-1,101,201,10,20,0.9\n1,-1,1,1,30,40,0.5,-1,-1,-1\n1,-1,11,11,5,5,0.25\n",
+    )
+    .unwrap();
     let mut h = harness_for(&p);
     let b0 = objects_of(&push_blank(&mut h));
     assert_eq!(b0.len(), 2);
@@ -80,7 +84,9 @@ fn flush_restarts_the_frame_count() {
     assert_eq!(objects_of(&push_blank(&mut h))[0].bbox.x, 50.0);
     assert!(h.push_event(gst::event::FlushStart::new()));
     assert!(h.push_event(gst::event::FlushStop::new(true)));
-    h.push_event(gst::event::Segment::new(&gst::FormattedSegment::<gst::ClockTime>::new()));
+    h.push_event(gst::event::Segment::new(&gst::FormattedSegment::<
+        gst::ClockTime,
+    >::new()));
     assert_eq!(objects_of(&push_blank(&mut h))[0].bbox.x, 0.0);
 }
 
@@ -135,7 +141,11 @@ fn empty_file_is_an_error() {
 fn scores_above_one_warn_and_detections_past_the_end_warn_at_eos() {
     let d = tmpdir("detect-scores");
     let p = d.join("det.txt");
-    std::fs::write(&p, "1,-1,1,1,10,10,0.9\n2,-1,1,1,10,10,42.8\n5,-1,1,1,10,10,0.3\n").unwrap();
+    std::fs::write(
+        &p,
+        "1,-1,1,1,10,10,0.9\n2,-1,1,1,10,10,42.8\n5,-1,1,1,10,10,0.3\n",
+    )
+    .unwrap();
     let (errors, warnings) = run_pipeline(&format!(
         "videotestsrc num-buffers=3 ! rsdetect detections={} ! fakesink",
         p.display()

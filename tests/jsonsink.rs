@@ -83,9 +83,8 @@ fn mot_output_and_track_summary() {
 
 #[test]
 fn unwritable_location_is_an_error() {
-    let (errors, _) = run_pipeline(
-        "videotestsrc num-buffers=1 ! rsjsonsink location=/nonexistent-dir/out.jsonl",
-    );
+    let (errors, _) =
+        run_pipeline("videotestsrc num-buffers=1 ! rsjsonsink location=/nonexistent-dir/out.jsonl");
     assert_eq!(
         errors,
         vec!["Failed to open '/nonexistent-dir/out.jsonl' for writing: No such file or directory (os error 2)"]

@@ -22,11 +22,15 @@ fn boxes_and_keypoints_follow_videoscale() {
         p.display()
     ));
     h.set_src_caps_str("video/x-raw,format=I420,width=640,height=480,framerate=30/1");
-    h.push(gst::Buffer::with_size(640 * 480 * 3 / 2).unwrap()).unwrap();
+    h.push(gst::Buffer::with_size(640 * 480 * 3 / 2).unwrap())
+        .unwrap();
     let out = h.pull().unwrap();
     let objs = objects_of(&out);
     assert_eq!(objs.len(), 1);
     assert_eq!(objs[0].bbox, BBox::new(50.0, 10.0, 100.0, 20.0));
-    assert_eq!((objs[0].keypoints[0].x, objs[0].keypoints[0].y), (160.0, 60.0));
+    assert_eq!(
+        (objs[0].keypoints[0].x, objs[0].keypoints[0].y),
+        (160.0, 60.0)
+    );
     assert_eq!(objs[0].track_id, Some(4));
 }

@@ -83,34 +83,55 @@ fn synthetic_sequence_is_tracked_without_id_switches() {
     let mota = m["MOTA"].as_f64().unwrap();
     assert!((mota - 100.0 * (1.0 - 9.0 / 1013.0)).abs() < 1e-9, "{mota}");
     let idf1 = m["IDF1"].as_f64().unwrap();
-    assert!((idf1 - 100.0 * 2.0 * 1004.0 / 2017.0).abs() < 1e-9, "{idf1}");
+    assert!(
+        (idf1 - 100.0 * 2.0 * 1004.0 / 2017.0).abs() < 1e-9,
+        "{idf1}"
+    );
 }
 
 /// (benchmark, sequences) of the shared data.
 const SEQS: [(&str, &[&str]); 2] = [
     (
         "MOT17",
-        &["MOT17-02-FRCNN", "MOT17-05-FRCNN", "MOT17-09-FRCNN", "MOT17-10-FRCNN", "MOT17-13-FRCNN"],
+        &[
+            "MOT17-02-FRCNN",
+            "MOT17-05-FRCNN",
+            "MOT17-09-FRCNN",
+            "MOT17-10-FRCNN",
+            "MOT17-13-FRCNN",
+        ],
     ),
     (
         "MOT15",
         &[
-            "ADL-Rundle-6", "ETH-Bahnhof", "ETH-Sunnyday", "KITTI-17",
-            "PETS09-S2L1", "TUD-Campus", "TUD-Stadtmitte", "Venice-2",
+            "ADL-Rundle-6",
+            "ETH-Bahnhof",
+            "ETH-Sunnyday",
+            "KITTI-17",
+            "PETS09-S2L1",
+            "TUD-Campus",
+            "TUD-Stadtmitte",
+            "Venice-2",
         ],
     ),
 ];
 
-/// Lines of two MOT result files that differ (same line count expected):
-/// frame/id different, or a coordinate off by more than 0.011 px, or a
-/// score off by more than 1e-4.
+/// Lines of two MOT result files that differ, after sorting both by
+/// (frame, id) (the order within a frame carries no meaning): frame/id
+/// different, or a coordinate off by more than 0.011 px (our meta holds f32
+/// boxes; the reference prints float64 with 2 decimals), or a score off by
+/// more than 1e-4.
 fn differing_lines(ours: &str, reference: &str) -> usize {
     let parse = |l: &str| -> Vec<f64> { l.split(',').map(|v| v.parse().unwrap()).collect() };
-    let a: Vec<&str> = ours.lines().collect();
-    let b: Vec<&str> = reference.lines().collect();
+    let sorted = |t: &str| {
+        let mut v: Vec<Vec<f64>> = t.lines().map(parse).collect();
+        v.sort_by(|x, y| (x[0], x[1]).partial_cmp(&(y[0], y[1])).unwrap());
+        v
+    };
+    let a = sorted(ours);
+    let b = sorted(reference);
     let mut diff = a.len().abs_diff(b.len());
     for (x, y) in a.iter().zip(&b) {
-        let (x, y) = (parse(x), parse(y));
         let same = x[0] == y[0]
             && x[1] == y[1]
             && (2..6).all(|i| (x[i] - y[i]).abs() <= 0.011)
@@ -131,30 +152,47 @@ fn mot_offline_matches_the_reference_bytetrack() {
     for (bench, seqs) in SEQS {
         let res = d.join(bench);
         std::fs::create_dir_all(&res).unwrap();
-        let reference = data.join(format!("reference_bytetrack/{bench}_shared_paper_nopf/data"));
+        let reference = data.join(format!(
+            "reference_bytetrack/{bench}_shared_paper_nopf/data"
+        ));
         let mut total_diff = 0;
         for seq in seqs {
             let out = res.join(format!("{seq}.txt"));
-            script("mot-offline.sh", &[&data.join(bench).join("train").join(seq), &out], &reg);
+            script(
+                "mot-offline.sh",
+                &[&data.join(bench).join("train").join(seq), &out],
+                &reg,
+            );
             let ours = std::fs::read_to_string(&out).unwrap();
             let theirs = std::fs::read_to_string(reference.join(format!("{seq}.txt"))).unwrap();
             let n = differing_lines(&ours, &theirs);
-            eprintln!("{seq}: {} lines, {n} differ from the reference", theirs.lines().count());
+            eprintln!(
+                "{seq}: {} lines, {n} differ from the reference",
+                theirs.lines().count()
+            );
             total_diff += n;
         }
-        assert_eq!(total_diff, 0, "{bench}: result lines differ from the reference ByteTrack");
+        assert_eq!(
+            total_diff, 0,
+            "{bench}: result lines differ from the reference ByteTrack"
+        );
 
         let json = d.join(format!("{bench}.json"));
         script(
             "mot-eval.sh",
-            &[Path::new(bench), &data.join(bench).join("train"), &res, &json],
+            &[
+                Path::new(bench),
+                &data.join(bench).join("train"),
+                &res,
+                &json,
+            ],
             &reg,
         );
         let ours = metrics(&json);
         let summary: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(
-                data.join(format!("reference_bytetrack/{bench}_shared_paper/summary.json")),
-            )
+            &std::fs::read_to_string(data.join(format!(
+                "reference_bytetrack/{bench}_shared_paper/summary.json"
+            )))
             .unwrap(),
         )
         .unwrap();
@@ -162,11 +200,23 @@ fn mot_offline_matches_the_reference_bytetrack() {
         for seq in seqs.iter().copied().chain(["OVERALL"]) {
             let key = if seq == "OVERALL" { "COMBINED" } else { seq };
             for m in ["HOTA", "MOTA", "IDF1"] {
-                let (a, b) = (ours[key][m].as_f64().unwrap(), paper[seq][m].as_f64().unwrap());
-                assert!((a - b).abs() <= 0.1, "{bench} {seq} {m}: ours {a}, reference {b}");
+                let (a, b) = (
+                    ours[key][m].as_f64().unwrap(),
+                    paper[seq][m].as_f64().unwrap(),
+                );
+                assert!(
+                    (a - b).abs() <= 0.1,
+                    "{bench} {seq} {m}: ours {a}, reference {b}"
+                );
             }
-            let (a, b) = (ours[key]["IDSW"].as_f64().unwrap(), paper[seq]["IDSW"].as_f64().unwrap());
-            assert!((a - b).abs() <= 0.02 * b, "{bench} {seq} IDSW: ours {a}, reference {b}");
+            let (a, b) = (
+                ours[key]["IDSW"].as_f64().unwrap(),
+                paper[seq]["IDSW"].as_f64().unwrap(),
+            );
+            assert!(
+                (a - b).abs() <= 0.02 * b,
+                "{bench} {seq} IDSW: ours {a}, reference {b}"
+            );
         }
     }
 }

@@ -39,10 +39,15 @@ pub struct AssignmentWorkspace {
     col_match: Vec<u32>,
     deg_row: Vec<u32>,
     deg_col: Vec<u32>,
+    leaf_row: Vec<u32>,
+    leaf_col: Vec<u32>,
+    best_row: Vec<u32>,
+    best_col: Vec<u32>,
     parent: Vec<u32>,
-    comp_count: Vec<u32>,
+    comp_keys: Vec<u64>,
     comp_edges: Vec<u32>,
     complex: Vec<u32>,
+    rest: Vec<u32>,
     local_row: Vec<u32>,
     local_col: Vec<u32>,
     rows: Vec<u32>,
@@ -124,10 +129,11 @@ impl AssignmentWorkspace {
         if edges.is_empty() {
             return;
         }
-        self.deg_row.clear();
-        self.deg_row.resize(n_rows, 0);
-        self.deg_col.clear();
-        self.deg_col.resize(n_cols, 0);
+        // Per-node arrays only grow and are kept at their neutral value
+        // between calls (entries touched by a call are reset at its end), so
+        // a call costs O(edges), not O(rows + columns).
+        grow(&mut self.deg_row, n_rows, 0);
+        grow(&mut self.deg_col, n_cols, 0);
         for e in edges {
             if e.cost < limit {
                 self.deg_row[e.row as usize] += 1;
@@ -148,17 +154,79 @@ impl AssignmentWorkspace {
                 self.complex.push(i as u32);
             }
         }
-        if self.complex.is_empty() {
-            return;
+        if !self.complex.is_empty() {
+            self.solve_components(n_rows, n_cols, edges, limit);
         }
-        self.solve_components(n_rows, n_cols, edges, limit);
+        for e in edges {
+            self.deg_row[e.row as usize] = 0;
+            self.deg_col[e.col as usize] = 0;
+        }
     }
 
     fn solve_components(&mut self, n_rows: usize, n_cols: usize, edges: &[Edge], limit: f64) {
-        let nn = n_rows + n_cols;
-        self.parent.clear();
-        self.parent.extend(0..nn as u32);
+        // Stars: a node whose neighbours all have degree 1 forms a component
+        // with them, solved by taking its cheapest pair.
+        grow(&mut self.leaf_row, n_rows, 0);
+        grow(&mut self.leaf_col, n_cols, 0);
+        grow(&mut self.best_row, n_rows, NO_MATCH);
+        grow(&mut self.best_col, n_cols, NO_MATCH);
         for &ei in &self.complex {
+            let e = edges[ei as usize];
+            let (r, c) = (e.row as usize, e.col as usize);
+            if self.deg_row[r] == 1 {
+                self.leaf_col[c] += 1;
+            }
+            if self.deg_col[c] == 1 {
+                self.leaf_row[r] += 1;
+            }
+        }
+        self.rest.clear();
+        for &ei in &self.complex {
+            let e = edges[ei as usize];
+            let (r, c) = (e.row as usize, e.col as usize);
+            if self.leaf_col[c] == self.deg_col[c] {
+                let b = self.best_col[c];
+                if b == NO_MATCH || e.cost < edges[b as usize].cost {
+                    self.best_col[c] = ei;
+                }
+            } else if self.leaf_row[r] == self.deg_row[r] {
+                let b = self.best_row[r];
+                if b == NO_MATCH || e.cost < edges[b as usize].cost {
+                    self.best_row[r] = ei;
+                }
+            } else {
+                self.rest.push(ei);
+            }
+        }
+        for &ei in &self.complex {
+            let e = edges[ei as usize];
+            let (r, c) = (e.row as usize, e.col as usize);
+            if self.best_col[c] == ei || self.best_row[r] == ei {
+                self.row_match[r] = e.col;
+                self.col_match[c] = e.row;
+            }
+        }
+        for &ei in &self.complex {
+            let e = edges[ei as usize];
+            let (r, c) = (e.row as usize, e.col as usize);
+            self.leaf_row[r] = 0;
+            self.leaf_col[c] = 0;
+            self.best_row[r] = NO_MATCH;
+            self.best_col[c] = NO_MATCH;
+        }
+        if self.rest.is_empty() {
+            return;
+        }
+
+        // Other components: union-find over the nodes of the remaining pairs
+        // (rows are nodes `r`, columns `n_rows + c`).
+        grow(&mut self.parent, n_rows + n_cols, 0);
+        for &ei in &self.rest {
+            let e = edges[ei as usize];
+            self.parent[e.row as usize] = e.row;
+            self.parent[n_rows + e.col as usize] = n_rows as u32 + e.col;
+        }
+        for &ei in &self.rest {
             let e = edges[ei as usize];
             let a = find(&mut self.parent, e.row);
             let b = find(&mut self.parent, n_rows as u32 + e.col);
@@ -167,37 +235,23 @@ impl AssignmentWorkspace {
                 self.parent[hi as usize] = lo;
             }
         }
-        // Group the edges by component (stable counting sort on the root row).
-        self.comp_count.clear();
-        self.comp_count.resize(n_rows + 1, 0);
-        for k in 0..self.complex.len() {
-            let e = edges[self.complex[k] as usize];
-            let root = find(&mut self.parent, e.row);
-            self.comp_count[root as usize + 1] += 1;
+        // Group the pairs by component (root, then pair order).
+        self.comp_keys.clear();
+        for &ei in &self.rest {
+            let root = find(&mut self.parent, edges[ei as usize].row);
+            self.comp_keys.push(((root as u64) << 32) | ei as u64);
         }
-        for r in 0..n_rows {
-            self.comp_count[r + 1] += self.comp_count[r];
-        }
+        self.comp_keys.sort_unstable();
         self.comp_edges.clear();
-        self.comp_edges.resize(self.complex.len(), 0);
-        for k in 0..self.complex.len() {
-            let ei = self.complex[k];
-            let root = find(&mut self.parent, edges[ei as usize].row) as usize;
-            let slot = self.comp_count[root] as usize;
-            self.comp_edges[slot] = ei;
-            self.comp_count[root] += 1;
-        }
-        self.local_row.clear();
-        self.local_row.resize(n_rows, NO_MATCH);
-        self.local_col.clear();
-        self.local_col.resize(n_cols, NO_MATCH);
+        self.comp_edges
+            .extend(self.comp_keys.iter().map(|&k| k as u32));
+        grow(&mut self.local_row, n_rows, NO_MATCH);
+        grow(&mut self.local_col, n_cols, NO_MATCH);
         let mut start = 0usize;
-        while start < self.comp_edges.len() {
-            let root = find(&mut self.parent, edges[self.comp_edges[start] as usize].row);
+        while start < self.comp_keys.len() {
+            let root = self.comp_keys[start] >> 32;
             let mut end = start + 1;
-            while end < self.comp_edges.len()
-                && find(&mut self.parent, edges[self.comp_edges[end] as usize].row) == root
-            {
+            while end < self.comp_keys.len() && self.comp_keys[end] >> 32 == root {
                 end += 1;
             }
             self.solve_one(start, end, edges, limit);
@@ -233,6 +287,8 @@ impl AssignmentWorkspace {
             let e = edges[best];
             self.row_match[e.row as usize] = e.col;
             self.col_match[e.col as usize] = e.row;
+        } else if small_enough(kr, kc) {
+            self.solve_small(start, end, edges, limit);
         } else {
             self.sub.clear();
             self.sub.resize(kr * kc, limit);
@@ -242,10 +298,7 @@ impl AssignmentWorkspace {
                 let lc = self.local_col[e.col as usize] as usize;
                 self.sub[lr * kc + lc] = e.cost;
             }
-            let ok = self
-                .lsa
-                .solve(&self.sub, kr, kc, &mut self.lsa_out)
-                .is_ok();
+            let ok = self.lsa.solve(&self.sub, kr, kc, &mut self.lsa_out).is_ok();
             if ok {
                 for lr in 0..kr {
                     if let Some(lc) = self.lsa_out[lr] {
@@ -287,6 +340,110 @@ impl AssignmentWorkspace {
         for &c in &self.cols {
             self.local_col[c as usize] = NO_MATCH;
         }
+    }
+}
+
+/// Whether exhaustive search over the matchings of a `kr × kc` component is
+/// cheap: at most 256 leaves (each row of the smaller side takes one of the
+/// other side's nodes or none).
+#[inline]
+fn small_enough(kr: usize, kc: usize) -> bool {
+    let (a, b) = if kr <= kc { (kr, kc) } else { (kc, kr) };
+    match a {
+        0..=2 => b <= 15,
+        3 => b <= 5,
+        4 => b <= 3,
+        _ => false,
+    }
+}
+
+impl AssignmentWorkspace {
+    /// Exhaustive search for the matching of largest total gain `L − c` in
+    /// the component `comp_edges[start..end]` (see [`small_enough`]).
+    fn solve_small(&mut self, start: usize, end: usize, edges: &[Edge], limit: f64) {
+        let (kr, kc) = (self.rows.len(), self.cols.len());
+        let tr = kr > kc;
+        let (na, nb) = if tr { (kc, kr) } else { (kr, kc) };
+        // gain[a * nb + b] > 0 for pairs, 0 otherwise.
+        self.sub.clear();
+        self.sub.resize(na * nb, 0.0);
+        for k in start..end {
+            let e = edges[self.comp_edges[k] as usize];
+            let lr = self.local_row[e.row as usize] as usize;
+            let lc = self.local_col[e.col as usize] as usize;
+            let (a, b) = if tr { (lc, lr) } else { (lr, lc) };
+            self.sub[a * nb + b] = limit - e.cost;
+        }
+        let mut cur = [u8::MAX; 4];
+        let mut best = [u8::MAX; 4];
+        let mut best_gain = 0.0;
+        search(
+            &self.sub,
+            na,
+            nb,
+            0,
+            0,
+            0.0,
+            &mut cur,
+            &mut best,
+            &mut best_gain,
+        );
+        for (a, &b) in best.iter().enumerate().take(na) {
+            if b != u8::MAX {
+                let (lr, lc) = if tr { (b as usize, a) } else { (a, b as usize) };
+                let (r, c) = (self.rows[lr], self.cols[lc]);
+                self.row_match[r as usize] = c;
+                self.col_match[c as usize] = r;
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn search(
+    gain: &[f64],
+    na: usize,
+    nb: usize,
+    a: usize,
+    used: u32,
+    acc: f64,
+    cur: &mut [u8; 4],
+    best: &mut [u8; 4],
+    best_gain: &mut f64,
+) {
+    if a == na {
+        if acc > *best_gain {
+            *best_gain = acc;
+            *best = *cur;
+        }
+        return;
+    }
+    for b in 0..nb {
+        let g = gain[a * nb + b];
+        if g > 0.0 && used & (1 << b) == 0 {
+            cur[a] = b as u8;
+            search(
+                gain,
+                na,
+                nb,
+                a + 1,
+                used | (1 << b),
+                acc + g,
+                cur,
+                best,
+                best_gain,
+            );
+        }
+    }
+    cur[a] = u8::MAX;
+    search(gain, na, nb, a + 1, used, acc, cur, best, best_gain);
+}
+
+/// Grows `v` to at least `n` entries filled with `fill`; never shrinks.
+#[inline]
+fn grow(v: &mut Vec<u32>, n: usize, fill: u32) {
+    if v.len() < n {
+        v.resize(n, fill);
     }
 }
 
@@ -388,6 +545,44 @@ mod tests {
                         "n={n} m={m} cost={cost:?} limit={limit}: {have} vs {want}"
                     );
                 }
+            }
+        }
+    }
+
+    /// Largest total gain `limit − c` over partial matchings (independent
+    /// brute force, usable for larger sizes than the padded permutation one).
+    fn brute_gain(cost: &[f64], n: usize, m: usize, limit: f64) -> f64 {
+        fn rec(cost: &[f64], n: usize, m: usize, limit: f64, i: usize, used: &mut [bool]) -> f64 {
+            if i == n {
+                return 0.0;
+            }
+            let mut best = rec(cost, n, m, limit, i + 1, used);
+            for j in 0..m {
+                let c = cost[i * m + j];
+                if !used[j] && c < limit {
+                    used[j] = true;
+                    best = best.max(limit - c + rec(cost, n, m, limit, i + 1, used));
+                    used[j] = false;
+                }
+            }
+            best
+        }
+        rec(cost, n, m, limit, 0, &mut vec![false; m])
+    }
+
+    #[test]
+    fn larger_components_match_brute_force() {
+        // Dense enough that components exceed the exhaustive-search sizes and
+        // go through the rectangular solver.
+        let mut rng = Lcg(11);
+        let mut ws = AssignmentWorkspace::new();
+        for (n, m) in [(5, 5), (6, 4), (4, 7), (6, 6), (3, 6), (7, 2)] {
+            for _ in 0..30 {
+                let cost: Vec<f64> = (0..n * m).map(|_| rng.next()).collect();
+                let got = lapjv_limited(&cost, n, m, 0.9, &mut ws).to_vec();
+                let have: f64 = got.iter().map(|&(r, c)| 0.9 - cost[r * m + c]).sum();
+                let want = brute_gain(&cost, n, m, 0.9);
+                assert!((have - want).abs() < 1e-12, "{n}x{m}: {have} vs {want}");
             }
         }
     }

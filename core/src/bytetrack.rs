@@ -179,25 +179,69 @@ struct Track {
 /// Per-frame buffers, kept between frames.
 #[derive(Debug, Default, Clone)]
 struct Scratch {
-    det_tlbr: Vec<[f64; 4]>,
-    det_area: Vec<f64>,
-    high: Vec<u32>,
-    low: Vec<u32>,
-    unconfirmed: Vec<u32>,
-    pool: Vec<u32>,
-    r_tracked: Vec<u32>,
-    remaining: Vec<u32>,
+    /// High and low detections, and the high ones left after the first
+    /// association (ids: detection indices).
+    high: Side,
+    low: Side,
+    remaining: Side,
+    /// First-association tracks (activated tracked, then lost), the tracked
+    /// ones of them left over, and the unconfirmed tracks (ids: slab slots).
+    pool: Side,
+    r_tracked: Side,
+    unconfirmed: Side,
     new_tracks: Vec<u32>,
     refind: Vec<u32>,
     new_lost: Vec<u32>,
     next_tracked: Vec<u32>,
     next_lost: Vec<u32>,
-    cols: BoxSet,
-    col_score: Vec<f64>,
-    col_class: Vec<u32>,
-    overlap: Overlap,
+    lost_boxes: BoxSet,
     edges: Vec<Edge>,
     assign: AssignmentWorkspace,
+}
+
+/// One side of an association: ids (slab slots or detection indices) with
+/// their boxes, scores and classes.
+#[derive(Debug, Default, Clone)]
+struct Side {
+    id: Vec<u32>,
+    set: BoxSet,
+    score: Vec<f64>,
+    class: Vec<u32>,
+}
+
+impl Side {
+    fn clear(&mut self) {
+        self.id.clear();
+        self.set.clear();
+        self.score.clear();
+        self.class.clear();
+    }
+
+    #[inline(always)]
+    fn push(&mut self, id: u32, b: &[f64; 4], area: f64, score: f64, class: u32) {
+        self.id.push(id);
+        self.set.push(b, area);
+        self.score.push(score);
+        self.class.push(class);
+    }
+
+    #[inline(always)]
+    fn push_from(&mut self, other: &Side, k: usize) {
+        let o = &other.set;
+        let b = [o.x1[k], o.y1[k], o.x2[k], o.y2[k]];
+        self.push(other.id[k], &b, o.area[k], other.score[k], other.class[k]);
+    }
+
+    #[inline(always)]
+    fn push_track(&mut self, slot: u32, t: &Track) {
+        let b = t.kf.tlbr();
+        self.push(slot, &b, area_tlbr_plus1(&b), t.score, t.class_id);
+    }
+
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.id.len()
+    }
 }
 
 /// Boxes (`tlbr`) with their "+1" areas, stored by coordinate so that the
@@ -235,38 +279,53 @@ impl BoxSet {
     }
 }
 
-/// Overlap queries of one box against a [`BoxSet`].
-#[derive(Debug, Default, Clone)]
-struct Overlap;
-
-impl Overlap {
-    /// Calls `f(j, iou)` for every box `j` of `set` that overlaps `b`, with
-    /// the "+1" IoU computed exactly as [`crate::geometry::iou_tlbr_plus1`]
-    /// does. The overlap test runs branch-free over blocks of 64 boxes into a
-    /// bit mask; only the (few) overlapping boxes are visited.
-    #[inline]
-    fn for_each(&mut self, b: &[f64; 4], area_b: f64, set: &BoxSet, mut f: impl FnMut(usize, f64)) {
-        let n = set.len();
-        let (x1, y1, x2, y2) = (&set.x1[..n], &set.y1[..n], &set.x2[..n], &set.y2[..n]);
-        let mut base = 0;
-        while base < n {
-            let end = n.min(base + 64);
-            let mut mask = 0u64;
-            for j in base..end {
-                let iw = min_f(b[2], x2[j]) - max_f(b[0], x1[j]) + 1.0;
-                let ih = min_f(b[3], y2[j]) - max_f(b[1], y1[j]) + 1.0;
-                mask |= (((iw > 0.0) & (ih > 0.0)) as u64) << (j - base);
-            }
-            while mask != 0 {
-                let j = base + mask.trailing_zeros() as usize;
-                mask &= mask - 1;
-                let iw = min_f(b[2], x2[j]) - max_f(b[0], x1[j]) + 1.0;
-                let ih = min_f(b[3], y2[j]) - max_f(b[1], y1[j]) + 1.0;
-                let inter = iw * ih;
-                f(j, inter / (area_b + set.area[j] - inter));
-            }
-            base = end;
+/// Calls `f(j, iou)` for every box `j` of `set` that overlaps `b` with an
+/// IoU that may exceed `min_iou / weight[j]` (pass `weight = None` for 1),
+/// with the "+1" IoU computed exactly as
+/// [`crate::geometry::iou_tlbr_plus1`] does. Boxes that certainly fall short
+/// are skipped without the division (`min_iou = 0` skips nothing but
+/// non-overlapping boxes).
+///
+/// The overlap test runs branch-free over blocks of 64 boxes into a bit mask;
+/// only the (few) overlapping boxes are visited.
+#[inline]
+fn for_each_overlap(
+    b: &[f64; 4],
+    area_b: f64,
+    set: &BoxSet,
+    min_iou: f64,
+    weight: Option<&[f64]>,
+    mut f: impl FnMut(usize, f64),
+) {
+    let n = set.len();
+    let (x1, y1, x2, y2) = (&set.x1[..n], &set.y1[..n], &set.x2[..n], &set.y2[..n]);
+    let area = &set.area[..n];
+    // Margins far above the rounding errors of the exact cost (a few 1e-16)
+    // keep the skip test safe.
+    let bound = min_iou * (1.0 - 1e-9) - 1e-12;
+    let mut base = 0;
+    while base < n {
+        let end = n.min(base + 64);
+        let mut mask = 0u64;
+        for j in base..end {
+            let iw = min_f(b[2], x2[j]) - max_f(b[0], x1[j]) + 1.0;
+            let ih = min_f(b[3], y2[j]) - max_f(b[1], y1[j]) + 1.0;
+            mask |= (((iw > 0.0) & (ih > 0.0)) as u64) << (j - base);
         }
+        while mask != 0 {
+            let j = base + mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            let iw = min_f(b[2], x2[j]) - max_f(b[0], x1[j]) + 1.0;
+            let ih = min_f(b[3], y2[j]) - max_f(b[1], y1[j]) + 1.0;
+            let inter = iw * ih;
+            let union = area_b + area[j] - inter;
+            let w = weight.map_or(1.0, |w| w[j]);
+            if inter * w < bound * union {
+                continue;
+            }
+            f(j, inter / union);
+        }
+        base = end;
     }
 }
 
@@ -372,96 +431,82 @@ impl ByteTracker {
         let slab = &mut self.slab;
         let mut report = UpdateReport::default();
 
-        s.det_tlbr.clear();
-        s.det_area.clear();
         s.high.clear();
         s.low.clear();
         for (i, d) in dets.iter().enumerate() {
-            let b = tlwh_to_tlbr(&d.tlwh);
-            s.det_tlbr.push(b);
-            s.det_area.push(area_tlbr_plus1(&b));
             if d.score > cfg.track_high_thresh {
-                s.high.push(i as u32);
+                let b = tlwh_to_tlbr(&d.tlwh);
+                s.high
+                    .push(i as u32, &b, area_tlbr_plus1(&b), d.score, d.class_id);
             } else if d.score > cfg.track_low_thresh && d.score < cfg.track_high_thresh {
-                s.low.push(i as u32);
+                let b = tlwh_to_tlbr(&d.tlwh);
+                s.low
+                    .push(i as u32, &b, area_tlbr_plus1(&b), d.score, d.class_id);
             }
         }
 
+        // Pool = activated tracked tracks then lost ones, predicted one step
+        // (lost ones without height velocity); unconfirmed ones are not predicted.
         s.unconfirmed.clear();
         s.pool.clear();
         for &t in &self.tracked {
-            if slab[t as usize].activated {
-                s.pool.push(t);
+            let tr = &mut slab[t as usize];
+            if tr.activated {
+                tr.kf.predict();
+                s.pool.push_track(t, tr);
             } else {
-                s.unconfirmed.push(t);
+                s.unconfirmed.push_track(t, tr);
             }
         }
-        s.pool.extend_from_slice(&self.lost);
-        for &t in &s.pool {
+        for &t in &self.lost {
             let tr = &mut slab[t as usize];
-            if tr.life != Life::Tracked {
-                tr.kf.v[3] = 0.0;
-            }
+            tr.kf.v[3] = 0.0;
             tr.kf.predict();
+            s.pool.push_track(t, tr);
         }
 
         // First association: pool vs high detections.
-        s.refind.clear();
         build_edges(
-            slab,
             &s.pool,
             &s.high,
-            dets,
-            &s.det_tlbr,
-            &s.det_area,
             cfg.fuse_score,
             cfg.per_class,
             cfg.match_thresh,
-            &mut s.cols,
-            &mut s.col_score,
-            &mut s.col_class,
-            &mut s.overlap,
             &mut s.edges,
         );
         s.assign
             .solve_edges(s.pool.len(), s.high.len(), &s.edges, cfg.match_thresh);
+        s.refind.clear();
         s.r_tracked.clear();
-        for (i, &t) in s.pool.iter().enumerate() {
+        for i in 0..s.pool.len() {
             let j = s.assign.row_match()[i];
+            let t = s.pool.id[i];
             let tr = &mut slab[t as usize];
             if j != NO_MATCH {
-                let di = s.high[j as usize] as usize;
+                let di = s.high.id[j as usize] as usize;
                 if tr.life != Life::Tracked {
                     s.refind.push(t);
                 }
                 tr.apply(&dets[di], di, frame, timestamp_ns);
                 report.matched += 1;
             } else if tr.life == Life::Tracked {
-                s.r_tracked.push(t);
+                s.r_tracked.push_from(&s.pool, i);
             }
         }
         s.remaining.clear();
-        for (j, &d) in s.high.iter().enumerate() {
+        for j in 0..s.high.len() {
             if s.assign.col_match()[j] == NO_MATCH {
-                s.remaining.push(d);
+                s.remaining.push_from(&s.high, j);
             }
         }
 
         // Second association: remaining tracked tracks vs low detections.
         build_edges(
-            slab,
             &s.r_tracked,
             &s.low,
-            dets,
-            &s.det_tlbr,
-            &s.det_area,
             false,
             cfg.per_class,
             SECOND_MATCH_THRESH,
-            &mut s.cols,
-            &mut s.col_score,
-            &mut s.col_class,
-            &mut s.overlap,
             &mut s.edges,
         );
         s.assign.solve_edges(
@@ -471,11 +516,12 @@ impl ByteTracker {
             SECOND_MATCH_THRESH,
         );
         s.new_lost.clear();
-        for (i, &t) in s.r_tracked.iter().enumerate() {
+        for i in 0..s.r_tracked.len() {
             let j = s.assign.row_match()[i];
+            let t = s.r_tracked.id[i];
             let tr = &mut slab[t as usize];
             if j != NO_MATCH {
-                let di = s.low[j as usize] as usize;
+                let di = s.low.id[j as usize] as usize;
                 tr.apply(&dets[di], di, frame, timestamp_ns);
                 report.matched += 1;
             } else {
@@ -487,19 +533,11 @@ impl ByteTracker {
 
         // Unconfirmed tracks vs the high detections left.
         build_edges(
-            slab,
             &s.unconfirmed,
             &s.remaining,
-            dets,
-            &s.det_tlbr,
-            &s.det_area,
             cfg.fuse_score,
             cfg.per_class,
             UNCONFIRMED_MATCH_THRESH,
-            &mut s.cols,
-            &mut s.col_score,
-            &mut s.col_class,
-            &mut s.overlap,
             &mut s.edges,
         );
         s.assign.solve_edges(
@@ -508,11 +546,11 @@ impl ByteTracker {
             &s.edges,
             UNCONFIRMED_MATCH_THRESH,
         );
-        for (i, &t) in s.unconfirmed.iter().enumerate() {
+        for i in 0..s.unconfirmed.len() {
             let j = s.assign.row_match()[i];
-            let tr = &mut slab[t as usize];
+            let tr = &mut slab[s.unconfirmed.id[i] as usize];
             if j != NO_MATCH {
-                let di = s.remaining[j as usize] as usize;
+                let di = s.remaining.id[j as usize] as usize;
                 tr.apply(&dets[di], di, frame, timestamp_ns);
                 report.matched += 1;
             } else {
@@ -522,7 +560,7 @@ impl ByteTracker {
 
         // New tracks.
         s.new_tracks.clear();
-        for (j, &d) in s.remaining.iter().enumerate() {
+        for (j, &d) in s.remaining.id.iter().enumerate() {
             if s.assign.col_match()[j] != NO_MATCH {
                 continue;
             }
@@ -610,10 +648,10 @@ impl ByteTracker {
         // Duplicates between tracked and lost tracks.
         if !s.next_lost.is_empty() && !s.next_tracked.is_empty() {
             let mut any = false;
-            s.cols.clear();
+            s.lost_boxes.clear();
             for &q in &s.next_lost {
                 let b = slab[q as usize].kf.tlbr();
-                s.cols.push(&b, area_tlbr_plus1(&b));
+                s.lost_boxes.push(&b, area_tlbr_plus1(&b));
             }
             for &p in &s.next_tracked {
                 let tp = &slab[p as usize];
@@ -622,8 +660,14 @@ impl ByteTracker {
                 let classp = tp.class_id;
                 let mut drop_p = false;
                 let lost = &s.next_lost;
-                s.overlap
-                    .for_each(&bp, area_tlbr_plus1(&bp), &s.cols, |k, iou| {
+                let min_iou = 1.0 - DUPLICATE_IOU_DISTANCE;
+                for_each_overlap(
+                    &bp,
+                    area_tlbr_plus1(&bp),
+                    &s.lost_boxes,
+                    min_iou,
+                    None,
+                    |k, iou| {
                         if 1.0 - iou < DUPLICATE_IOU_DISTANCE {
                             let tq = &mut slab[lost[k] as usize];
                             if cfg.per_class && tq.class_id != classp {
@@ -636,7 +680,8 @@ impl ByteTracker {
                                 drop_p = true;
                             }
                         }
-                    });
+                    },
+                );
                 if drop_p {
                     slab[p as usize].drop = true;
                 }
@@ -710,54 +755,36 @@ impl Track {
     }
 }
 
-/// Candidate pairs `(rows[i], cols[j])` whose cost is under `limit`: cost
-/// `1 − IoU`, or `1 − IoU·score` with `fuse` (computed as the reference does,
-/// `1 − (1 − (1 − IoU))·score`).
-#[allow(clippy::too_many_arguments)]
+/// Candidate pairs `(i, j)` of `rows × cols` whose cost is under `limit`:
+/// cost `1 − IoU`, or `1 − IoU·score` with `fuse` (computed as the reference
+/// does, `1 − (1 − (1 − IoU))·score`).
 #[inline]
 fn build_edges(
-    slab: &[Track],
-    rows: &[u32],
-    cols: &[u32],
-    dets: &[Detection],
-    det_tlbr: &[[f64; 4]],
-    det_area: &[f64],
+    rows: &Side,
+    cols: &Side,
     fuse: bool,
     per_class: bool,
     limit: f64,
-    set: &mut BoxSet,
-    col_score: &mut Vec<f64>,
-    col_class: &mut Vec<u32>,
-    overlap: &mut Overlap,
     edges: &mut Vec<Edge>,
 ) {
     edges.clear();
-    if rows.is_empty() || cols.is_empty() {
+    if rows.len() == 0 || cols.len() == 0 {
         return;
-    }
-    set.clear();
-    col_score.clear();
-    col_class.clear();
-    for &d in cols {
-        set.push(&det_tlbr[d as usize], det_area[d as usize]);
-        col_score.push(dets[d as usize].score);
-        col_class.push(dets[d as usize].class_id);
     }
     // Pairs that do not overlap cost exactly 1 (also when fused); they are
     // candidates only with a limit above 1.
     let dense = limit > 1.0;
-    for (i, &t) in rows.iter().enumerate() {
-        let tr = &slab[t as usize];
-        let bt = tr.kf.tlbr();
-        let at = area_tlbr_plus1(&bt);
-        let class = tr.class_id;
+    let r = &rows.set;
+    for i in 0..rows.len() {
+        let b = [r.x1[i], r.y1[i], r.x2[i], r.y2[i]];
+        let class = rows.class[i];
         let mut push = |j: usize, iou: f64| {
-            if per_class && col_class[j] != class {
+            if per_class && cols.class[j] != class {
                 return;
             }
             let mut cost = 1.0 - iou;
             if fuse {
-                cost = 1.0 - (1.0 - cost) * col_score[j];
+                cost = 1.0 - (1.0 - cost) * cols.score[j];
             }
             if cost < limit {
                 edges.push(Edge {
@@ -768,12 +795,15 @@ fn build_edges(
             }
         };
         if dense {
-            for j in 0..set.len() {
-                let b = [set.x1[j], set.y1[j], set.x2[j], set.y2[j]];
-                push(j, iou_tlbr_plus1_with_areas(&bt, at, &b, set.area[j]));
+            let c = &cols.set;
+            for j in 0..cols.len() {
+                let bj = [c.x1[j], c.y1[j], c.x2[j], c.y2[j]];
+                push(j, iou_tlbr_plus1_with_areas(&b, r.area[i], &bj, c.area[j]));
             }
         } else {
-            overlap.for_each(&bt, at, set, push);
+            // cost < limit needs IoU·score > 1 − limit (IoU > 1 − limit unfused).
+            let weight = if fuse { Some(&cols.score[..]) } else { None };
+            for_each_overlap(&b, r.area[i], &cols.set, 1.0 - limit, weight, push);
         }
     }
 }
@@ -894,7 +924,11 @@ mod tests {
         let mut t = ByteTracker::new(ByteTrackConfig::default());
         let mut out = Vec::new();
         for f in 0..10 {
-            t.update(&[det(10.0 + f as f64, 10.0, 50.0, 100.0, 0.9)], None, &mut out);
+            t.update(
+                &[det(10.0 + f as f64, 10.0, 50.0, 100.0, 0.9)],
+                None,
+                &mut out,
+            );
         }
         for _ in 0..5 {
             t.update(&[], None, &mut out);

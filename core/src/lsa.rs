@@ -250,7 +250,9 @@ mod tests {
         // Deterministic pseudo-random matrices (LCG).
         let mut s: u64 = 12345;
         let mut rnd = || {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((s >> 33) % 1000) as f64 / 10.0
         };
         for nr in 1..6 {

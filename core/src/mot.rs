@@ -6,7 +6,7 @@
 //! gst-rstracking uses 0-based frames and pixels. Readers subtract 1 from
 //! `bb_left`/`bb_top`, writers add it back.
 
-use crate::types::{BBox, Object};
+use crate::types::{decimal_f64, BBox, Object};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -44,10 +44,13 @@ pub struct MotRow {
 }
 
 fn field<T: std::str::FromStr>(cols: &[&str], i: usize, name: &str) -> Result<T, String> {
-    cols[i]
-        .trim()
-        .parse::<T>()
-        .map_err(|_| format!("column {} ({name}): cannot parse '{}'", i + 1, cols[i].trim()))
+    cols[i].trim().parse::<T>().map_err(|_| {
+        format!(
+            "column {} ({name}): cannot parse '{}'",
+            i + 1,
+            cols[i].trim()
+        )
+    })
 }
 
 /// Parses one non-empty line of a det/result file (7 to 10 columns).
@@ -186,11 +189,11 @@ pub fn format_result_line(frame_index: u64, id: u64, b: &BBox, conf: f32) -> Str
         "{},{},{:.2},{:.2},{:.2},{:.2},{:.4},-1,-1,-1\n",
         frame_index + 1,
         id,
-        b.x as f64 + 1.0,
-        b.y as f64 + 1.0,
-        b.w as f64,
-        b.h as f64,
-        conf as f64
+        decimal_f64(b.x) + 1.0,
+        decimal_f64(b.y) + 1.0,
+        decimal_f64(b.w),
+        decimal_f64(b.h),
+        decimal_f64(conf)
     )
 }
 
@@ -255,8 +258,7 @@ mod tests {
 
     #[test]
     fn malformed_lines_name_the_line() {
-        let e = parse_detections("1,-1,1,1,10,20,0.5\n2,-1,1,x,10,20,0.5\n", "d.txt")
-            .unwrap_err();
+        let e = parse_detections("1,-1,1,1,10,20,0.5\n2,-1,1,x,10,20,0.5\n", "d.txt").unwrap_err();
         assert_eq!(
             e.to_string(),
             "d.txt:2: column 4 (bb_top): cannot parse 'x'"

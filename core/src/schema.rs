@@ -69,8 +69,12 @@ impl From<&Object> for JsonObject {
             track_id: o.track_id,
             state: o.track_state.map(|s| s.as_str().to_string()),
             global_id: o.global_id,
-            keypoints: (!o.keypoints.is_empty())
-                .then(|| o.keypoints.iter().map(|k| [k.x, k.y, k.confidence]).collect()),
+            keypoints: (!o.keypoints.is_empty()).then(|| {
+                o.keypoints
+                    .iter()
+                    .map(|k| [k.x, k.y, k.confidence])
+                    .collect()
+            }),
             keypoint_states: (!o.keypoints.is_empty()).then(|| {
                 o.keypoints
                     .iter()
@@ -279,14 +283,19 @@ mod tests {
         assert_eq!(e.line, 2);
         assert!(e.message.starts_with("bad frame line: "), "{}", e.message);
         let e = parse_jsonl("{\"frame\":1}\n", "a.jsonl").unwrap_err();
-        assert_eq!(e.to_string(), "a.jsonl:1: missing \"schema\":\"rstracking/1\"");
+        assert_eq!(
+            e.to_string(),
+            "a.jsonl:1: missing \"schema\":\"rstracking/1\""
+        );
         let e = parse_jsonl("not json\n", "a.jsonl").unwrap_err();
         assert!(e.to_string().starts_with("a.jsonl:1: invalid JSON"));
         let e = parse_jsonl(r#"{"schema":"rstracking/1","frame":0,"objects":[{"bbox":[0,0,1,1],"confidence":1,"state":"gone"}]}"#, "a.jsonl").unwrap_err();
         assert_eq!(e.to_string(), "a.jsonl:1: object 0: unknown state 'gone' (expected tentative, tracked, lost or predicted)");
         // event lines are skipped
         let ok = parse_jsonl(
-            &format!("{{\"schema\":\"rstracking/1\",\"event\":\"merge\",\"from\":1,\"to\":2}}\n{good}\n"),
+            &format!(
+                "{{\"schema\":\"rstracking/1\",\"event\":\"merge\",\"from\":1,\"to\":2}}\n{good}\n"
+            ),
             "a.jsonl",
         )
         .unwrap();

@@ -78,7 +78,7 @@ impl TrackSummaries {
         if limit == 0 {
             return;
         }
-        if k % t.stride == 0 {
+        if k.is_multiple_of(t.stride) {
             t.kept.push((frame, *bbox));
             if t.kept.len() > 2 * limit {
                 // Double the stride: keep every other kept observation.

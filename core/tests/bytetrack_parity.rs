@@ -127,7 +127,13 @@ fn paper() -> ByteTrackConfig {
     }
 }
 
-fn check(shared: &Path, bench: &str, seqs: &[&str], run_name: &str, cfg_of: impl Fn(&str) -> ByteTrackConfig) -> Vec<usize> {
+fn check(
+    shared: &Path,
+    bench: &str,
+    seqs: &[&str],
+    run_name: &str,
+    cfg_of: impl Fn(&str) -> ByteTrackConfig,
+) -> Vec<usize> {
     seqs.iter()
         .map(|seq| {
             let frames = load_sequence(&shared.join(format!("data/{bench}/train/{seq}")));
@@ -144,14 +150,18 @@ fn check(shared: &Path, bench: &str, seqs: &[&str], run_name: &str, cfg_of: impl
 #[test]
 fn mot17_paper_matches_reference() {
     let Some(shared) = shared_dir() else { return };
-    let d = check(&shared, "MOT17", &MOT17, "MOT17_shared_paper_nopf", |_| paper());
+    let d = check(&shared, "MOT17", &MOT17, "MOT17_shared_paper_nopf", |_| {
+        paper()
+    });
     assert_eq!(d, vec![0; MOT17.len()]);
 }
 
 #[test]
 fn mot15_paper_matches_reference() {
     let Some(shared) = shared_dir() else { return };
-    let d = check(&shared, "MOT15", &MOT15, "MOT15_shared_paper_nopf", |_| paper());
+    let d = check(&shared, "MOT15", &MOT15, "MOT15_shared_paper_nopf", |_| {
+        paper()
+    });
     assert_eq!(d, vec![0; MOT15.len()]);
 }
 

@@ -8,7 +8,7 @@ use gst::subclass::prelude::*;
 use gst_base::prelude::*;
 use gst_base::subclass::prelude::*;
 use rstracking_core::bytetrack::{ByteTrackConfig, ByteTracker, Detection, TrackOutput};
-use rstracking_core::types::{BBox, FrameObjects, Object, TrackState};
+use rstracking_core::types::{decimal_f64, BBox, FrameObjects, Object, TrackState};
 use std::sync::{LazyLock, Mutex};
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
@@ -198,7 +198,12 @@ impl ObjectImpl for RsByteTrack {
             "output-lost" => s.output_lost = value.get().expect("type checked"),
             other => unreachable!("unknown property {other}"),
         }
-        gst::info!(CAT, imp = self, "{name}: {old} -> {:?}", property_value(&s, name));
+        gst::info!(
+            CAT,
+            imp = self,
+            "{name}: {old} -> {:?}",
+            property_value(&s, name)
+        );
         let settings = *s;
         drop(s);
         if let Some(state) = self.state.lock().unwrap().as_mut() {
@@ -248,10 +253,20 @@ impl ElementImpl for RsByteTrack {
         static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
             let caps = crate::video_caps_any();
             vec![
-                gst::PadTemplate::new("src", gst::PadDirection::Src, gst::PadPresence::Always, &caps)
-                    .unwrap(),
-                gst::PadTemplate::new("sink", gst::PadDirection::Sink, gst::PadPresence::Always, &caps)
-                    .unwrap(),
+                gst::PadTemplate::new(
+                    "src",
+                    gst::PadDirection::Src,
+                    gst::PadPresence::Always,
+                    &caps,
+                )
+                .unwrap(),
+                gst::PadTemplate::new(
+                    "sink",
+                    gst::PadDirection::Sink,
+                    gst::PadPresence::Always,
+                    &caps,
+                )
+                .unwrap(),
             ]
         });
         TEMPLATES.as_ref()
@@ -353,12 +368,12 @@ impl BaseTransformImpl for RsByteTrack {
         state.dets.clear();
         state.dets.extend(objects.iter().map(|o| Detection {
             tlwh: [
-                o.bbox.x as f64,
-                o.bbox.y as f64,
-                o.bbox.w as f64,
-                o.bbox.h as f64,
+                decimal_f64(o.bbox.x),
+                decimal_f64(o.bbox.y),
+                decimal_f64(o.bbox.w),
+                decimal_f64(o.bbox.h),
             ],
-            score: o.confidence as f64,
+            score: decimal_f64(o.confidence),
             class_id: o.class_id,
         }));
         // Ids of a previous tracker upstream are replaced, not mixed.
@@ -366,7 +381,9 @@ impl BaseTransformImpl for RsByteTrack {
             o.track_id = None;
             o.track_state = None;
         }
-        let report = state.tracker.update(&state.dets, running_time, &mut state.out);
+        let report = state
+            .tracker
+            .update(&state.dets, running_time, &mut state.out);
         for t in &state.out {
             let bbox = BBox::new(
                 t.tlwh[0] as f32,

@@ -101,10 +101,20 @@ impl ElementImpl for RsDetect {
         static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
             let caps = crate::video_caps_any();
             vec![
-                gst::PadTemplate::new("src", gst::PadDirection::Src, gst::PadPresence::Always, &caps)
-                    .unwrap(),
-                gst::PadTemplate::new("sink", gst::PadDirection::Sink, gst::PadPresence::Always, &caps)
-                    .unwrap(),
+                gst::PadTemplate::new(
+                    "src",
+                    gst::PadDirection::Src,
+                    gst::PadPresence::Always,
+                    &caps,
+                )
+                .unwrap(),
+                gst::PadTemplate::new(
+                    "sink",
+                    gst::PadDirection::Sink,
+                    gst::PadPresence::Always,
+                    &caps,
+                )
+                .unwrap(),
             ]
         });
         TEMPLATES.as_ref()
@@ -221,7 +231,12 @@ impl BaseTransformImpl for RsDetect {
         state.frame += 1;
         if let Some(imp) = &state.imported {
             let objects = imp.dets.frames.get(&frame).cloned().unwrap_or_default();
-            gst::trace!(CAT, imp = self, "frame {frame}: {} detections", objects.len());
+            gst::trace!(
+                CAT,
+                imp = self,
+                "frame {frame}: {} detections",
+                objects.len()
+            );
             let stream = buf
                 .meta::<TrackingMeta>()
                 .and_then(|m| m.frame().stream.clone())

@@ -6,6 +6,7 @@ use crate::meta::TrackingMeta;
 use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
+use gst_base::prelude::*;
 use gst_base::subclass::prelude::*;
 use rstracking_core::mot::format_result_line;
 use rstracking_core::schema;
@@ -144,7 +145,13 @@ impl ObjectImpl for RsJsonSink {
             }
             "tracks-location" => {
                 let v: Option<String> = value.get().expect("type checked upstream");
-                gst::info!(CAT, imp = self, "tracks-location: {:?} -> {:?}", s.tracks_location, v);
+                gst::info!(
+                    CAT,
+                    imp = self,
+                    "tracks-location: {:?} -> {:?}",
+                    s.tracks_location,
+                    v
+                );
                 s.tracks_location = v;
             }
             "sample-limit" => {
@@ -234,7 +241,13 @@ impl RsJsonSink {
                     ("Failed to write tracks summary '{}': {}", path, e)
                 )
             })?;
-            gst::info!(CAT, imp = self, "Wrote {} track summaries to {}", summaries.len(), path);
+            gst::info!(
+                CAT,
+                imp = self,
+                "Wrote {} track summaries to {}",
+                summaries.len(),
+                path
+            );
         }
         Ok(())
     }
@@ -284,7 +297,13 @@ impl BaseSinkImpl for RsJsonSink {
             seen: HashSet::new(),
             duplicate_warned: false,
         });
-        gst::info!(CAT, imp = self, "Started, writing {:?} to {}", settings.format, location);
+        gst::info!(
+            CAT,
+            imp = self,
+            "Started, writing {:?} to {}",
+            settings.format,
+            location
+        );
         Ok(())
     }
 

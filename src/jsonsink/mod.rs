@@ -31,7 +31,10 @@ pub enum OutputFormat {
     #[default]
     #[enum_value(name = "JSON Lines, schema rstracking/1", nick = "jsonl")]
     Jsonl = 0,
-    #[enum_value(name = "MOTChallenge results (frame,id,x,y,w,h,conf,-1,-1,-1)", nick = "mot")]
+    #[enum_value(
+        name = "MOTChallenge results (frame,id,x,y,w,h,conf,-1,-1,-1)",
+        nick = "mot"
+    )]
     Mot = 1,
 }
 

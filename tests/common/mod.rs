@@ -11,7 +11,10 @@ pub fn init() {
     static INIT: Once = Once::new();
     INIT.call_once(|| {
         // Keep tests away from the user's registry (and its blacklist).
-        let reg = std::env::temp_dir().join(format!("rstracking-test-registry-{}.bin", std::process::id()));
+        let reg = std::env::temp_dir().join(format!(
+            "rstracking-test-registry-{}.bin",
+            std::process::id()
+        ));
         std::env::set_var("GST_REGISTRY", reg);
         gst::init().unwrap();
         gstrstracking::plugin_register_static().unwrap();

@@ -1,0 +1,393 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+//! MOTChallenge evaluation with the official protocol of TrackEval
+//! (`MotChallenge2DBox` dataset + `HOTA`, `CLEAR` and `Identity` metrics).
+//!
+//! Pipeline for one sequence ([`evaluate_sequence`]):
+//!
+//! 1. Rows are grouped by frame, keeping file order inside a frame (the order
+//!    decides between equally good assignments, as in TrackEval). An id that
+//!    appears twice in one frame is an error, for the tracker and for the GT.
+//! 2. IoU between every GT box and every tracker box of the frame, on
+//!    continuous `x, y, w, h` (no "+1" pixel convention).
+//! 3. Preprocessing. MOT16/17/20: tracker boxes matched (Hungarian, IoU ≥ 0.5)
+//!    to a GT box of a distractor class (2 person on vehicle, 7 static person,
+//!    8 distractor, 12 reflection; MOT20 adds 6 non-motorized vehicle) are
+//!    removed; then only GT rows of class 1 with flag ≠ 0 are kept.
+//!    MOT15: no distractor step, GT rows with flag 0 are dropped, every tracker
+//!    box counts (MOT15 files have no class column).
+//! 4. GT ids and tracker ids are relabelled to `0..n` in increasing id order.
+//! 5. CLEAR (MOTA, MOTP, IDSW, FP, FN, MT/PT/ML, Frag) and Identity (IDF1) at
+//!    IoU 0.5, HOTA averaged over α = 0.05, 0.10, …, 0.95.
+//!
+//! The result of a sequence is a [`SequenceCounts`], from which
+//! [`SequenceCounts::metrics`] gives that sequence's scores and [`combine`]
+//! gives the scores over several sequences (counts summed, HOTA's AssA and LocA
+//! averaged weighted by the per-α true positives), exactly as TrackEval's
+//! `COMBINED_SEQ` row. All ratios in [`Metrics`] are fractions (1.0 = 100 %).
+//!
+//! Steps 4-5 work on a [`PreparedSequence`], a plain list of frames holding
+//! relabelled ids and IoU matrices. A cross-camera evaluation with global ids
+//! can be built on the same type by concatenating the frames of all cameras.
+//!
+//! All assignments use [`crate::lsa`], which follows SciPy's
+//! `linear_sum_assignment` step by step, so ties are broken the same way.
+
+mod io;
+mod metrics;
+#[cfg(test)]
+mod tests;
+
+pub use io::{load_gt, load_results, load_seq_length, parse_gt, parse_results, GtRow, ResultRow};
+pub use metrics::{
+    combine, evaluate_prepared, hota_alphas, ClearCounts, HotaCounts, IdentityCounts, Metrics,
+    SequenceCounts, NUM_ALPHAS,
+};
+
+use crate::lsa::LsaWorkspace;
+use crate::mot::ParseError;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// `np.finfo(float).eps`, the tolerance TrackEval uses in its comparisons.
+pub(crate) const EPS: f64 = f64::EPSILON;
+
+/// Which MOTChallenge protocol to apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Benchmark {
+    /// MOT16 / MOT17: distractor removal, GT class 1 with flag ≠ 0.
+    Mot17,
+    /// MOT20: as MOT17, class 6 (non-motorized vehicle) is also a distractor.
+    Mot20,
+    /// MOT15: no distractor step, GT rows with flag 0 dropped, no classes.
+    Mot15,
+}
+
+impl Benchmark {
+    /// Name as TrackEval's `BENCHMARK` option.
+    pub fn name(self) -> &'static str {
+        match self {
+            Benchmark::Mot17 => "MOT17",
+            Benchmark::Mot20 => "MOT20",
+            Benchmark::Mot15 => "MOT15",
+        }
+    }
+
+    /// Whether tracker boxes on distractors are removed and GT is filtered by class.
+    pub fn has_classes(self) -> bool {
+        self != Benchmark::Mot15
+    }
+
+    /// GT classes whose matched tracker boxes are removed.
+    pub fn distractor_classes(self) -> &'static [i64] {
+        match self {
+            Benchmark::Mot17 => &[2, 7, 8, 12],
+            Benchmark::Mot20 => &[2, 6, 7, 8, 12],
+            Benchmark::Mot15 => &[],
+        }
+    }
+}
+
+impl std::str::FromStr for Benchmark {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_uppercase().as_str() {
+            "MOT17" | "MOT16" => Ok(Benchmark::Mot17),
+            "MOT20" => Ok(Benchmark::Mot20),
+            "MOT15" => Ok(Benchmark::Mot15),
+            _ => Err(format!(
+                "unknown benchmark '{s}' (expected MOT17, MOT16, MOT20 or MOT15)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Benchmark {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Errors of loading and evaluation. Loader errors name the file and line;
+/// errors raised by [`evaluate_sequence`] name the frame (they have no file).
+#[derive(Debug, Clone, PartialEq)]
+pub enum EvalError {
+    /// A file could not be read.
+    Io { path: String, message: String },
+    /// A malformed line (or a repeated id in a frame) of a named file.
+    Parse(ParseError),
+    /// The same id twice in one frame (`what` is "tracker" or "ground-truth").
+    DuplicateId {
+        what: &'static str,
+        frame: u64,
+        id: i64,
+    },
+    /// A tracker row with a class other than pedestrian (column 8 > 1).
+    TrackerClass { frame: u64, class: i64 },
+    /// A GT class outside 1..=13 (MOT16/17/20 only).
+    GtClass { frame: u64, class: i64 },
+    /// A frame number outside `1..=num_frames` (`seqLength` of `seqinfo.ini`).
+    FrameOutOfRange {
+        what: &'static str,
+        frame: u64,
+        num_frames: u64,
+    },
+}
+
+impl fmt::Display for EvalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EvalError::Io { path, message } => write!(f, "{path}: {message}"),
+            EvalError::Parse(e) => write!(f, "{e}"),
+            EvalError::DuplicateId { what, frame, id } => {
+                write!(f, "{what} id {id} appears more than once in frame {frame}")
+            }
+            EvalError::TrackerClass { frame, class } => write!(
+                f,
+                "tracker row of class {class} in frame {frame}: only pedestrians (-1 or 1) can be evaluated"
+            ),
+            EvalError::GtClass { frame, class } => {
+                write!(f, "invalid ground-truth class {class} in frame {frame}")
+            }
+            EvalError::FrameOutOfRange {
+                what,
+                frame,
+                num_frames,
+            } => write!(
+                f,
+                "{what} frame {frame} is outside the sequence (1..={num_frames})"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for EvalError {}
+
+/// IoU of two `[x, y, w, h]` boxes, computed as TrackEval does (corners
+/// `x + w`, `y + h`; degenerate boxes and unions give 0).
+pub fn box_iou(a: [f64; 4], b: [f64; 4]) -> f64 {
+    let (ax0, ay0, ax1, ay1) = (a[0], a[1], a[0] + a[2], a[1] + a[3]);
+    let (bx0, by0, bx1, by1) = (b[0], b[1], b[0] + b[2], b[1] + b[3]);
+    let iw = (ax1.min(bx1) - ax0.max(bx0)).max(0.0);
+    let ih = (ay1.min(by1) - ay0.max(by0)).max(0.0);
+    let inter = iw * ih;
+    let area_a = (ax1 - ax0) * (ay1 - ay0);
+    let area_b = (bx1 - bx0) * (by1 - by0);
+    let union = area_a + area_b - inter;
+    if area_a <= EPS || area_b <= EPS || union <= EPS {
+        0.0
+    } else {
+        inter / union
+    }
+}
+
+/// One frame after preprocessing: relabelled ids and the IoU matrix
+/// (`gt_ids.len() × tracker_ids.len()`, row-major, GT rows).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PreparedFrame {
+    pub gt_ids: Vec<usize>,
+    pub tracker_ids: Vec<usize>,
+    pub similarity: Vec<f64>,
+}
+
+/// A sequence ready for the metrics. Ids are `0..num_gt_ids` and
+/// `0..num_tracker_ids`; frames without any box may be left out (they do not
+/// change any metric), the others must be in time order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PreparedSequence {
+    pub frames: Vec<PreparedFrame>,
+    pub num_gt_ids: usize,
+    pub num_tracker_ids: usize,
+    pub num_gt_dets: usize,
+    pub num_tracker_dets: usize,
+    /// Length of the sequence in frames (only reported, as `CLR_Frames`).
+    pub num_frames: u64,
+    /// Tracker boxes removed because they matched a distractor.
+    pub distractors_removed: usize,
+}
+
+fn check_duplicates(what: &'static str, frame: u64, ids: &mut [i64]) -> Result<(), EvalError> {
+    ids.sort_unstable();
+    for w in ids.windows(2) {
+        if w[0] == w[1] {
+            return Err(EvalError::DuplicateId {
+                what,
+                frame,
+                id: w[0],
+            });
+        }
+    }
+    Ok(())
+}
+
+fn relabel(ids: impl Iterator<Item = i64>) -> BTreeMap<i64, usize> {
+    let mut map: BTreeMap<i64, usize> = ids.map(|id| (id, 0)).collect();
+    for (i, v) in map.values_mut().enumerate() {
+        *v = i;
+    }
+    map
+}
+
+/// Steps 1-4 of the protocol: validation, IoU, distractor removal, GT
+/// filtering and id relabelling. `num_frames` (the `seqLength`), if given,
+/// makes frames beyond it an error; otherwise the last frame present is used.
+pub fn prepare_sequence(
+    gt: &[GtRow],
+    results: &[ResultRow],
+    benchmark: Benchmark,
+    num_frames: Option<u64>,
+) -> Result<PreparedSequence, EvalError> {
+    let mut by_frame: BTreeMap<u64, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    for (i, g) in gt.iter().enumerate() {
+        by_frame.entry(g.frame).or_default().0.push(i);
+    }
+    for (i, r) in results.iter().enumerate() {
+        by_frame.entry(r.frame).or_default().1.push(i);
+    }
+    let last = by_frame.keys().next_back().copied().unwrap_or(0);
+    if let Some(n) = num_frames {
+        let out = |what, frame| EvalError::FrameOutOfRange {
+            what,
+            frame,
+            num_frames: n,
+        };
+        if let Some(g) = gt.iter().find(|g| g.frame == 0 || g.frame > n) {
+            return Err(out("ground-truth", g.frame));
+        }
+        if let Some(r) = results.iter().find(|r| r.frame == 0 || r.frame > n) {
+            return Err(out("tracker", r.frame));
+        }
+    }
+
+    let distractors = benchmark.distractor_classes();
+    let mut ws = LsaWorkspace::default();
+    let mut assignment = Vec::new();
+    let mut cost = Vec::new();
+    let mut kept: Vec<(Vec<i64>, Vec<i64>, Vec<f64>)> = Vec::with_capacity(by_frame.len());
+    let mut distractors_removed = 0;
+    let mut ids = Vec::new();
+    for (&frame, (gi, ti)) in &by_frame {
+        ids.clear();
+        ids.extend(ti.iter().map(|&i| results[i].id));
+        check_duplicates("tracker", frame, &mut ids)?;
+        ids.clear();
+        ids.extend(gi.iter().map(|&i| gt[i].id));
+        check_duplicates("ground-truth", frame, &mut ids)?;
+        if let Some(r) = ti.iter().map(|&i| &results[i]).find(|r| r.class > 1) {
+            return Err(EvalError::TrackerClass {
+                frame,
+                class: r.class,
+            });
+        }
+
+        let (ng, nt) = (gi.len(), ti.len());
+        let mut sim = Vec::with_capacity(ng * nt);
+        for &g in gi {
+            let g = &gt[g];
+            for &t in ti {
+                let t = &results[t];
+                sim.push(box_iou([g.x, g.y, g.w, g.h], [t.x, t.y, t.w, t.h]));
+            }
+        }
+
+        let mut keep_tracker = vec![true; nt];
+        if benchmark.has_classes() && ng > 0 && nt > 0 {
+            if let Some(g) = gi
+                .iter()
+                .map(|&i| &gt[i])
+                .find(|g| !(1..=13).contains(&g.class))
+            {
+                return Err(EvalError::GtClass {
+                    frame,
+                    class: g.class,
+                });
+            }
+            let score = |s: f64| if s < 0.5 - EPS { 0.0 } else { s };
+            cost.clear();
+            cost.extend(sim.iter().map(|&s| -score(s)));
+            ws.solve(&cost, ng, nt, &mut assignment)
+                .expect("finite cost matrix");
+            for (a, col) in assignment.iter().enumerate() {
+                if let Some(b) = *col {
+                    if score(sim[a * nt + b]) > EPS && distractors.contains(&gt[gi[a]].class) {
+                        keep_tracker[b] = false;
+                        distractors_removed += 1;
+                    }
+                }
+            }
+        }
+        let keep_gt: Vec<bool> = gi
+            .iter()
+            .map(|&i| gt[i].flag != 0 && (!benchmark.has_classes() || gt[i].class == 1))
+            .collect();
+
+        let gt_ids: Vec<i64> = gi
+            .iter()
+            .zip(&keep_gt)
+            .filter(|(_, &k)| k)
+            .map(|(&i, _)| gt[i].id)
+            .collect();
+        let tracker_ids: Vec<i64> = ti
+            .iter()
+            .zip(&keep_tracker)
+            .filter(|(_, &k)| k)
+            .map(|(&i, _)| results[i].id)
+            .collect();
+        if gt_ids.is_empty() && tracker_ids.is_empty() {
+            continue;
+        }
+        let mut s = Vec::with_capacity(gt_ids.len() * tracker_ids.len());
+        for a in (0..ng).filter(|&a| keep_gt[a]) {
+            s.extend(
+                (0..nt)
+                    .filter(|&b| keep_tracker[b])
+                    .map(|b| sim[a * nt + b]),
+            );
+        }
+        kept.push((gt_ids, tracker_ids, s));
+    }
+
+    let gt_map = relabel(kept.iter().flat_map(|f| f.0.iter().copied()));
+    let tracker_map = relabel(kept.iter().flat_map(|f| f.1.iter().copied()));
+    let mut seq = PreparedSequence {
+        frames: Vec::with_capacity(kept.len()),
+        num_gt_ids: gt_map.len(),
+        num_tracker_ids: tracker_map.len(),
+        num_gt_dets: 0,
+        num_tracker_dets: 0,
+        num_frames: num_frames.unwrap_or(last),
+        distractors_removed,
+    };
+    for (g, t, similarity) in kept {
+        seq.num_gt_dets += g.len();
+        seq.num_tracker_dets += t.len();
+        seq.frames.push(PreparedFrame {
+            gt_ids: g.iter().map(|id| gt_map[id]).collect(),
+            tracker_ids: t.iter().map(|id| tracker_map[id]).collect(),
+            similarity,
+        });
+    }
+    Ok(seq)
+}
+
+/// Evaluates one sequence (all metrics). The sequence length is the last
+/// frame present in either input.
+pub fn evaluate_sequence(
+    gt: &[GtRow],
+    results: &[ResultRow],
+    benchmark: Benchmark,
+) -> Result<SequenceCounts, EvalError> {
+    evaluate_sequence_with_length(gt, results, benchmark, None)
+}
+
+/// As [`evaluate_sequence`], with the sequence length (`seqLength`) known:
+/// frames beyond it are an error, as in TrackEval.
+pub fn evaluate_sequence_with_length(
+    gt: &[GtRow],
+    results: &[ResultRow],
+    benchmark: Benchmark,
+    num_frames: Option<u64>,
+) -> Result<SequenceCounts, EvalError> {
+    let seq = prepare_sequence(gt, results, benchmark, num_frames)?;
+    Ok(evaluate_prepared(&seq))
+}
