@@ -18,7 +18,7 @@ fn boxes_and_keypoints_follow_videoscale() {
     )
     .unwrap();
     let mut h = gst_check::Harness::new_parse(&format!(
-        "rsdetect detections={} ! queue ! videoconvert ! videoscale ! video/x-raw,format=I420,width=320,height=120",
+        "rsdetect detections={} ! queue ! videoconvert ! videoscale ! capsfilter caps=video/x-raw,format=I420,width=320,height=120",
         p.display()
     ));
     h.set_src_caps_str("video/x-raw,format=I420,width=640,height=480,framerate=30/1");
