@@ -4,7 +4,6 @@
 
 mod common;
 use common::*;
-use gst::prelude::*;
 use gstrstracking::core::types::{BBox, TrackState};
 
 fn harness_for(path: &std::path::Path) -> gst_check::Harness {

@@ -53,7 +53,7 @@ fn run(frames: &[Vec<Detection>], cfg: ByteTrackConfig, postfilter: bool) -> Str
         tracker.update(dets, None, &mut out);
         for t in &out {
             let (w, h) = (t.tlwh[2], t.tlwh[3]);
-            if postfilter && !(w * h > 100.0 && !(w / h > 1.6)) {
+            if postfilter && (w * h <= 100.0 || w / h > 1.6) {
                 continue;
             }
             writeln!(
@@ -137,7 +137,7 @@ fn check(
     seqs.iter()
         .map(|seq| {
             let frames = load_sequence(&shared.join(format!("data/{bench}/train/{seq}")));
-            let ours = run(&frames, cfg_of(seq), run_name.contains("_nopf") == false);
+            let ours = run(&frames, cfg_of(seq), !run_name.contains("_nopf"));
             let reference = std::fs::read_to_string(shared.join(format!(
                 "data/reference_bytetrack/{run_name}/data/{seq}.txt"
             )))
