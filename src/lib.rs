@@ -50,3 +50,19 @@ pub(crate) fn video_caps_any() -> gst::Caps {
     caps.merge(gst::Caps::builder("video/x-raw").any_features().build());
     caps
 }
+
+/// "sink" and "src" Always templates with [`video_caps_any`], for the
+/// in-place BaseTransform elements that only touch the meta.
+pub(crate) fn meta_transform_pad_templates() -> Vec<gst::PadTemplate> {
+    let caps = video_caps_any();
+    [
+        ("src", gst::PadDirection::Src),
+        ("sink", gst::PadDirection::Sink),
+    ]
+    .into_iter()
+    .map(|(name, dir)| {
+        gst::PadTemplate::new(name, dir, gst::PadPresence::Always, &caps)
+            .expect("valid pad template")
+    })
+    .collect()
+}
