@@ -11,12 +11,16 @@
 //! i.e. maximises `Σ_matched (L − c_ij)`: only pairs with `c_ij < L` can
 //! help, and the problem splits into the connected components of the
 //! bipartite graph of those pairs. Each component is solved on its own:
-//! single pairs and stars (one row or one column) directly, anything larger
-//! with an exact rectangular solver ([`crate::lsa`]) in which non-pairs cost
-//! `L`, which has the same optimum as the padded problem restricted to the
-//! component. The result equals what `lap.lapjv` returns, except where
-//! several assignments have exactly the same total cost (ties), which are
-//! broken differently.
+//! single pairs and stars (one row or one column with its leaves) directly,
+//! small components (at most a few hundred partial matchings) by exhaustive
+//! search, anything larger with an exact rectangular solver ([`crate::lsa`])
+//! in which non-pairs cost `L`, which has the same optimum as the padded
+//! problem restricted to the component. The result equals what `lap.lapjv`
+//! returns, except where several assignments have exactly the same total
+//! cost (ties), which may be broken differently.
+//!
+//! On tracking data almost every component is a single pair or a star, so a
+//! solve costs about as much as reading the pairs.
 
 use crate::lsa::LsaWorkspace;
 
@@ -35,6 +39,8 @@ pub struct Edge {
 /// Reusable buffers: after warm-up, solving does not allocate.
 #[derive(Debug, Default, Clone)]
 pub struct AssignmentWorkspace {
+    n_rows: usize,
+    n_cols: usize,
     row_match: Vec<u32>,
     col_match: Vec<u32>,
     deg_row: Vec<u32>,
@@ -91,7 +97,7 @@ pub fn lapjv_limited<'a>(
     ws.solve_edges(n_rows, n_cols, &edges, limit);
     ws.edges = edges;
     ws.matches.clear();
-    for (r, &c) in ws.row_match.iter().enumerate() {
+    for (r, &c) in ws.row_match[..n_rows].iter().enumerate() {
         if c != NO_MATCH {
             ws.matches.push((r, c as usize));
         }
@@ -107,13 +113,13 @@ impl AssignmentWorkspace {
     /// For each row, the matched column or [`NO_MATCH`] (last solve).
     #[inline]
     pub fn row_match(&self) -> &[u32] {
-        &self.row_match
+        &self.row_match[..self.n_rows]
     }
 
     /// For each column, the matched row or [`NO_MATCH`] (last solve).
     #[inline]
     pub fn col_match(&self) -> &[u32] {
-        &self.col_match
+        &self.col_match[..self.n_cols]
     }
 
     /// Solves the limited assignment given the candidate pairs of an
@@ -122,10 +128,12 @@ impl AssignmentWorkspace {
     /// distinct. Results are read with [`Self::row_match`] /
     /// [`Self::col_match`].
     pub fn solve_edges(&mut self, n_rows: usize, n_cols: usize, edges: &[Edge], limit: f64) {
-        self.row_match.clear();
-        self.row_match.resize(n_rows, NO_MATCH);
-        self.col_match.clear();
-        self.col_match.resize(n_cols, NO_MATCH);
+        grow(&mut self.row_match, n_rows, NO_MATCH);
+        grow(&mut self.col_match, n_cols, NO_MATCH);
+        self.n_rows = n_rows;
+        self.n_cols = n_cols;
+        self.row_match[..n_rows].fill(NO_MATCH);
+        self.col_match[..n_cols].fill(NO_MATCH);
         if edges.is_empty() {
             return;
         }

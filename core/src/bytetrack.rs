@@ -36,8 +36,20 @@
 //!   on with its id); such a track is dropped for good as soon as it is lost
 //!   again.
 //!
+//! The reference receives `tlbr` boxes and converts them to `tlwh`
+//! (`w = x2 − x1`); to reproduce its files from MOT `tlwh` detections, pass
+//! `w = (x + w) − x` (see `tests/bytetrack_parity.rs`).
+//!
 //! Removed tracks are dropped, not kept: memory stays bounded on endless
 //! streams. After warm-up, [`ByteTracker::update`] does not allocate.
+//!
+//! Speed: tracks live in a slab and the per-frame lists hold slot numbers;
+//! each association gathers its boxes into contiguous arrays, tests overlap
+//! branch-free into bit masks and computes costs only for overlapping pairs
+//! (skipping, without a division, pairs that certainly miss the limit); the
+//! assignment splits into connected components, almost all of them single
+//! pairs or stars ([`crate::assignment`]); the Kalman filter runs as four 2×2
+//! filters ([`crate::kalman`]).
 
 use crate::assignment::{AssignmentWorkspace, Edge, NO_MATCH};
 use crate::geometry::{area_tlbr_plus1, iou_tlbr_plus1_with_areas, tlwh_to_tlbr, tlwh_to_xyah};
@@ -158,6 +170,11 @@ enum Life {
 #[derive(Debug, Clone)]
 struct Track {
     kf: KalmanState,
+    /// The box of `kf`, refreshed whenever `kf` changes: `tlwh`, `tlbr` and
+    /// the "+1" area.
+    tlwh: [f64; 4],
+    tlbr: [f64; 4],
+    area: f64,
     id: u64,
     score: f64,
     /// Last frame the track was matched (or created).
@@ -181,151 +198,90 @@ struct Track {
 struct Scratch {
     /// High and low detections, and the high ones left after the first
     /// association (ids: detection indices).
-    high: Side,
-    low: Side,
-    remaining: Side,
+    high: Vec<Item>,
+    low: Vec<Item>,
+    remaining: Vec<Item>,
     /// First-association tracks (activated tracked, then lost), the tracked
     /// ones of them left over, and the unconfirmed tracks (ids: slab slots).
-    pool: Side,
-    r_tracked: Side,
-    unconfirmed: Side,
+    pool: Vec<Item>,
+    r_tracked: Vec<Item>,
+    unconfirmed: Vec<Item>,
+    /// Lost tracks at the end of the frame, for duplicate removal.
+    lost_boxes: Vec<Item>,
     new_tracks: Vec<u32>,
     refind: Vec<u32>,
     new_lost: Vec<u32>,
     next_tracked: Vec<u32>,
     next_lost: Vec<u32>,
-    lost_boxes: BoxSet,
     edges: Vec<Edge>,
     assign: AssignmentWorkspace,
 }
 
-/// One side of an association: ids (slab slots or detection indices) with
-/// their boxes, scores and classes.
-#[derive(Debug, Default, Clone)]
-struct Side {
-    id: Vec<u32>,
-    set: BoxSet,
-    score: Vec<f64>,
-    class: Vec<u32>,
+/// One entry of an association side: a detection (id: its index) or a
+/// track (id: its slab slot), with its box (`tlbr`), "+1" area, score and
+/// class.
+#[derive(Debug, Clone, Copy, Default)]
+struct Item {
+    tlbr: [f64; 4],
+    area: f64,
+    score: f64,
+    id: u32,
+    class: u32,
 }
 
-impl Side {
-    fn clear(&mut self) {
-        self.id.clear();
-        self.set.clear();
-        self.score.clear();
-        self.class.clear();
-    }
-
+impl Item {
     #[inline(always)]
-    fn push(&mut self, id: u32, b: &[f64; 4], area: f64, score: f64, class: u32) {
-        self.id.push(id);
-        self.set.push(b, area);
-        self.score.push(score);
-        self.class.push(class);
-    }
-
-    #[inline(always)]
-    fn push_from(&mut self, other: &Side, k: usize) {
-        let o = &other.set;
-        let b = [o.x1[k], o.y1[k], o.x2[k], o.y2[k]];
-        self.push(other.id[k], &b, o.area[k], other.score[k], other.class[k]);
-    }
-
-    #[inline(always)]
-    fn push_track(&mut self, slot: u32, t: &Track) {
-        let b = t.kf.tlbr();
-        self.push(slot, &b, area_tlbr_plus1(&b), t.score, t.class_id);
-    }
-
-    #[inline(always)]
-    fn len(&self) -> usize {
-        self.id.len()
-    }
-}
-
-/// Boxes (`tlbr`) with their "+1" areas, stored by coordinate so that the
-/// overlap test runs over contiguous arrays.
-#[derive(Debug, Default, Clone)]
-struct BoxSet {
-    x1: Vec<f64>,
-    y1: Vec<f64>,
-    x2: Vec<f64>,
-    y2: Vec<f64>,
-    area: Vec<f64>,
-}
-
-impl BoxSet {
-    fn clear(&mut self) {
-        self.x1.clear();
-        self.y1.clear();
-        self.x2.clear();
-        self.y2.clear();
-        self.area.clear();
-    }
-
-    #[inline(always)]
-    fn push(&mut self, b: &[f64; 4], area: f64) {
-        self.x1.push(b[0]);
-        self.y1.push(b[1]);
-        self.x2.push(b[2]);
-        self.y2.push(b[3]);
-        self.area.push(area);
-    }
-
-    #[inline]
-    fn len(&self) -> usize {
-        self.x1.len()
+    fn track(slot: u32, t: &Track) -> Self {
+        Item {
+            tlbr: t.tlbr,
+            area: t.area,
+            score: t.score,
+            id: slot,
+            class: t.class_id,
+        }
     }
 }
 
 /// Calls `f(j, iou)` for every box `j` of `set` that overlaps `b` with an
-/// IoU that may exceed `min_iou / weight[j]` (pass `weight = None` for 1),
-/// with the "+1" IoU computed exactly as
-/// [`crate::geometry::iou_tlbr_plus1`] does. Boxes that certainly fall short
-/// are skipped without the division (`min_iou = 0` skips nothing but
+/// IoU that may exceed `min_iou / weight`, with the "+1" IoU computed exactly
+/// as [`crate::geometry::iou_tlbr_plus1`] does. Boxes that certainly fall
+/// short are skipped without the division (`min_iou = 0` skips only
 /// non-overlapping boxes).
-///
-/// The overlap test runs branch-free over blocks of 64 boxes into a bit mask;
-/// only the (few) overlapping boxes are visited.
-#[inline]
+#[inline(always)]
 fn for_each_overlap(
     b: &[f64; 4],
     area_b: f64,
-    set: &BoxSet,
+    set: &[Item],
     min_iou: f64,
-    weight: Option<&[f64]>,
+    weight: f64,
     mut f: impl FnMut(usize, f64),
 ) {
-    let n = set.len();
-    let (x1, y1, x2, y2) = (&set.x1[..n], &set.y1[..n], &set.x2[..n], &set.y2[..n]);
-    let area = &set.area[..n];
     // Margins far above the rounding errors of the exact cost (a few 1e-16)
     // keep the skip test safe.
     let bound = min_iou * (1.0 - 1e-9) - 1e-12;
-    let mut base = 0;
-    while base < n {
-        let end = n.min(base + 64);
+    // Overlap flags gathered branch-free into a bit mask per block of 64
+    // boxes; only the (few) overlapping boxes are then visited.
+    for (block, chunk) in set.chunks(64).enumerate() {
         let mut mask = 0u64;
-        for j in base..end {
-            let iw = min_f(b[2], x2[j]) - max_f(b[0], x1[j]) + 1.0;
-            let ih = min_f(b[3], y2[j]) - max_f(b[1], y1[j]) + 1.0;
-            mask |= (((iw > 0.0) & (ih > 0.0)) as u64) << (j - base);
+        for (k, it) in chunk.iter().enumerate() {
+            let c = &it.tlbr;
+            let iw = min_f(b[2], c[2]) - max_f(b[0], c[0]) + 1.0;
+            let ih = min_f(b[3], c[3]) - max_f(b[1], c[1]) + 1.0;
+            mask |= (((iw > 0.0) & (ih > 0.0)) as u64) << k;
         }
         while mask != 0 {
-            let j = base + mask.trailing_zeros() as usize;
+            let k = mask.trailing_zeros() as usize;
             mask &= mask - 1;
-            let iw = min_f(b[2], x2[j]) - max_f(b[0], x1[j]) + 1.0;
-            let ih = min_f(b[3], y2[j]) - max_f(b[1], y1[j]) + 1.0;
+            let it = &chunk[k];
+            let c = &it.tlbr;
+            let iw = min_f(b[2], c[2]) - max_f(b[0], c[0]) + 1.0;
+            let ih = min_f(b[3], c[3]) - max_f(b[1], c[1]) + 1.0;
             let inter = iw * ih;
-            let union = area_b + area[j] - inter;
-            let w = weight.map_or(1.0, |w| w[j]);
-            if inter * w < bound * union {
-                continue;
+            let union = area_b + it.area - inter;
+            if inter * weight >= bound * union {
+                f(block * 64 + k, inter / union);
             }
-            f(j, inter / union);
         }
-        base = end;
     }
 }
 
@@ -434,35 +390,44 @@ impl ByteTracker {
         s.high.clear();
         s.low.clear();
         for (i, d) in dets.iter().enumerate() {
-            if d.score > cfg.track_high_thresh {
-                let b = tlwh_to_tlbr(&d.tlwh);
-                s.high
-                    .push(i as u32, &b, area_tlbr_plus1(&b), d.score, d.class_id);
-            } else if d.score > cfg.track_low_thresh && d.score < cfg.track_high_thresh {
-                let b = tlwh_to_tlbr(&d.tlwh);
-                s.low
-                    .push(i as u32, &b, area_tlbr_plus1(&b), d.score, d.class_id);
+            let low = d.score > cfg.track_low_thresh && d.score < cfg.track_high_thresh;
+            if d.score > cfg.track_high_thresh || low {
+                let tlbr = tlwh_to_tlbr(&d.tlwh);
+                let it = Item {
+                    tlbr,
+                    area: area_tlbr_plus1(&tlbr),
+                    score: d.score,
+                    id: i as u32,
+                    class: d.class_id,
+                };
+                if low {
+                    s.low.push(it);
+                } else {
+                    s.high.push(it);
+                }
             }
         }
 
         // Pool = activated tracked tracks then lost ones, predicted one step
         // (lost ones without height velocity); unconfirmed ones are not predicted.
-        s.unconfirmed.clear();
         s.pool.clear();
+        s.unconfirmed.clear();
         for &t in &self.tracked {
             let tr = &mut slab[t as usize];
             if tr.activated {
                 tr.kf.predict();
-                s.pool.push_track(t, tr);
+                tr.refresh_box();
+                s.pool.push(Item::track(t, tr));
             } else {
-                s.unconfirmed.push_track(t, tr);
+                s.unconfirmed.push(Item::track(t, tr));
             }
         }
         for &t in &self.lost {
             let tr = &mut slab[t as usize];
             tr.kf.v[3] = 0.0;
             tr.kf.predict();
-            s.pool.push_track(t, tr);
+            tr.refresh_box();
+            s.pool.push(Item::track(t, tr));
         }
 
         // First association: pool vs high detections.
@@ -474,29 +439,36 @@ impl ByteTracker {
             cfg.match_thresh,
             &mut s.edges,
         );
-        s.assign
-            .solve_edges(s.pool.len(), s.high.len(), &s.edges, cfg.match_thresh);
+        let any_pair = !s.edges.is_empty();
+        if any_pair {
+            s.assign
+                .solve_edges(s.pool.len(), s.high.len(), &s.edges, cfg.match_thresh);
+        }
         s.refind.clear();
         s.r_tracked.clear();
         for i in 0..s.pool.len() {
-            let j = s.assign.row_match()[i];
-            let t = s.pool.id[i];
+            let j = if any_pair {
+                s.assign.row_match()[i]
+            } else {
+                NO_MATCH
+            };
+            let t = s.pool[i].id;
             let tr = &mut slab[t as usize];
             if j != NO_MATCH {
-                let di = s.high.id[j as usize] as usize;
+                let di = s.high[j as usize].id as usize;
                 if tr.life != Life::Tracked {
                     s.refind.push(t);
                 }
                 tr.apply(&dets[di], di, frame, timestamp_ns);
                 report.matched += 1;
             } else if tr.life == Life::Tracked {
-                s.r_tracked.push_from(&s.pool, i);
+                s.r_tracked.push(s.pool[i]);
             }
         }
         s.remaining.clear();
         for j in 0..s.high.len() {
-            if s.assign.col_match()[j] == NO_MATCH {
-                s.remaining.push_from(&s.high, j);
+            if !any_pair || s.assign.col_match()[j] == NO_MATCH {
+                s.remaining.push(s.high[j]);
             }
         }
 
@@ -509,19 +481,26 @@ impl ByteTracker {
             SECOND_MATCH_THRESH,
             &mut s.edges,
         );
-        s.assign.solve_edges(
-            s.r_tracked.len(),
-            s.low.len(),
-            &s.edges,
-            SECOND_MATCH_THRESH,
-        );
+        let any_pair = !s.edges.is_empty();
+        if any_pair {
+            s.assign.solve_edges(
+                s.r_tracked.len(),
+                s.low.len(),
+                &s.edges,
+                SECOND_MATCH_THRESH,
+            );
+        }
         s.new_lost.clear();
         for i in 0..s.r_tracked.len() {
-            let j = s.assign.row_match()[i];
-            let t = s.r_tracked.id[i];
+            let j = if any_pair {
+                s.assign.row_match()[i]
+            } else {
+                NO_MATCH
+            };
+            let t = s.r_tracked[i].id;
             let tr = &mut slab[t as usize];
             if j != NO_MATCH {
-                let di = s.low.id[j as usize] as usize;
+                let di = s.low[j as usize].id as usize;
                 tr.apply(&dets[di], di, frame, timestamp_ns);
                 report.matched += 1;
             } else {
@@ -540,17 +519,24 @@ impl ByteTracker {
             UNCONFIRMED_MATCH_THRESH,
             &mut s.edges,
         );
-        s.assign.solve_edges(
-            s.unconfirmed.len(),
-            s.remaining.len(),
-            &s.edges,
-            UNCONFIRMED_MATCH_THRESH,
-        );
+        let any_pair = !s.edges.is_empty();
+        if any_pair {
+            s.assign.solve_edges(
+                s.unconfirmed.len(),
+                s.remaining.len(),
+                &s.edges,
+                UNCONFIRMED_MATCH_THRESH,
+            );
+        }
         for i in 0..s.unconfirmed.len() {
-            let j = s.assign.row_match()[i];
-            let tr = &mut slab[s.unconfirmed.id[i] as usize];
+            let j = if any_pair {
+                s.assign.row_match()[i]
+            } else {
+                NO_MATCH
+            };
+            let tr = &mut slab[s.unconfirmed[i].id as usize];
             if j != NO_MATCH {
-                let di = s.remaining.id[j as usize] as usize;
+                let di = s.remaining[j as usize].id as usize;
                 tr.apply(&dets[di], di, frame, timestamp_ns);
                 report.matched += 1;
             } else {
@@ -560,16 +546,19 @@ impl ByteTracker {
 
         // New tracks.
         s.new_tracks.clear();
-        for (j, &d) in s.remaining.id.iter().enumerate() {
-            if s.assign.col_match()[j] != NO_MATCH {
+        for (j, d) in s.remaining.iter().map(|it| it.id).enumerate() {
+            if any_pair && s.assign.col_match()[j] != NO_MATCH {
                 continue;
             }
             let det = &dets[d as usize];
             if !(det.score >= cfg.new_track_thresh) {
                 continue;
             }
-            let track = Track {
+            let mut track = Track {
                 kf: KalmanState::initiate(&tlwh_to_xyah(&det.tlwh)),
+                tlwh: [0.0; 4],
+                tlbr: [0.0; 4],
+                area: 0.0,
                 id: self.next_id,
                 score: det.score,
                 frame_id: frame,
@@ -583,6 +572,7 @@ impl ByteTracker {
                 in_removed: false,
                 drop: false,
             };
+            track.refresh_box();
             self.next_id += 1;
             let slot = match self.free.pop() {
                 Some(slot) => {
@@ -649,42 +639,33 @@ impl ByteTracker {
         if !s.next_lost.is_empty() && !s.next_tracked.is_empty() {
             let mut any = false;
             s.lost_boxes.clear();
-            for &q in &s.next_lost {
-                let b = slab[q as usize].kf.tlbr();
-                s.lost_boxes.push(&b, area_tlbr_plus1(&b));
-            }
+            s.lost_boxes.extend(
+                s.next_lost
+                    .iter()
+                    .map(|&q| Item::track(q, &slab[q as usize])),
+            );
+            // Each pair is decided on its own (the older track wins).
+            let min_iou = 1.0 - DUPLICATE_IOU_DISTANCE;
             for &p in &s.next_tracked {
                 let tp = &slab[p as usize];
-                let bp = tp.kf.tlbr();
-                let agep = tp.frame_id - tp.start_frame;
-                let classp = tp.class_id;
-                let mut drop_p = false;
-                let lost = &s.next_lost;
-                let min_iou = 1.0 - DUPLICATE_IOU_DISTANCE;
-                for_each_overlap(
-                    &bp,
-                    area_tlbr_plus1(&bp),
-                    &s.lost_boxes,
-                    min_iou,
-                    None,
-                    |k, iou| {
-                        if 1.0 - iou < DUPLICATE_IOU_DISTANCE {
-                            let tq = &mut slab[lost[k] as usize];
-                            if cfg.per_class && tq.class_id != classp {
-                                return;
-                            }
-                            any = true;
-                            if agep > tq.frame_id - tq.start_frame {
-                                tq.drop = true;
-                            } else {
-                                drop_p = true;
-                            }
-                        }
-                    },
-                );
-                if drop_p {
-                    slab[p as usize].drop = true;
-                }
+                let (tlbr, area, class) = (tp.tlbr, tp.area, tp.class_id);
+                let age_p = tp.frame_id - tp.start_frame;
+                let lost = &s.lost_boxes;
+                for_each_overlap(&tlbr, area, lost, min_iou, 1.0, |j, iou| {
+                    if 1.0 - iou < DUPLICATE_IOU_DISTANCE
+                        && !(cfg.per_class && lost[j].class != class)
+                    {
+                        let q = lost[j].id;
+                        let tq = &slab[q as usize];
+                        let drop = if age_p > tq.frame_id - tq.start_frame {
+                            q
+                        } else {
+                            p
+                        };
+                        slab[drop as usize].drop = true;
+                        any = true;
+                    }
+                });
             }
             if any {
                 for list in [&mut s.next_tracked, &mut s.next_lost] {
@@ -710,7 +691,7 @@ impl ByteTracker {
             if tr.activated && tr.hits >= cfg.min_hits {
                 out.push(TrackOutput {
                     track_id: tr.id,
-                    tlwh: tr.kf.tlwh(),
+                    tlwh: tr.tlwh,
                     score: tr.score,
                     class_id: tr.class_id,
                     state: TrackState::Tracked,
@@ -724,7 +705,7 @@ impl ByteTracker {
                 if tr.life == Life::Lost && tr.activated && tr.hits >= cfg.min_hits {
                     out.push(TrackOutput {
                         track_id: tr.id,
-                        tlwh: tr.kf.tlwh(),
+                        tlwh: tr.tlwh,
                         score: tr.score,
                         class_id: tr.class_id,
                         state: TrackState::Lost,
@@ -738,11 +719,20 @@ impl ByteTracker {
 }
 
 impl Track {
+    /// Recomputes the cached box from the Kalman mean.
+    #[inline(always)]
+    fn refresh_box(&mut self) {
+        self.tlwh = self.kf.tlwh();
+        self.tlbr = tlwh_to_tlbr(&self.tlwh);
+        self.area = area_tlbr_plus1(&self.tlbr);
+    }
+
     /// Kalman update with a matched detection (`update` and `re_activate` of
     /// the reference, which only differ in bookkeeping that is not output).
     #[inline]
     fn apply(&mut self, det: &Detection, index: usize, frame: u64, ts: Option<u64>) {
         self.kf.update(&tlwh_to_xyah(&det.tlwh));
+        self.refresh_box();
         self.life = Life::Tracked;
         self.activated = true;
         self.frame_id = frame;
@@ -760,31 +750,30 @@ impl Track {
 /// does, `1 − (1 − (1 − IoU))·score`).
 #[inline]
 fn build_edges(
-    rows: &Side,
-    cols: &Side,
+    rows: &[Item],
+    cols: &[Item],
     fuse: bool,
     per_class: bool,
     limit: f64,
     edges: &mut Vec<Edge>,
 ) {
     edges.clear();
-    if rows.len() == 0 || cols.len() == 0 {
+    if rows.is_empty() || cols.is_empty() {
         return;
     }
     // Pairs that do not overlap cost exactly 1 (also when fused); they are
     // candidates only with a limit above 1.
     let dense = limit > 1.0;
-    let r = &rows.set;
-    for i in 0..rows.len() {
-        let b = [r.x1[i], r.y1[i], r.x2[i], r.y2[i]];
-        let class = rows.class[i];
-        let mut push = |j: usize, iou: f64| {
-            if per_class && cols.class[j] != class {
+    // Detections (usually the shorter side) in the outer loop.
+    for (j, c) in cols.iter().enumerate() {
+        let score = if fuse { c.score } else { 1.0 };
+        let mut push = |i: usize, iou: f64| {
+            if per_class && rows[i].class != c.class {
                 return;
             }
             let mut cost = 1.0 - iou;
             if fuse {
-                cost = 1.0 - (1.0 - cost) * cols.score[j];
+                cost = 1.0 - (1.0 - cost) * score;
             }
             if cost < limit {
                 edges.push(Edge {
@@ -795,15 +784,15 @@ fn build_edges(
             }
         };
         if dense {
-            let c = &cols.set;
-            for j in 0..cols.len() {
-                let bj = [c.x1[j], c.y1[j], c.x2[j], c.y2[j]];
-                push(j, iou_tlbr_plus1_with_areas(&b, r.area[i], &bj, c.area[j]));
+            for (i, r) in rows.iter().enumerate() {
+                push(
+                    i,
+                    iou_tlbr_plus1_with_areas(&r.tlbr, r.area, &c.tlbr, c.area),
+                );
             }
         } else {
             // cost < limit needs IoU·score > 1 − limit (IoU > 1 − limit unfused).
-            let weight = if fuse { Some(&cols.score[..]) } else { None };
-            for_each_overlap(&b, r.area[i], &cols.set, 1.0 - limit, weight, push);
+            for_each_overlap(&c.tlbr, c.area, rows, 1.0 - limit, score, push);
         }
     }
 }

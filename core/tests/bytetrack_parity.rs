@@ -6,8 +6,44 @@
 
 use rstracking_core::bytetrack::{ByteTrackConfig, ByteTracker, Detection, TrackOutput};
 use rstracking_core::mot::{parse_rows, parse_seqinfo};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+/// Counts the allocations of the current thread (tests run on several
+/// threads), to check that tracking does not allocate in steady state.
+struct CountingAlloc;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count_one() {
+    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+}
+
+// SAFETY: forwards every call unchanged to the system allocator.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count_one();
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAlloc = CountingAlloc;
 
 fn shared_dir() -> Option<PathBuf> {
     let p = match std::env::var_os("RSTRACKING_SHARED") {
@@ -200,4 +236,35 @@ fn mot17_paper_postfilter_matches_reference() {
     let Some(shared) = shared_dir() else { return };
     let d = check(&shared, "MOT17", &MOT17, "MOT17_shared_paper", |_| paper());
     assert_eq!(d, vec![0; MOT17.len()]);
+}
+
+#[test]
+fn steady_state_does_not_allocate() {
+    let Some(shared) = shared_dir() else { return };
+    // The densest sequence; a second pass after reset() must fit in the
+    // buffers grown by the first.
+    let frames = load_sequence(&shared.join("data/MOT17/train/MOT17-10-FRCNN"));
+    let start = ALLOCATIONS.with(Cell::get);
+    let mut tracker = ByteTracker::new(paper());
+    let mut out = Vec::new();
+    for dets in &frames {
+        tracker.update(dets, None, &mut out);
+    }
+    // The counter works: warming up grows buffers.
+    assert!(ALLOCATIONS.with(Cell::get) > start);
+    tracker.reset();
+    let before = ALLOCATIONS.with(Cell::get);
+    let mut outputs = 0;
+    for dets in &frames {
+        tracker.update(dets, None, &mut out);
+        outputs += out.len();
+    }
+    let allocations = ALLOCATIONS.with(Cell::get) - before;
+    assert!(outputs > 0);
+    assert_eq!(
+        allocations,
+        0,
+        "allocations while tracking {} frames",
+        frames.len()
+    );
 }

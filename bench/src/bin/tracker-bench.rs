@@ -5,20 +5,36 @@
 //!
 //! Detections are loaded and converted to each tracker's input type before
 //! timing; only the per-frame update calls are timed (a fresh tracker per
-//! sequence and run). Runs are interleaved (run r of every tracker on every
-//! sequence before run r+1) and the median over runs is reported.
+//! sequence and run; trackers whose API consumes the frames get a copy made
+//! before the clock starts). Runs are interleaved (run r of every tracker on
+//! every sequence before run r+1) and the median over runs is reported.
+//! Afterwards each tracker's output is scored once (untimed) with the HOTA of
+//! `rstracking_core::eval` against the sequences' ground truth.
+//!
+//! Settings: ours = ByteTrack paper settings (0.6/0.1/0.7, cost limit 0.8,
+//! buffer 30); the others as close as their APIs allow (high 0.6, low 0.1,
+//! IoU ≥ 0.2, 30 frames or 1 s at 30 fps). Their algorithms differ (greedy
+//! matching, SORT, ...), so their HOTA differs too.
 //!
 //! ```text
-//! cargo run --release -p rstracking-bench --bin tracker-bench -- [--runs N] [--only NAME,...]
+//! cargo run --release -p rstracking-bench --bin tracker-bench -- \
+//!     [--runs N] [--only tracker,...] [--seqs sequence,...] [--no-hota]
 //! ```
 //! The shared data folder is `$RSTRACKING_SHARED` or `../shared` next to the
 //! repository.
 
 use rstracking_core::bytetrack::{ByteTrackConfig, ByteTracker, Detection, TrackOutput};
+use rstracking_core::eval::{
+    combine, evaluate_sequence_with_length, load_gt, Benchmark, ResultRow, SequenceCounts,
+};
 use rstracking_core::mot::{parse_rows, parse_seqinfo};
+use std::collections::HashMap;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+/// Detections of every sequence: `[sequence][frame][detection]`.
+type PerSeq<T> = Vec<Vec<Vec<T>>>;
 
 /// One detection in a neutral form (MOT pixels, as in det.txt).
 #[derive(Debug, Clone, Copy)]
@@ -32,6 +48,7 @@ struct Det {
 
 struct Seq {
     bench: &'static str,
+    dir: PathBuf,
     name: String,
     frames: Vec<Vec<Det>>,
 }
@@ -69,6 +86,7 @@ fn load(shared: &Path, bench: &'static str, name: &str) -> Seq {
     }
     Seq {
         bench,
+        dir,
         name: name.to_string(),
         frames,
     }
@@ -81,12 +99,32 @@ trait Contender {
     fn name(&self) -> &'static str;
     fn prepare(&mut self, seqs: &[Seq]);
     fn run(&mut self, seq_index: usize) -> (Duration, u64);
+    /// The tracker's output on a sequence as MOT result rows (untimed), for
+    /// the HOTA table.
+    fn results(&mut self, seq_index: usize) -> Vec<ResultRow>;
+}
+
+/// Gives the tracker's own track keys (ids, UUIDs) small integer ids.
+struct IdMap<K>(HashMap<K, i64>);
+
+impl<K: std::hash::Hash + Eq> IdMap<K> {
+    fn new() -> Self {
+        IdMap(HashMap::new())
+    }
+    fn get(&mut self, k: K) -> i64 {
+        let n = self.0.len() as i64 + 1;
+        *self.0.entry(k).or_insert(n)
+    }
+}
+
+fn row_tlwh(frame: usize, id: i64, x: f64, y: f64, w: f64, h: f64) -> ResultRow {
+    ResultRow::new(frame as u64 + 1, id, x, y, w, h)
 }
 
 // ---------------------------------------------------------------- ours
 
 struct Ours {
-    seqs: Vec<Vec<Vec<Detection>>>,
+    seqs: PerSeq<Detection>,
     out: Vec<TrackOutput>,
 }
 
@@ -123,6 +161,18 @@ impl Contender for Ours {
         }
         (start.elapsed(), black_box(sum))
     }
+    fn results(&mut self, i: usize) -> Vec<ResultRow> {
+        let mut t = ByteTracker::new(ByteTrackConfig::default());
+        let mut rows = Vec::new();
+        for (f, dets) in self.seqs[i].iter().enumerate() {
+            t.update(dets, None, &mut self.out);
+            for o in &self.out {
+                let [x, y, w, h] = o.tlwh;
+                rows.push(row_tlwh(f, o.track_id as i64, x, y, w, h));
+            }
+        }
+        rows
+    }
 }
 
 // ---------------------------------------------------------------- competitors
@@ -130,7 +180,7 @@ impl Contender for Ours {
 /// yscv-track 0.2.0 `ByteTracker` (greedy IoU matching, no motion model).
 #[derive(Default)]
 struct Yscv {
-    seqs: Vec<Vec<Vec<yscv_detect::Detection>>>,
+    seqs: PerSeq<yscv_detect::Detection>,
 }
 
 impl Contender for Yscv {
@@ -159,12 +209,25 @@ impl Contender for Yscv {
         }
         (start.elapsed(), black_box(sum))
     }
+    fn results(&mut self, i: usize) -> Vec<ResultRow> {
+        let mut t = yscv_track::ByteTracker::new(0.6, 0.1, 0.2, 30);
+        let mut rows = Vec::new();
+        for (f, dets) in self.seqs[i].iter().enumerate() {
+            for o in t.update(dets) {
+                let b = o.detection.bbox;
+                let (x, y) = (b.x1 as f64, b.y1 as f64);
+                let (w, h) = (b.x2 as f64 - x, b.y2 as f64 - y);
+                rows.push(row_tlwh(f, o.track_id as i64, x, y, w, h));
+            }
+        }
+        rows
+    }
 }
 
 /// trackforge 0.5.1 `ByteTrack` (takes each frame's detections by value).
 #[derive(Default)]
 struct Trackforge {
-    seqs: Vec<Vec<Vec<([f32; 4], f32, i64)>>>,
+    seqs: PerSeq<([f32; 4], f32, i64)>,
 }
 
 impl Contender for Trackforge {
@@ -190,12 +253,23 @@ impl Contender for Trackforge {
         }
         (start.elapsed(), black_box(sum))
     }
+    fn results(&mut self, i: usize) -> Vec<ResultRow> {
+        let mut t = trackforge::trackers::byte_track::ByteTrack::new(0.6, 30, 0.8, 0.7);
+        let mut rows = Vec::new();
+        for (f, dets) in self.seqs[i].clone().into_iter().enumerate() {
+            for o in t.update(dets) {
+                let [x, y, w, h] = o.tlwh.map(f64::from);
+                rows.push(row_tlwh(f, o.track_id as i64, x, y, w, h));
+            }
+        }
+        rows
+    }
 }
 
 /// edgefirst-tracker 0.38.2 `ByteTrack` (time-based expiry: 30 frames = 1 s at 30 fps).
 #[derive(Default)]
 struct Edgefirst {
-    seqs: Vec<Vec<Vec<edgefirst_tracker::MockDetection>>>,
+    seqs: PerSeq<edgefirst_tracker::MockDetection>,
 }
 
 impl Contender for Edgefirst {
@@ -230,6 +304,23 @@ impl Contender for Edgefirst {
             sum += r.iter().filter(|x| x.is_some()).count() as u64;
         }
         (start.elapsed(), black_box(sum))
+    }
+    fn results(&mut self, i: usize) -> Vec<ResultRow> {
+        use edgefirst_tracker::Tracker as _;
+        let mut t = edgefirst_tracker::bytetrack::ByteTrackBuilder::new()
+            .track_high_conf(0.6)
+            .track_iou(0.2)
+            .track_extra_lifespan(1_000_000_000)
+            .build::<edgefirst_tracker::MockDetection>();
+        let mut ids = IdMap::new();
+        let mut rows = Vec::new();
+        for (f, dets) in self.seqs[i].iter().enumerate() {
+            for info in t.update(dets, f as u64 * 33_333_333).into_iter().flatten() {
+                let [x1, y1, x2, y2] = info.tracked_location.map(f64::from);
+                rows.push(row_tlwh(f, ids.get(info.uuid), x1, y1, x2 - x1, y2 - y1));
+            }
+        }
+        rows
     }
 }
 
@@ -287,12 +378,39 @@ impl Contender for MotRs {
         }
         (start.elapsed(), black_box(sum))
     }
+    fn results(&mut self, i: usize) -> Vec<ResultRow> {
+        let mut t = mot_rs::mot::ByteTracker::<mot_rs::mot::BlobBBox>::new(
+            30,
+            0.2,
+            0.6,
+            0.1,
+            mot_rs::mot::MatchingAlgorithm::Hungarian,
+        );
+        let mut ids = IdMap::new();
+        let mut rows = Vec::new();
+        for (f, (mut blobs, confs)) in self.seqs[i].clone().into_iter().enumerate() {
+            t.match_objects(&mut blobs, &confs).expect("mot-rs");
+            // Tracks matched on this frame, in a stable order.
+            let mut cur: Vec<_> = t
+                .objects
+                .values()
+                .filter(|b| b.get_no_match_times() == 0)
+                .map(|b| (ids.get(b.get_id()), b.get_bbox()))
+                .collect();
+            cur.sort_by_key(|c| c.0);
+            for (id, r) in cur {
+                let (x, y) = (r.x as f64, r.y as f64);
+                rows.push(row_tlwh(f, id, x, y, r.width as f64, r.height as f64));
+            }
+        }
+        rows
+    }
 }
 
 /// similari 0.26.2 `Sort` (IoU metric, one shard).
 #[derive(Default)]
 struct Similari {
-    seqs: Vec<Vec<Vec<(similari::prelude::Universal2DBox, Option<i64>)>>>,
+    seqs: PerSeq<(similari::prelude::Universal2DBox, Option<i64>)>,
 }
 
 impl Contender for Similari {
@@ -323,9 +441,23 @@ impl Contender for Similari {
         }
         (start.elapsed(), black_box(sum))
     }
+    fn results(&mut self, i: usize) -> Vec<ResultRow> {
+        use similari::prelude::{PositionalMetricType, Sort};
+        let mut t = Sort::new(1, 1, 30, PositionalMetricType::IoU(0.2), 0.1, None);
+        let mut rows = Vec::new();
+        for (f, dets) in self.seqs[i].iter().enumerate() {
+            for o in t.predict(dets) {
+                let b = &o.predicted_bbox;
+                let (h, w) = (b.height as f64, (b.aspect * b.height) as f64);
+                let (x, y) = (b.xc as f64 - w / 2.0, b.yc as f64 - h / 2.0);
+                rows.push(row_tlwh(f, o.id as i64, x, y, w, h));
+            }
+        }
+        rows
+    }
 }
 
-fn convert<T>(seqs: &[Seq], f: impl Fn(&Det) -> T) -> Vec<Vec<Vec<T>>> {
+fn convert<T>(seqs: &[Seq], f: impl Fn(&Det) -> T) -> PerSeq<T> {
     seqs.iter()
         .map(|s| {
             s.frames
@@ -380,6 +512,8 @@ fn fmt_fps(frames: usize, d: Duration) -> String {
 fn main() {
     let mut runs = 30usize;
     let mut only: Option<Vec<String>> = None;
+    let mut seq_filter: Option<Vec<String>> = None;
+    let mut hota = true;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -393,8 +527,21 @@ fn main() {
                         .collect(),
                 )
             }
+            "--seqs" => {
+                seq_filter = Some(
+                    args.next()
+                        .expect("--seqs NAME,...")
+                        .split(',')
+                        .map(str::to_lowercase)
+                        .collect(),
+                )
+            }
+            "--no-hota" => hota = false,
             "-h" | "--help" => {
-                println!("tracker-bench [--runs N (default 30)] [--only name,name]");
+                println!(
+                    "tracker-bench [--runs N (default 30)] [--only tracker,...] [--seqs sequence,...] [--no-hota]\n\
+                     (names match case-insensitively by substring)"
+                );
                 return;
             }
             _ => panic!("unknown argument {a}"),
@@ -407,6 +554,9 @@ fn main() {
     }
     for s in MOT15 {
         seqs.push(load(&shared, "MOT15", s));
+    }
+    if let Some(f) = &seq_filter {
+        seqs.retain(|s| f.iter().any(|p| s.name.to_lowercase().contains(p)));
     }
 
     let mut contenders: Vec<Box<dyn Contender>> = vec![
@@ -470,10 +620,13 @@ fn main() {
         let idx: Vec<usize> = (0..seqs.len())
             .filter(|&i| seqs[i].bench == bench)
             .collect();
+        if idx.is_empty() {
+            continue;
+        }
         let frames: usize = idx.iter().map(|&i| seqs[i].frames.len()).sum();
         let mut line = format!("{:<34}", format!("{bench} overall ({frames}f)"));
-        for ci in 0..contenders.len() {
-            let total: Duration = idx.iter().map(|&i| medians[ci][i]).sum();
+        for m in &medians {
+            let total: Duration = idx.iter().map(|&i| m[i]).sum();
             line += &format!(" | {:>22}", fmt_fps(frames, total));
         }
         println!("{line}");
@@ -483,4 +636,72 @@ fn main() {
         line += &format!(" | {:>22}", c.iter().sum::<u64>());
     }
     println!("{line}");
+    if hota {
+        print_hota(&seqs, &mut contenders);
+    }
+}
+
+/// HOTA of each tracker's output (as the tracker returns it, no filtering)
+/// with the TrackEval protocol of `rstracking_core::eval`.
+fn print_hota(seqs: &[Seq], contenders: &mut [Box<dyn Contender>]) {
+    println!();
+    println!("HOTA (%) of the output as returned (TrackEval protocol, rstracking_core::eval)");
+    let mut header = format!("{:<34}", "sequence");
+    for c in contenders.iter() {
+        header += &format!(" | {:>22}", c.name());
+    }
+    println!("{header}");
+    // counts[contender] = (bench, counts) of the evaluated sequences.
+    let mut counts: Vec<Vec<(&str, SequenceCounts)>> = vec![Vec::new(); contenders.len()];
+    for (si, s) in seqs.iter().enumerate() {
+        let gt = match load_gt(s.dir.join("gt/gt.txt")) {
+            Ok(gt) => gt,
+            Err(e) => {
+                println!("{:<34} | no ground truth ({e})", s.name);
+                continue;
+            }
+        };
+        let bench = if s.bench == "MOT15" {
+            Benchmark::Mot15
+        } else {
+            Benchmark::Mot17
+        };
+        let mut line = format!("{:<34}", s.name);
+        for (ci, c) in contenders.iter_mut().enumerate() {
+            let rows = c.results(si);
+            let cell =
+                match evaluate_sequence_with_length(&gt, &rows, bench, Some(s.frames.len() as u64))
+                {
+                    Ok(sc) => {
+                        let h = sc.metrics().hota * 100.0;
+                        counts[ci].push((s.bench, sc));
+                        format!("{h:.1}")
+                    }
+                    Err(e) => format!("error: {e}"),
+                };
+            line += &format!(" | {cell:>22}");
+        }
+        println!("{line}");
+    }
+    for bench in ["MOT17", "MOT15"] {
+        let mut line = format!("{:<34}", format!("{bench} combined"));
+        let mut any = false;
+        for c in &counts {
+            let sc: Vec<SequenceCounts> = c
+                .iter()
+                .filter(|(b, _)| *b == bench)
+                .map(|(_, sc)| sc.clone())
+                .collect();
+            any |= !sc.is_empty();
+            let cell = if sc.is_empty() {
+                "-".to_string()
+            } else {
+                format!("{:.1}", combine(&sc).hota * 100.0)
+            };
+            line += &format!(" | {cell:>22}");
+        }
+        if any {
+            println!("{line}");
+        }
+    }
 }
