@@ -52,7 +52,9 @@
 //! filters ([`crate::kalman`]).
 
 use crate::assignment::{AssignmentWorkspace, Edge, NO_MATCH};
-use crate::geometry::{area_tlbr_plus1, iou_tlbr_plus1_with_areas, tlwh_to_tlbr, tlwh_to_xyah};
+use crate::geometry::{
+    area_tlbr_plus1, iou_tlbr_plus1_with_areas, max_f, min_f, tlwh_to_tlbr, tlwh_to_xyah,
+};
 use crate::kalman::KalmanState;
 use crate::types::TrackState;
 
@@ -282,24 +284,6 @@ fn for_each_overlap(
                 f(block * 64 + k, inter / union);
             }
         }
-    }
-}
-
-#[inline(always)]
-fn min_f(a: f64, b: f64) -> f64 {
-    if b < a {
-        b
-    } else {
-        a
-    }
-}
-
-#[inline(always)]
-fn max_f(a: f64, b: f64) -> f64 {
-    if b > a {
-        b
-    } else {
-        a
     }
 }
 

@@ -96,7 +96,7 @@ pub fn iou_tlbr(a: &[f64; 4], b: &[f64; 4]) -> f64 {
 }
 
 #[inline(always)]
-fn min_f(a: f64, b: f64) -> f64 {
+pub(crate) fn min_f(a: f64, b: f64) -> f64 {
     if b < a {
         b
     } else {
@@ -105,7 +105,7 @@ fn min_f(a: f64, b: f64) -> f64 {
 }
 
 #[inline(always)]
-fn max_f(a: f64, b: f64) -> f64 {
+pub(crate) fn max_f(a: f64, b: f64) -> f64 {
     if b > a {
         b
     } else {
