@@ -182,11 +182,15 @@ pub fn parse_detections(text: &str, path: &str) -> Result<DetectionsByFrame, Par
     Ok(out)
 }
 
-/// Formats one MOT result line: `frame,id,x,y,w,h,conf,-1,-1,-1` with a
-/// 1-based frame and 1-based pixels, from a 0-based frame index and box.
-pub fn format_result_line(frame_index: u64, id: u64, b: &BBox, conf: f32) -> String {
-    format!(
-        "{},{},{:.2},{:.2},{:.2},{:.2},{:.4},-1,-1,-1\n",
+/// Appends one MOT result line `frame,id,x,y,w,h,conf,-1,-1,-1\n` to
+/// `out`, with a 1-based frame and 1-based pixels, from a 0-based frame
+/// index and box. Appends in place: no allocation once `out` has grown.
+pub fn write_result_line(out: &mut String, frame_index: u64, id: u64, b: &BBox, conf: f32) {
+    use std::fmt::Write;
+    // Writing to a String cannot fail.
+    let _ = writeln!(
+        out,
+        "{},{},{:.2},{:.2},{:.2},{:.2},{:.4},-1,-1,-1",
         frame_index + 1,
         id,
         decimal_f64(b.x) + 1.0,
@@ -194,7 +198,7 @@ pub fn format_result_line(frame_index: u64, id: u64, b: &BBox, conf: f32) -> Str
         decimal_f64(b.w),
         decimal_f64(b.h),
         decimal_f64(conf)
-    )
+    );
 }
 
 /// The `[Sequence]` section of a MOTChallenge `seqinfo.ini`.
@@ -279,7 +283,9 @@ mod tests {
 
     #[test]
     fn result_line_round_trip() {
-        let l = format_result_line(0, 7, &BBox::new(914.1, 480.5, 94.7, 113.5), 1.0);
+        let mut l = String::from("x\n");
+        write_result_line(&mut l, 0, 7, &BBox::new(914.1, 480.5, 94.7, 113.5), 1.0);
+        let l = l.split_off(2);
         assert_eq!(l, "1,7,915.10,481.50,94.70,113.50,1.0000,-1,-1,-1\n");
         let r = parse_row(l.trim()).unwrap();
         assert_eq!(r.frame, 1);

@@ -31,7 +31,7 @@ struct Imported {
 }
 
 struct State {
-    imported: Option<Imported>,
+    imported: Imported,
     frame: u64,
 }
 
@@ -165,10 +165,7 @@ impl BaseTransformImpl for RsDetect {
                 );
             }
         }
-        *self.state.lock().unwrap() = Some(State {
-            imported: Some(imported),
-            frame: 0,
-        });
+        *self.state.lock().unwrap() = Some(State { imported, frame: 0 });
         Ok(())
     }
 
@@ -188,7 +185,7 @@ impl BaseTransformImpl for RsDetect {
             }
             gst::EventView::Eos(_) => {
                 if let Some(State {
-                    imported: Some(imp),
+                    imported: imp,
                     frame,
                 }) = self.state.lock().unwrap().as_ref()
                 {
@@ -212,20 +209,20 @@ impl BaseTransformImpl for RsDetect {
         let state = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
         let frame = state.frame;
         state.frame += 1;
-        if let Some(imp) = &state.imported {
-            let objects = imp.dets.frames.get(&frame).cloned().unwrap_or_default();
-            gst::trace!(
-                CAT,
-                imp = self,
-                "frame {frame}: {} detections",
-                objects.len()
-            );
-            let stream = buf
-                .meta::<TrackingMeta>()
-                .and_then(|m| m.frame().stream.clone())
-                .or_else(|| imp.stream.clone());
-            TrackingMeta::add(buf, FrameObjects { stream, objects });
-        }
+        let imp = &state.imported;
+        // Cloned, not taken: after a flush the same frames are replayed.
+        let objects = imp.dets.frames.get(&frame).cloned().unwrap_or_default();
+        gst::trace!(
+            CAT,
+            imp = self,
+            "frame {frame}: {} detections",
+            objects.len()
+        );
+        let stream = buf
+            .meta::<TrackingMeta>()
+            .and_then(|m| m.frame().stream.clone())
+            .or_else(|| imp.stream.clone());
+        TrackingMeta::add(buf, FrameObjects { stream, objects });
         Ok(gst::FlowSuccess::Ok)
     }
 }

@@ -8,7 +8,7 @@ use gst::prelude::*;
 use gst::subclass::prelude::*;
 use gst_base::prelude::*;
 use gst_base::subclass::prelude::*;
-use rstracking_core::mot::format_result_line;
+use rstracking_core::mot::write_result_line;
 use rstracking_core::schema;
 use rstracking_core::summary::TrackSummaries;
 use std::collections::HashSet;
@@ -391,9 +391,7 @@ impl BaseSinkImpl for RsJsonSink {
                         }
                         continue;
                     }
-                    state
-                        .line
-                        .push_str(&format_result_line(frame, id, &o.bbox, o.confidence));
+                    write_result_line(&mut state.line, frame, id, &o.bbox, o.confidence);
                 }
             }
         }
