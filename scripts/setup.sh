@@ -17,3 +17,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
 fi
 command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust with rustup first" >&2; exit 1; }
+
+# Python tools for the ONNX part: ONNX Runtime (its shared library is what
+# rsdetect loads, see README "ONNX Runtime"), and onnx + numpy, which build
+# the tiny test models (tests/models/make_models.py). Pinned; PyPI only.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+venv="$root/.venv"
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import onnx, onnxruntime, numpy' 2>/dev/null; then
+  py="$(command -v python3 || true)"
+  if [ -z "$py" ] || ! "$py" -m venv --help >/dev/null 2>&1; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q python3 python3-venv
+    py="$(command -v python3)"
+  fi
+  echo "setup: creating $venv (onnxruntime, onnx, numpy)"
+  "$py" -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check \
+    onnxruntime==1.31.1 onnx==1.23.2 "numpy>=1.26,<3"
+fi

@@ -20,8 +20,10 @@ pub use rstracking_core as core;
 
 mod bytetrack;
 mod detect;
+pub use detect::infer;
 mod jsonsink;
 pub mod meta;
+pub mod onnx;
 
 fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     meta::register();

@@ -700,6 +700,49 @@ impl ByteTracker {
         }
         report
     }
+
+    /// Advances one frame on which no detector ran (e.g. rsdetect's
+    /// `interval`): tracks move by their Kalman prediction, nothing is
+    /// matched, created or aged out (ageing happens at the next
+    /// [`ByteTracker::update`], which counts these frames). `out` receives the
+    /// activated tracked tracks with their predicted boxes and state
+    /// [`TrackState::Predicted`], then the lost ones if
+    /// [`ByteTrackConfig::output_lost`].
+    pub fn predict(&mut self, out: &mut Vec<TrackOutput>) {
+        out.clear();
+        self.frame_id += 1;
+        for &t in &self.tracked {
+            let tr = &mut self.slab[t as usize];
+            if tr.activated {
+                tr.kf.predict();
+                tr.refresh_box();
+                out.push(TrackOutput {
+                    track_id: tr.id,
+                    tlwh: tr.tlwh,
+                    score: tr.score,
+                    class_id: tr.class_id,
+                    state: TrackState::Predicted,
+                    det_index: None,
+                });
+            }
+        }
+        for &t in &self.lost {
+            let tr = &mut self.slab[t as usize];
+            tr.kf.v[3] = 0.0;
+            tr.kf.predict();
+            tr.refresh_box();
+            if self.cfg.output_lost && tr.life == Life::Lost {
+                out.push(TrackOutput {
+                    track_id: tr.id,
+                    tlwh: tr.tlwh,
+                    score: tr.score,
+                    class_id: tr.class_id,
+                    state: TrackState::Lost,
+                    det_index: None,
+                });
+            }
+        }
+    }
 }
 
 impl Track {

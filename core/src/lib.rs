@@ -18,6 +18,8 @@ pub mod geometry;
 pub mod kalman;
 pub mod lsa;
 pub mod mot;
+pub mod preprocess;
 pub mod schema;
 pub mod summary;
 pub mod types;
+pub mod yolo;

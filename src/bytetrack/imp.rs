@@ -344,7 +344,33 @@ impl BaseTransformImpl for RsByteTrack {
         let frame = state.frame;
         state.frame += 1;
         if buf.meta::<TrackingMeta>().is_none() {
-            TrackingMeta::add(buf, FrameObjects::default());
+            // No detector ran on this frame (e.g. rsdetect interval > 1): the
+            // tracks move by their prediction; nothing is matched or aged.
+            state.tracker.predict(&mut state.out);
+            let objects = state
+                .out
+                .iter()
+                .map(|t| {
+                    let mut o = Object::new(tlwh_bbox(&t.tlwh), t.score as f32, t.class_id);
+                    o.track_id = Some(t.track_id);
+                    o.track_state = Some(t.state);
+                    o
+                })
+                .collect();
+            gst::log!(
+                CAT,
+                imp = self,
+                "frame {frame}: no detections meta, {} predicted tracks",
+                state.out.len()
+            );
+            TrackingMeta::add(
+                buf,
+                FrameObjects {
+                    stream: None,
+                    objects,
+                },
+            );
+            return Ok(gst::FlowSuccess::Ok);
         }
         let mut meta = buf.meta_mut::<TrackingMeta>().expect("meta just ensured");
         let objects = meta.objects_mut();
@@ -368,12 +394,7 @@ impl BaseTransformImpl for RsByteTrack {
             .tracker
             .update(&state.dets, running_time, &mut state.out);
         for t in &state.out {
-            let bbox = BBox::new(
-                t.tlwh[0] as f32,
-                t.tlwh[1] as f32,
-                t.tlwh[2] as f32,
-                t.tlwh[3] as f32,
-            );
+            let bbox = tlwh_bbox(&t.tlwh);
             match t.det_index {
                 Some(i) if t.state == TrackState::Tracked => {
                     let o = &mut objects[i];
@@ -399,4 +420,9 @@ impl BaseTransformImpl for RsByteTrack {
         );
         Ok(gst::FlowSuccess::Ok)
     }
+}
+
+/// A tracker box (f64 tlwh) as a meta box.
+fn tlwh_bbox(t: &[f64; 4]) -> BBox {
+    BBox::new(t[0] as f32, t[1] as f32, t[2] as f32, t[3] as f32)
 }

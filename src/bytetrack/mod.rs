@@ -14,6 +14,11 @@
  * confirmed track, or unmatched, keep no track id. With `output-lost=true`
  * the predicted boxes of lost tracks are appended with state `lost`.
  *
+ * A buffer without a `TrackingMeta` means that no detector ran on it (for
+ * example `rsdetect interval=3` skips two frames in three): the tracker then
+ * moves its confirmed tracks by their Kalman prediction and writes them with
+ * state `predicted`; nothing is matched, created or aged on that frame.
+ *
  * Track ids are u64, unique per element instance and never reused. A flush or
  * a new stream-start resets the tracker (ids keep increasing). Removed tracks
  * are dropped, so memory stays flat on endless streams.

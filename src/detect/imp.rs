@@ -1,14 +1,19 @@
 // Copyright (C) 2026 gst-rstracking developers
 // SPDX-License-Identifier: MIT
 
+use super::infer::{self, Detector, ModelConfig};
 use crate::meta::TrackingMeta;
+use crate::onnx::{Provider, SessionConfig};
 use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
 use gst_base::subclass::prelude::*;
+use gst_video::prelude::*;
 use rstracking_core::mot::{self, DetectionsByFrame};
+use rstracking_core::preprocess::{Frame, PixelLayout, YuvMatrix, YuvParams};
 use rstracking_core::schema;
-use rstracking_core::types::FrameObjects;
+use rstracking_core::types::{FrameObjects, Object};
+use rstracking_core::yolo::{DecodeParams, ModelType};
 use std::sync::{LazyLock, Mutex};
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
@@ -19,9 +24,83 @@ static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
     )
 });
 
-#[derive(Debug, Clone, Default)]
+/// `model-type` property values.
+#[derive(Debug, Eq, PartialEq, Ord, PartialOrd, Hash, Clone, Copy, Default, glib::Enum)]
+#[repr(u32)]
+#[enum_type(name = "GstRsDetectModelType")]
+pub enum ModelTypeProp {
+    #[default]
+    #[enum_value(name = "Recognise from the output shape and metadata", nick = "auto")]
+    Auto = 0,
+    #[enum_value(name = "YOLOv5: [1, N, 5+nc] with objectness", nick = "yolov5")]
+    Yolov5 = 1,
+    #[enum_value(name = "YOLOv8/YOLO11: [1, 4+nc, N]", nick = "yolov8")]
+    Yolov8 = 2,
+    #[enum_value(name = "YOLOv8/YOLO11 pose: [1, 4+nc+3K, N]", nick = "yolov8-pose")]
+    Yolov8Pose = 3,
+    #[enum_value(name = "NMS-free YOLOv10/YOLO26: [1, N, 6]", nick = "end2end")]
+    End2End = 4,
+    #[enum_value(name = "NMS-free YOLO26 pose: [1, N, 6+3K]", nick = "end2end-pose")]
+    End2EndPose = 5,
+}
+
+impl ModelTypeProp {
+    fn to_core(self) -> Option<ModelType> {
+        match self {
+            ModelTypeProp::Auto => None,
+            ModelTypeProp::Yolov5 => Some(ModelType::Yolov5),
+            ModelTypeProp::Yolov8 => Some(ModelType::Yolov8),
+            ModelTypeProp::Yolov8Pose => Some(ModelType::Yolov8Pose),
+            ModelTypeProp::End2End => Some(ModelType::End2End),
+            ModelTypeProp::End2EndPose => Some(ModelType::End2EndPose),
+        }
+    }
+}
+
+const DEFAULT_CONFIDENCE: f32 = 0.25;
+const DEFAULT_IOU: f32 = 0.45;
+const DEFAULT_MAX_DETECTIONS: u32 = 300;
+const DEFAULT_INTERVAL: u32 = 1;
+
+#[derive(Debug, Clone)]
 struct Settings {
     detections: Option<String>,
+    model: Option<String>,
+    model_type: ModelTypeProp,
+    labels_file: Option<String>,
+    input_size: Option<String>,
+    confidence_threshold: f32,
+    iou_threshold: f32,
+    max_detections: u32,
+    classes: Option<String>,
+    min_size: f32,
+    interval: u32,
+    threads: u32,
+    execution_provider: Provider,
+    fallback: bool,
+    ort_library: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            detections: None,
+            model: None,
+            model_type: ModelTypeProp::Auto,
+            labels_file: None,
+            input_size: None,
+            confidence_threshold: DEFAULT_CONFIDENCE,
+            iou_threshold: DEFAULT_IOU,
+            max_detections: DEFAULT_MAX_DETECTIONS,
+            classes: None,
+            min_size: 0.0,
+            interval: DEFAULT_INTERVAL,
+            threads: 0,
+            execution_provider: Provider::Cpu,
+            fallback: false,
+            ort_library: None,
+        }
+    }
 }
 
 struct Imported {
@@ -30,8 +109,23 @@ struct Imported {
     stream: Option<String>,
 }
 
+struct Model {
+    detector: Detector,
+    interval: u32,
+    /// Negotiated video info (None before caps).
+    info: Option<gst_video::VideoInfo>,
+    layout: PixelLayout,
+    objects: Vec<Object>,
+}
+
+enum Mode {
+    Import(Imported),
+    Model(Box<Model>),
+}
+
 struct State {
-    imported: Imported,
+    mode: Mode,
+    /// Buffers since start or the last flush.
     frame: u64,
 }
 
@@ -49,34 +143,143 @@ impl ObjectSubclass for RsDetect {
     type ParentType = gst_base::BaseTransform;
 }
 
+fn string_prop(name: &'static str, nick: &'static str, blurb: &'static str) -> glib::ParamSpec {
+    glib::ParamSpecString::builder(name)
+        .nick(nick)
+        .blurb(blurb)
+        .mutable_ready()
+        .build()
+}
+
 impl ObjectImpl for RsDetect {
     fn properties() -> &'static [glib::ParamSpec] {
         static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
-            vec![glib::ParamSpecString::builder("detections")
-                .nick("Detections file")
-                .blurb("Import mode: MOTChallenge det.txt (7 or 10 columns) or JSON Lines (schema rstracking/1, recognised by a first '{'); detections of frame i go to the i-th buffer")
-                .mutable_ready()
-                .build()]
+            vec![
+                string_prop("detections", "Detections file", "Import mode: MOTChallenge det.txt (7 or 10 columns) or JSON Lines (schema rstracking/1, recognised by a first '{'); detections of frame i go to the i-th buffer"),
+                string_prop("model", "ONNX model", "Inference mode: an Ultralytics-style YOLO ONNX model (YOLOv5, YOLOv8/YOLO11, their pose heads, NMS-free YOLOv10/YOLO26); recognised from its output shape and metadata"),
+                glib::ParamSpecEnum::builder_with_default("model-type", ModelTypeProp::Auto)
+                    .nick("Model type")
+                    .blurb("Output layout of the model; auto recognises it from the output shape and the Ultralytics metadata (task, kpt_shape, end2end)")
+                    .mutable_ready()
+                    .build(),
+                string_prop("labels-file", "Labels file", "One class label per line (line i = class i); default: the model's 'names' metadata"),
+                string_prop("input-size", "Input size", "Model input size for models with a dynamic input, 'N' or 'WIDTHxHEIGHT' (e.g. 640x384); default: the model's fixed size, else its imgsz metadata"),
+                glib::ParamSpecFloat::builder("confidence-threshold")
+                    .nick("Confidence threshold")
+                    .blurb("Detections with a score at or below this are dropped")
+                    .minimum(0.0)
+                    .maximum(1.0)
+                    .default_value(DEFAULT_CONFIDENCE)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecFloat::builder("iou-threshold")
+                    .nick("NMS IoU threshold")
+                    .blurb("Class-aware non-maximum suppression: a box overlapping a better box of the same class by more than this IoU is dropped (not used by NMS-free models)")
+                    .minimum(0.0)
+                    .maximum(1.0)
+                    .default_value(DEFAULT_IOU)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecUInt::builder("max-detections")
+                    .nick("Maximum detections")
+                    .blurb("At most this many detections per frame, best first")
+                    .minimum(1)
+                    .maximum(100_000)
+                    .default_value(DEFAULT_MAX_DETECTIONS)
+                    .mutable_ready()
+                    .build(),
+                string_prop("classes", "Classes", "Keep only these class ids, comma-separated (e.g. '0,2'); empty = all"),
+                glib::ParamSpecFloat::builder("min-size")
+                    .nick("Minimum size")
+                    .blurb("Drop boxes narrower or shorter than this many frame pixels (before NMS); 0 = off")
+                    .minimum(0.0)
+                    .maximum(100_000.0)
+                    .default_value(0.0)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecUInt::builder("interval")
+                    .nick("Inference interval")
+                    .blurb("Run the model on one frame in N (frames 0, N, 2N, ... since start/flush); the others pass without a detections meta, so a tracker downstream predicts")
+                    .minimum(1)
+                    .maximum(10_000)
+                    .default_value(DEFAULT_INTERVAL)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecUInt::builder("threads")
+                    .nick("Threads")
+                    .blurb("ONNX Runtime intra-op threads; 0 = ONNX Runtime's default (one per core)")
+                    .minimum(0)
+                    .maximum(1024)
+                    .default_value(0)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecEnum::builder_with_default("execution-provider", Provider::Cpu)
+                    .nick("Execution provider")
+                    .blurb("ONNX Runtime execution provider; one that the loaded ONNX Runtime lacks is an error (or the CPU with a warning if fallback=true)")
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecBoolean::builder("fallback")
+                    .nick("Fall back to the CPU")
+                    .blurb("Run on the CPU, with a warning, when the execution provider is not available")
+                    .default_value(false)
+                    .mutable_ready()
+                    .build(),
+                string_prop("ort-library", "ONNX Runtime library", "Path of libonnxruntime.so (>= 1.17); default: ORT_DYLIB_PATH, else a search (see README). Loaded once per process"),
+            ]
         });
         PROPS.as_ref()
     }
 
     fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
         let mut s = self.settings.lock().unwrap();
+        let opt_string = |v: &glib::Value| -> Option<String> {
+            v.get::<Option<String>>()
+                .expect("type checked upstream")
+                .filter(|s| !s.is_empty())
+        };
         match pspec.name() {
-            "detections" => {
-                let v: Option<String> = value.get().expect("type checked upstream");
-                gst::info!(CAT, imp = self, "detections: {:?} -> {:?}", s.detections, v);
-                s.detections = v;
+            "detections" => s.detections = opt_string(value),
+            "model" => s.model = opt_string(value),
+            "model-type" => s.model_type = value.get().expect("type checked upstream"),
+            "labels-file" => s.labels_file = opt_string(value),
+            "input-size" => s.input_size = opt_string(value),
+            "confidence-threshold" => {
+                s.confidence_threshold = value.get().expect("type checked upstream")
             }
+            "iou-threshold" => s.iou_threshold = value.get().expect("type checked upstream"),
+            "max-detections" => s.max_detections = value.get().expect("type checked upstream"),
+            "classes" => s.classes = opt_string(value),
+            "min-size" => s.min_size = value.get().expect("type checked upstream"),
+            "interval" => s.interval = value.get().expect("type checked upstream"),
+            "threads" => s.threads = value.get().expect("type checked upstream"),
+            "execution-provider" => {
+                s.execution_provider = value.get().expect("type checked upstream")
+            }
+            "fallback" => s.fallback = value.get().expect("type checked upstream"),
+            "ort-library" => s.ort_library = opt_string(value),
             other => unreachable!("unknown property {other}"),
         }
+        gst::info!(CAT, imp = self, "{} set", pspec.name());
     }
 
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
         let s = self.settings.lock().unwrap();
         match pspec.name() {
             "detections" => s.detections.to_value(),
+            "model" => s.model.to_value(),
+            "model-type" => s.model_type.to_value(),
+            "labels-file" => s.labels_file.to_value(),
+            "input-size" => s.input_size.to_value(),
+            "confidence-threshold" => s.confidence_threshold.to_value(),
+            "iou-threshold" => s.iou_threshold.to_value(),
+            "max-detections" => s.max_detections.to_value(),
+            "classes" => s.classes.to_value(),
+            "min-size" => s.min_size.to_value(),
+            "interval" => s.interval.to_value(),
+            "threads" => s.threads.to_value(),
+            "execution-provider" => s.execution_provider.to_value(),
+            "fallback" => s.fallback.to_value(),
+            "ort-library" => s.ort_library.to_value(),
             other => unreachable!("unknown property {other}"),
         }
     }
@@ -90,7 +293,7 @@ impl ElementImpl for RsDetect {
             gst::subclass::ElementMetadata::new(
                 "Object detector",
                 "Filter/Analyzer/Video",
-                "Attaches object detections to video buffers (import from MOT det.txt or rstracking JSON Lines)",
+                "Detects objects (and poses) with a YOLO ONNX model, or imports stored detections (MOT det.txt, rstracking JSON Lines), into the tracking meta",
                 "gst-rstracking developers",
             )
         });
@@ -101,6 +304,40 @@ impl ElementImpl for RsDetect {
         static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> =
             LazyLock::new(crate::meta_transform_pad_templates);
         TEMPLATES.as_ref()
+    }
+}
+
+/// Raw video formats the model mode reads directly.
+const MODEL_FORMATS: [(gst_video::VideoFormat, PixelLayout); 12] = [
+    (gst_video::VideoFormat::Rgb, PixelLayout::Rgb),
+    (gst_video::VideoFormat::Bgr, PixelLayout::Bgr),
+    (gst_video::VideoFormat::Rgbx, PixelLayout::Rgbx),
+    (gst_video::VideoFormat::Bgrx, PixelLayout::Bgrx),
+    (gst_video::VideoFormat::Xrgb, PixelLayout::Xrgb),
+    (gst_video::VideoFormat::Xbgr, PixelLayout::Xbgr),
+    (gst_video::VideoFormat::Rgba, PixelLayout::Rgba),
+    (gst_video::VideoFormat::Bgra, PixelLayout::Bgra),
+    (gst_video::VideoFormat::Argb, PixelLayout::Argb),
+    (gst_video::VideoFormat::Abgr, PixelLayout::Abgr),
+    (gst_video::VideoFormat::I420, PixelLayout::I420),
+    (gst_video::VideoFormat::Nv12, PixelLayout::Nv12),
+];
+
+fn model_caps() -> gst::Caps {
+    gst_video::VideoCapsBuilder::new()
+        .format_list(MODEL_FORMATS.iter().map(|(f, _)| *f))
+        .build()
+}
+
+fn yuv_params(info: &gst_video::VideoInfo) -> YuvParams {
+    let c = info.colorimetry();
+    YuvParams {
+        matrix: match c.matrix() {
+            gst_video::VideoColorMatrix::Bt709 => YuvMatrix::Bt709,
+            gst_video::VideoColorMatrix::Bt2020 => YuvMatrix::Bt2020,
+            _ => YuvMatrix::Bt601,
+        },
+        full_range: c.range() == gst_video::VideoColorRange::Range0_255,
     }
 }
 
@@ -134,21 +371,13 @@ fn load(path: &str) -> Result<Imported, gst::ErrorMessage> {
     }
 }
 
-impl BaseTransformImpl for RsDetect {
-    const MODE: gst_base::subclass::BaseTransformMode =
-        gst_base::subclass::BaseTransformMode::AlwaysInPlace;
-    const PASSTHROUGH_ON_SAME_CAPS: bool = false;
-    const TRANSFORM_IP_ON_PASSTHROUGH: bool = false;
+fn settings_error(msg: String) -> gst::ErrorMessage {
+    gst::error_msg!(gst::LibraryError::Settings, ("{}", msg))
+}
 
-    fn start(&self) -> Result<(), gst::ErrorMessage> {
-        let settings = self.settings.lock().unwrap().clone();
-        let Some(path) = settings.detections else {
-            return Err(gst::error_msg!(
-                gst::LibraryError::Settings,
-                ("No 'detections' file set (import mode is the only mode of this version)")
-            ));
-        };
-        let imported = load(&path)?;
+impl RsDetect {
+    fn start_import(&self, path: &str) -> Result<Mode, gst::ErrorMessage> {
+        let imported = load(path)?;
         let n: usize = imported.dets.frames.values().map(Vec::len).sum();
         gst::info!(
             CAT,
@@ -165,13 +394,240 @@ impl BaseTransformImpl for RsDetect {
                 );
             }
         }
-        *self.state.lock().unwrap() = Some(State { imported, frame: 0 });
+        Ok(Mode::Import(imported))
+    }
+
+    fn start_model(&self, s: &Settings, model: &str) -> Result<Mode, gst::ErrorMessage> {
+        let input_size = s
+            .input_size
+            .as_deref()
+            .map(infer::parse_input_size)
+            .transpose()
+            .map_err(settings_error)?;
+        let classes =
+            infer::parse_classes(s.classes.as_deref().unwrap_or("")).map_err(settings_error)?;
+        let cfg = ModelConfig {
+            model: model.to_string(),
+            model_type: s.model_type.to_core(),
+            labels_file: s.labels_file.clone(),
+            input_size,
+            session: SessionConfig {
+                threads: s.threads,
+                provider: s.execution_provider,
+                fallback: s.fallback,
+            },
+            ort_library: s.ort_library.clone(),
+            params: DecodeParams {
+                confidence_threshold: s.confidence_threshold,
+                iou_threshold: s.iou_threshold,
+                max_detections: s.max_detections as usize,
+                classes,
+                min_size: s.min_size,
+            },
+        };
+        let (detector, warnings) = Detector::load(&cfg).map_err(|e| {
+            let domain = if e.contains("ONNX Runtime") && !e.contains("Model") {
+                gst::LibraryError::Init
+            } else {
+                gst::LibraryError::Settings
+            };
+            gst::error_msg!(domain, ("{}", e))
+        })?;
+        for w in warnings {
+            gst::element_imp_warning!(self, gst::LibraryError::Settings, ("{}", w));
+        }
+        gst::info!(
+            CAT,
+            imp = self,
+            "Loaded model {model}: input {:?}, layout {:?}, {}",
+            detector.input_size(),
+            detector.layout(),
+            detector.runtime_desc
+        );
+        Ok(Mode::Model(Box::new(Model {
+            detector,
+            interval: s.interval,
+            info: None,
+            layout: PixelLayout::Rgb,
+            objects: Vec::new(),
+        })))
+    }
+
+    fn detect(
+        &self,
+        m: &mut Model,
+        buf: &mut gst::BufferRef,
+        frame: u64,
+    ) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let info = m.info.as_ref().ok_or(gst::FlowError::NotNegotiated)?;
+        {
+            let vf =
+                gst_video::VideoFrameRef::from_buffer_ref_readable(&*buf, info).map_err(|_| {
+                    gst::element_imp_error!(
+                        self,
+                        gst::StreamError::Failed,
+                        ("Failed to map video buffer {} readable", frame)
+                    );
+                    gst::FlowError::Error
+                })?;
+            let n = vf.n_planes() as usize;
+            let mut planes: [&[u8]; 3] = [&[]; 3];
+            let mut strides = [0usize; 3];
+            for (i, (p, st)) in planes
+                .iter_mut()
+                .zip(strides.iter_mut())
+                .enumerate()
+                .take(n.min(3))
+            {
+                *p = vf.plane_data(i as u32).unwrap_or(&[]);
+                *st = vf.plane_stride()[i].max(0) as usize;
+            }
+            let f = Frame {
+                layout: m.layout,
+                width: info.width() as usize,
+                height: info.height() as usize,
+                planes,
+                strides,
+            };
+            m.detector.preprocess(&f).map_err(|e| {
+                gst::element_imp_error!(self, gst::StreamError::Failed, ("Frame {}: {}", frame, e));
+                gst::FlowError::Error
+            })?;
+        }
+        m.detector.infer(&mut m.objects).map_err(|e| {
+            gst::element_imp_error!(self, gst::StreamError::Failed, ("Frame {}: {}", frame, e));
+            gst::FlowError::Error
+        })?;
+        let t = m.detector.times;
+        gst::trace!(
+            CAT,
+            imp = self,
+            "frame {frame}: {} detections; pre {:?} infer {:?} post {:?}",
+            m.objects.len(),
+            t.pre,
+            t.infer,
+            t.post
+        );
+        let stream = buf
+            .meta::<TrackingMeta>()
+            .and_then(|mt| mt.frame().stream.clone());
+        TrackingMeta::add(
+            buf,
+            FrameObjects {
+                stream,
+                objects: std::mem::take(&mut m.objects),
+            },
+        );
+        Ok(gst::FlowSuccess::Ok)
+    }
+}
+
+impl BaseTransformImpl for RsDetect {
+    const MODE: gst_base::subclass::BaseTransformMode =
+        gst_base::subclass::BaseTransformMode::AlwaysInPlace;
+    const PASSTHROUGH_ON_SAME_CAPS: bool = false;
+    const TRANSFORM_IP_ON_PASSTHROUGH: bool = false;
+
+    fn start(&self) -> Result<(), gst::ErrorMessage> {
+        let settings = self.settings.lock().unwrap().clone();
+        let mode = match (&settings.detections, &settings.model) {
+            (Some(_), Some(_)) => {
+                return Err(settings_error(
+                    "Set either 'detections' (import mode) or 'model' (inference mode), not both"
+                        .to_string(),
+                ))
+            }
+            (None, None) => {
+                return Err(settings_error(
+                    "Neither 'model' (an ONNX file) nor 'detections' (a detections file to import) is set".to_string(),
+                ))
+            }
+            (Some(path), None) => self.start_import(path)?,
+            (None, Some(model)) => self.start_model(&settings, model)?,
+        };
+        *self.state.lock().unwrap() = Some(State { mode, frame: 0 });
         Ok(())
     }
 
     fn stop(&self) -> Result<(), gst::ErrorMessage> {
         *self.state.lock().unwrap() = None;
         gst::info!(CAT, imp = self, "Stopped");
+        Ok(())
+    }
+
+    fn transform_caps(
+        &self,
+        _direction: gst::PadDirection,
+        caps: &gst::Caps,
+        filter: Option<&gst::Caps>,
+    ) -> Option<gst::Caps> {
+        // Inference reads pixels: only the formats it converts itself, in
+        // system memory. Import mode never reads pixels: any video.
+        let model_mode = self.settings.lock().unwrap().model.is_some();
+        let caps = if model_mode {
+            caps.intersect_with_mode(&model_caps(), gst::CapsIntersectMode::First)
+        } else {
+            caps.clone()
+        };
+        Some(match filter {
+            Some(f) => f.intersect_with_mode(&caps, gst::CapsIntersectMode::First),
+            None => caps,
+        })
+    }
+
+    fn set_caps(&self, incaps: &gst::Caps, _outcaps: &gst::Caps) -> Result<(), gst::LoggableError> {
+        let mut guard = self.state.lock().unwrap();
+        let Some(State {
+            mode: Mode::Model(m),
+            ..
+        }) = guard.as_mut()
+        else {
+            return Ok(());
+        };
+        let info = gst_video::VideoInfo::from_caps(incaps)
+            .map_err(|_| gst::loggable_error!(CAT, "Cannot parse caps {incaps}"))?;
+        let Some(layout) = MODEL_FORMATS
+            .iter()
+            .find(|(f, _)| *f == info.format())
+            .map(|(_, l)| *l)
+        else {
+            gst::element_imp_error!(
+                self,
+                gst::CoreError::Negotiation,
+                ("Video format {:?} cannot be read by the model (supported: RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, I420, NV12); put videoconvert before rsdetect", info.format())
+            );
+            return Err(gst::loggable_error!(CAT, "unsupported format"));
+        };
+        let yuv = yuv_params(&info);
+        if let Err(e) = m
+            .detector
+            .configure(layout, info.width(), info.height(), yuv)
+        {
+            gst::element_imp_error!(
+                self,
+                gst::CoreError::Negotiation,
+                (
+                    "Cannot prepare the letterbox for {}x{} {:?}: {}",
+                    info.width(),
+                    info.height(),
+                    info.format(),
+                    e
+                )
+            );
+            return Err(gst::loggable_error!(CAT, "configure failed"));
+        }
+        gst::debug!(
+            CAT,
+            imp = self,
+            "caps {}x{} {:?} ({:?}) -> model input {:?}",
+            info.width(),
+            info.height(),
+            info.format(),
+            yuv,
+            m.detector.input_size()
+        );
+        m.layout = layout;
+        m.info = Some(info);
         Ok(())
     }
 
@@ -185,7 +641,7 @@ impl BaseTransformImpl for RsDetect {
             }
             gst::EventView::Eos(_) => {
                 if let Some(State {
-                    imported: imp,
+                    mode: Mode::Import(imp),
                     frame,
                 }) = self.state.lock().unwrap().as_ref()
                 {
@@ -209,20 +665,30 @@ impl BaseTransformImpl for RsDetect {
         let state = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
         let frame = state.frame;
         state.frame += 1;
-        let imp = &state.imported;
-        // Cloned, not taken: after a flush the same frames are replayed.
-        let objects = imp.dets.frames.get(&frame).cloned().unwrap_or_default();
-        gst::trace!(
-            CAT,
-            imp = self,
-            "frame {frame}: {} detections",
-            objects.len()
-        );
-        let stream = buf
-            .meta::<TrackingMeta>()
-            .and_then(|m| m.frame().stream.clone())
-            .or_else(|| imp.stream.clone());
-        TrackingMeta::add(buf, FrameObjects { stream, objects });
-        Ok(gst::FlowSuccess::Ok)
+        match &mut state.mode {
+            Mode::Import(imp) => {
+                // Cloned, not taken: after a flush the same frames are replayed.
+                let objects = imp.dets.frames.get(&frame).cloned().unwrap_or_default();
+                gst::trace!(
+                    CAT,
+                    imp = self,
+                    "frame {frame}: {} detections",
+                    objects.len()
+                );
+                let stream = buf
+                    .meta::<TrackingMeta>()
+                    .and_then(|m| m.frame().stream.clone())
+                    .or_else(|| imp.stream.clone());
+                TrackingMeta::add(buf, FrameObjects { stream, objects });
+                Ok(gst::FlowSuccess::Ok)
+            }
+            Mode::Model(m) => {
+                if frame % m.interval as u64 != 0 {
+                    gst::trace!(CAT, imp = self, "frame {frame}: skipped (interval)");
+                    return Ok(gst::FlowSuccess::Ok);
+                }
+                self.detect(m, buf, frame)
+            }
+        }
     }
 }

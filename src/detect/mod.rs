@@ -30,6 +30,7 @@ use gst::glib;
 use gst::prelude::*;
 
 mod imp;
+pub mod infer;
 
 glib::wrapper! {
     pub struct RsDetect(ObjectSubclass<imp::RsDetect>) @extends gst_base::BaseTransform, gst::Element, gst::Object;

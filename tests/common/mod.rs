@@ -102,3 +102,94 @@ pub fn run_pipeline(desc: &str) -> (Vec<String>, Vec<String>) {
     pipeline.set_state(gst::State::Null).unwrap();
     (errors, warnings)
 }
+
+/// The tiny test models of `tests/models/make_models.py`, built once per
+/// test process into `target/test-models` with the set-up's `.venv` Python
+/// (or `$RSTRACKING_PYTHON`, else `python3`).
+pub fn models() -> PathBuf {
+    use std::sync::OnceLock;
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let out = repo().join("target/test-models");
+        let venv = repo().join(".venv/bin/python");
+        let py = std::env::var_os("RSTRACKING_PYTHON")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                if venv.exists() {
+                    venv
+                } else {
+                    PathBuf::from("python3")
+                }
+            });
+        let st = std::process::Command::new(&py)
+            .arg(repo().join("tests/models/make_models.py"))
+            .arg(&out)
+            .status()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", py.display()));
+        assert!(
+            st.success(),
+            "tests/models/make_models.py failed with {}: the tests need Python with onnx and numpy (run scripts/setup.sh, which creates .venv)",
+            py.display()
+        );
+        out
+    })
+    .clone()
+}
+
+/// One entry per buffer that reached the sink: the objects of its
+/// TrackingMeta, or None when it carried no meta.
+pub type Frames = Vec<Option<Vec<Object>>>;
+
+/// Runs `desc`, which must end in `appsink name=sink`, to EOS. Returns the
+/// frames, or the first error message ("message: debug") from the bus, and
+/// the warnings posted on the way.
+pub fn collect(desc: &str) -> (Result<Frames, String>, Vec<String>) {
+    use gst::prelude::*;
+    init();
+    let pipeline = match gst::parse::launch(desc) {
+        Ok(p) => p.downcast::<gst::Pipeline>().unwrap(),
+        Err(e) => return (Err(e.to_string()), Vec::new()),
+    };
+    let sink = pipeline
+        .by_name("sink")
+        .expect("pipeline has appsink name=sink");
+    sink.set_property("sync", false);
+    let frames = std::sync::Arc::new(std::sync::Mutex::new(Frames::new()));
+    let f2 = frames.clone();
+    let sink = sink.downcast::<gst_app::AppSink>().unwrap();
+    sink.set_callbacks(
+        gst_app::AppSinkCallbacks::builder()
+            .new_sample(move |s| {
+                let sample = s.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                let buf = sample.buffer().ok_or(gst::FlowError::Error)?;
+                f2.lock()
+                    .unwrap()
+                    .push(buf.meta::<TrackingMeta>().map(|m| m.objects().to_vec()));
+                Ok(gst::FlowSuccess::Ok)
+            })
+            .build(),
+    );
+    let bus = pipeline.bus().unwrap();
+    let _ = pipeline.set_state(gst::State::Playing);
+    let mut warnings = Vec::new();
+    let mut error = None;
+    for msg in bus.iter_timed(gst::ClockTime::from_seconds(300)) {
+        use gst::MessageView;
+        match msg.view() {
+            MessageView::Eos(..) => break,
+            MessageView::Error(e) => {
+                error = Some(format!(
+                    "{}: {}",
+                    e.error(),
+                    e.debug().map(|d| d.to_string()).unwrap_or_default()
+                ));
+                break;
+            }
+            MessageView::Warning(w) => warnings.push(w.error().to_string()),
+            _ => {}
+        }
+    }
+    pipeline.set_state(gst::State::Null).unwrap();
+    let frames = std::mem::take(&mut *frames.lock().unwrap());
+    (error.map_or(Ok(frames), Err), warnings)
+}

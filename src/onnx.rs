@@ -1,0 +1,302 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+//! The process-wide ONNX Runtime and session creation, shared by every
+//! element that runs a model (rsdetect now, rsreid later).
+//!
+//! The library is loaded at run time (`ort`'s `load-dynamic`), once per
+//! process, from the first of:
+//! 1. the element's `ort-library` property,
+//! 2. the `ORT_DYLIB_PATH` environment variable,
+//! 3. a search: `libonnxruntime.so` / `libonnxruntime.so.1.*` in
+//!    `LD_LIBRARY_PATH`, `/usr/local/lib`, `/usr/lib`,
+//!    `/usr/lib/x86_64-linux-gnu` (and the aarch64 one); then
+//!    `onnxruntime/capi/libonnxruntime.so.*` of the PyPI wheel in
+//!    `$VIRTUAL_ENV`, `./.venv`, `~/.local/lib/python3.*/site-packages` and
+//!    `/usr/local/lib/python3.*/{site,dist}-packages`.
+//!
+//! Once a library is loaded, later elements asking for another path get the
+//! loaded one and a warning: one ONNX Runtime per process.
+
+use ort::ep;
+use ort::session::builder::GraphOptimizationLevel;
+use ort::session::Session;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+/// The loaded library and its environment.
+pub struct Runtime {
+    pub library: PathBuf,
+    pub version: String,
+    env: ort::environment::Environment,
+}
+
+static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+static INIT_LOCK: Mutex<()> = Mutex::new(());
+
+/// Returns the process-wide runtime, loading it on first use. The second
+/// value is a warning when `requested` names a library other than the one
+/// already loaded.
+pub fn runtime(requested: Option<&str>) -> Result<(&'static Runtime, Option<String>), String> {
+    let _guard = INIT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(rt) = RUNTIME.get() {
+        let warning = requested
+            .filter(|r| Path::new(r) != rt.library)
+            .map(|r| {
+                format!(
+                    "ONNX Runtime is already loaded in this process from '{}' (version {}); ort-library '{}' is ignored (one ONNX Runtime per process)",
+                    rt.library.display(),
+                    rt.version,
+                    r
+                )
+            });
+        return Ok((rt, warning));
+    }
+    let (library, how) = match requested {
+        Some(p) => (PathBuf::from(p), "ort-library property"),
+        None => match std::env::var_os("ORT_DYLIB_PATH").filter(|v| !v.is_empty()) {
+            Some(p) => (PathBuf::from(p), "ORT_DYLIB_PATH"),
+            None => (search()?, "search"),
+        },
+    };
+    if !library.exists() {
+        return Err(format!(
+            "ONNX Runtime library '{}' (from the {how}) does not exist",
+            library.display()
+        ));
+    }
+    let builder = ort::init_from(&library).map_err(|e| {
+        format!(
+            "Failed to load ONNX Runtime from '{}' (from the {how}): {e}",
+            library.display()
+        )
+    })?;
+    let env = builder
+        .with_name("rstracking")
+        .with_telemetry(false)
+        .build()
+        .map_err(|e| format!("Failed to create the ONNX Runtime environment: {e}"))?;
+    let version = ort::info()
+        .split(',')
+        .find_map(|kv| kv.trim().strip_prefix("git-branch=rel-"))
+        .unwrap_or("?")
+        .to_string();
+    let rt = Runtime {
+        library,
+        version,
+        env,
+    };
+    Ok((RUNTIME.get_or_init(|| rt), None))
+}
+
+/// Where the documented search looks, in order.
+fn search_candidates() -> Vec<PathBuf> {
+    let mut lib_dirs: Vec<PathBuf> = std::env::var_os("LD_LIBRARY_PATH")
+        .map(|v| std::env::split_paths(&v).collect())
+        .unwrap_or_default();
+    for d in [
+        "/usr/local/lib",
+        "/usr/lib",
+        "/usr/lib/x86_64-linux-gnu",
+        "/usr/lib/aarch64-linux-gnu",
+    ] {
+        lib_dirs.push(PathBuf::from(d));
+    }
+    let mut capi_dirs = Vec::new();
+    let mut site_roots: Vec<PathBuf> = Vec::new();
+    if let Some(v) = std::env::var_os("VIRTUAL_ENV") {
+        site_roots.push(PathBuf::from(v).join("lib"));
+    }
+    site_roots.push(PathBuf::from(".venv/lib"));
+    if let Some(h) = std::env::var_os("HOME") {
+        site_roots.push(PathBuf::from(h).join(".local/lib"));
+    }
+    site_roots.push(PathBuf::from("/usr/local/lib"));
+    for root in site_roots {
+        for py in sorted_entries(&root, |n| n.starts_with("python3")) {
+            for pk in ["site-packages", "dist-packages"] {
+                capi_dirs.push(py.join(pk).join("onnxruntime/capi"));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for d in lib_dirs {
+        out.push(d.join("libonnxruntime.so"));
+        out.extend(sorted_entries(&d, |n| n.starts_with("libonnxruntime.so.1")));
+    }
+    for d in capi_dirs {
+        out.extend(sorted_entries(&d, |n| n.starts_with("libonnxruntime.so.")));
+    }
+    out
+}
+
+/// Entries of `dir` whose file name satisfies `keep`, newest version last
+/// reversed (so the highest sorts first).
+fn sorted_entries(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_str().is_some_and(&keep))
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v.reverse();
+    v
+}
+
+fn search() -> Result<PathBuf, String> {
+    let candidates = search_candidates();
+    candidates
+        .iter()
+        .find(|p| p.is_file())
+        .cloned()
+        .ok_or_else(|| {
+            format!(
+                "ONNX Runtime library not found: set the 'ort-library' property or ORT_DYLIB_PATH to a libonnxruntime.so (>= 1.17), e.g. the one in the PyPI wheel (pip install onnxruntime: site-packages/onnxruntime/capi/libonnxruntime.so.<version>); searched LD_LIBRARY_PATH, /usr/local/lib, /usr/lib and the Python site-packages of $VIRTUAL_ENV, ./.venv, ~/.local ({} places)",
+                candidates.len()
+            )
+        })
+}
+
+/// Execution providers that can be asked for.
+#[derive(Debug, Eq, PartialEq, Ord, PartialOrd, Hash, Clone, Copy, Default, glib::Enum)]
+#[repr(u32)]
+#[enum_type(name = "GstRsExecutionProvider")]
+pub enum Provider {
+    #[default]
+    #[enum_value(name = "CPU", nick = "cpu")]
+    Cpu = 0,
+    #[enum_value(name = "CUDA (needs an ONNX Runtime built with CUDA)", nick = "cuda")]
+    Cuda = 1,
+    #[enum_value(
+        name = "TensorRT (needs an ONNX Runtime built with TensorRT)",
+        nick = "tensorrt"
+    )]
+    TensorRt = 2,
+    #[enum_value(
+        name = "OpenVINO (needs an ONNX Runtime built with OpenVINO)",
+        nick = "openvino"
+    )]
+    OpenVino = 3,
+}
+
+use gst::glib;
+
+/// How to build a session.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// Intra-op threads; 0 = ONNX Runtime's default.
+    pub threads: u32,
+    pub provider: Provider,
+    /// Use the CPU (with a warning) when `provider` cannot be registered.
+    pub fallback: bool,
+}
+
+/// A loaded model plus what was noticed while loading it.
+pub struct LoadedModel {
+    pub session: Session,
+    /// Warnings to post (e.g. the provider fell back to the CPU).
+    pub warnings: Vec<String>,
+    /// The execution provider actually in use.
+    pub provider: Provider,
+}
+
+/// Loads `model` into a session of the process-wide runtime.
+pub fn load_model(rt: &Runtime, model: &Path, cfg: &SessionConfig) -> Result<LoadedModel, String> {
+    if !model.is_file() {
+        return Err(format!("Model file '{}' does not exist", model.display()));
+    }
+    let err = |what: &str, e: &dyn std::fmt::Display| format!("{what}: {e}");
+    let mut b = Session::builder(&rt.env).map_err(|e| err("Failed to create a session", &e))?;
+    b = b
+        .with_optimization_level(GraphOptimizationLevel::Level3)
+        .map_err(|e| err("Failed to set the optimisation level", &e))?;
+    if cfg.threads > 0 {
+        b = b
+            .with_intra_threads(cfg.threads as usize)
+            .and_then(|b| b.with_inter_threads(1))
+            .map_err(|e| err("Failed to set the thread count", &e))?;
+    }
+    let mut warnings = Vec::new();
+    let mut provider = cfg.provider;
+    let dispatch = match cfg.provider {
+        Provider::Cpu => None,
+        Provider::Cuda => Some(ep::CUDA::default().build()),
+        Provider::TensorRt => Some(ep::TensorRT::default().build()),
+        Provider::OpenVino => Some(ep::OpenVINO::default().build()),
+    };
+    if let Some(d) = dispatch {
+        let name = d.name();
+        b = match b.with_execution_providers([d.error_on_failure()]) {
+            Ok(b) => b,
+            Err(e) if cfg.fallback => {
+                warnings.push(format!(
+                    "Execution provider {name} is not available in ONNX Runtime '{}' ({}); running on the CPU (fallback=true)",
+                    rt.library.display(),
+                    e.message()
+                ));
+                provider = Provider::Cpu;
+                e.recover()
+            }
+            Err(e) => {
+                return Err(format!(
+                    "Execution provider {name} is not available in ONNX Runtime '{}': {} (set fallback=true to run on the CPU instead)",
+                    rt.library.display(),
+                    e.message()
+                ))
+            }
+        };
+    }
+    let session = b
+        .commit_from_file(model)
+        .map_err(|e| format!("Failed to load model '{}': {e}", model.display()))?;
+    Ok(LoadedModel {
+        session,
+        warnings,
+        provider,
+    })
+}
+
+/// A tensor input or output of a session: name and shape (−1 = dynamic).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TensorInfo {
+    pub name: String,
+    pub shape: Vec<i64>,
+    pub is_f32: bool,
+}
+
+/// The inputs and outputs of `session`, or an error naming a non-tensor one.
+pub fn io_info(session: &Session) -> (Vec<TensorInfo>, Vec<TensorInfo>) {
+    let conv = |o: &ort::value::Outlet| match o.dtype() {
+        ort::value::ValueType::Tensor { ty, shape, .. } => TensorInfo {
+            name: o.name().to_string(),
+            shape: shape.iter().copied().collect(),
+            is_f32: *ty == ort::value::TensorElementType::Float32,
+        },
+        _ => TensorInfo {
+            name: o.name().to_string(),
+            shape: Vec::new(),
+            is_f32: false,
+        },
+    };
+    (
+        session.inputs().iter().map(conv).collect(),
+        session.outputs().iter().map(conv).collect(),
+    )
+}
+
+/// `[1, 3, ?, ?]` style formatting of a shape.
+pub fn shape_str(shape: &[i64]) -> String {
+    let parts: Vec<String> = shape
+        .iter()
+        .map(|&d| {
+            if d < 0 {
+                "?".to_string()
+            } else {
+                d.to_string()
+            }
+        })
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
