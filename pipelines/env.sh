@@ -19,3 +19,11 @@ if [ -z "${RSTRACKING_EVAL:-}" ]; then
   done
 fi
 RSTRACKING_EVAL="${RSTRACKING_EVAL:-rstracking-eval}"
+# ONNX Runtime for rsdetect: the set-up's .venv wheel unless ORT_DYLIB_PATH
+# is set (rsdetect also searches itself; this makes the scripts independent
+# of the working directory).
+if [ -z "${ORT_DYLIB_PATH:-}" ]; then
+  for f in "$repo"/.venv/lib/python3*/site-packages/onnxruntime/capi/libonnxruntime.so.*; do
+    if [ -f "$f" ]; then export ORT_DYLIB_PATH="$f"; break; fi
+  done
+fi

@@ -75,10 +75,11 @@ pub fn runtime(requested: Option<&str>) -> Result<(&'static Runtime, Option<Stri
         .with_telemetry(false)
         .build()
         .map_err(|e| format!("Failed to create the ONNX Runtime environment: {e}"))?;
+    // "ORT Build Info: git-branch=rel-1.31.1, git-commit-id=..., ..."
     let version = ort::info()
-        .split(',')
+        .split([',', ' '])
         .find_map(|kv| kv.trim().strip_prefix("git-branch=rel-"))
-        .unwrap_or("?")
+        .unwrap_or("(unknown version)")
         .to_string();
     let rt = Runtime {
         library,

@@ -1273,8 +1273,13 @@ mod tests {
 
     #[test]
     fn resolve_uses_the_class_count_when_anchors_are_few() {
-        // [1, 7, 6]: 4+3 channels × 6 anchors (v8), not 6 rows of 5+2.
-        let l = resolve_layout(&[1, 7, 6], &meta_with_names(3), None).unwrap();
+        // [1, 7, 6]: 4+3 channels × 6 anchors (v8), not 6 rows of 5+2 (with
+        // end2end unknown, a last dim of 6 would read as end2end).
+        let not_e2e = ModelMetadata {
+            end2end: Some(false),
+            ..meta_with_names(3)
+        };
+        let l = resolve_layout(&[1, 7, 6], &not_e2e, None).unwrap();
         assert_eq!(
             (l.kind, l.num_classes, l.anchors),
             (ModelType::Yolov8, 3, 6)
