@@ -520,3 +520,83 @@ fn unavailable_execution_provider_errors_or_falls_back() {
     let e = r.unwrap_err();
     assert!(e.contains("execution-provider") || e.contains("tpu"), "{e}");
 }
+
+/// Centre of the bright pixels (> 128) of each GRAY8 frame of
+/// `videotestsrc pattern=ball` at `w`×`h`.
+fn ball_truth(n: u32, w: u32, h: u32) -> Vec<(f32, f32)> {
+    use gst::prelude::*;
+    common::init();
+    let p = gst::parse::launch(&format!(
+        "videotestsrc pattern=ball num-buffers={n} ! video/x-raw,format=GRAY8,width={w},height={h},framerate=30/1 ! appsink name=sink sync=false"
+    ))
+    .unwrap()
+    .downcast::<gst::Pipeline>()
+    .unwrap();
+    let sink = p
+        .by_name("sink")
+        .unwrap()
+        .downcast::<gst_app::AppSink>()
+        .unwrap();
+    p.set_state(gst::State::Playing).unwrap();
+    let mut out = Vec::new();
+    while let Ok(s) = sink.pull_sample() {
+        let info = gst_video::VideoInfo::from_caps(s.caps().unwrap()).unwrap();
+        let stride = info.stride()[0] as usize;
+        let map = s.buffer().unwrap().map_readable().unwrap();
+        let (mut x0, mut x1, mut y0, mut y1) = (usize::MAX, 0, usize::MAX, 0);
+        for y in 0..h as usize {
+            for x in 0..w as usize {
+                if map[y * stride + x] > 128 {
+                    x0 = x0.min(x);
+                    x1 = x1.max(x);
+                    y0 = y0.min(y);
+                    y1 = y1.max(y);
+                }
+            }
+        }
+        out.push(((x0 + x1 + 1) as f32 / 2.0, (y0 + y1 + 1) as f32 / 2.0));
+    }
+    p.set_state(gst::State::Null).unwrap();
+    out
+}
+
+#[test]
+fn the_sample_ball_detector_finds_the_ball_where_it_is() {
+    // ball_detector.onnx (hand-written, see make_models.py): one 40×40 box
+    // per frame centred on a 48 px window of an 8 px grid that holds the
+    // whole ball, so its centre is within 5 px (4 of grid, 1 of the ball's
+    // anti-aliased edge) of the true centre; 320×240 letterboxes into
+    // 320×320 at top = 40 with r = 1.
+    let n = 60;
+    let truth = ball_truth(n, 320, 240);
+    let (r, _) = try_run(
+        "ball_detector.onnx",
+        "I420",
+        320,
+        240,
+        n,
+        "",
+        "pattern=ball",
+    );
+    let f = r.unwrap();
+    assert_eq!(f.len(), n as usize);
+    for (i, (objs, (tx, ty))) in f.iter().zip(&truth).enumerate() {
+        let objs = objs.as_ref().unwrap();
+        assert_eq!(objs.len(), 1, "frame {i}: {:?}", rows(objs));
+        let b = objs[0].bbox;
+        let (cx, cy) = (b.x + b.w / 2.0, b.y + b.h / 2.0);
+        assert!(
+            (cx - tx).abs() <= 5.0 && (cy - ty).abs() <= 5.0,
+            "frame {i}: box centre ({cx}, {cy}) vs ball ({tx}, {ty})"
+        );
+        assert_eq!(objs[0].label.as_deref(), Some("ball"));
+        assert!(
+            objs[0].confidence > 0.8,
+            "frame {i}: {}",
+            objs[0].confidence
+        );
+    }
+    // The ball moves: the detections are not constant.
+    let xs: Vec<f32> = f.iter().map(|o| o.as_ref().unwrap()[0].bbox.x).collect();
+    assert!(xs.iter().any(|&x| (x - xs[0]).abs() > 50.0));
+}

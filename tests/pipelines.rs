@@ -220,3 +220,37 @@ fn mot_offline_matches_the_reference_bytetrack() {
         }
     }
 }
+
+#[test]
+fn detect_track_file_follows_the_sample_ball_with_one_id() {
+    // The main job's pipeline: the generated sample video through the
+    // generated ball detector, rsbytetrack and rsjsonsink.
+    let dir = tmpdir("detect-track-file");
+    let reg = dir.join("registry.bin");
+    let video = dir.join("ball.avi");
+    script("make-sample-video.sh", &[&video, Path::new("90")], &reg);
+    let out = dir.join("ball.jsonl");
+    script(
+        "detect-track-file.sh",
+        &[&video, &models().join("ball_detector.onnx"), &out],
+        &reg,
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 90);
+    for (i, l) in lines.iter().enumerate() {
+        assert_eq!(l["frame"], i, "{l}");
+        assert_eq!(
+            (l["width"].as_u64(), l["height"].as_u64()),
+            (Some(320), Some(240))
+        );
+        let objs = l["objects"].as_array().unwrap();
+        assert_eq!(objs.len(), 1, "frame {i}: {l}");
+        assert_eq!(objs[0]["label"], "ball", "frame {i}");
+        assert_eq!(objs[0]["track_id"], 1, "frame {i}: one id all along");
+        assert_eq!(objs[0]["state"], "tracked", "frame {i}");
+    }
+}

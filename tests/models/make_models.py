@@ -24,7 +24,8 @@ keys are listed per model.  "detect metadata" means::
     names = "{0: 'person', 1: 'bicycle', 2: 'car'}", task = "detect",
     stride = "32", imgsz = "[64, 64]", end2end = "False"
 
-Models (input ``images`` [1, 3, 64, 64] unless stated):
+Models (input ``images`` [1, 3, 64, 64] unless stated; ``ball_detector.onnx``,
+the sample model of the main job, is described at ``ball_detector_model``):
 
 1. ``v8_const.onnx`` -- YOLOv8-style detect head, channel-major.
    output0 [1, 7, 6]; element [0, c, n] is value c of anchor n, values
@@ -298,6 +299,64 @@ def reid_model(meta):
     return finish(graph, meta)
 
 
+BALL_INPUT = 320   # model input is BALL_INPUT x BALL_INPUT
+BALL_WINDOW = 48   # pooling window: always holds the whole ~38 px ball
+BALL_BOX = 40      # box side written out
+BALL_STRIDE = 8
+
+
+def ball_detector_model(meta):
+    """A hand-written (not learned) detector of bright round blobs about
+    38 px across, e.g. ``videotestsrc pattern=ball``, with a YOLOv8 detect
+    head [1, 5, A] (one class, "ball").
+
+    brightness = relu(mean over RGB - 0.5) (black, the 114 grey padding and
+    anything darker give 0); m = its mean over BALL_WINDOW square windows
+    on a BALL_STRIDE grid (one anchor per window); only windows that are a
+    local maximum of m among their 8 neighbours keep it (MaxPool 3x3
+    equality), so the ball gives one peak (or two equal neighbours, which
+    NMS merges); score = min(1, 4.3 * m) (~0.9 for the whole ball); box =
+    BALL_BOX square centred on the window. A real image-dependent detector
+    whose output is known in closed form: the tests compare its boxes with
+    the ball's true position.
+    """
+    n = (BALL_INPUT - BALL_WINDOW) // BALL_STRIDE + 1
+    grid = (np.arange(n, dtype=np.float32) * BALL_STRIDE + BALL_WINDOW / 2)
+    cy, cx = np.meshgrid(grid, grid, indexing="ij")
+    side = np.full(n * n, BALL_BOX, dtype=np.float32)
+    boxes = np.stack([cx.reshape(-1), cy.reshape(-1), side, side])
+    nodes = [
+        helper.make_node("ReduceMean", ["images"], ["gray"], axes=[1],
+                         keepdims=1),
+        const_node("floor", np.array(0.5, dtype=np.float32)),
+        helper.make_node("Sub", ["gray", "floor"], ["gray_off"]),
+        helper.make_node("Relu", ["gray_off"], ["bright"]),
+        helper.make_node("AveragePool", ["bright"], ["pooled"],
+                         kernel_shape=[BALL_WINDOW, BALL_WINDOW],
+                         strides=[BALL_STRIDE, BALL_STRIDE]),
+        helper.make_node("MaxPool", ["pooled"], ["local_max"],
+                         kernel_shape=[3, 3], strides=[1, 1],
+                         pads=[1, 1, 1, 1]),
+        helper.make_node("Equal", ["pooled", "local_max"], ["is_peak"]),
+        helper.make_node("Cast", ["is_peak"], ["peak"], to=F32),
+        helper.make_node("Mul", ["pooled", "peak"], ["peaks"]),
+        const_node("gain", np.array(4.3, dtype=np.float32)),
+        helper.make_node("Mul", ["peaks", "gain"], ["scaled"]),
+        const_node("one", np.array(1.0, dtype=np.float32)),
+        helper.make_node("Min", ["scaled", "one"], ["capped"]),
+        const_node("score_shape", np.array([1, 1, n * n], dtype=np.int64)),
+        helper.make_node("Reshape", ["capped", "score_shape"], ["scores"]),
+        const_node("boxes", boxes.reshape(1, 4, n * n)),
+        helper.make_node("Concat", ["boxes", "scores"], ["output0"], axis=1),
+    ]
+    graph = helper.make_graph(
+        nodes, "ball_detector",
+        [helper.make_tensor_value_info(
+            "images", F32, [1, 3, BALL_INPUT, BALL_INPUT])],
+        [helper.make_tensor_value_info("output0", F32, [1, 5, n * n])])
+    return finish(graph, meta)
+
+
 # --------------------------------------------------------------------------
 # Metadata
 # --------------------------------------------------------------------------
@@ -355,6 +414,14 @@ def build_all():
             v8_values(),
             meta("constant YOLOv8 detect head with a second input 'extra'"),
             extra_input=True),
+        "ball_detector.onnx": ball_detector_model(
+            dict(meta("hand-written bright-blob (ball) detector, YOLOv8 "
+                      "head [1, 5, 1225]", names="{0: 'ball'}",
+                      imgsz="[%d, %d]" % (BALL_INPUT, BALL_INPUT)),
+                 description="gst-rstracking sample model: a hand-written "
+                             "(not learned) detector of bright round blobs "
+                             "~40 px across (videotestsrc pattern=ball), "
+                             "YOLOv8 detect head [1, 5, 1225]")),
         "reid_mean.onnx": reid_model(
             {"description": "gst-rstracking test fixture: re-id embedder "
                             "returning per-channel means [batch, 3]"}),
