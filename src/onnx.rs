@@ -216,7 +216,8 @@ pub fn load_model(rt: &Runtime, model: &Path, cfg: &SessionConfig) -> Result<Loa
     if cfg.threads > 0 {
         b = b
             .with_intra_threads(cfg.threads as usize)
-            .and_then(|b| b.with_inter_threads(1))
+            .map_err(|e| err("Failed to set the thread count", &e))?
+            .with_inter_threads(1)
             .map_err(|e| err("Failed to set the thread count", &e))?;
     }
     let mut warnings = Vec::new();

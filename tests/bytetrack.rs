@@ -131,7 +131,7 @@ fn flush_resets_tracks_but_never_reuses_ids() {
 }
 
 #[test]
-fn buffers_without_meta_pass_and_age_tracks() {
+fn empty_detections_age_tracks() {
     let mut h = harness(&[
         ("track-buffer", 2u32.to_value()),
         ("output-lost", true.to_value()),
@@ -140,13 +140,48 @@ fn buffers_without_meta_pass_and_age_tracks() {
         .unwrap();
     assert_eq!(objects_of(&h.pull().unwrap())[0].track_id, Some(1));
     let mut lost_seen = 0;
-    for _ in 0..4 {
-        h.push(gst::Buffer::with_size(1).unwrap()).unwrap();
+    for i in 1..5 {
+        h.push(buffer_with(i, vec![])).unwrap();
         let o = objects_of(&h.pull().unwrap());
+        assert!(o.iter().all(|o| o.track_state == Some(TrackState::Lost)));
         lost_seen += o.len();
     }
     // Lost on frames 1 and 2, removed after 2 lost frames.
     assert_eq!(lost_seen, 2);
+}
+
+#[test]
+fn buffers_without_meta_predict_without_ageing() {
+    // No meta = no detector ran (rsdetect interval): tracks are predicted,
+    // written with state `predicted`, and not aged.
+    let mut h = harness(&[("track-buffer", 2u32.to_value())]);
+    for i in 0..2 {
+        h.push(buffer_with(
+            i,
+            vec![obj(10.0 + 4.0 * i as f32, 10.0, 20.0, 20.0, 0.9)],
+        ))
+        .unwrap();
+        assert_eq!(objects_of(&h.pull().unwrap())[0].track_id, Some(1));
+    }
+    let mut xs = Vec::new();
+    for _ in 0..4 {
+        h.push(gst::Buffer::with_size(1).unwrap()).unwrap();
+        let o = objects_of(&h.pull().unwrap());
+        assert_eq!(o.len(), 1, "{o:?}");
+        assert_eq!(o[0].track_id, Some(1));
+        assert_eq!(o[0].track_state, Some(TrackState::Predicted));
+        xs.push(o[0].bbox.x);
+    }
+    // Moving right: the prediction keeps moving.
+    assert!(xs.windows(2).all(|w| w[1] > w[0]), "{xs:?}");
+    // Found again (near the prediction, x ≈ 17.6 by then) after 4 frames
+    // without detections (> track-buffer 2): same id, because those frames
+    // did not count as misses.
+    h.push(buffer_with(6, vec![obj(20.0, 10.0, 20.0, 20.0, 0.9)]))
+        .unwrap();
+    let o = objects_of(&h.pull().unwrap());
+    assert_eq!(o[0].track_id, Some(1));
+    assert_eq!(o[0].track_state, Some(TrackState::Tracked));
 }
 
 #[test]
