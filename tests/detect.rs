@@ -160,10 +160,10 @@ fn scores_above_one_warn_and_detections_past_the_end_warn_at_eos() {
 }
 
 #[test]
-fn no_detections_property_is_an_error() {
+fn neither_model_nor_detections_is_an_error() {
     let (errors, _) = run_pipeline("videotestsrc num-buffers=1 ! rsdetect ! fakesink");
     assert_eq!(
         errors,
-        vec!["No 'detections' file set (import mode is the only mode of this version)"]
+        vec!["Neither 'model' (an ONNX file) nor 'detections' (a detections file to import) is set"]
     );
 }
