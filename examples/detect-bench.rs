@@ -32,6 +32,7 @@ struct Args {
     threads: u32,
     frame: u32,
     pipeline_runs: usize,
+    spinning: bool,
 }
 
 fn parse_args() -> Args {
@@ -44,6 +45,7 @@ fn parse_args() -> Args {
         threads: 0,
         frame: 100,
         pipeline_runs: 3,
+        spinning: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -61,8 +63,9 @@ fn parse_args() -> Args {
             "--threads" => a.threads = v().parse().expect("--threads N"),
             "--frame" => a.frame = v().parse().expect("--frame N"),
             "--pipeline-runs" => a.pipeline_runs = v().parse().expect("--pipeline-runs N"),
+            "--spinning" => a.spinning = true,
             "-h" | "--help" => {
-                println!("detect-bench [--model M] [--video V] [--size 1920x1080] [--runs 30] [--threads 0] [--frame 100] [--pipeline-runs 3]");
+                println!("detect-bench [--model M] [--video V] [--size 1920x1080] [--runs 30] [--threads 0] [--frame 100] [--pipeline-runs 3] [--spinning]");
                 std::process::exit(0);
             }
             other => panic!("unknown argument {other}"),
@@ -154,6 +157,7 @@ fn main() {
             threads: a.threads,
             provider: Provider::Cpu,
             fallback: false,
+            spinning: a.spinning,
         },
         ort_library: None,
         params: DecodeParams::default(),
@@ -164,12 +168,13 @@ fn main() {
     }
     let (iw, ih) = det.input_size();
     println!(
-        "model {} (input {iw}x{ih}, {:?}), {}; threads {} ({}); {} cores",
+        "model {} (input {iw}x{ih}, {:?}), {}; threads {} ({}), spinning {}; {} cores",
         a.model,
         det.layout().map(|l| l.kind),
         det.runtime_desc,
         a.threads,
         if a.threads == 0 { "ORT default" } else { "set" },
+        a.spinning,
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
 
@@ -237,11 +242,14 @@ fn main() {
     if a.pipeline_runs == 0 {
         return;
     }
-    let threads = if a.threads > 0 {
+    let mut threads = if a.threads > 0 {
         format!(" threads={}", a.threads)
     } else {
         String::new()
     };
+    if a.spinning {
+        threads.push_str(" spinning=true");
+    }
     let desc = format!(
         "filesrc location={} ! decodebin ! queue max-size-buffers=8 max-size-bytes=0 max-size-time=0 ! videoconvert ! rsdetect name=det model={}{threads} ! rsbytetrack ! rsjsonsink location=/dev/null",
         a.video, a.model

@@ -75,12 +75,21 @@ pub fn runtime(requested: Option<&str>) -> Result<(&'static Runtime, Option<Stri
         .with_telemetry(false)
         .build()
         .map_err(|e| format!("Failed to create the ONNX Runtime environment: {e}"))?;
-    // "ORT Build Info: git-branch=rel-1.31.1, git-commit-id=..., ..."
-    let version = ort::info()
-        .split([',', ' '])
-        .find_map(|kv| kv.trim().strip_prefix("git-branch=rel-"))
-        .unwrap_or("(unknown version)")
-        .to_string();
+    // ONNX Runtime has checked that its API level is ours (>= 1.17); for
+    // logs, the version comes from the file name (libonnxruntime.so.1.31.1)
+    // or the build info of release builds ("git-branch=rel-1.31.1").
+    let version = library
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix("libonnxruntime.so."))
+        .map(str::to_string)
+        .or_else(|| {
+            ort::info()
+                .split([',', ' '])
+                .find_map(|kv| kv.trim().strip_prefix("git-branch=rel-"))
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "(version unknown)".to_string());
     let rt = Runtime {
         library,
         version,
@@ -192,6 +201,8 @@ pub struct SessionConfig {
     pub provider: Provider,
     /// Use the CPU (with a warning) when `provider` cannot be registered.
     pub fallback: bool,
+    /// Let the intra-op worker threads busy-wait between operators.
+    pub spinning: bool,
 }
 
 /// A loaded model plus what was noticed while loading it.
@@ -220,6 +231,9 @@ pub fn load_model(rt: &Runtime, model: &Path, cfg: &SessionConfig) -> Result<Loa
             .with_inter_threads(1)
             .map_err(|e| err("Failed to set the thread count", &e))?;
     }
+    b = b
+        .with_intra_op_spinning(cfg.spinning)
+        .map_err(|e| err("Failed to set intra-op spinning", &e))?;
     let mut warnings = Vec::new();
     let mut provider = cfg.provider;
     let dispatch = match cfg.provider {

@@ -164,6 +164,8 @@ fn neither_model_nor_detections_is_an_error() {
     let (errors, _) = run_pipeline("videotestsrc num-buffers=1 ! rsdetect ! fakesink");
     assert_eq!(
         errors,
-        vec!["Neither 'model' (an ONNX file) nor 'detections' (a detections file to import) is set"]
+        vec![
+            "Neither 'model' (an ONNX file) nor 'detections' (a detections file to import) is set"
+        ]
     );
 }

@@ -98,6 +98,7 @@ fn the_reid_model_loads_and_runs_but_is_not_a_detector() {
         threads: 1,
         provider: gstrstracking::onnx::Provider::Cpu,
         fallback: false,
+        spinning: false,
     };
     let mut loaded = gstrstracking::onnx::load_model(rt, &m, &cfg).unwrap();
     let input = vec![0.5f32; 2 * 3 * 256 * 128];

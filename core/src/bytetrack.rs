@@ -673,28 +673,14 @@ impl ByteTracker {
         for &t in &self.tracked {
             let tr = &slab[t as usize];
             if tr.activated && tr.hits >= cfg.min_hits {
-                out.push(TrackOutput {
-                    track_id: tr.id,
-                    tlwh: tr.tlwh,
-                    score: tr.score,
-                    class_id: tr.class_id,
-                    state: TrackState::Tracked,
-                    det_index: Some(tr.det_index as usize),
-                });
+                out.push(tr.output(TrackState::Tracked, Some(tr.det_index as usize)));
             }
         }
         if cfg.output_lost {
             for &t in &self.lost {
                 let tr = &slab[t as usize];
                 if tr.life == Life::Lost && tr.activated && tr.hits >= cfg.min_hits {
-                    out.push(TrackOutput {
-                        track_id: tr.id,
-                        tlwh: tr.tlwh,
-                        score: tr.score,
-                        class_id: tr.class_id,
-                        state: TrackState::Lost,
-                        det_index: None,
-                    });
+                    out.push(tr.output(TrackState::Lost, None));
                 }
             }
         }
@@ -711,19 +697,15 @@ impl ByteTracker {
     pub fn predict(&mut self, out: &mut Vec<TrackOutput>) {
         out.clear();
         self.frame_id += 1;
+        let min_hits = self.cfg.min_hits;
         for &t in &self.tracked {
             let tr = &mut self.slab[t as usize];
             if tr.activated {
                 tr.kf.predict();
                 tr.refresh_box();
-                out.push(TrackOutput {
-                    track_id: tr.id,
-                    tlwh: tr.tlwh,
-                    score: tr.score,
-                    class_id: tr.class_id,
-                    state: TrackState::Predicted,
-                    det_index: None,
-                });
+                if tr.hits >= min_hits {
+                    out.push(tr.output(TrackState::Predicted, None));
+                }
             }
         }
         for &t in &self.lost {
@@ -731,21 +713,26 @@ impl ByteTracker {
             tr.kf.v[3] = 0.0;
             tr.kf.predict();
             tr.refresh_box();
-            if self.cfg.output_lost && tr.life == Life::Lost {
-                out.push(TrackOutput {
-                    track_id: tr.id,
-                    tlwh: tr.tlwh,
-                    score: tr.score,
-                    class_id: tr.class_id,
-                    state: TrackState::Lost,
-                    det_index: None,
-                });
+            if self.cfg.output_lost && tr.life == Life::Lost && tr.activated && tr.hits >= min_hits
+            {
+                out.push(tr.output(TrackState::Lost, None));
             }
         }
     }
 }
 
 impl Track {
+    fn output(&self, state: TrackState, det_index: Option<usize>) -> TrackOutput {
+        TrackOutput {
+            track_id: self.id,
+            tlwh: self.tlwh,
+            score: self.score,
+            class_id: self.class_id,
+            state,
+            det_index,
+        }
+    }
+
     /// Recomputes the cached box from the Kalman mean.
     #[inline(always)]
     fn refresh_box(&mut self) {

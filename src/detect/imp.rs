@@ -78,6 +78,7 @@ struct Settings {
     threads: u32,
     execution_provider: Provider,
     fallback: bool,
+    spinning: bool,
     ort_library: Option<String>,
 }
 
@@ -98,6 +99,7 @@ impl Default for Settings {
             threads: 0,
             execution_provider: Provider::Cpu,
             fallback: false,
+            spinning: false,
             ort_library: None,
         }
     }
@@ -224,6 +226,12 @@ impl ObjectImpl for RsDetect {
                     .default_value(false)
                     .mutable_ready()
                     .build(),
+                glib::ParamSpecBoolean::builder("spinning")
+                    .nick("Spinning worker threads")
+                    .blurb("Let ONNX Runtime's intra-op threads busy-wait between operators: a little lower latency on otherwise idle cores; off (default) leaves the cores to decoding and the rest of the pipeline")
+                    .default_value(false)
+                    .mutable_ready()
+                    .build(),
                 string_prop("ort-library", "ONNX Runtime library", "Path of libonnxruntime.so (>= 1.17); default: ORT_DYLIB_PATH, else a search (see README). Loaded once per process"),
             ]
         });
@@ -256,6 +264,7 @@ impl ObjectImpl for RsDetect {
                 s.execution_provider = value.get().expect("type checked upstream")
             }
             "fallback" => s.fallback = value.get().expect("type checked upstream"),
+            "spinning" => s.spinning = value.get().expect("type checked upstream"),
             "ort-library" => s.ort_library = opt_string(value),
             other => unreachable!("unknown property {other}"),
         }
@@ -279,6 +288,7 @@ impl ObjectImpl for RsDetect {
             "threads" => s.threads.to_value(),
             "execution-provider" => s.execution_provider.to_value(),
             "fallback" => s.fallback.to_value(),
+            "spinning" => s.spinning.to_value(),
             "ort-library" => s.ort_library.to_value(),
             other => unreachable!("unknown property {other}"),
         }
@@ -415,6 +425,7 @@ impl RsDetect {
                 threads: s.threads,
                 provider: s.execution_provider,
                 fallback: s.fallback,
+                spinning: s.spinning,
             },
             ort_library: s.ort_library.clone(),
             params: DecodeParams {

@@ -283,15 +283,13 @@ impl Detector {
             .as_ref()
             .ok_or_else(|| "rsdetect: no caps negotiated before the first frame".to_string())?;
         let lb = *pre.letterbox();
-        let shape = [1usize, 3, self.input_h as usize, self.input_w as usize];
         let t0 = Instant::now();
-        let input = ort::value::TensorRef::from_array_view((shape, self.tensor.as_slice()))
-            .map_err(|e| format!("Failed to wrap the input tensor: {e}"))?;
-        let outputs = self
-            .model
-            .session
-            .run(ort::inputs![self.input_name.as_str() => input])
-            .map_err(|e| format!("Inference failed: {e}"))?;
+        let outputs = run_session(
+            &mut self.model.session,
+            &self.input_name,
+            &self.tensor,
+            (self.input_w, self.input_h),
+        )?;
         let t1 = Instant::now();
         let (oshape, data) = outputs[0]
             .try_extract_tensor::<f32>()
@@ -338,15 +336,13 @@ impl Detector {
     /// Bare `Session::run` on the current tensor (for the benchmark: the
     /// inference-only reference, same tensor, same session).
     pub fn run_bare(&mut self) -> Result<Duration, String> {
-        let shape = [1usize, 3, self.input_h as usize, self.input_w as usize];
         let t0 = Instant::now();
-        let input = ort::value::TensorRef::from_array_view((shape, self.tensor.as_slice()))
-            .map_err(|e| format!("Failed to wrap the input tensor: {e}"))?;
-        let outputs = self
-            .model
-            .session
-            .run(ort::inputs![self.input_name.as_str() => input])
-            .map_err(|e| format!("Inference failed: {e}"))?;
+        let outputs = run_session(
+            &mut self.model.session,
+            &self.input_name,
+            &self.tensor,
+            (self.input_w, self.input_h),
+        )?;
         drop(outputs);
         Ok(t0.elapsed())
     }
@@ -355,4 +351,20 @@ impl Detector {
     pub fn tensor(&self) -> &[f32] {
         &self.tensor
     }
+}
+
+/// `Session::run` on an NCHW tensor of `size` (width, height), borrowed
+/// without a copy.
+fn run_session<'s>(
+    session: &'s mut ort::session::Session,
+    input_name: &str,
+    tensor: &[f32],
+    size: (u32, u32),
+) -> Result<ort::session::SessionOutputs<'s>, String> {
+    let shape = [1usize, 3, size.1 as usize, size.0 as usize];
+    let input = ort::value::TensorRef::from_array_view((shape, tensor))
+        .map_err(|e| format!("Failed to wrap the input tensor: {e}"))?;
+    session
+        .run(ort::inputs![input_name => input])
+        .map_err(|e| format!("Inference failed: {e}"))
 }
