@@ -4,12 +4,15 @@
 
 //! gst-rstracking: GStreamer elements for multi-object tracking.
 //!
-//! * `rsdetect` — attaches detections to video buffers (import mode: MOT
-//!   `det.txt` or our JSON Lines).
+//! * `rsdetect` — detects objects and poses with YOLO ONNX models (ONNX
+//!   Runtime), or imports stored detections (MOT `det.txt`, our JSON Lines).
 //! * `rsbytetrack` — ByteTrack multi-object tracker, at parity with the
 //!   reference implementation.
 //! * `rsjsonsink` — writes JSON Lines (schema `rstracking/1`) or MOTChallenge
 //!   result files, plus an optional per-track summary.
+//! * `rsposesmooth` — smooths keypoints per track, predicts and interpolates
+//!   short gaps.
+//! * `rsoverlay` — draws boxes, ids and skeletons into the video.
 //!
 //! The algorithms live in the GStreamer-free `rstracking-core` crate,
 //! re-exported here as [`core`].
@@ -24,12 +27,16 @@ pub use detect::infer;
 mod jsonsink;
 pub mod meta;
 pub mod onnx;
+mod overlay;
+mod posesmooth;
 
 fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     meta::register();
     detect::register(plugin)?;
     bytetrack::register(plugin)?;
     jsonsink::register(plugin)?;
+    posesmooth::register(plugin)?;
+    overlay::register(plugin)?;
     Ok(())
 }
 
@@ -67,4 +74,50 @@ pub(crate) fn meta_transform_pad_templates() -> Vec<gst::PadTemplate> {
             .expect("valid pad template")
     })
     .collect()
+}
+
+/// Raw video formats that rsdetect and rsoverlay read and write directly,
+/// and their core pixel layouts.
+const RAW_FORMATS: [(gst_video::VideoFormat, core::preprocess::PixelLayout); 12] = {
+    use core::preprocess::PixelLayout as L;
+    use gst_video::VideoFormat as F;
+    [
+        (F::Rgb, L::Rgb),
+        (F::Bgr, L::Bgr),
+        (F::Rgbx, L::Rgbx),
+        (F::Bgrx, L::Bgrx),
+        (F::Xrgb, L::Xrgb),
+        (F::Xbgr, L::Xbgr),
+        (F::Rgba, L::Rgba),
+        (F::Bgra, L::Bgra),
+        (F::Argb, L::Argb),
+        (F::Abgr, L::Abgr),
+        (F::I420, L::I420),
+        (F::Nv12, L::Nv12),
+    ]
+};
+
+/// System-memory raw video in one of [`RAW_FORMATS`].
+pub(crate) fn raw_rgb_yuv_caps() -> gst::Caps {
+    gst_video::VideoCapsBuilder::new()
+        .format_list(RAW_FORMATS.iter().map(|(f, _)| *f))
+        .build()
+}
+
+pub(crate) fn pixel_layout(f: gst_video::VideoFormat) -> Option<core::preprocess::PixelLayout> {
+    RAW_FORMATS.iter().find(|(g, _)| *g == f).map(|(_, l)| *l)
+}
+
+/// The YUV matrix and range of the caps' colorimetry (BT.601 when unset).
+pub(crate) fn yuv_params(info: &gst_video::VideoInfo) -> core::preprocess::YuvParams {
+    use core::preprocess::{YuvMatrix, YuvParams};
+    let c = info.colorimetry();
+    YuvParams {
+        matrix: match c.matrix() {
+            gst_video::VideoColorMatrix::Bt709 => YuvMatrix::Bt709,
+            gst_video::VideoColorMatrix::Bt2020 => YuvMatrix::Bt2020,
+            _ => YuvMatrix::Bt601,
+        },
+        full_range: c.range() == gst_video::VideoColorRange::Range0_255,
+    }
 }

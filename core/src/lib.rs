@@ -13,11 +13,13 @@
 
 pub mod assignment;
 pub mod bytetrack;
+pub mod draw;
 pub mod eval;
 pub mod geometry;
 pub mod kalman;
 pub mod lsa;
 pub mod mot;
+pub mod posesmooth;
 pub mod preprocess;
 pub mod schema;
 pub mod summary;

@@ -10,7 +10,7 @@ use gst::subclass::prelude::*;
 use gst_base::subclass::prelude::*;
 use gst_video::prelude::*;
 use rstracking_core::mot::{self, DetectionsByFrame};
-use rstracking_core::preprocess::{Frame, PixelLayout, YuvMatrix, YuvParams};
+use rstracking_core::preprocess::{Frame, PixelLayout};
 use rstracking_core::schema;
 use rstracking_core::types::{FrameObjects, Object};
 use rstracking_core::yolo::{DecodeParams, ModelType};
@@ -317,40 +317,6 @@ impl ElementImpl for RsDetect {
     }
 }
 
-/// Raw video formats the model mode reads directly.
-const MODEL_FORMATS: [(gst_video::VideoFormat, PixelLayout); 12] = [
-    (gst_video::VideoFormat::Rgb, PixelLayout::Rgb),
-    (gst_video::VideoFormat::Bgr, PixelLayout::Bgr),
-    (gst_video::VideoFormat::Rgbx, PixelLayout::Rgbx),
-    (gst_video::VideoFormat::Bgrx, PixelLayout::Bgrx),
-    (gst_video::VideoFormat::Xrgb, PixelLayout::Xrgb),
-    (gst_video::VideoFormat::Xbgr, PixelLayout::Xbgr),
-    (gst_video::VideoFormat::Rgba, PixelLayout::Rgba),
-    (gst_video::VideoFormat::Bgra, PixelLayout::Bgra),
-    (gst_video::VideoFormat::Argb, PixelLayout::Argb),
-    (gst_video::VideoFormat::Abgr, PixelLayout::Abgr),
-    (gst_video::VideoFormat::I420, PixelLayout::I420),
-    (gst_video::VideoFormat::Nv12, PixelLayout::Nv12),
-];
-
-fn model_caps() -> gst::Caps {
-    gst_video::VideoCapsBuilder::new()
-        .format_list(MODEL_FORMATS.iter().map(|(f, _)| *f))
-        .build()
-}
-
-fn yuv_params(info: &gst_video::VideoInfo) -> YuvParams {
-    let c = info.colorimetry();
-    YuvParams {
-        matrix: match c.matrix() {
-            gst_video::VideoColorMatrix::Bt709 => YuvMatrix::Bt709,
-            gst_video::VideoColorMatrix::Bt2020 => YuvMatrix::Bt2020,
-            _ => YuvMatrix::Bt601,
-        },
-        full_range: c.range() == gst_video::VideoColorRange::Range0_255,
-    }
-}
-
 /// Reads and parses a detections file; the format is chosen by content.
 fn load(path: &str) -> Result<Imported, gst::ErrorMessage> {
     let text = std::fs::read_to_string(path).map_err(|e| {
@@ -576,7 +542,7 @@ impl BaseTransformImpl for RsDetect {
         // system memory. Import mode never reads pixels: any video.
         let model_mode = self.settings.lock().unwrap().model.is_some();
         let caps = if model_mode {
-            caps.intersect_with_mode(&model_caps(), gst::CapsIntersectMode::First)
+            caps.intersect_with_mode(&crate::raw_rgb_yuv_caps(), gst::CapsIntersectMode::First)
         } else {
             caps.clone()
         };
@@ -597,11 +563,7 @@ impl BaseTransformImpl for RsDetect {
         };
         let info = gst_video::VideoInfo::from_caps(incaps)
             .map_err(|_| gst::loggable_error!(CAT, "Cannot parse caps {incaps}"))?;
-        let Some(layout) = MODEL_FORMATS
-            .iter()
-            .find(|(f, _)| *f == info.format())
-            .map(|(_, l)| *l)
-        else {
+        let Some(layout) = crate::pixel_layout(info.format()) else {
             gst::element_imp_error!(
                 self,
                 gst::CoreError::Negotiation,
@@ -609,7 +571,7 @@ impl BaseTransformImpl for RsDetect {
             );
             return Err(gst::loggable_error!(CAT, "unsupported format"));
         };
-        let yuv = yuv_params(&info);
+        let yuv = crate::yuv_params(&info);
         if let Err(e) = m
             .detector
             .configure(layout, info.width(), info.height(), yuv)

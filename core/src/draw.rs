@@ -1,0 +1,1933 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+//! Drawing in place on raw video frames, for the overlay element.
+//!
+//! A [`Canvas`] wraps a [`FrameMut`] (packed RGB layouts, I420 or NV12, see
+//! [`PixelLayout`]) whose plane sizes it checks once; its primitives (pixels,
+//! filled rectangles, box outlines, thick and dashed lines, discs, rings and
+//! text in a built-in 5×7 bitmap font) clip to the frame and never panic,
+//! whatever the coordinates (negative, huge, NaN). [`draw_objects`] draws
+//! tracked [`Object`]s with them: boxes and id labels in a colour per id
+//! ([`id_colour`]) and COCO-17 skeletons.
+//!
+//! Coordinates: pixel `(x, y)` is column `x`, row `y`. Float coordinates are
+//! rounded to the nearest pixel; a box `(x, y, w, h)` covers columns
+//! `round(x) .. round(x + w)` and rows `round(y) .. round(y + h)` (end
+//! exclusive) and its outline is drawn inside it.
+//!
+//! Packed layouts get the colour's bytes in their memory order; the alpha or
+//! padding byte is left as it is. For I420 and NV12 the colour is converted to
+//! Y, U, V with the frame's [`YuvParams`] (see [`rgb_to_yuv`]); a pixel sets
+//! its luma sample and the chroma sample of its 2×2 block, so thin lines get
+//! coarse colour edges.
+
+use std::fmt;
+use std::fmt::Write as _;
+
+use crate::preprocess::{PixelLayout, YuvMatrix, YuvParams};
+use crate::types::{Keypoint, KeypointState, Object, TrackState};
+
+/// An 8-bit RGB colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rgb(pub u8, pub u8, pub u8);
+
+/// Colour of objects without a track or global id.
+pub const UNTRACKED_COLOUR: Rgb = Rgb(160, 160, 160);
+
+/// A mutable frame: packed layouts use planes[0]; I420 Y,U,V; NV12 Y,UV.
+///
+/// Unused planes may be empty slices. Strides are in bytes. The chroma
+/// planes of I420 and NV12 have `⌈w/2⌉` samples (NV12: pairs) per row and
+/// `⌈h/2⌉` rows. `yuv` is ignored for packed layouts.
+pub struct FrameMut<'a> {
+    pub layout: PixelLayout,
+    pub width: usize,
+    pub height: usize,
+    pub planes: [&'a mut [u8]; 3],
+    pub strides: [usize; 3],
+    pub yuv: YuvParams,
+}
+
+/// Why a frame cannot be drawn on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DrawError {
+    /// The frame has no pixels.
+    ZeroSize { width: usize, height: usize },
+    /// A plane's stride is smaller than one row of it.
+    StrideTooSmall {
+        plane: usize,
+        name: &'static str,
+        stride: usize,
+        row_bytes: usize,
+    },
+    /// A plane is shorter than `stride × (rows − 1) + row_bytes`.
+    PlaneTooShort {
+        plane: usize,
+        name: &'static str,
+        len: usize,
+        needed: usize,
+    },
+}
+
+impl fmt::Display for DrawError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DrawError::ZeroSize { width, height } => {
+                write!(f, "frame is {width}×{height}, cannot draw on it")
+            }
+            DrawError::StrideTooSmall {
+                plane,
+                name,
+                stride,
+                row_bytes,
+            } => write!(
+                f,
+                "plane {plane} ({name}) has stride {stride}, smaller than its rows of {row_bytes} bytes"
+            ),
+            DrawError::PlaneTooShort {
+                plane,
+                name,
+                len,
+                needed,
+            } => write!(
+                f,
+                "plane {plane} ({name}) is too short: needed {needed} bytes, found {len}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DrawError {}
+
+/// Converts an RGB colour to `[Y, U, V]` with the matrix and range of `p`
+/// (the inverse of the conversion in [`crate::preprocess`]), rounded and
+/// clamped to `0..=255`.
+pub fn rgb_to_yuv(c: Rgb, p: YuvParams) -> [u8; 3] {
+    let (kr, kb) = match p.matrix {
+        YuvMatrix::Bt601 => (0.299, 0.114),
+        YuvMatrix::Bt709 => (0.2126, 0.0722),
+        YuvMatrix::Bt2020 => (0.2627, 0.0593),
+    };
+    let (r, g, b) = (c.0 as f64, c.1 as f64, c.2 as f64);
+    let y = kr * r + (1.0 - kr - kb) * g + kb * b;
+    let cb = (b - y) / (2.0 * (1.0 - kb));
+    let cr = (r - y) / (2.0 * (1.0 - kr));
+    let (y, u, v) = if p.full_range {
+        (y, 128.0 + cb, 128.0 + cr)
+    } else {
+        (
+            16.0 + y * 219.0 / 255.0,
+            128.0 + cb * 224.0 / 255.0,
+            128.0 + cr * 224.0 / 255.0,
+        )
+    };
+    let q = |v: f64| v.round().clamp(0.0, 255.0) as u8;
+    [q(y), q(u), q(v)]
+}
+
+/// How the pixels of a validated frame are written.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    /// Bytes per pixel and the offsets of R, G, B in a pixel.
+    Packed {
+        bpp: usize,
+        r: usize,
+        g: usize,
+        b: usize,
+    },
+    I420,
+    Nv12,
+}
+
+/// Coordinates are clamped to `±COORD_LIMIT` (far outside any frame) so that
+/// integer arithmetic on them cannot overflow.
+const COORD_LIMIT: f64 = 1.0e12;
+
+/// Rounds a finite coordinate to a pixel index, clamped to `±COORD_LIMIT`.
+fn px(v: f64) -> i64 {
+    v.round().clamp(-COORD_LIMIT, COORD_LIMIT) as i64
+}
+
+/// `floor(sqrt(v))` for `v ≥ 0`, corrected for rounding.
+fn floor_sqrt(v: f64) -> f64 {
+    let mut s = v.sqrt().floor();
+    if (s + 1.0) * (s + 1.0) <= v {
+        s += 1.0;
+    }
+    if s > 0.0 && s * s > v {
+        s -= 1.0;
+    }
+    s
+}
+
+/// The pixel rectangle of a box, `None` when not finite or empty.
+fn box_px(x: f32, y: f32, w: f32, h: f32) -> Option<(i64, i64, i64, i64)> {
+    let (x, y, w, h) = (x as f64, y as f64, w as f64, h as f64);
+    if !(x.is_finite() && y.is_finite() && w.is_finite() && h.is_finite()) {
+        return None;
+    }
+    let (x0, y0, x1, y1) = (px(x), px(y), px(x + w), px(y + h));
+    (x1 > x0 && y1 > y0).then_some((x0, y0, x1, y1))
+}
+
+/// Liang–Barsky: the part of a segment inside `[xmin, xmax] × [ymin, ymax]`.
+fn clip_segment(
+    (x0, y0, x1, y1): (f64, f64, f64, f64),
+    (xmin, ymin, xmax, ymax): (f64, f64, f64, f64),
+) -> Option<(f64, f64, f64, f64)> {
+    let (dx, dy) = (x1 - x0, y1 - y0);
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    for (p, q) in [
+        (-dx, x0 - xmin),
+        (dx, xmax - x0),
+        (-dy, y0 - ymin),
+        (dy, ymax - y0),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return None;
+            }
+        } else {
+            let r = q / p;
+            if p < 0.0 {
+                if r > t1 {
+                    return None;
+                }
+                t0 = t0.max(r);
+            } else {
+                if r < t0 {
+                    return None;
+                }
+                t1 = t1.min(r);
+            }
+        }
+    }
+    if !(t0 <= t1) {
+        return None;
+    }
+    let (ax, ay) = if t0 > 0.0 {
+        (x0 + t0 * dx, y0 + t0 * dy)
+    } else {
+        (x0, y0)
+    };
+    let (bx, by) = if t1 < 1.0 {
+        (x0 + t1 * dx, y0 + t1 * dy)
+    } else {
+        (x1, y1)
+    };
+    Some((ax, ay, bx, by))
+}
+
+/// Drawing primitives on one frame. Everything is clipped to the frame.
+pub struct Canvas<'a, 'b> {
+    frame: &'b mut FrameMut<'a>,
+    kind: Kind,
+    w: i64,
+    h: i64,
+}
+
+impl<'a, 'b> Canvas<'a, 'b> {
+    /// Checks the frame's size, strides and plane lengths (once, so that the
+    /// primitives can index without further checks).
+    ///
+    /// A plane must hold `stride × (rows − 1) + row_bytes` bytes.
+    pub fn new(frame: &'b mut FrameMut<'a>) -> Result<Self, DrawError> {
+        let (w, h) = (frame.width, frame.height);
+        if w == 0 || h == 0 {
+            return Err(DrawError::ZeroSize {
+                width: w,
+                height: h,
+            });
+        }
+        let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+        let packed = |bpp, r, g, b| Kind::Packed { bpp, r, g, b };
+        let kind = match frame.layout {
+            PixelLayout::Rgb => packed(3, 0, 1, 2),
+            PixelLayout::Bgr => packed(3, 2, 1, 0),
+            PixelLayout::Rgbx | PixelLayout::Rgba => packed(4, 0, 1, 2),
+            PixelLayout::Bgrx | PixelLayout::Bgra => packed(4, 2, 1, 0),
+            PixelLayout::Xrgb | PixelLayout::Argb => packed(4, 1, 2, 3),
+            PixelLayout::Xbgr | PixelLayout::Abgr => packed(4, 3, 2, 1),
+            PixelLayout::I420 => Kind::I420,
+            PixelLayout::Nv12 => Kind::Nv12,
+        };
+        // (name, row bytes, rows) of each plane used.
+        let specs: &[(&'static str, usize, usize)] = match kind {
+            Kind::Packed { bpp, .. } => &[("packed pixels", w.saturating_mul(bpp), h)],
+            Kind::I420 => &[("Y", w, h), ("U", cw, ch), ("V", cw, ch)],
+            Kind::Nv12 => &[("Y", w, h), ("UV", 2 * cw, ch)],
+        };
+        for (plane, &(name, row_bytes, rows)) in specs.iter().enumerate() {
+            let stride = frame.strides[plane];
+            if stride < row_bytes {
+                return Err(DrawError::StrideTooSmall {
+                    plane,
+                    name,
+                    stride,
+                    row_bytes,
+                });
+            }
+            let needed = stride.saturating_mul(rows - 1).saturating_add(row_bytes);
+            let len = frame.planes[plane].len();
+            if len < needed {
+                return Err(DrawError::PlaneTooShort {
+                    plane,
+                    name,
+                    len,
+                    needed,
+                });
+            }
+        }
+        // The plane checks bound the sizes by the memory, far below i64::MAX.
+        Ok(Canvas {
+            kind,
+            w: w as i64,
+            h: h as i64,
+            frame,
+        })
+    }
+
+    /// Frame width in pixels.
+    pub fn width(&self) -> usize {
+        self.frame.width
+    }
+
+    /// Frame height in pixels.
+    pub fn height(&self) -> usize {
+        self.frame.height
+    }
+
+    /// The bytes written for a colour: R, G, B or Y, U, V.
+    fn ink(&self, c: Rgb) -> [u8; 3] {
+        match self.kind {
+            Kind::Packed { .. } => [c.0, c.1, c.2],
+            Kind::I420 | Kind::Nv12 => rgb_to_yuv(c, self.frame.yuv),
+        }
+    }
+
+    /// Writes columns `x0..x1` of row `y`; the caller has clipped them
+    /// (`x0 < x1 ≤ width`, `y < height`).
+    fn span(&mut self, y: usize, x0: usize, x1: usize, ink: [u8; 3]) {
+        let f = &mut *self.frame;
+        match self.kind {
+            Kind::Packed { bpp, r, g, b } => {
+                let start = y * f.strides[0];
+                let row = &mut f.planes[0][start + x0 * bpp..start + x1 * bpp];
+                for p in row.chunks_exact_mut(bpp) {
+                    p[r] = ink[0];
+                    p[g] = ink[1];
+                    p[b] = ink[2];
+                }
+            }
+            Kind::I420 | Kind::Nv12 => {
+                let start = y * f.strides[0];
+                f.planes[0][start + x0..start + x1].fill(ink[0]);
+                let (c0, c1) = (x0 / 2, (x1 - 1) / 2 + 1);
+                let cy = y / 2;
+                if matches!(self.kind, Kind::I420) {
+                    let su = cy * f.strides[1];
+                    f.planes[1][su + c0..su + c1].fill(ink[1]);
+                    let sv = cy * f.strides[2];
+                    f.planes[2][sv + c0..sv + c1].fill(ink[2]);
+                } else {
+                    let s = cy * f.strides[1];
+                    for uv in f.planes[1][s + 2 * c0..s + 2 * c1].chunks_exact_mut(2) {
+                        uv[0] = ink[1];
+                        uv[1] = ink[2];
+                    }
+                }
+            }
+        }
+    }
+
+    /// Fills `x0..x1 × y0..y1`, clipped.
+    fn fill_ink(&mut self, x0: i64, y0: i64, x1: i64, y1: i64, ink: [u8; 3]) {
+        let (x0, x1) = (x0.max(0), x1.min(self.w));
+        let (y0, y1) = (y0.max(0), y1.min(self.h));
+        if x0 >= x1 || y0 >= y1 {
+            return;
+        }
+        for y in y0..y1 {
+            self.span(y as usize, x0 as usize, x1 as usize, ink);
+        }
+    }
+
+    /// Sets one pixel (ignored when outside). For I420/NV12 write Y at (x,y)
+    /// and the chroma sample of its 2×2 block.
+    pub fn put(&mut self, x: i64, y: i64, c: Rgb) {
+        if (0..self.w).contains(&x) && (0..self.h).contains(&y) {
+            let ink = self.ink(c);
+            self.span(y as usize, x as usize, x as usize + 1, ink);
+        }
+    }
+
+    /// Fills columns `x0..x1` and rows `y0..y1` (end exclusive), clipped.
+    pub fn fill_rect(&mut self, x0: i64, y0: i64, x1: i64, y1: i64, c: Rgb) {
+        let ink = self.ink(c);
+        self.fill_ink(x0, y0, x1, y1, ink);
+    }
+
+    /// Outline of the box `(x, y, w, h)`, `thickness` pixels wide (0 counts
+    /// as 1) inside the box, clipped. Non-finite or empty boxes draw nothing.
+    pub fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, thickness: u32, c: Rgb) {
+        let Some((x0, y0, x1, y1)) = box_px(x, y, w, h) else {
+            return;
+        };
+        let t = thickness.max(1) as i64;
+        let ink = self.ink(c);
+        self.fill_ink(x0, y0, x1, (y0 + t).min(y1), ink);
+        self.fill_ink(x0, (y1 - t).max(y0), x1, y1, ink);
+        self.fill_ink(x0, y0, (x0 + t).min(x1), y1, ink);
+        self.fill_ink((x1 - t).max(x0), y0, x1, y1, ink);
+    }
+
+    /// Like [`Canvas::rect`] with each side dashed: `dash` pixels drawn,
+    /// `dash` skipped (0 counts as 1), starting at the top-left corner.
+    #[allow(clippy::too_many_arguments)]
+    pub fn dashed_rect(
+        &mut self,
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        thickness: u32,
+        dash: u32,
+        c: Rgb,
+    ) {
+        let Some((x0, y0, x1, y1)) = box_px(x, y, w, h) else {
+            return;
+        };
+        let t = thickness.max(1) as i64;
+        let d = dash.max(1) as i64;
+        let ink = self.ink(c);
+        self.dashed_band(true, x0, x1, y0, (y0 + t).min(y1), d, ink);
+        self.dashed_band(true, x0, x1, (y1 - t).max(y0), y1, d, ink);
+        self.dashed_band(false, y0, y1, x0, (x0 + t).min(x1), d, ink);
+        self.dashed_band(false, y0, y1, (x1 - t).max(x0), x1, d, ink);
+    }
+
+    /// Dashes along `a..b` (x when `horizontal`, else y), across `c0..c1`.
+    /// Only the dashes that can be visible are visited.
+    #[allow(clippy::too_many_arguments)]
+    fn dashed_band(
+        &mut self,
+        horizontal: bool,
+        a: i64,
+        b: i64,
+        c0: i64,
+        c1: i64,
+        d: i64,
+        ink: [u8; 3],
+    ) {
+        let limit = if horizontal { self.w } else { self.h };
+        let (lo, hi) = (a.max(0), b.min(limit));
+        if lo >= hi {
+            return;
+        }
+        let period = 2 * d;
+        let mut s = a + (lo - a) / period * period;
+        while s < hi {
+            let e = (s + d).min(b);
+            if horizontal {
+                self.fill_ink(s, c0, e, c1, ink);
+            } else {
+                self.fill_ink(c0, s, c1, e, ink);
+            }
+            s += period;
+        }
+    }
+
+    /// A line from `(x0, y0)` to `(x1, y1)` (both drawn), `thickness` pixels
+    /// wide (0 counts as 1), clipped; thick lines get square caps. Nothing is
+    /// drawn when an endpoint is not finite.
+    pub fn line(&mut self, x0: f32, y0: f32, x1: f32, y1: f32, thickness: u32, c: Rgb) {
+        self.stroke([x0, y0, x1, y1], thickness, 0, c);
+    }
+
+    /// Like [`Canvas::line`] (without caps), drawing `dash` steps and
+    /// skipping `dash` steps from `(x0, y0)` on; `dash == 0` draws a solid
+    /// line.
+    #[allow(clippy::too_many_arguments)]
+    pub fn dashed_line(
+        &mut self,
+        x0: f32,
+        y0: f32,
+        x1: f32,
+        y1: f32,
+        thickness: u32,
+        dash: u32,
+        c: Rgb,
+    ) {
+        self.stroke([x0, y0, x1, y1], thickness, dash, c);
+    }
+
+    /// Bresenham on the segment clipped to the frame plus a margin; each step
+    /// draws a run of `thickness` pixels across the major axis.
+    fn stroke(&mut self, p: [f32; 4], thickness: u32, dash: u32, c: Rgb) {
+        let [x0, y0, x1, y1] = p.map(|v| v as f64);
+        if !(x0.is_finite() && y0.is_finite() && x1.is_finite() && y1.is_finite()) {
+            return;
+        }
+        // Thicker than the frame is pointless; the cap bounds the walk.
+        let t = (thickness.max(1) as i64).min(2 * (self.w + self.h) + 1);
+        let lo = -((t - 1) / 2);
+        let hi = lo + t;
+        let m = t + 2;
+        let (xmin, ymin, xmax, ymax) = (-m, -m, self.w - 1 + m, self.h - 1 + m);
+        let Some((ax, ay, bx, by)) = clip_segment(
+            (x0, y0, x1, y1),
+            (xmin as f64, ymin as f64, xmax as f64, ymax as f64),
+        ) else {
+            return;
+        };
+        // The clamp bounds the walk even where the clipping of a huge segment
+        // was imprecise.
+        let cx = |v: f64| px(v).clamp(xmin, xmax);
+        let cy = |v: f64| px(v).clamp(ymin, ymax);
+        let (ax, ay, bx, by) = (cx(ax), cy(ay), cx(bx), cy(by));
+        let ink = self.ink(c);
+        let (ox, oy) = (x0.round(), y0.round());
+        let dx = (bx - ax).abs();
+        let dy = -(by - ay).abs();
+        let sx = if ax < bx { 1 } else { -1 };
+        let sy = if ay < by { 1 } else { -1 };
+        let x_major = dx >= -dy;
+        let mut err = dx + dy;
+        let (mut x, mut y) = (ax, ay);
+        // Steps on the same minor coordinate are merged into one run
+        // `(minor, first, last)` and drawn as one rectangle.
+        let mut run: Option<(i64, i64, i64)> = None;
+        loop {
+            let on = dash == 0 || {
+                let s = (x as f64 - ox).abs().max((y as f64 - oy).abs());
+                (s / dash as f64).floor() % 2.0 == 0.0
+            };
+            let (minor, major) = if x_major { (y, x) } else { (x, y) };
+            run = match run {
+                Some((m, a, b)) if on && m == minor => Some((m, a.min(major), b.max(major))),
+                _ => {
+                    if let Some(r) = run {
+                        self.flush_run(r, x_major, lo, hi, ink);
+                    }
+                    on.then_some((minor, major, major))
+                }
+            };
+            if x == bx && y == by {
+                break;
+            }
+            let e2 = 2 * err;
+            if e2 >= dy {
+                err += dy;
+                x += sx;
+            }
+            if e2 <= dx {
+                err += dx;
+                y += sy;
+            }
+        }
+        if let Some(r) = run {
+            self.flush_run(r, x_major, lo, hi, ink);
+        }
+        if dash == 0 && t > 1 {
+            for (x, y) in [(ax, ay), (bx, by)] {
+                self.fill_ink(x + lo, y + lo, x + hi, y + hi, ink);
+            }
+        }
+    }
+
+    /// Draws a run of line steps `first..=last` along the major axis, `lo..hi`
+    /// across it.
+    fn flush_run(
+        &mut self,
+        (m, a, b): (i64, i64, i64),
+        x_major: bool,
+        lo: i64,
+        hi: i64,
+        ink: [u8; 3],
+    ) {
+        if x_major {
+            self.fill_ink(a, m + lo, b + 1, m + hi, ink);
+        } else {
+            self.fill_ink(m + lo, a, m + hi, b + 1, ink);
+        }
+    }
+
+    /// A filled circle: the pixels `(x, y)` with
+    /// `(x − cx')² + (y − cy')² ≤ r·(r + 1)`, `(cx', cy')` the centre rounded
+    /// (`r = 0`: one pixel, `r = 1`: 3×3). Nothing for a negative or
+    /// non-finite radius or centre.
+    pub fn disc(&mut self, cx: f32, cy: f32, r: f32, c: Rgb) {
+        self.annulus(cx, cy, r, None, c);
+    }
+
+    /// A hollow circle: the [`Canvas::disc`] of radius `r` minus that of
+    /// radius `r − thickness` (0 counts as 1).
+    pub fn ring(&mut self, cx: f32, cy: f32, r: f32, thickness: u32, c: Rgb) {
+        let inner = r as f64 - thickness.max(1) as f64;
+        self.annulus(cx, cy, r, Some(inner), c);
+    }
+
+    fn annulus(&mut self, cx: f32, cy: f32, r: f32, inner: Option<f64>, c: Rgb) {
+        let (cx, cy, r) = (cx as f64, cy as f64, r as f64);
+        if !(cx.is_finite() && cy.is_finite() && r.is_finite() && r >= 0.0) {
+            return;
+        }
+        // In f64 throughout: spans are clipped before becoming integers.
+        let (icx, icy) = (cx.round(), cy.round());
+        let outer2 = r * (r + 1.0);
+        let inner2 = inner.filter(|&ri| ri >= 0.0).map(|ri| ri * (ri + 1.0));
+        let reach = floor_sqrt(outer2);
+        let ya = (icy - reach).max(0.0);
+        let yb = (icy + reach).min((self.h - 1) as f64);
+        if !(ya <= yb) {
+            return;
+        }
+        let w = self.w as f64;
+        let col = |v: f64| v.clamp(-1.0, w) as i64;
+        let ink = self.ink(c);
+        for y in ya as i64..=yb as i64 {
+            let dy = y as f64 - icy;
+            let rest = outer2 - dy * dy;
+            if rest < 0.0 {
+                continue;
+            }
+            let ho = floor_sqrt(rest);
+            match inner2 {
+                Some(i2) if dy * dy <= i2 => {
+                    let hi = floor_sqrt(i2 - dy * dy);
+                    self.fill_ink(col(icx - ho), y, col(icx - hi), y + 1, ink);
+                    self.fill_ink(col(icx + hi + 1.0), y, col(icx + ho + 1.0), y + 1, ink);
+                }
+                _ => self.fill_ink(col(icx - ho), y, col(icx + ho + 1.0), y + 1, ink),
+            }
+        }
+    }
+
+    /// Text in the built-in 5×7 font, each glyph pixel a `scale × scale`
+    /// square (0 counts as 1), glyphs 6·scale apart, on a filled `bg` box
+    /// (None = no box) with `scale` pixels of padding; `(x, y)` is the box's
+    /// top-left corner (with or without box). Upper-case letters use the
+    /// lower-case glyphs; characters without a glyph draw `?`. Returns the
+    /// width of the box, [`text_size`]`.0` (0 for an empty string).
+    pub fn text(&mut self, x: i64, y: i64, s: &str, scale: u32, fg: Rgb, bg: Option<Rgb>) -> i64 {
+        let (tw, th) = text_size(s, scale);
+        if tw == 0 {
+            return 0;
+        }
+        if let Some(bg) = bg {
+            self.fill_rect(x, y, x.saturating_add(tw), y.saturating_add(th), bg);
+        }
+        let sc = scale.max(1) as i64;
+        let gy = y.saturating_add(sc);
+        if gy >= self.h || gy.saturating_add(7 * sc) <= 0 {
+            return tw;
+        }
+        let ink = self.ink(fg);
+        let mut gx = x.saturating_add(sc);
+        for ch in s.chars() {
+            if gx >= self.w {
+                break;
+            }
+            if gx.saturating_add(5 * sc) > 0 {
+                for (row, &bits) in glyph(ch).iter().enumerate() {
+                    let py = gy + row as i64 * sc;
+                    // Runs of set bits, left to right, as one rectangle each.
+                    let mut col = 0;
+                    while col < 5 {
+                        if bits >> (4 - col) & 1 == 0 {
+                            col += 1;
+                            continue;
+                        }
+                        let start = col;
+                        while col < 5 && bits >> (4 - col) & 1 == 1 {
+                            col += 1;
+                        }
+                        let (x0, x1) = (gx + start * sc, gx + col * sc);
+                        self.fill_ink(x0, py, x1, py + sc, ink);
+                    }
+                }
+            }
+            gx = gx.saturating_add(6 * sc);
+        }
+        tw
+    }
+}
+
+/// Width and height of the box [`Canvas::text`] draws for `s`:
+/// `((6·n + 1)·scale, 9·scale)` for `n` characters, `(0, 0)` when empty.
+pub fn text_size(s: &str, scale: u32) -> (i64, i64) {
+    let n = s.chars().count() as i64;
+    if n == 0 {
+        return (0, 0);
+    }
+    let sc = scale.max(1) as i64;
+    (
+        n.saturating_mul(6).saturating_add(1).saturating_mul(sc),
+        9 * sc,
+    )
+}
+
+/// The 5×7 glyph of a character: 7 rows, bit 4 = leftmost column.
+#[rustfmt::skip]
+fn glyph(ch: char) -> [u8; 7] {
+    match ch.to_ascii_lowercase() {
+        ' ' => [0; 7],
+        '0' => [0b01110, 0b10001, 0b10011, 0b10101, 0b11001, 0b10001, 0b01110],
+        '1' => [0b00100, 0b01100, 0b00100, 0b00100, 0b00100, 0b00100, 0b01110],
+        '2' => [0b01110, 0b10001, 0b00001, 0b00010, 0b00100, 0b01000, 0b11111],
+        '3' => [0b01110, 0b10001, 0b00001, 0b00110, 0b00001, 0b10001, 0b01110],
+        '4' => [0b00010, 0b00110, 0b01010, 0b10010, 0b11111, 0b00010, 0b00010],
+        '5' => [0b11111, 0b10000, 0b11110, 0b00001, 0b00001, 0b10001, 0b01110],
+        '6' => [0b00110, 0b01000, 0b10000, 0b11110, 0b10001, 0b10001, 0b01110],
+        '7' => [0b11111, 0b00001, 0b00010, 0b00100, 0b01000, 0b01000, 0b01000],
+        '8' => [0b01110, 0b10001, 0b10001, 0b01110, 0b10001, 0b10001, 0b01110],
+        '9' => [0b01110, 0b10001, 0b10001, 0b01111, 0b00001, 0b00010, 0b01100],
+        'a' => [0b00000, 0b00000, 0b01110, 0b00001, 0b01111, 0b10001, 0b01111],
+        'b' => [0b10000, 0b10000, 0b10110, 0b11001, 0b10001, 0b10001, 0b11110],
+        'c' => [0b00000, 0b00000, 0b01110, 0b10000, 0b10000, 0b10001, 0b01110],
+        'd' => [0b00001, 0b00001, 0b01101, 0b10011, 0b10001, 0b10001, 0b01111],
+        'e' => [0b00000, 0b00000, 0b01110, 0b10001, 0b11111, 0b10000, 0b01110],
+        'f' => [0b00110, 0b01001, 0b01000, 0b11100, 0b01000, 0b01000, 0b01000],
+        'g' => [0b00000, 0b01111, 0b10001, 0b10001, 0b01111, 0b00001, 0b01110],
+        'h' => [0b10000, 0b10000, 0b10110, 0b11001, 0b10001, 0b10001, 0b10001],
+        'i' => [0b00100, 0b00000, 0b01100, 0b00100, 0b00100, 0b00100, 0b01110],
+        'j' => [0b00010, 0b00000, 0b00110, 0b00010, 0b00010, 0b10010, 0b01100],
+        'k' => [0b10000, 0b10000, 0b10010, 0b10100, 0b11000, 0b10100, 0b10010],
+        'l' => [0b01100, 0b00100, 0b00100, 0b00100, 0b00100, 0b00100, 0b01110],
+        'm' => [0b00000, 0b00000, 0b11010, 0b10101, 0b10101, 0b10001, 0b10001],
+        'n' => [0b00000, 0b00000, 0b10110, 0b11001, 0b10001, 0b10001, 0b10001],
+        'o' => [0b00000, 0b00000, 0b01110, 0b10001, 0b10001, 0b10001, 0b01110],
+        'p' => [0b00000, 0b11110, 0b10001, 0b10001, 0b11110, 0b10000, 0b10000],
+        'q' => [0b00000, 0b01111, 0b10001, 0b10001, 0b01111, 0b00001, 0b00001],
+        'r' => [0b00000, 0b00000, 0b10110, 0b11001, 0b10000, 0b10000, 0b10000],
+        's' => [0b00000, 0b00000, 0b01111, 0b10000, 0b01110, 0b00001, 0b11110],
+        't' => [0b01000, 0b01000, 0b11100, 0b01000, 0b01000, 0b01001, 0b00110],
+        'u' => [0b00000, 0b00000, 0b10001, 0b10001, 0b10001, 0b10011, 0b01101],
+        'v' => [0b00000, 0b00000, 0b10001, 0b10001, 0b10001, 0b01010, 0b00100],
+        'w' => [0b00000, 0b00000, 0b10001, 0b10001, 0b10101, 0b10101, 0b01010],
+        'x' => [0b00000, 0b00000, 0b10001, 0b01010, 0b00100, 0b01010, 0b10001],
+        'y' => [0b00000, 0b10001, 0b10001, 0b10001, 0b01111, 0b00001, 0b01110],
+        'z' => [0b00000, 0b00000, 0b11111, 0b00010, 0b00100, 0b01000, 0b11111],
+        '#' => [0b01010, 0b01010, 0b11111, 0b01010, 0b11111, 0b01010, 0b01010],
+        ':' => [0b00000, 0b01100, 0b01100, 0b00000, 0b01100, 0b01100, 0b00000],
+        '-' => [0b00000, 0b00000, 0b00000, 0b11111, 0b00000, 0b00000, 0b00000],
+        '.' => [0b00000, 0b00000, 0b00000, 0b00000, 0b00000, 0b01100, 0b01100],
+        '_' => [0b00000, 0b00000, 0b00000, 0b00000, 0b00000, 0b00000, 0b11111],
+        _ => [0b01110, 0b10001, 0b00001, 0b00010, 0b00100, 0b00000, 0b00100],
+    }
+}
+
+/// A colour per id: the hue advances by the golden ratio conjugate of a turn
+/// per id; saturation cycles over three levels (`id mod 3`) and value over
+/// two (`id mod 2`, both ≥ 0.8) so that ids whose hues come close differ
+/// in saturation or brightness.
+pub fn id_colour(id: u64) -> Rgb {
+    // frac(id / φ), exactly, as a 64-bit fixed-point fraction.
+    let frac = id.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11;
+    let hue = (frac as f64 / (1u64 << 53) as f64 + 0.07).fract();
+    let sat = [0.95, 0.7, 0.5][(id % 3) as usize];
+    let val = [1.0, 0.82][(id % 2) as usize];
+    hsv(hue, sat, val)
+}
+
+/// HSV (all in `0..=1`) to RGB.
+fn hsv(h: f64, s: f64, v: f64) -> Rgb {
+    let h6 = h * 6.0;
+    let sector = (h6.floor() as i64).rem_euclid(6);
+    let f = h6 - h6.floor();
+    let (p, q, t) = (v * (1.0 - s), v * (1.0 - s * f), v * (1.0 - s * (1.0 - f)));
+    let (r, g, b) = match sector {
+        0 => (v, t, p),
+        1 => (q, v, p),
+        2 => (p, v, t),
+        3 => (p, q, v),
+        4 => (t, p, v),
+        _ => (v, p, q),
+    };
+    let q8 = |c: f64| (c * 255.0).round().clamp(0.0, 255.0) as u8;
+    Rgb(q8(r), q8(g), q8(b))
+}
+
+/// COCO-17 skeleton: the usual 19 limb pairs (0-based keypoint indices).
+pub const COCO17_SKELETON: [(usize, usize); 19] = [
+    (15, 13),
+    (13, 11),
+    (16, 14),
+    (14, 12),
+    (11, 12),
+    (5, 11),
+    (6, 12),
+    (5, 6),
+    (5, 7),
+    (6, 8),
+    (7, 9),
+    (8, 10),
+    (1, 2),
+    (0, 1),
+    (0, 2),
+    (1, 3),
+    (2, 4),
+    (3, 5),
+    (4, 6),
+];
+
+/// What [`draw_objects`] draws, and how big.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OverlayStyle {
+    /// Object boxes (default true).
+    pub boxes: bool,
+    /// Id / class labels (default true).
+    pub labels: bool,
+    /// Skeleton lines and keypoint dots (default true).
+    pub skeleton: bool,
+    /// Line thickness in pixels; 0 (default) = `max(1, min(w, h) / 360)`.
+    pub thickness: u32,
+    /// Text scale; 0 (default) = `max(1, min(w, h) / 240)`.
+    pub text_scale: u32,
+    /// Keypoints below this confidence are not drawn (default 0.3).
+    pub min_keypoint_confidence: f32,
+}
+
+impl Default for OverlayStyle {
+    fn default() -> Self {
+        OverlayStyle {
+            boxes: true,
+            labels: true,
+            skeleton: true,
+            thickness: 0,
+            text_scale: 0,
+            min_keypoint_confidence: 0.3,
+        }
+    }
+}
+
+/// The colour of an object: by global id, else track id, else grey.
+fn object_colour(o: &Object) -> Rgb {
+    o.global_id
+        .or(o.track_id)
+        .map_or(UNTRACKED_COLOUR, id_colour)
+}
+
+/// `"#<track_id> g<global_id> <label>"`, each part only when present.
+fn label_text(o: &Object) -> String {
+    let mut s = String::new();
+    if let Some(t) = o.track_id {
+        let _ = write!(s, "#{t}");
+    }
+    if let Some(g) = o.global_id {
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        let _ = write!(s, "g{g}");
+    }
+    if let Some(l) = o.label.as_deref().filter(|l| !l.is_empty()) {
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(l);
+    }
+    s
+}
+
+fn drawable(k: &Keypoint, min_conf: f32) -> bool {
+    k.state != KeypointState::Missing
+        && k.confidence >= min_conf
+        && k.x.is_finite()
+        && k.y.is_finite()
+}
+
+fn draw_pose(canvas: &mut Canvas<'_, '_>, kps: &[Keypoint], t: u32, min_conf: f32, c: Rgb) {
+    let soft = |k: &Keypoint| {
+        matches!(
+            k.state,
+            KeypointState::Predicted | KeypointState::Interpolated
+        )
+    };
+    let dash = t.saturating_mul(2).saturating_add(1);
+    if kps.len() == 17 {
+        for &(a, b) in &COCO17_SKELETON {
+            let (ka, kb) = (&kps[a], &kps[b]);
+            if !(drawable(ka, min_conf) && drawable(kb, min_conf)) {
+                continue;
+            }
+            if soft(ka) || soft(kb) {
+                canvas.dashed_line(ka.x, ka.y, kb.x, kb.y, t, dash, c);
+            } else {
+                canvas.line(ka.x, ka.y, kb.x, kb.y, t, c);
+            }
+        }
+    }
+    let r = t.saturating_add(1).max(2);
+    let rt = t.div_ceil(2);
+    for k in kps.iter().filter(|k| drawable(k, min_conf)) {
+        match k.state {
+            KeypointState::Predicted => canvas.ring(k.x, k.y, r as f32, rt, c),
+            KeypointState::Interpolated => {
+                canvas.ring(k.x, k.y, r as f32, rt, c);
+                canvas.disc(k.x, k.y, (r - rt) as f32, Rgb(255, 255, 255));
+            }
+            _ => canvas.disc(k.x, k.y, r as f32, c),
+        }
+    }
+}
+
+/// Draws all objects: box in id_colour(global_id or track_id, else a fixed
+/// grey for untracked), label text "#<track_id>" plus " g<global_id>" when
+/// present (and the class label if any, e.g. "#7 g3 person") above the box
+/// (inside the frame when the box touches the top), skeleton lines between
+/// keypoints both with confidence ≥ min and state not Missing (solid for
+/// Measured/Smoothed, dashed for Predicted or Interpolated ones), keypoint
+/// discs (Measured/Smoothed: filled disc; Predicted: ring; Interpolated: small
+/// filled disc in white with a ring in the colour). Objects whose track_state
+/// is Predicted/Lost get a dashed box. Keypoints with count 17 use
+/// COCO17_SKELETON; other counts: only dots. NaN coordinates are skipped,
+/// never panic.
+///
+/// Boxes and skeletons are drawn first, object by object, then all labels
+/// (on a box-coloured background, black or white text by contrast), so that
+/// labels stay readable. `style.skeleton` switches lines and dots together.
+pub fn draw_objects(canvas: &mut Canvas<'_, '_>, objects: &[Object], style: &OverlayStyle) {
+    let short = canvas.width().min(canvas.height());
+    let auto = |v: u32, div: usize| {
+        if v == 0 {
+            (short / div).clamp(1, u32::MAX as usize) as u32
+        } else {
+            v
+        }
+    };
+    let t = auto(style.thickness, 360);
+    let scale = auto(style.text_scale, 240);
+    for o in objects {
+        let c = object_colour(o);
+        if style.skeleton && !o.keypoints.is_empty() {
+            draw_pose(canvas, &o.keypoints, t, style.min_keypoint_confidence, c);
+        }
+        if style.boxes {
+            let b = o.bbox;
+            if matches!(
+                o.track_state,
+                Some(TrackState::Predicted | TrackState::Lost)
+            ) {
+                canvas.dashed_rect(
+                    b.x,
+                    b.y,
+                    b.w,
+                    b.h,
+                    t,
+                    t.saturating_mul(4).saturating_add(2),
+                    c,
+                );
+            } else {
+                canvas.rect(b.x, b.y, b.w, b.h, t, c);
+            }
+        }
+    }
+    if !style.labels {
+        return;
+    }
+    let (w, h) = (canvas.w, canvas.h);
+    for o in objects {
+        let b = o.bbox;
+        let Some((x0, y0, x1, y1)) = box_px(b.x, b.y, b.w, b.h) else {
+            continue;
+        };
+        if x1 <= 0 || y1 <= 0 || x0 >= w || y0 >= h {
+            continue;
+        }
+        let text = label_text(o);
+        let (tw, th) = text_size(&text, scale);
+        if tw == 0 {
+            continue;
+        }
+        let lx = x0.min(w - tw).max(0);
+        let ly = if y0 - th >= 0 { y0 - th } else { y0.max(0) };
+        let c = object_colour(o);
+        let luma = 0.299 * c.0 as f32 + 0.587 * c.1 as f32 + 0.114 * c.2 as f32;
+        let fg = if luma > 150.0 {
+            Rgb(0, 0, 0)
+        } else {
+            Rgb(255, 255, 255)
+        };
+        canvas.text(lx, ly, &text, scale, fg, Some(c));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::BBox;
+    use std::collections::BTreeSet;
+
+    const S: u8 = 0x55;
+
+    fn packed_bpp(layout: PixelLayout) -> usize {
+        match layout {
+            PixelLayout::Rgb | PixelLayout::Bgr => 3,
+            _ => 4,
+        }
+    }
+
+    fn packed(
+        layout: PixelLayout,
+        w: usize,
+        h: usize,
+        stride: usize,
+        buf: &mut [u8],
+    ) -> FrameMut<'_> {
+        FrameMut {
+            layout,
+            width: w,
+            height: h,
+            planes: [buf, Default::default(), Default::default()],
+            strides: [stride, 0, 0],
+            yuv: YuvParams::default(),
+        }
+    }
+
+    /// Runs `f` on a zeroed `w × h` RGB frame and returns its bytes.
+    fn rgb_frame(w: usize, h: usize, f: impl FnOnce(&mut Canvas)) -> Vec<u8> {
+        let mut buf = vec![0u8; w * h * 3];
+        let mut frame = packed(PixelLayout::Rgb, w, h, w * 3, &mut buf);
+        let mut canvas = Canvas::new(&mut frame).unwrap();
+        f(&mut canvas);
+        buf
+    }
+
+    fn touched(buf: &[u8], w: usize) -> BTreeSet<(usize, usize)> {
+        buf.chunks_exact(3)
+            .enumerate()
+            .filter(|(_, p)| p.iter().any(|&v| v != 0))
+            .map(|(i, _)| (i % w, i / w))
+            .collect()
+    }
+
+    fn pixel(buf: &[u8], w: usize, x: usize, y: usize) -> Rgb {
+        let i = (y * w + x) * 3;
+        Rgb(buf[i], buf[i + 1], buf[i + 2])
+    }
+
+    fn set(pts: impl IntoIterator<Item = (usize, usize)>) -> BTreeSet<(usize, usize)> {
+        pts.into_iter().collect()
+    }
+
+    const RED: Rgb = Rgb(255, 0, 0);
+
+    #[test]
+    fn put_and_fill_rect_write_packed_layouts_in_memory_order() {
+        let c = Rgb(10, 20, 30);
+        let cases: [(PixelLayout, &[u8]); 10] = [
+            (PixelLayout::Rgb, &[10, 20, 30]),
+            (PixelLayout::Bgr, &[30, 20, 10]),
+            (PixelLayout::Rgbx, &[10, 20, 30, S]),
+            (PixelLayout::Bgrx, &[30, 20, 10, S]),
+            (PixelLayout::Xrgb, &[S, 10, 20, 30]),
+            (PixelLayout::Xbgr, &[S, 30, 20, 10]),
+            (PixelLayout::Rgba, &[10, 20, 30, S]),
+            (PixelLayout::Bgra, &[30, 20, 10, S]),
+            (PixelLayout::Argb, &[S, 10, 20, 30]),
+            (PixelLayout::Abgr, &[S, 30, 20, 10]),
+        ];
+        for (layout, want) in cases {
+            let bpp = packed_bpp(layout);
+            let (w, h) = (4, 3);
+            let stride = w * bpp + 3;
+            let mut buf = vec![S; stride * h];
+            {
+                let mut frame = packed(layout, w, h, stride, &mut buf);
+                let mut canvas = Canvas::new(&mut frame).unwrap();
+                assert_eq!((canvas.width(), canvas.height()), (4, 3));
+                canvas.put(1, 2, c);
+                for (x, y) in [(-1, 0), (4, 0), (0, 3), (0, -1), (i64::MIN, i64::MAX)] {
+                    canvas.put(x, y, RED);
+                }
+                canvas.fill_rect(2, 0, 4, 1, c);
+                canvas.fill_rect(-5, -5, 0, 10, RED);
+                canvas.fill_rect(4, 0, i64::MAX, i64::MAX, RED);
+                canvas.fill_rect(3, 3, 1, 1, RED);
+            }
+            let mut expect = vec![S; stride * h];
+            for (x, y) in [(1, 2), (2, 0), (3, 0)] {
+                let o = y * stride + x * bpp;
+                expect[o..o + bpp].copy_from_slice(want);
+            }
+            assert_eq!(buf, expect, "{layout:?}");
+        }
+    }
+
+    fn yuv_frame_put(layout: PixelLayout, p: YuvParams, c: Rgb) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+        // 5×3: chroma 3×2; strides padded.
+        let (w, h) = (5, 3);
+        let mut y = vec![S; 7 * h];
+        let nv12 = layout == PixelLayout::Nv12;
+        let cstride = if nv12 { 8 } else { 4 };
+        let mut u = vec![S; cstride * 2];
+        let mut v = if nv12 {
+            Vec::new()
+        } else {
+            vec![S; cstride * 2]
+        };
+        {
+            let mut frame = FrameMut {
+                layout,
+                width: w,
+                height: h,
+                planes: [&mut y, &mut u, &mut v],
+                strides: [7, cstride, if nv12 { 0 } else { cstride }],
+                yuv: p,
+            };
+            let mut canvas = Canvas::new(&mut frame).unwrap();
+            canvas.put(4, 2, c);
+            canvas.put(5, 2, RED);
+            canvas.put(-1, 0, RED);
+        }
+        (y, u, v)
+    }
+
+    #[test]
+    fn put_on_i420_and_nv12_writes_luma_and_block_chroma() {
+        let limited = YuvParams::default();
+        let full = YuvParams {
+            matrix: YuvMatrix::Bt601,
+            full_range: true,
+        };
+        let cases: [(YuvParams, Rgb, [u8; 3]); 9] = [
+            (limited, Rgb(255, 0, 0), [81, 90, 240]),
+            (limited, Rgb(0, 255, 0), [145, 54, 34]),
+            (limited, Rgb(0, 0, 255), [41, 240, 110]),
+            (limited, Rgb(255, 255, 255), [235, 128, 128]),
+            (limited, Rgb(0, 0, 0), [16, 128, 128]),
+            (full, Rgb(255, 0, 0), [76, 85, 255]),
+            (full, Rgb(0, 255, 0), [150, 44, 21]),
+            (full, Rgb(0, 0, 255), [29, 255, 107]),
+            (full, Rgb(255, 255, 255), [255, 128, 128]),
+        ];
+        for (p, c, want) in cases {
+            let got = rgb_to_yuv(c, p);
+            for i in 0..3 {
+                assert!(
+                    got[i].abs_diff(want[i]) <= 1,
+                    "{c:?} {p:?}: {got:?} vs {want:?}"
+                );
+            }
+            let [gy, gu, gv] = got;
+            let (y, u, v) = yuv_frame_put(PixelLayout::I420, p, c);
+            let mut ey = vec![S; 21];
+            ey[2 * 7 + 4] = gy;
+            assert_eq!(y, ey);
+            let mut eu = vec![S; 8];
+            let mut ev = vec![S; 8];
+            eu[4 + 2] = gu;
+            ev[4 + 2] = gv;
+            assert_eq!((u, v), (eu, ev));
+
+            let (y, uv, _) = yuv_frame_put(PixelLayout::Nv12, p, c);
+            assert_eq!(y, ey);
+            let mut euv = vec![S; 16];
+            euv[8 + 4] = gu;
+            euv[8 + 5] = gv;
+            assert_eq!(uv, euv);
+        }
+        // Other matrices keep grey neutral.
+        for matrix in [YuvMatrix::Bt709, YuvMatrix::Bt2020] {
+            let p = YuvParams {
+                matrix,
+                full_range: false,
+            };
+            assert_eq!(rgb_to_yuv(Rgb(255, 255, 255), p), [235, 128, 128]);
+            assert_eq!(rgb_to_yuv(Rgb(0, 0, 0), p), [16, 128, 128]);
+        }
+    }
+
+    #[test]
+    fn fill_rect_on_odd_i420_covers_the_last_chroma_column() {
+        let (w, h) = (3, 3);
+        let mut y = vec![0u8; 9];
+        let mut u = vec![0u8; 4];
+        let mut v = vec![0u8; 4];
+        {
+            let mut frame = FrameMut {
+                layout: PixelLayout::I420,
+                width: w,
+                height: h,
+                planes: [&mut y, &mut u, &mut v],
+                strides: [3, 2, 2],
+                yuv: YuvParams::default(),
+            };
+            let mut canvas = Canvas::new(&mut frame).unwrap();
+            canvas.fill_rect(0, 0, 100, 100, Rgb(255, 255, 255));
+        }
+        assert_eq!(y, vec![235; 9]);
+        assert_eq!(u, vec![128; 4]);
+        assert_eq!(v, vec![128; 4]);
+    }
+
+    #[test]
+    fn rect_outline_touches_exactly_the_border() {
+        let buf = rgb_frame(10, 8, |c| c.rect(1.0, 1.0, 4.0, 3.0, 1, RED));
+        let want = set([
+            (1, 1),
+            (2, 1),
+            (3, 1),
+            (4, 1),
+            (1, 2),
+            (4, 2),
+            (1, 3),
+            (2, 3),
+            (3, 3),
+            (4, 3),
+        ]);
+        assert_eq!(touched(&buf, 10), want);
+        assert_eq!(pixel(&buf, 10, 1, 1), RED);
+
+        let buf = rgb_frame(10, 8, |c| c.rect(1.0, 1.0, 6.0, 5.0, 2, RED));
+        let mut want = BTreeSet::new();
+        for y in 1..6 {
+            for x in 1..7 {
+                if !((3..5).contains(&x) && y == 3) {
+                    want.insert((x, y));
+                }
+            }
+        }
+        assert_eq!(touched(&buf, 10), want);
+        // Thickness 0 counts as 1.
+        let a = rgb_frame(10, 8, |c| c.rect(1.0, 1.0, 4.0, 3.0, 0, RED));
+        let b = rgb_frame(10, 8, |c| c.rect(1.0, 1.0, 4.0, 3.0, 1, RED));
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn rect_is_clipped_and_ignores_bad_boxes() {
+        let buf = rgb_frame(8, 6, |c| c.rect(-2.0, -2.0, 5.0, 5.0, 1, RED));
+        assert_eq!(
+            touched(&buf, 8),
+            set([(0, 2), (1, 2), (2, 2), (2, 0), (2, 1)])
+        );
+        let buf = rgb_frame(8, 6, |c| c.rect(0.0, 0.0, 8.0, 6.0, 1, RED));
+        assert_eq!(touched(&buf, 8).len(), 2 * 8 + 2 * 4);
+        let nan = f32::NAN;
+        let inf = f32::INFINITY;
+        let bad = [
+            (20.0, 0.0, 5.0, 5.0),
+            (-10.0, -10.0, 5.0, 5.0),
+            (0.0, 0.0, 0.0, 5.0),
+            (0.0, 0.0, -3.0, 5.0),
+            (nan, 0.0, 5.0, 5.0),
+            (0.0, 0.0, nan, nan),
+            (-inf, 0.0, inf, 5.0),
+            (-1e30, -1e30, 3e30, 3e30),
+            (f32::MIN, f32::MIN, f32::MAX, f32::MAX),
+            (1e30, 1e30, 1e30, 1e30),
+        ];
+        for (x, y, w, h) in bad {
+            let buf = rgb_frame(8, 6, |c| {
+                c.rect(x, y, w, h, 3, RED);
+                c.dashed_rect(x, y, w, h, 3, 2, RED);
+            });
+            assert!(touched(&buf, 8).is_empty(), "{x} {y} {w} {h}");
+        }
+        // Huge thickness: fills the box, no overflow.
+        let buf = rgb_frame(8, 6, |c| c.rect(1.0, 1.0, 3.0, 2.0, u32::MAX, RED));
+        assert_eq!(touched(&buf, 8).len(), 6);
+    }
+
+    #[test]
+    fn dashed_rect_alternates_dashes_from_the_corner() {
+        let buf = rgb_frame(12, 8, |c| c.dashed_rect(0.0, 0.0, 10.0, 6.0, 1, 2, RED));
+        let t = touched(&buf, 12);
+        let top: Vec<usize> = (0..12).filter(|&x| t.contains(&(x, 0))).collect();
+        assert_eq!(top, vec![0, 1, 4, 5, 8, 9]);
+        let left: Vec<usize> = (0..8).filter(|&y| t.contains(&(0, y))).collect();
+        assert_eq!(left, vec![0, 1, 4, 5]);
+        let right: Vec<usize> = (0..8).filter(|&y| t.contains(&(9, y))).collect();
+        assert_eq!(right, vec![0, 1, 4, 5]);
+        // A box starting far to the left still has its phase.
+        let buf = rgb_frame(12, 8, |c| {
+            c.dashed_rect(-1000.0, 0.0, 1010.0, 6.0, 1, 2, RED)
+        });
+        let t = touched(&buf, 12);
+        let top: Vec<usize> = (0..12).filter(|&x| t.contains(&(x, 0))).collect();
+        assert_eq!(top, vec![0, 1, 4, 5, 8, 9]);
+    }
+
+    #[test]
+    fn line_endpoints_diagonal_and_steep() {
+        let buf = rgb_frame(8, 6, |c| c.line(1.0, 1.0, 5.0, 1.0, 1, RED));
+        assert_eq!(touched(&buf, 8), set((1..=5).map(|x| (x, 1))));
+        let buf = rgb_frame(8, 6, |c| c.line(0.0, 0.0, 4.0, 4.0, 1, RED));
+        assert_eq!(touched(&buf, 8), set((0..=4).map(|i| (i, i))));
+        let rev = rgb_frame(8, 6, |c| c.line(4.0, 4.0, 0.0, 0.0, 1, RED));
+        assert_eq!(buf, rev);
+        let buf = rgb_frame(8, 6, |c| c.line(2.0, 0.0, 2.0, 5.0, 1, RED));
+        assert_eq!(touched(&buf, 8), set((0..=5).map(|y| (2, y))));
+        // One pixel per row on a steep line, both endpoints drawn.
+        let buf = rgb_frame(8, 6, |c| c.line(1.0, 0.0, 3.0, 5.0, 1, RED));
+        let t = touched(&buf, 8);
+        assert_eq!(t.len(), 6);
+        assert!(t.contains(&(1, 0)) && t.contains(&(3, 5)));
+        // A point.
+        let buf = rgb_frame(8, 6, |c| c.line(3.4, 2.6, 3.4, 2.6, 1, RED));
+        assert_eq!(touched(&buf, 8), set([(3, 3)]));
+    }
+
+    #[test]
+    fn line_is_clipped_and_ignores_non_finite_endpoints() {
+        let buf = rgb_frame(8, 6, |c| c.line(-10.0, -10.0, 20.0, 20.0, 1, RED));
+        assert_eq!(touched(&buf, 8), set((0..6).map(|i| (i, i))));
+        let buf = rgb_frame(8, 6, |c| c.line(-10.0, 2.0, 100.0, 2.0, 1, RED));
+        assert_eq!(touched(&buf, 8), set((0..8).map(|x| (x, 2))));
+        let nan = f32::NAN;
+        for (x0, y0, x1, y1) in [
+            (nan, 0.0, 3.0, 3.0),
+            (0.0, 0.0, 3.0, nan),
+            (f32::INFINITY, 0.0, 3.0, 3.0),
+            (-20.0, -20.0, -10.0, 30.0),
+            (20.0, 0.0, 30.0, 5.0),
+        ] {
+            let buf = rgb_frame(8, 6, |c| {
+                c.line(x0, y0, x1, y1, 3, RED);
+                c.dashed_line(x0, y0, x1, y1, 3, 2, RED);
+            });
+            assert!(touched(&buf, 8).is_empty(), "{x0} {y0} {x1} {y1}");
+        }
+        // Huge finite endpoints: bounded work, something drawn, no panic.
+        let buf = rgb_frame(8, 6, |c| c.line(-1e30, -1e30, 1e30, 1e30, 1, RED));
+        assert!(!touched(&buf, 8).is_empty());
+        let _ = rgb_frame(8, 6, |c| {
+            c.line(f32::MIN, 0.0, f32::MAX, 1.0, u32::MAX, RED);
+            c.dashed_line(f32::MAX, f32::MIN, 0.0, 0.0, 5, u32::MAX, RED);
+        });
+    }
+
+    #[test]
+    fn thick_line_covers_its_width_with_square_caps() {
+        let buf = rgb_frame(10, 10, |c| c.line(2.0, 4.0, 7.0, 4.0, 3, RED));
+        let mut want = BTreeSet::new();
+        for y in 3..=5 {
+            for x in 1..=8 {
+                want.insert((x, y));
+            }
+        }
+        assert_eq!(touched(&buf, 10), want);
+        let buf = rgb_frame(10, 10, |c| c.line(4.0, 1.0, 4.0, 8.0, 2, RED));
+        let t = touched(&buf, 10);
+        for y in 1..=8 {
+            assert!(t.contains(&(4, y)) && t.contains(&(5, y)) && !t.contains(&(3, y)));
+        }
+        // A diagonal: every row crossed holds `thickness` pixels or more.
+        let buf = rgb_frame(20, 20, |c| c.line(2.0, 2.0, 17.0, 17.0, 3, RED));
+        let t = touched(&buf, 20);
+        for y in 3..=16 {
+            assert!(t.iter().filter(|p| p.1 == y).count() >= 3, "row {y}");
+        }
+    }
+
+    #[test]
+    fn dashed_line_skips_every_other_dash() {
+        let buf = rgb_frame(12, 4, |c| c.dashed_line(0.0, 1.0, 9.0, 1.0, 1, 2, RED));
+        let xs: Vec<usize> = touched(&buf, 12).iter().map(|p| p.0).collect();
+        assert_eq!(xs, vec![0, 1, 4, 5, 8, 9]);
+        // dash 0 = solid.
+        let a = rgb_frame(12, 4, |c| c.dashed_line(0.0, 1.0, 9.0, 1.0, 1, 0, RED));
+        let b = rgb_frame(12, 4, |c| c.line(0.0, 1.0, 9.0, 1.0, 1, RED));
+        assert_eq!(a, b);
+        // The phase is that of the unclipped line.
+        let buf = rgb_frame(12, 4, |c| c.dashed_line(-100.0, 1.0, 20.0, 1.0, 1, 2, RED));
+        let xs: Vec<usize> = touched(&buf, 12).iter().map(|p| p.0).collect();
+        assert_eq!(xs, vec![0, 1, 4, 5, 8, 9]);
+    }
+
+    #[test]
+    fn disc_and_ring_shapes() {
+        let buf = rgb_frame(11, 11, |c| c.disc(5.0, 5.0, 0.0, RED));
+        assert_eq!(touched(&buf, 11), set([(5, 5)]));
+        let buf = rgb_frame(11, 11, |c| c.disc(5.0, 5.0, 1.0, RED));
+        assert_eq!(
+            touched(&buf, 11),
+            set((4..=6).flat_map(|y| (4..=6).map(move |x| (x, y))))
+        );
+        let disc2 = touched(&rgb_frame(11, 11, |c| c.disc(5.0, 5.0, 2.0, RED)), 11);
+        assert_eq!(disc2.len(), 21);
+        assert!(!disc2.contains(&(3, 3)) && disc2.contains(&(3, 4)) && disc2.contains(&(5, 7)));
+        let ring = touched(&rgb_frame(11, 11, |c| c.ring(5.0, 5.0, 2.0, 1, RED)), 11);
+        assert_eq!(ring.len(), 12);
+        assert!(!ring.contains(&(5, 5)) && !ring.contains(&(4, 4)) && ring.contains(&(5, 3)));
+        // Thick ring degenerates to a disc.
+        let a = rgb_frame(11, 11, |c| c.ring(5.0, 5.0, 2.0, 9, RED));
+        let b = rgb_frame(11, 11, |c| c.disc(5.0, 5.0, 2.0, RED));
+        assert_eq!(a, b);
+        // Clipped, huge, bad.
+        let buf = rgb_frame(6, 4, |c| c.disc(0.0, 0.0, 1.0, RED));
+        assert_eq!(touched(&buf, 6), set([(0, 0), (1, 0), (0, 1), (1, 1)]));
+        let buf = rgb_frame(6, 4, |c| c.disc(2.0, 2.0, 1e9, RED));
+        assert_eq!(touched(&buf, 6).len(), 24);
+        let buf = rgb_frame(6, 4, |c| {
+            c.disc(f32::NAN, 1.0, 2.0, RED);
+            c.disc(1.0, 1.0, f32::NAN, RED);
+            c.disc(1.0, 1.0, -1.0, RED);
+            c.ring(1.0, 1.0, f32::INFINITY, 1, RED);
+            c.disc(1e30, -1e30, 5.0, RED);
+            c.ring(2.0, 2.0, 1e30, 1, RED);
+        });
+        assert!(touched(&buf, 6).is_empty());
+        let _ = rgb_frame(6, 4, |c| {
+            c.ring(1e30, 1e30, 1e30, u32::MAX, RED);
+            c.disc(-1e30, 2.0, 1e30, RED);
+            c.ring(f32::MAX, f32::MIN, f32::MAX, 3, RED);
+        });
+    }
+
+    fn pattern(rows: [&str; 7]) -> BTreeSet<(usize, usize)> {
+        let mut s = BTreeSet::new();
+        for (y, r) in rows.iter().enumerate() {
+            for (x, ch) in r.chars().enumerate() {
+                if ch == '#' {
+                    s.insert((x, y));
+                }
+            }
+        }
+        s
+    }
+
+    fn shifted(
+        s: &BTreeSet<(usize, usize)>,
+        dx: usize,
+        dy: usize,
+        sc: usize,
+    ) -> BTreeSet<(usize, usize)> {
+        let mut out = BTreeSet::new();
+        for &(x, y) in s {
+            for j in 0..sc {
+                for i in 0..sc {
+                    out.insert((dx + x * sc + i, dy + y * sc + j));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn text_renders_digit_glyphs() {
+        let zero = pattern([
+            ".###.", "#...#", "#..##", "#.#.#", "##..#", "#...#", ".###.",
+        ]);
+        let seven = pattern([
+            "#####", "....#", "...#.", "..#..", ".#...", ".#...", ".#...",
+        ]);
+        let one = pattern([
+            "..#..", ".##..", "..#..", "..#..", "..#..", "..#..", ".###.",
+        ]);
+        let mut width = 0;
+        let buf = rgb_frame(10, 12, |c| width = c.text(0, 0, "0", 1, RED, None));
+        assert_eq!(width, 7);
+        assert_eq!(touched(&buf, 10), shifted(&zero, 1, 1, 1));
+        let buf = rgb_frame(10, 12, |c| width = c.text(2, 3, "7", 1, RED, None));
+        assert_eq!(touched(&buf, 10), shifted(&seven, 3, 4, 1));
+        // Scale 2 doubles every glyph pixel.
+        let buf = rgb_frame(20, 20, |c| width = c.text(0, 0, "1", 2, RED, None));
+        assert_eq!(width, 14);
+        assert_eq!(touched(&buf, 20), shifted(&one, 2, 2, 2));
+        // Two glyphs are 6·scale apart.
+        let buf = rgb_frame(20, 12, |c| width = c.text(0, 0, "10", 1, RED, None));
+        assert_eq!(width, 13);
+        let mut both = shifted(&one, 1, 1, 1);
+        both.extend(shifted(&zero, 7, 1, 1));
+        assert_eq!(touched(&buf, 20), both);
+        // Every digit has a distinct glyph.
+        let digits: BTreeSet<[u8; 7]> = ('0'..='9').map(glyph).collect();
+        assert_eq!(digits.len(), 10);
+    }
+
+    #[test]
+    fn text_background_unknown_chars_and_size() {
+        let bg = Rgb(0, 0, 200);
+        let mut width = 0;
+        let buf = rgb_frame(10, 12, |c| width = c.text(1, 1, "0", 1, RED, Some(bg)));
+        assert_eq!(width, 7);
+        for y in 0..12 {
+            for x in 0..10 {
+                let inside = (1..8).contains(&x) && (1..10).contains(&y);
+                let p = pixel(&buf, 10, x, y);
+                if inside {
+                    assert!(p == RED || p == bg, "({x},{y})");
+                } else {
+                    assert_eq!(p, Rgb(0, 0, 0));
+                }
+            }
+        }
+        assert_eq!(pixel(&buf, 10, 1, 1), bg);
+        assert_eq!(pixel(&buf, 10, 3, 2), RED);
+        let q = rgb_frame(10, 12, |c| {
+            c.text(0, 0, "?", 1, RED, None);
+        });
+        let at = rgb_frame(10, 12, |c| {
+            c.text(0, 0, "@", 1, RED, None);
+        });
+        let accent = rgb_frame(10, 12, |c| {
+            c.text(0, 0, "é", 1, RED, None);
+        });
+        assert_eq!(q, at);
+        assert_eq!(q, accent);
+        assert!(!touched(&q, 10).is_empty());
+        let upper = rgb_frame(10, 12, |c| {
+            c.text(0, 0, "P", 1, RED, None);
+        });
+        let lower = rgb_frame(10, 12, |c| {
+            c.text(0, 0, "p", 1, RED, None);
+        });
+        assert_eq!(upper, lower);
+        assert_eq!(text_size("#12 g3 person", 1), (79, 9));
+        assert_eq!(text_size("", 3), (0, 0));
+        assert_eq!(text_size("ab", 0), text_size("ab", 1));
+        let buf = rgb_frame(10, 12, |c| width = c.text(0, 0, "", 1, RED, Some(bg)));
+        assert_eq!(width, 0);
+        assert!(touched(&buf, 10).is_empty());
+        // Far outside: nothing, no panic.
+        let buf = rgb_frame(10, 12, |c| {
+            c.text(i64::MAX - 3, 0, "123", 4, RED, Some(bg));
+            c.text(i64::MIN, i64::MIN, "123", u32::MAX, RED, Some(bg));
+            c.text(-1000, 0, "123", 1, RED, Some(bg));
+        });
+        assert!(touched(&buf, 10).is_empty());
+        // Every label character has its own glyph.
+        let q = glyph('?');
+        for ch in ('a'..='z')
+            .chain('0'..='9')
+            .chain(['#', ':', '-', '.', '_'])
+        {
+            assert_ne!(glyph(ch), q, "{ch}");
+        }
+    }
+
+    fn dist(a: Rgb, b: Rgb) -> f64 {
+        let d = |x: u8, y: u8| (x as f64 - y as f64).powi(2);
+        (d(a.0, b.0) + d(a.1, b.1) + d(a.2, b.2)).sqrt()
+    }
+
+    #[test]
+    fn id_colours_are_deterministic_distinct_and_bright() {
+        let cols: Vec<Rgb> = (1..=50).map(id_colour).collect();
+        assert_eq!(cols, (1..=50).map(id_colour).collect::<Vec<_>>());
+        let mut min = f64::MAX;
+        for i in 0..cols.len() {
+            for j in i + 1..cols.len() {
+                min = min.min(dist(cols[i], cols[j]));
+            }
+        }
+        assert!(min > 20.0, "closest pair at {min}");
+        for id in (0..1000).chain([u64::MAX, u64::MAX - 1]) {
+            let c = id_colour(id);
+            assert!(c.0.max(c.1).max(c.2) >= 200, "{id}: {c:?}");
+        }
+    }
+
+    fn person(track: Option<u64>, global: Option<u64>) -> Object {
+        let mut o = Object::new(BBox::new(10.0, 12.0, 30.0, 30.0), 0.9, 0);
+        o.track_id = track;
+        o.global_id = global;
+        o.track_state = Some(TrackState::Tracked);
+        o.label = Some("person".into());
+        // 17 keypoints inside the box, well away from its border.
+        o.keypoints = (0..17)
+            .map(|i| Keypoint {
+                x: 15.0 + (i % 5) as f32 * 4.0,
+                y: 17.0 + (i / 5) as f32 * 5.0,
+                confidence: 0.9,
+                state: KeypointState::Measured,
+            })
+            .collect();
+        o
+    }
+
+    fn draw_rgb(w: usize, h: usize, objects: &[Object], style: &OverlayStyle) -> Vec<u8> {
+        rgb_frame(w, h, |c| draw_objects(c, objects, style))
+    }
+
+    fn border(x0: usize, y0: usize, x1: usize, y1: usize) -> Vec<(usize, usize)> {
+        let mut v = Vec::new();
+        for x in x0..x1 {
+            v.push((x, y0));
+            v.push((x, y1 - 1));
+        }
+        for y in y0 + 1..y1 - 1 {
+            v.push((x0, y));
+            v.push((x1 - 1, y));
+        }
+        v
+    }
+
+    #[test]
+    fn overlay_style_defaults() {
+        let s = OverlayStyle::default();
+        assert!(s.boxes && s.labels && s.skeleton);
+        assert_eq!((s.thickness, s.text_scale), (0, 0));
+        assert_eq!(s.min_keypoint_confidence, 0.3);
+    }
+
+    #[test]
+    fn draw_objects_box_in_id_colour() {
+        let style = OverlayStyle {
+            labels: false,
+            ..Default::default()
+        };
+        let buf = draw_rgb(64, 48, &[person(Some(7), Some(3))], &style);
+        let c = id_colour(3);
+        for (x, y) in border(10, 12, 40, 42) {
+            assert_eq!(pixel(&buf, 64, x, y), c, "({x},{y})");
+        }
+        // Nothing outside the box.
+        assert!(touched(&buf, 64)
+            .iter()
+            .all(|&(x, y)| (10..40).contains(&x) && (12..42).contains(&y)));
+        // Track id only, untracked.
+        let buf = draw_rgb(64, 48, &[person(Some(7), None)], &style);
+        assert_eq!(pixel(&buf, 64, 10, 12), id_colour(7));
+        let buf = draw_rgb(64, 48, &[person(None, None)], &style);
+        assert_eq!(pixel(&buf, 64, 10, 12), UNTRACKED_COLOUR);
+    }
+
+    #[test]
+    fn draw_objects_dashes_predicted_and_lost_boxes() {
+        let style = OverlayStyle {
+            labels: false,
+            skeleton: false,
+            ..Default::default()
+        };
+        let solid = draw_rgb(64, 48, &[person(Some(7), None)], &style);
+        let n_solid = touched(&solid, 64).len();
+        assert_eq!(n_solid, border(10, 12, 40, 42).len());
+        for state in [TrackState::Predicted, TrackState::Lost] {
+            let mut o = person(Some(7), None);
+            o.track_state = Some(state);
+            let buf = draw_rgb(64, 48, &[o], &style);
+            let t = touched(&buf, 64);
+            assert!(t.len() > n_solid / 3 && t.len() < n_solid, "{}", t.len());
+            assert!(t
+                .iter()
+                .all(|&(x, y)| pixel(&buf, 64, x, y) == id_colour(7)));
+            assert!(touched(&solid, 64).is_superset(&t));
+        }
+    }
+
+    #[test]
+    fn draw_objects_skips_low_confidence_missing_and_nan_keypoints() {
+        let style = OverlayStyle {
+            labels: false,
+            boxes: false,
+            ..Default::default()
+        };
+        let mut o = person(Some(1), None);
+        // Nose far from the others, below the confidence floor.
+        o.keypoints[0] = Keypoint {
+            x: 55.0,
+            y: 40.0,
+            confidence: 0.1,
+            state: KeypointState::Measured,
+        };
+        let buf = draw_rgb(64, 48, &[o.clone()], &style);
+        assert!(!touched(&buf, 64).is_empty());
+        assert!(touched(&buf, 64).iter().all(|&(x, _)| x < 45));
+        // Same with Missing state, or NaN confidence.
+        for k in [
+            Keypoint {
+                confidence: 0.9,
+                state: KeypointState::Missing,
+                ..o.keypoints[0]
+            },
+            Keypoint {
+                confidence: f32::NAN,
+                ..o.keypoints[0]
+            },
+        ] {
+            let mut o2 = o.clone();
+            o2.keypoints[0] = k;
+            assert_eq!(draw_rgb(64, 48, &[o2], &style), buf);
+        }
+        // A NaN keypoint draws the same as one below the floor.
+        let mut low = person(Some(1), None);
+        low.keypoints[16].confidence = 0.0;
+        let mut nan = person(Some(1), None);
+        nan.keypoints[16].x = f32::NAN;
+        let mut nan_y = person(Some(1), None);
+        nan_y.keypoints[16].y = f32::NAN;
+        let want = draw_rgb(64, 48, &[low], &style);
+        assert_eq!(draw_rgb(64, 48, &[nan], &style), want);
+        assert_eq!(draw_rgb(64, 48, &[nan_y], &style), want);
+        // Other keypoint counts: dots only, no lines.
+        let mut two = person(Some(1), None);
+        two.keypoints.truncate(2);
+        two.keypoints[1].x = 40.0;
+        let buf = draw_rgb(64, 48, &[two], &style);
+        assert!(touched(&buf, 64).iter().all(|&(x, _)| x <= 18 || x >= 37));
+        // skeleton: false draws nothing of the pose.
+        let style = OverlayStyle {
+            skeleton: false,
+            ..style
+        };
+        assert!(touched(&draw_rgb(64, 48, &[person(Some(1), None)], &style), 64).is_empty());
+    }
+
+    #[test]
+    fn draw_objects_nan_box_draws_nothing() {
+        let mut o = person(Some(7), Some(3));
+        o.keypoints.clear();
+        o.bbox = BBox::new(f32::NAN, 5.0, 10.0, 10.0);
+        let mut o2 = o.clone();
+        o2.bbox = BBox::new(1.0, 2.0, f32::NAN, f32::INFINITY);
+        let mut o3 = o.clone();
+        o3.track_state = Some(TrackState::Lost);
+        let buf = draw_rgb(64, 48, &[o, o2, o3], &OverlayStyle::default());
+        assert!(touched(&buf, 64).is_empty());
+    }
+
+    #[test]
+    fn draw_objects_keypoint_states_are_distinguishable() {
+        let style = OverlayStyle {
+            labels: false,
+            boxes: false,
+            thickness: 1,
+            ..Default::default()
+        };
+        let mut o = person(Some(2), None);
+        let spots = [
+            (10.0, 10.0, KeypointState::Measured),
+            (30.0, 10.0, KeypointState::Smoothed),
+            (10.0, 30.0, KeypointState::Predicted),
+            (30.0, 30.0, KeypointState::Interpolated),
+        ];
+        o.keypoints = spots
+            .iter()
+            .map(|&(x, y, state)| Keypoint {
+                x,
+                y,
+                confidence: 1.0,
+                state,
+            })
+            .collect();
+        let buf = draw_rgb(64, 48, &[o], &style);
+        let c = id_colour(2);
+        assert_eq!(pixel(&buf, 64, 10, 10), c);
+        assert_eq!(pixel(&buf, 64, 30, 10), c);
+        assert_eq!(pixel(&buf, 64, 10, 30), Rgb(0, 0, 0));
+        assert_eq!(pixel(&buf, 64, 10, 28), c);
+        assert_eq!(pixel(&buf, 64, 30, 30), Rgb(255, 255, 255));
+        assert_eq!(pixel(&buf, 64, 30, 28), c);
+
+        // Lines to predicted / interpolated keypoints are dashed.
+        let mut o = person(Some(2), None);
+        for k in &mut o.keypoints {
+            k.x = 5.0;
+            k.y = 5.0;
+        }
+        o.keypoints[5] = Keypoint {
+            x: 5.0,
+            y: 40.0,
+            confidence: 1.0,
+            state: KeypointState::Measured,
+        };
+        o.keypoints[6] = Keypoint {
+            x: 60.0,
+            y: 40.0,
+            confidence: 1.0,
+            state: KeypointState::Measured,
+        };
+        let solid = draw_rgb(64, 48, &[o.clone()], &style);
+        let run = |buf: &[u8]| {
+            (10..55)
+                .filter(|&x| pixel(buf, 64, x, 40) != Rgb(0, 0, 0))
+                .count()
+        };
+        assert_eq!(run(&solid), 45);
+        for state in [KeypointState::Predicted, KeypointState::Interpolated] {
+            let mut o2 = o.clone();
+            o2.keypoints[6].state = state;
+            let dashed = draw_rgb(64, 48, &[o2], &style);
+            let n = run(&dashed);
+            assert!(n > 15 && n < 35, "{state:?}: {n}");
+        }
+    }
+
+    #[test]
+    fn draw_objects_labels_above_or_inside_the_box() {
+        let style = OverlayStyle {
+            boxes: false,
+            skeleton: false,
+            ..Default::default()
+        };
+        let c = id_colour(3);
+        let fg = if 0.299 * c.0 as f32 + 0.587 * c.1 as f32 + 0.114 * c.2 as f32 > 150.0 {
+            Rgb(0, 0, 0)
+        } else {
+            Rgb(255, 255, 255)
+        };
+        let text = "#7 g3 person";
+        assert_eq!(label_text(&person(Some(7), Some(3))), text);
+        // Room above the box (y = 12 ≥ 9).
+        let buf = draw_rgb(100, 48, &[person(Some(7), Some(3))], &style);
+        let want = rgb_frame(100, 48, |cv| {
+            cv.text(10, 3, text, 1, fg, Some(c));
+        });
+        assert_eq!(buf, want);
+        // Box at the top: label inside it.
+        let mut o = person(Some(7), Some(3));
+        o.bbox.y = 2.0;
+        let buf = draw_rgb(100, 48, &[o], &style);
+        let want = rgb_frame(100, 48, |cv| {
+            cv.text(10, 2, text, 1, fg, Some(c));
+        });
+        assert_eq!(buf, want);
+        // Pushed left to stay inside the frame; 73 px wide.
+        let mut o = person(Some(7), Some(3));
+        o.bbox.x = 60.0;
+        let buf = draw_rgb(100, 48, &[o], &style);
+        let want = rgb_frame(100, 48, |cv| {
+            cv.text(27, 3, text, 1, fg, Some(c));
+        });
+        assert_eq!(buf, want);
+        // Other label forms.
+        let mut o = person(None, None);
+        assert_eq!(label_text(&o), "person");
+        o.label = None;
+        assert_eq!(label_text(&o), "");
+        o.global_id = Some(4);
+        assert_eq!(label_text(&o), "g4");
+        // Box outside the frame: no label.
+        let mut o = person(Some(7), Some(3));
+        o.bbox.x = -100.0;
+        assert!(touched(&draw_rgb(100, 48, &[o], &style), 100).is_empty());
+    }
+
+    #[test]
+    fn draw_objects_on_yuv_frames_of_odd_size() {
+        for layout in [PixelLayout::I420, PixelLayout::Nv12] {
+            let (w, h) = (63, 47);
+            let (cw, ch) = (32, 24);
+            let nv12 = layout == PixelLayout::Nv12;
+            let mut y = vec![16u8; w * h];
+            let mut u = vec![128u8; if nv12 { 2 * cw * ch } else { cw * ch }];
+            let mut v = if nv12 {
+                Vec::new()
+            } else {
+                vec![128u8; cw * ch]
+            };
+            {
+                let mut frame = FrameMut {
+                    layout,
+                    width: w,
+                    height: h,
+                    planes: [&mut y, &mut u, &mut v],
+                    strides: [w, if nv12 { 2 * cw } else { cw }, cw],
+                    yuv: YuvParams::default(),
+                };
+                let mut canvas = Canvas::new(&mut frame).unwrap();
+                let mut o = person(Some(5), None);
+                o.bbox = BBox::new(40.0, 30.0, 23.0, 17.0);
+                draw_objects(
+                    &mut canvas,
+                    &[person(Some(1), None), o],
+                    &OverlayStyle::default(),
+                );
+            }
+            let [cy, cu, cv] = rgb_to_yuv(id_colour(1), YuvParams::default());
+            assert_eq!(y[12 * w + 20], cy);
+            let ci = 6 * if nv12 { 2 * cw } else { cw } + if nv12 { 20 } else { 10 };
+            assert_eq!(u[ci], cu);
+            if nv12 {
+                assert_eq!(u[ci + 1], cv);
+            } else {
+                assert_eq!(v[ci], cv);
+            }
+            // The clipped box reaches the last column and row.
+            assert_ne!(y[(h - 1) * w + w - 1], 16);
+        }
+    }
+
+    #[test]
+    fn canvas_new_rejects_bad_frames() {
+        let mut buf = vec![0u8; 4 * 3 * 3 - 1];
+        let mut f = packed(PixelLayout::Rgb, 4, 3, 12, &mut buf);
+        let e = Canvas::new(&mut f).err().unwrap();
+        assert_eq!(
+            e,
+            DrawError::PlaneTooShort {
+                plane: 0,
+                name: "packed pixels",
+                len: 35,
+                needed: 36
+            }
+        );
+        assert!(e.to_string().contains("packed pixels"), "{e}");
+        // The last row needs no padding.
+        let mut buf = vec![0u8; 16 * 2 + 12];
+        let mut f = packed(PixelLayout::Rgb, 4, 3, 16, &mut buf);
+        assert!(Canvas::new(&mut f).is_ok());
+
+        let mut buf = vec![0u8; 100];
+        let mut f = packed(PixelLayout::Bgrx, 4, 3, 15, &mut buf);
+        assert!(matches!(
+            Canvas::new(&mut f),
+            Err(DrawError::StrideTooSmall {
+                plane: 0,
+                stride: 15,
+                row_bytes: 16,
+                ..
+            })
+        ));
+        let mut f = packed(PixelLayout::Rgb, 0, 3, 15, &mut buf);
+        assert!(matches!(
+            Canvas::new(&mut f),
+            Err(DrawError::ZeroSize { .. })
+        ));
+
+        let (mut y, mut u, mut v) = (vec![0u8; 15], vec![0u8; 6], vec![0u8; 5]);
+        let mut f = FrameMut {
+            layout: PixelLayout::I420,
+            width: 5,
+            height: 3,
+            planes: [&mut y, &mut u, &mut v],
+            strides: [5, 3, 3],
+            yuv: YuvParams::default(),
+        };
+        let e = Canvas::new(&mut f).err().unwrap();
+        assert!(matches!(
+            e,
+            DrawError::PlaneTooShort {
+                plane: 2,
+                name: "V",
+                len: 5,
+                needed: 6
+            }
+        ));
+        assert!(
+            e.to_string().contains("(V)") && e.to_string().contains('6'),
+            "{e}"
+        );
+
+        let (mut y, mut uv) = (vec![0u8; 15], vec![0u8; 11]);
+        let mut f = FrameMut {
+            layout: PixelLayout::Nv12,
+            width: 5,
+            height: 3,
+            planes: [&mut y, &mut uv, Default::default()],
+            strides: [5, 6, 0],
+            yuv: YuvParams::default(),
+        };
+        let e = Canvas::new(&mut f).err().unwrap();
+        assert!(matches!(
+            e,
+            DrawError::PlaneTooShort {
+                plane: 1,
+                name: "UV",
+                ..
+            }
+        ));
+        f.strides[1] = 5;
+        assert!(matches!(
+            Canvas::new(&mut f),
+            Err(DrawError::StrideTooSmall {
+                plane: 1,
+                name: "UV",
+                ..
+            })
+        ));
+    }
+}

@@ -1,0 +1,1654 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+//! Per-track keypoint smoothing, with predicted and interpolated gaps.
+//!
+//! Three scalar filters work on one coordinate each (time in seconds, f64):
+//!
+//! * [`OneEuro`]: the One Euro filter of Casiez, Roussel and Vogel (CHI 2012),
+//!   an adaptive low-pass whose cutoff rises with the speed of the signal.
+//!   It follows the pseudo-code of the paper, where the derivative is taken
+//!   against the previous *filtered* value.
+//! * [`Kalman1`]: a constant-velocity Kalman filter with a white-acceleration
+//!   process model and a confidence-weighted measurement noise.
+//! * [`Ema`]: an exponential moving average.
+//!
+//! [`PoseSmoother`] runs one filter of the chosen [`FilterKind`] per
+//! coordinate of every keypoint of every track (and, optionally, of the box),
+//! and fills the frames where a known track is absent:
+//!
+//! * with a latency of `N` frames, a gap of at most `N` frames that closes
+//!   while its frames are still held gets a pose interpolated linearly in
+//!   time between the poses on both sides (keypoint state
+//!   [`KeypointState::Interpolated`], track state [`TrackState::Tracked`]);
+//! * any other gap gets, for up to `max_predict` frames, a pose extrapolated
+//!   with constant velocity from the last sighting (keypoint state
+//!   [`KeypointState::Predicted`], track state [`TrackState::Predicted`]),
+//!   with a confidence that decays per frame.
+//!
+//! Frames leave the smoother in the order they came in, with their payload
+//! and timestamp untouched; only the objects are rewritten or added to.
+//!
+//! Keypoints below the confidence floor, or with a non-finite coordinate, are
+//! never fed to a filter: they are marked [`KeypointState::Missing`] and keep
+//! the coordinates they came with (a NaN stays a NaN in the output).
+//!
+//! In steady state (the same tracks with the same keypoint count every frame)
+//! the per-frame work allocates only the returned `Vec` of frames: all
+//! per-track buffers are reused, and the buffers of dropped tracks are
+//! recycled for new ones.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::types::{BBox, Keypoint, KeypointState, Object, TrackState};
+
+/// Time step used when no valid one has been seen yet.
+const FALLBACK_DT: f64 = 1.0 / 60.0;
+
+/// Smallest confidence used to scale the Kalman measurement noise.
+const MIN_KALMAN_CONFIDENCE: f64 = 0.05;
+
+/// Initial velocity variance of [`Kalman1`] (px²/s²): "unknown".
+const KALMAN_INITIAL_VELOCITY_VARIANCE: f64 = 1e4;
+
+/// How many dropped tracks keep their buffers for reuse.
+const TRACK_POOL_SIZE: usize = 64;
+
+/// Smoothing factor of a first-order low-pass at `rate` Hz with cutoff `fc`
+/// Hz: `1 / (1 + τ·rate)` with `τ = 1 / (2π·fc)`.
+#[inline]
+fn lowpass_alpha(rate: f64, cutoff: f64) -> f64 {
+    let tau = 1.0 / (2.0 * std::f64::consts::PI * cutoff);
+    1.0 / (1.0 + tau * rate)
+}
+
+/// The One Euro filter (Casiez, Roussel, Vogel, CHI 2012) on one scalar.
+///
+/// The first sample is returned unchanged (derivative 0). Then, with
+/// `dt = t − t_prev` (the previous valid `dt` or 1/60 s when `dt` is not
+/// positive and finite) and `rate = 1/dt`:
+///
+/// ```text
+/// dx     = (x − x̂_prev) · rate
+/// edx    = lowpass(dx, alpha(rate, d_cutoff))
+/// cutoff = min_cutoff + beta · |edx|
+/// x̂      = lowpass(x, alpha(rate, cutoff))
+/// ```
+///
+/// A non-finite `x` poisons the state (as in the paper); callers filter such
+/// values out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OneEuro {
+    min_cutoff: f64,
+    beta: f64,
+    d_cutoff: f64,
+    started: bool,
+    x_hat: f64,
+    dx_hat: f64,
+    out_vel: f64,
+    t_prev: f64,
+    dt_prev: f64,
+}
+
+impl OneEuro {
+    /// `min_cutoff` (Hz) sets the smoothing at rest, `beta` (1/px) how fast
+    /// the cutoff rises with speed, `d_cutoff` (Hz) the cutoff of the
+    /// derivative filter.
+    pub fn new(min_cutoff: f64, beta: f64, d_cutoff: f64) -> Self {
+        Self {
+            min_cutoff,
+            beta,
+            d_cutoff,
+            started: false,
+            x_hat: 0.0,
+            dx_hat: 0.0,
+            out_vel: 0.0,
+            t_prev: 0.0,
+            dt_prev: 0.0,
+        }
+    }
+
+    /// Filters sample `x` taken at time `t` (seconds).
+    pub fn filter(&mut self, x: f64, t: f64) -> f64 {
+        if !self.started {
+            self.started = true;
+            self.x_hat = x;
+            self.dx_hat = 0.0;
+            self.out_vel = 0.0;
+            self.t_prev = t;
+            return x;
+        }
+        let raw_dt = t - self.t_prev;
+        if t.is_finite() {
+            self.t_prev = t;
+        }
+        let dt = if raw_dt > 0.0 && raw_dt.is_finite() {
+            self.dt_prev = raw_dt;
+            raw_dt
+        } else if self.dt_prev > 0.0 {
+            self.dt_prev
+        } else {
+            FALLBACK_DT
+        };
+        let rate = 1.0 / dt;
+        let a_d = lowpass_alpha(rate, self.d_cutoff);
+        let dx = (x - self.x_hat) * rate;
+        self.dx_hat = a_d * dx + (1.0 - a_d) * self.dx_hat;
+        let cutoff = self.min_cutoff + self.beta * self.dx_hat.abs();
+        let a = lowpass_alpha(rate, cutoff);
+        let prev = self.x_hat;
+        self.x_hat = a * x + (1.0 - a) * prev;
+        let ov = (self.x_hat - prev) * rate;
+        self.out_vel = a_d * ov + (1.0 - a_d) * self.out_vel;
+        self.x_hat
+    }
+
+    /// Forgets all samples; the next one passes unchanged.
+    pub fn reset(&mut self) {
+        *self = Self::new(self.min_cutoff, self.beta, self.d_cutoff);
+    }
+
+    /// The filtered derivative `edx` that drives the cutoff (units/s).
+    ///
+    /// Because it is taken against the previous *filtered* value, it
+    /// includes the filter's lag: on a ramp of slope `v` it settles near
+    /// `v / alpha`, not `v`. Use [`OneEuro::output_velocity`] to extrapolate.
+    pub fn velocity(&self) -> f64 {
+        self.dx_hat
+    }
+
+    /// Derivative of the filter's output, low-passed with `d_cutoff`
+    /// (units/s). On a ramp of slope `v` it settles at `v`; this is what
+    /// [`PoseSmoother`] extrapolates with.
+    pub fn output_velocity(&self) -> f64 {
+        self.out_vel
+    }
+
+    /// The last output (0 before the first sample).
+    pub fn value(&self) -> f64 {
+        self.x_hat
+    }
+}
+
+/// Constant-velocity Kalman filter on one coordinate: state `(p, v)`.
+///
+/// Prediction over `dt` uses `F = [[1, dt], [0, 1]]` and
+/// `Q = q·[[dt³/3, dt²/2], [dt²/2, dt]]` (continuous white acceleration of
+/// spectral density `q`); the measurement noise is
+/// `R = measurement_noise / max(confidence, 0.05)`. A `dt` that is not
+/// positive and finite skips the prediction.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Kalman1 {
+    q: f64,
+    r: f64,
+    started: bool,
+    p: f64,
+    v: f64,
+    p00: f64,
+    p01: f64,
+    p11: f64,
+    t: f64,
+}
+
+impl Kalman1 {
+    /// `process_noise`: acceleration spectral density `q` (px²/s³);
+    /// `measurement_noise`: measurement variance (px²) at confidence 1.
+    pub fn new(process_noise: f64, measurement_noise: f64) -> Self {
+        Self {
+            q: process_noise,
+            r: measurement_noise,
+            started: false,
+            p: 0.0,
+            v: 0.0,
+            p00: 0.0,
+            p01: 0.0,
+            p11: 0.0,
+            t: 0.0,
+        }
+    }
+
+    /// Predicts to `t`, then corrects with measurement `z` of the given
+    /// confidence. Returns the corrected position.
+    pub fn update(&mut self, z: f64, t: f64, confidence: f64) -> f64 {
+        let r = self.r / confidence.max(MIN_KALMAN_CONFIDENCE);
+        if !self.started {
+            self.started = true;
+            self.p = z;
+            self.v = 0.0;
+            self.p00 = r;
+            self.p01 = 0.0;
+            self.p11 = KALMAN_INITIAL_VELOCITY_VARIANCE;
+            self.t = t;
+            return z;
+        }
+        let dt = t - self.t;
+        if t.is_finite() {
+            self.t = t;
+        }
+        if dt > 0.0 && dt.is_finite() {
+            let dt2 = dt * dt;
+            self.p += self.v * dt;
+            self.p00 += 2.0 * dt * self.p01 + dt2 * self.p11 + self.q * dt2 * dt / 3.0;
+            self.p01 += dt * self.p11 + self.q * dt2 / 2.0;
+            self.p11 += self.q * dt;
+        }
+        let s = self.p00 + r;
+        let k0 = self.p00 / s;
+        let k1 = self.p01 / s;
+        let innovation = z - self.p;
+        self.p += k0 * innovation;
+        self.v += k1 * innovation;
+        let (p00, p01, p11) = (self.p00, self.p01, self.p11);
+        self.p00 = (1.0 - k0) * p00;
+        self.p01 = (1.0 - k0) * p01;
+        self.p11 = p11 - k1 * p01;
+        self.p
+    }
+
+    /// Position and velocity extrapolated to `t`, state unchanged.
+    /// `(NaN, NaN)` before the first update.
+    pub fn predict_to(&self, t: f64) -> (f64, f64) {
+        if !self.started {
+            return (f64::NAN, f64::NAN);
+        }
+        let dt = t - self.t;
+        let dt = if dt.is_finite() { dt } else { 0.0 };
+        (self.p + self.v * dt, self.v)
+    }
+
+    /// The estimated velocity (units/s).
+    pub fn velocity(&self) -> f64 {
+        self.v
+    }
+
+    /// The estimated position at the last update.
+    pub fn position(&self) -> f64 {
+        self.p
+    }
+
+    /// Forgets all measurements.
+    pub fn reset(&mut self) {
+        *self = Self::new(self.q, self.r);
+    }
+}
+
+/// Exponential moving average: `y = alpha·x + (1 − alpha)·y_prev`; the first
+/// sample passes unchanged. `alpha` in `(0, 1]` is the weight of the new
+/// sample.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ema {
+    alpha: f64,
+    started: bool,
+    y: f64,
+}
+
+impl Ema {
+    pub fn new(alpha: f64) -> Self {
+        Self {
+            alpha,
+            started: false,
+            y: 0.0,
+        }
+    }
+
+    pub fn filter(&mut self, x: f64) -> f64 {
+        if self.started {
+            self.y = self.alpha * x + (1.0 - self.alpha) * self.y;
+        } else {
+            self.started = true;
+            self.y = x;
+        }
+        self.y
+    }
+
+    /// Forgets all samples.
+    pub fn reset(&mut self) {
+        self.started = false;
+        self.y = 0.0;
+    }
+}
+
+/// Which filter [`PoseSmoother`] runs on each coordinate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FilterKind {
+    /// [`OneEuro`] (cutoffs in Hz, `beta` in 1/px).
+    OneEuro {
+        min_cutoff: f64,
+        beta: f64,
+        d_cutoff: f64,
+    },
+    /// [`Kalman1`] (`process_noise` in px²/s³, `measurement_noise` in px²),
+    /// weighted by the keypoint (or object) confidence.
+    Kalman {
+        process_noise: f64,
+        measurement_noise: f64,
+    },
+    /// [`Ema`].
+    Ema { alpha: f64 },
+}
+
+impl Default for FilterKind {
+    fn default() -> Self {
+        FilterKind::OneEuro {
+            min_cutoff: 1.0,
+            beta: 0.007,
+            d_cutoff: 1.0,
+        }
+    }
+}
+
+/// Configuration of [`PoseSmoother`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct SmootherConfig {
+    /// Filter run on every coordinate. Default: One Euro (1.0, 0.007, 1.0).
+    pub filter: FilterKind,
+    /// Keypoints below this confidence are not fed to the filter and are
+    /// marked missing. Default 0.3.
+    pub min_confidence: f32,
+    /// Frames of predicted pose emitted for a missing track before it is
+    /// dropped. Default 5.
+    pub max_predict: u32,
+    /// Factor applied to the confidence per predicted frame. Default 0.8.
+    pub predict_decay: f32,
+    /// Frames held back so that short gaps can be interpolated. Default 0.
+    pub latency: u32,
+    /// Also smooth the box centre, width and height. Default false.
+    pub smooth_boxes: bool,
+}
+
+impl Default for SmootherConfig {
+    fn default() -> Self {
+        Self {
+            filter: FilterKind::default(),
+            min_confidence: 0.3,
+            max_predict: 5,
+            predict_decay: 0.8,
+            latency: 0,
+            smooth_boxes: false,
+        }
+    }
+}
+
+/// Counters of [`PoseSmoother`] since its creation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SmootherStats {
+    /// Keypoints fed to a filter and written back as smoothed.
+    pub smoothed_keypoints: u64,
+    /// Keypoints of measured objects below `min_confidence` or non-finite.
+    pub missing_keypoints: u64,
+    /// Predicted objects added to released frames.
+    pub predicted_objects: u64,
+    /// Interpolated objects added to released frames.
+    pub interpolated_objects: u64,
+    /// Objects without a track id (passed unchanged).
+    pub passed_without_track_id: u64,
+    /// Times a track's keypoint count changed (its filters were rebuilt).
+    pub keypoint_count_changes: u64,
+}
+
+/// EMA plus a finite-difference velocity of its output.
+#[derive(Clone, Debug)]
+struct EmaAxis {
+    ema: Ema,
+    last: f64,
+    last_t: f64,
+    vel: f64,
+    started: bool,
+}
+
+impl EmaAxis {
+    fn step(&mut self, x: f64, t: f64) -> f64 {
+        let y = self.ema.filter(x);
+        if self.started {
+            let dt = t - self.last_t;
+            if dt > 0.0 && dt.is_finite() {
+                self.vel = (y - self.last) / dt;
+            }
+        }
+        self.started = true;
+        self.last = y;
+        if t.is_finite() {
+            self.last_t = t;
+        }
+        y
+    }
+}
+
+/// One coordinate's filter, of the configured kind.
+#[derive(Clone, Debug)]
+enum AxisFilter {
+    OneEuro(OneEuro),
+    Kalman(Kalman1),
+    Ema(EmaAxis),
+}
+
+impl AxisFilter {
+    fn new(kind: &FilterKind) -> Self {
+        match *kind {
+            FilterKind::OneEuro {
+                min_cutoff,
+                beta,
+                d_cutoff,
+            } => AxisFilter::OneEuro(OneEuro::new(min_cutoff, beta, d_cutoff)),
+            FilterKind::Kalman {
+                process_noise,
+                measurement_noise,
+            } => AxisFilter::Kalman(Kalman1::new(process_noise, measurement_noise)),
+            FilterKind::Ema { alpha } => AxisFilter::Ema(EmaAxis {
+                ema: Ema::new(alpha),
+                last: 0.0,
+                last_t: 0.0,
+                vel: 0.0,
+                started: false,
+            }),
+        }
+    }
+
+    #[inline]
+    fn step(&mut self, x: f64, t: f64, confidence: f64) -> f64 {
+        match self {
+            AxisFilter::OneEuro(f) => f.filter(x, t),
+            AxisFilter::Kalman(f) => f.update(x, t, confidence),
+            AxisFilter::Ema(f) => f.step(x, t),
+        }
+    }
+
+    /// Velocity used to extrapolate (units/s).
+    #[inline]
+    fn velocity(&self) -> f64 {
+        match self {
+            AxisFilter::OneEuro(f) => f.output_velocity(),
+            AxisFilter::Kalman(f) => f.velocity(),
+            AxisFilter::Ema(f) => f.vel,
+        }
+    }
+}
+
+/// One keypoint of a track's last sighting.
+#[derive(Clone, Copy, Debug)]
+struct PoseKp {
+    /// Smoothed position and its velocity (valid keypoints only).
+    x: f64,
+    y: f64,
+    vx: f64,
+    vy: f64,
+    confidence: f32,
+    /// Fed to the filter at that sighting (not missing).
+    valid: bool,
+    /// The keypoint as output at that sighting.
+    out: Keypoint,
+}
+
+/// Filter state and last sighting of one track.
+#[derive(Debug, Default)]
+struct Track {
+    /// Two filters (x, y) per keypoint.
+    kp_filters: Vec<AxisFilter>,
+    /// Centre x, centre y, width, height (only with `smooth_boxes`).
+    box_filters: Vec<AxisFilter>,
+    pose: Vec<PoseKp>,
+    prev_pose: Vec<PoseKp>,
+    t_last: f64,
+    bbox: BBox,
+    /// Velocity of the smoothed box centre (only with `smooth_boxes`).
+    box_vel: [f64; 2],
+    confidence: f32,
+    class_id: u32,
+    label: Option<String>,
+    global_id: Option<u64>,
+    /// Frame sequence number of the last sighting; `u64::MAX` when new.
+    last_seen: u64,
+    /// Last frame that carried a non-measurement object of this track.
+    covered: u64,
+}
+
+impl Track {
+    fn clear(&mut self) {
+        self.kp_filters.clear();
+        self.box_filters.clear();
+        self.pose.clear();
+        self.prev_pose.clear();
+        self.t_last = 0.0;
+        self.bbox = BBox::default();
+        self.box_vel = [0.0; 2];
+        self.confidence = 0.0;
+        self.class_id = 0;
+        self.label = None;
+        self.global_id = None;
+        self.last_seen = u64::MAX;
+        self.covered = u64::MAX;
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SynthKind {
+    Predicted,
+    Interpolated,
+}
+
+/// An object made by the smoother for a frame where its track is absent.
+#[derive(Debug)]
+struct Synth {
+    track_id: u64,
+    kind: SynthKind,
+    object: Object,
+}
+
+#[derive(Debug)]
+struct Held<T> {
+    seq: u64,
+    t: f64,
+    payload: T,
+    objects: Vec<Object>,
+    synth: Vec<Synth>,
+}
+
+/// A missing keypoint in a made-up object: the coordinates of the last
+/// sighting, confidence 0.
+#[inline]
+fn missing_keypoint(out: &Keypoint) -> Keypoint {
+    Keypoint {
+        x: out.x,
+        y: out.y,
+        confidence: 0.0,
+        state: KeypointState::Missing,
+    }
+}
+
+#[inline]
+fn lerp(a: f64, b: f64, s: f64) -> f64 {
+    a + (b - a) * s
+}
+
+#[inline]
+fn lerp32(a: f32, b: f32, s: f64) -> f32 {
+    lerp(a as f64, b as f64, s) as f32
+}
+
+/// Smooths keypoints per track and fills short gaps; see the module docs.
+///
+/// `T` is an opaque per-frame payload (e.g. a buffer) handed back with the
+/// frame's objects.
+#[derive(Debug)]
+pub struct PoseSmoother<T> {
+    cfg: SmootherConfig,
+    tracks: BTreeMap<u64, Track>,
+    pool: Vec<Track>,
+    held: VecDeque<Held<T>>,
+    next_seq: u64,
+    stats: SmootherStats,
+    to_drop: Vec<u64>,
+}
+
+impl<T> PoseSmoother<T> {
+    pub fn new(cfg: SmootherConfig) -> Self {
+        let cap = cfg.latency as usize + 1;
+        Self {
+            cfg,
+            tracks: BTreeMap::new(),
+            pool: Vec::new(),
+            held: VecDeque::with_capacity(cap),
+            next_seq: 0,
+            stats: SmootherStats::default(),
+            to_drop: Vec::new(),
+        }
+    }
+
+    pub fn config(&self) -> &SmootherConfig {
+        &self.cfg
+    }
+
+    /// Tracks whose filter state is held.
+    pub fn num_tracks(&self) -> usize {
+        self.tracks.len()
+    }
+
+    /// Frames held back (at most `latency`).
+    pub fn held_frames(&self) -> usize {
+        self.held.len()
+    }
+
+    pub fn stats(&self) -> SmootherStats {
+        self.stats
+    }
+
+    /// One frame in: timestamp `t` (seconds), its objects, and an opaque
+    /// payload. Returns the frames complete now, oldest first: with latency
+    /// 0 exactly this frame; with latency `N` the frame pushed `N` frames
+    /// ago (nothing during the first `N` pushes).
+    ///
+    /// Per object: without a track id, without keypoints, with track state
+    /// `Lost`/`Predicted` (no measurement), or a second object of a track in
+    /// the same frame: unchanged. Otherwise its keypoints (and with
+    /// `smooth_boxes` its box) are filtered and the track's sighting is
+    /// recorded. A frame that carries an unchanged object of a track gets no
+    /// made-up object for that track.
+    pub fn push(&mut self, t: f64, mut objects: Vec<Object>, payload: T) -> Vec<(T, Vec<Object>)> {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let Self {
+            cfg,
+            tracks,
+            pool,
+            held,
+            stats,
+            to_drop,
+            ..
+        } = self;
+
+        for obj in objects.iter_mut() {
+            let Some(id) = obj.track_id else {
+                stats.passed_without_track_id += 1;
+                continue;
+            };
+            let measured = !obj.keypoints.is_empty()
+                && !matches!(
+                    obj.track_state,
+                    Some(TrackState::Lost) | Some(TrackState::Predicted)
+                );
+            if !measured {
+                if let Some(tr) = tracks.get_mut(&id) {
+                    tr.covered = seq;
+                }
+                continue;
+            }
+            let track = tracks.entry(id).or_insert_with(|| {
+                let mut tr = pool.pop().unwrap_or_default();
+                tr.clear();
+                tr
+            });
+            if track.last_seen == seq {
+                continue;
+            }
+            measure(cfg, track, obj, t, seq, held, id, stats);
+        }
+
+        // Tracks absent from this frame.
+        let keep_past = cfg.max_predict.max(cfg.latency.saturating_add(1)) as u64;
+        let mut synth = Vec::new();
+        for (&id, tr) in tracks.iter() {
+            if tr.last_seen == seq {
+                continue;
+            }
+            let missed = seq - tr.last_seen;
+            if missed <= cfg.max_predict as u64 && tr.covered != seq {
+                synth.push(Synth {
+                    track_id: id,
+                    kind: SynthKind::Predicted,
+                    object: predict(cfg, tr, id, t, missed),
+                });
+            }
+            if missed >= keep_past {
+                to_drop.push(id);
+            }
+        }
+        for id in to_drop.drain(..) {
+            if let Some(tr) = tracks.remove(&id) {
+                if pool.len() < TRACK_POOL_SIZE {
+                    pool.push(tr);
+                }
+            }
+        }
+
+        held.push_back(Held {
+            seq,
+            t,
+            payload,
+            objects,
+            synth,
+        });
+        let mut out = Vec::with_capacity(1);
+        while held.len() > cfg.latency as usize {
+            if let Some(h) = held.pop_front() {
+                out.push(release(h, stats));
+            }
+        }
+        out
+    }
+
+    /// End of stream: every held frame, oldest first (gaps still open get
+    /// their predictions). Track state is kept.
+    pub fn flush(&mut self) -> Vec<(T, Vec<Object>)> {
+        let Self { held, stats, .. } = self;
+        held.drain(..).map(|h| release(h, stats)).collect()
+    }
+
+    /// Drops all tracks (e.g. on a seek) and returns the held frames as
+    /// [`PoseSmoother::flush`] does.
+    pub fn reset(&mut self) -> Vec<(T, Vec<Object>)> {
+        let out = self.flush();
+        while let Some((_, tr)) = self.tracks.pop_first() {
+            if self.pool.len() < TRACK_POOL_SIZE {
+                self.pool.push(tr);
+            }
+        }
+        out
+    }
+}
+
+/// Appends the made-up objects to a frame and hands it out.
+fn release<T>(h: Held<T>, stats: &mut SmootherStats) -> (T, Vec<Object>) {
+    let Held {
+        payload,
+        mut objects,
+        synth,
+        ..
+    } = h;
+    objects.reserve(synth.len());
+    for s in synth {
+        match s.kind {
+            SynthKind::Predicted => stats.predicted_objects += 1,
+            SynthKind::Interpolated => stats.interpolated_objects += 1,
+        }
+        objects.push(s.object);
+    }
+    (payload, objects)
+}
+
+/// Filters one measured object of a track, records the sighting, and
+/// interpolates the gap before it when its frames are all held.
+#[allow(clippy::too_many_arguments)]
+fn measure<T>(
+    cfg: &SmootherConfig,
+    track: &mut Track,
+    obj: &mut Object,
+    t: f64,
+    seq: u64,
+    held: &mut VecDeque<Held<T>>,
+    id: u64,
+    stats: &mut SmootherStats,
+) {
+    let n = obj.keypoints.len();
+    let fresh = track.last_seen == u64::MAX;
+    let mut rebuilt = false;
+    if track.pose.len() != n || fresh {
+        if !fresh {
+            stats.keypoint_count_changes += 1;
+        }
+        rebuilt = true;
+        track.kp_filters.clear();
+        track
+            .kp_filters
+            .extend((0..2 * n).map(|_| AxisFilter::new(&cfg.filter)));
+        track.pose.clear();
+        track.prev_pose.clear();
+    }
+    track.prev_pose.clear();
+    track.prev_pose.extend_from_slice(&track.pose);
+    track.pose.clear();
+
+    let min_conf = cfg.min_confidence;
+    for (kp, f) in obj
+        .keypoints
+        .iter_mut()
+        .zip(track.kp_filters.chunks_exact_mut(2))
+    {
+        let valid = kp.confidence >= min_conf && kp.x.is_finite() && kp.y.is_finite();
+        let mut p = PoseKp {
+            x: kp.x as f64,
+            y: kp.y as f64,
+            vx: 0.0,
+            vy: 0.0,
+            confidence: kp.confidence,
+            valid,
+            out: *kp,
+        };
+        if valid {
+            let c = kp.confidence as f64;
+            p.x = f[0].step(kp.x as f64, t, c);
+            p.y = f[1].step(kp.y as f64, t, c);
+            p.vx = f[0].velocity();
+            p.vy = f[1].velocity();
+            kp.x = p.x as f32;
+            kp.y = p.y as f32;
+            kp.state = KeypointState::Smoothed;
+            stats.smoothed_keypoints += 1;
+        } else {
+            kp.state = KeypointState::Missing;
+            stats.missing_keypoints += 1;
+        }
+        p.out = *kp;
+        track.pose.push(p);
+    }
+
+    if cfg.smooth_boxes {
+        if track.box_filters.len() != 4 {
+            track.box_filters.clear();
+            track
+                .box_filters
+                .extend((0..4).map(|_| AxisFilter::new(&cfg.filter)));
+        }
+        let b = obj.bbox;
+        let m = [
+            b.x as f64 + b.w as f64 / 2.0,
+            b.y as f64 + b.h as f64 / 2.0,
+            b.w as f64,
+            b.h as f64,
+        ];
+        if m.iter().all(|v| v.is_finite()) {
+            let c = obj.confidence as f64;
+            let mut s = [0.0; 4];
+            for ((out, f), v) in s.iter_mut().zip(&mut track.box_filters).zip(m) {
+                *out = f.step(v, t, c);
+            }
+            track.box_vel = [
+                track.box_filters[0].velocity(),
+                track.box_filters[1].velocity(),
+            ];
+            obj.bbox = BBox::new(
+                (s[0] - s[2] / 2.0) as f32,
+                (s[1] - s[3] / 2.0) as f32,
+                s[2] as f32,
+                s[3] as f32,
+            );
+        }
+    }
+
+    if !fresh && !rebuilt {
+        let gap = seq - track.last_seen - 1;
+        if gap >= 1 && gap <= cfg.latency as u64 {
+            interpolate(track, obj, t, seq, held, id);
+        }
+    }
+
+    track.t_last = t;
+    track.bbox = obj.bbox;
+    track.confidence = obj.confidence;
+    track.class_id = obj.class_id;
+    track.label.clone_from(&obj.label);
+    track.global_id = obj.global_id;
+    track.last_seen = seq;
+}
+
+/// Replaces the made-up objects of the held gap frames of a track with poses
+/// interpolated between `track.prev_pose` (before the gap, at
+/// `track.t_last`) and `track.pose` (now, at `t`).
+fn interpolate<T>(
+    track: &Track,
+    obj: &Object,
+    t: f64,
+    seq: u64,
+    held: &mut VecDeque<Held<T>>,
+    id: u64,
+) {
+    let (s0, t0) = (track.last_seen, track.t_last);
+    let span_t = t - t0;
+    let span_n = (seq - s0) as f64;
+    for h in held.iter_mut() {
+        if h.seq <= s0 || h.seq >= seq {
+            continue;
+        }
+        h.synth.retain(|s| s.track_id != id);
+        if h.objects.iter().any(|o| o.track_id == Some(id)) {
+            continue;
+        }
+        let mut s = (h.t - t0) / span_t;
+        if !(s.is_finite() && span_t > 0.0) {
+            s = (h.seq - s0) as f64 / span_n;
+        }
+        let s = s.clamp(0.0, 1.0);
+        let keypoints = track
+            .prev_pose
+            .iter()
+            .zip(&track.pose)
+            .map(|(a, b)| {
+                if a.valid && b.valid {
+                    Keypoint {
+                        x: lerp(a.x, b.x, s) as f32,
+                        y: lerp(a.y, b.y, s) as f32,
+                        confidence: lerp32(a.confidence, b.confidence, s),
+                        state: KeypointState::Interpolated,
+                    }
+                } else {
+                    missing_keypoint(&a.out)
+                }
+            })
+            .collect();
+        let (b0, b1) = (track.bbox, obj.bbox);
+        let object = Object {
+            bbox: BBox::new(
+                lerp32(b0.x, b1.x, s),
+                lerp32(b0.y, b1.y, s),
+                lerp32(b0.w, b1.w, s),
+                lerp32(b0.h, b1.h, s),
+            ),
+            confidence: lerp32(track.confidence, obj.confidence, s),
+            class_id: obj.class_id,
+            label: obj.label.clone(),
+            track_id: Some(id),
+            track_state: Some(TrackState::Tracked),
+            global_id: obj.global_id,
+            keypoints,
+            embedding: None,
+            embedding_frame: None,
+        };
+        h.synth.push(Synth {
+            track_id: id,
+            kind: SynthKind::Interpolated,
+            object,
+        });
+    }
+}
+
+/// The predicted object of a track `missed` frames after its last sighting.
+fn predict(cfg: &SmootherConfig, tr: &Track, id: u64, t: f64, missed: u64) -> Object {
+    let dt = t - tr.t_last;
+    let decay = cfg.predict_decay.powi(missed.min(i32::MAX as u64) as i32);
+    let (mut svx, mut svy, mut n) = (0.0, 0.0, 0usize);
+    let keypoints = tr
+        .pose
+        .iter()
+        .map(|p| {
+            if p.valid {
+                svx += p.vx;
+                svy += p.vy;
+                n += 1;
+                Keypoint {
+                    x: (p.x + p.vx * dt) as f32,
+                    y: (p.y + p.vy * dt) as f32,
+                    confidence: p.confidence * decay,
+                    state: KeypointState::Predicted,
+                }
+            } else {
+                missing_keypoint(&p.out)
+            }
+        })
+        .collect();
+    let (vx, vy) = if cfg.smooth_boxes && tr.box_filters.len() == 4 {
+        (tr.box_vel[0], tr.box_vel[1])
+    } else if n > 0 {
+        (svx / n as f64, svy / n as f64)
+    } else {
+        (0.0, 0.0)
+    };
+    let mut bbox = tr.bbox;
+    let (dx, dy) = (vx * dt, vy * dt);
+    if dx.is_finite() && dy.is_finite() {
+        bbox.x = (bbox.x as f64 + dx) as f32;
+        bbox.y = (bbox.y as f64 + dy) as f32;
+    }
+    Object {
+        bbox,
+        confidence: tr.confidence * decay,
+        class_id: tr.class_id,
+        label: tr.label.clone(),
+        track_id: Some(id),
+        track_state: Some(TrackState::Predicted),
+        global_id: tr.global_id,
+        keypoints,
+        embedding: None,
+        embedding_frame: None,
+    }
+}
+
+/// Mean of `|x[t+1] − 2·x[t] + x[t−1]|` over all `t` whose three samples are
+/// finite (a jitter measure). NaN when there is no such `t`.
+pub fn mean_abs_second_difference(xs: &[f64]) -> f64 {
+    let (mut sum, mut n) = (0.0, 0usize);
+    for w in xs.windows(3) {
+        let d = w[2] - 2.0 * w[1] + w[0];
+        if d.is_finite() {
+            sum += d.abs();
+            n += 1;
+        }
+    }
+    if n == 0 {
+        f64::NAN
+    } else {
+        sum / n as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // ---- A naive transcription of the One Euro paper's pseudo-code. ----
+
+    struct LowPass {
+        first_time: bool,
+        hatxprev: f64,
+    }
+
+    impl LowPass {
+        fn new() -> Self {
+            LowPass {
+                first_time: true,
+                hatxprev: 0.0,
+            }
+        }
+
+        fn filter(&mut self, x: f64, alpha: f64) -> f64 {
+            let hatx = if self.first_time {
+                self.first_time = false;
+                x
+            } else {
+                alpha * x + (1.0 - alpha) * self.hatxprev
+            };
+            self.hatxprev = hatx;
+            hatx
+        }
+    }
+
+    struct OneEuroRef {
+        mincutoff: f64,
+        beta: f64,
+        dcutoff: f64,
+        x: LowPass,
+        dx: LowPass,
+        last_time: Option<f64>,
+    }
+
+    fn ref_alpha(te: f64, cutoff: f64) -> f64 {
+        let tau = 1.0 / (2.0 * std::f64::consts::PI * cutoff);
+        1.0 / (1.0 + tau / te)
+    }
+
+    impl OneEuroRef {
+        fn filter(&mut self, value: f64, t: f64) -> f64 {
+            // Sampling period; the first call's value does not matter.
+            let te = match self.last_time {
+                Some(last) => t - last,
+                None => 1.0,
+            };
+            self.last_time = Some(t);
+            let dvalue = if self.x.first_time {
+                0.0
+            } else {
+                (value - self.x.hatxprev) / te
+            };
+            let edvalue = self.dx.filter(dvalue, ref_alpha(te, self.dcutoff));
+            let cutoff = self.mincutoff + self.beta * edvalue.abs();
+            self.x.filter(value, ref_alpha(te, cutoff))
+        }
+    }
+
+    /// Deterministic uniform numbers in [0, 1) from a 32-bit LCG.
+    struct Lcg(u32);
+
+    impl Lcg {
+        fn next(&mut self) -> f64 {
+            self.0 = self.0.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (self.0 >> 8) as f64 / (1u32 << 24) as f64
+        }
+    }
+
+    fn kp(x: f32, y: f32, confidence: f32) -> Keypoint {
+        Keypoint {
+            x,
+            y,
+            confidence,
+            state: KeypointState::Measured,
+        }
+    }
+
+    fn tracked(id: u64, bbox: BBox, keypoints: Vec<Keypoint>) -> Object {
+        let mut o = Object::new(bbox, 0.9, 0);
+        o.track_id = Some(id);
+        o.track_state = Some(TrackState::Tracked);
+        o.label = Some("person".into());
+        o.keypoints = keypoints;
+        o
+    }
+
+    fn ema_cfg(alpha: f64) -> SmootherConfig {
+        SmootherConfig {
+            filter: FilterKind::Ema { alpha },
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn one_euro_matches_reference_transcription() {
+        for &(mincutoff, beta, dcutoff) in &[(1.0, 0.007, 1.0), (0.5, 0.05, 2.0), (3.0, 0.0, 1.0)] {
+            let mut ours = OneEuro::new(mincutoff, beta, dcutoff);
+            let mut reference = OneEuroRef {
+                mincutoff,
+                beta,
+                dcutoff,
+                x: LowPass::new(),
+                dx: LowPass::new(),
+                last_time: None,
+            };
+            let mut rng = Lcg(12345);
+            let mut t = 0.0;
+            let mut max_diff: f64 = 0.0;
+            for _ in 0..500 {
+                let x =
+                    100.0 * (2.0 * std::f64::consts::PI * 0.5 * t).sin() + 4.0 * (rng.next() - 0.5);
+                let a = ours.filter(x, t);
+                let b = reference.filter(x, t);
+                max_diff = max_diff.max((a - b).abs());
+                t += (0.7 + 0.6 * rng.next()) / 60.0;
+            }
+            assert!(max_diff <= 1e-9, "max diff {max_diff}");
+        }
+    }
+
+    #[test]
+    fn one_euro_first_outputs_by_hand() {
+        // x = 0, 1, 2 at t = 0, 0.1, 0.2; min_cutoff 1, beta 0, d_cutoff 1.
+        // rate = 10, τ = 1/(2π·1) = 0.1591549…, so
+        // alpha = 1/(1 + τ·rate) = 1/(1 + 1/(2π·0.1)) = 2π/(2π + 10)
+        //       = 0.3858695450950375.
+        // y0 = 0 (first sample passes)
+        // y1 = alpha·1 + (1 − alpha)·0 = 0.3858695450950375
+        // y2 = alpha·2 + (1 − alpha)·y1 = alpha·(3 − alpha) = 1.0087133294532613
+        let mut f = OneEuro::new(1.0, 0.0, 1.0);
+        assert_eq!(f.filter(0.0, 0.0), 0.0);
+        assert!((f.filter(1.0, 0.1) - 0.385_869_545_095_037_5).abs() < 1e-12);
+        assert!((f.filter(2.0, 0.2) - 1.008_713_329_453_261_3).abs() < 1e-12);
+    }
+
+    #[test]
+    fn one_euro_bad_dt_uses_previous_dt() {
+        let mut a = OneEuro::new(1.0, 0.007, 1.0);
+        let mut b = OneEuro::new(1.0, 0.007, 1.0);
+        a.filter(0.0, 0.0);
+        b.filter(0.0, 0.0);
+        a.filter(1.0, 0.1);
+        b.filter(1.0, 0.1);
+        // A repeated timestamp behaves as the previous dt (0.1).
+        let ya = a.filter(2.0, 0.1);
+        let yb = b.filter(2.0, 0.2);
+        assert_eq!(ya, yb);
+        // No valid dt yet: 1/60 s.
+        let mut c = OneEuro::new(1.0, 0.0, 1.0);
+        let mut d = OneEuro::new(1.0, 0.0, 1.0);
+        c.filter(0.0, 5.0);
+        d.filter(0.0, 0.0);
+        assert_eq!(c.filter(1.0, f64::NAN), d.filter(1.0, 1.0 / 60.0));
+        c.reset();
+        assert_eq!(c.filter(7.0, 3.0), 7.0);
+    }
+
+    #[test]
+    fn one_euro_output_velocity_follows_a_ramp() {
+        let mut f = OneEuro::new(1.0, 0.0, 1.0);
+        for i in 0..600 {
+            let t = i as f64 / 60.0;
+            f.filter(5.0 + 30.0 * t, t);
+        }
+        assert!((f.output_velocity() - 30.0).abs() < 1e-3);
+        // The derivative against the filtered value carries the lag.
+        assert!(f.velocity() > 60.0);
+    }
+
+    #[test]
+    fn kalman_tracks_a_constant_velocity_ramp() {
+        let mut k = Kalman1::new(1.0, 1.0);
+        let mut errors = Vec::new();
+        for i in 0..40 {
+            let t = i as f64 / 30.0;
+            let truth = 5.0 + 30.0 * t;
+            errors.push((k.update(truth, t, 1.0) - truth).abs());
+        }
+        assert!(errors[39] < 1e-2, "{errors:?}");
+        assert!(errors[39] < errors[3]);
+        assert!((k.velocity() - 30.0).abs() < 0.1);
+    }
+
+    #[test]
+    fn kalman_low_confidence_corrects_less() {
+        let mut corrections = Vec::new();
+        for &conf in &[1.0, 0.5, 0.2, 0.01] {
+            let mut k = Kalman1::new(10.0, 4.0);
+            for i in 0..10 {
+                let t = i as f64 / 30.0;
+                k.update(2.0 * t, t, 1.0);
+            }
+            let t = 10.0 / 30.0;
+            let (prior, _) = k.predict_to(t);
+            let post = k.update(2.0 * t + 10.0, t, conf);
+            corrections.push(post - prior);
+        }
+        assert!(corrections[0] > corrections[1], "{corrections:?}");
+        assert!(corrections[1] > corrections[2], "{corrections:?}");
+        assert!(corrections[2] > corrections[3], "{corrections:?}");
+        assert!(corrections[3] > 0.0);
+    }
+
+    #[test]
+    fn kalman_predict_to_extrapolates_without_changing_state() {
+        let mut k = Kalman1::new(1.0, 1.0);
+        assert!(k.predict_to(0.0).0.is_nan());
+        for i in 0..60 {
+            let t = i as f64 / 30.0;
+            k.update(-3.0 + 12.0 * t, t, 1.0);
+        }
+        let before = k.clone();
+        let t_last = 59.0 / 30.0;
+        let (p, v) = k.predict_to(t_last + 0.5);
+        assert_eq!(k, before);
+        assert!((p - (-3.0 + 12.0 * (t_last + 0.5))).abs() < 1e-2, "{p}");
+        assert!((v - 12.0).abs() < 1e-2);
+        k.reset();
+        assert_eq!(k.update(4.0, 9.0, 1.0), 4.0);
+    }
+
+    #[test]
+    fn ema_exact_values() {
+        let mut e = Ema::new(0.5);
+        let out: Vec<f64> = [4.0, 8.0, 0.0, 2.0].iter().map(|&x| e.filter(x)).collect();
+        assert_eq!(out, vec![4.0, 6.0, 3.0, 2.5]);
+        let mut e = Ema::new(0.25);
+        assert_eq!(e.filter(8.0), 8.0);
+        assert_eq!(e.filter(0.0), 6.0);
+        assert_eq!(e.filter(6.0), 6.0);
+        e.reset();
+        assert_eq!(e.filter(1.0), 1.0);
+    }
+
+    #[test]
+    fn objects_without_measurement_pass_unchanged() {
+        let mut s = PoseSmoother::new(SmootherConfig::default());
+        let mut anonymous = Object::new(BBox::new(1.0, 2.0, 3.0, 4.0), 0.7, 3);
+        anonymous.keypoints = vec![kp(1.5, 2.5, 0.9)];
+        let mut lost = tracked(9, BBox::new(5.0, 5.0, 5.0, 5.0), vec![kp(6.0, 6.0, 0.9)]);
+        lost.track_state = Some(TrackState::Lost);
+        let bare = tracked(10, BBox::new(0.0, 0.0, 1.0, 1.0), Vec::new());
+        let input = vec![anonymous, lost, bare];
+        let out = s.push(0.0, input.clone(), ());
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].1, input);
+        assert_eq!(s.stats().passed_without_track_id, 1);
+        assert_eq!(s.num_tracks(), 0);
+    }
+
+    #[test]
+    fn low_confidence_keypoint_is_missing_and_unchanged() {
+        let mut s = PoseSmoother::new(SmootherConfig::default());
+        let b = BBox::new(0.0, 0.0, 50.0, 50.0);
+        for i in 0..5 {
+            let t = i as f64 / 30.0;
+            let o = tracked(
+                1,
+                b,
+                vec![kp(10.0 + i as f32, 10.0, 0.9), kp(20.0, 21.0, 0.1)],
+            );
+            let out = s.push(t, vec![o], i);
+            let kps = &out[0].1[0].keypoints;
+            assert_eq!(kps[0].state, KeypointState::Smoothed);
+            assert_eq!(kps[0].confidence, 0.9);
+            assert_eq!(
+                kps[1],
+                Keypoint {
+                    x: 20.0,
+                    y: 21.0,
+                    confidence: 0.1,
+                    state: KeypointState::Missing,
+                }
+            );
+            if i > 0 {
+                // Smoothing lags behind the moving point.
+                assert!(kps[0].x < 10.0 + i as f32);
+            }
+            assert_eq!(out[0].1[0].bbox, b);
+        }
+        assert_eq!(s.stats().smoothed_keypoints, 5);
+        assert_eq!(s.stats().missing_keypoints, 5);
+    }
+
+    #[test]
+    fn non_finite_keypoints_are_missing_and_never_filtered() {
+        let mut s = PoseSmoother::new(SmootherConfig::default());
+        let b = BBox::new(0.0, 0.0, 50.0, 50.0);
+        let o = tracked(
+            1,
+            b,
+            vec![kp(f32::NAN, 5.0, 0.9), kp(1.0, f32::INFINITY, 0.9)],
+        );
+        let out = s.push(0.0, vec![o], ());
+        let kps = &out[0].1[0].keypoints;
+        assert!(kps[0].x.is_nan());
+        assert_eq!(kps[0].y, 5.0);
+        assert_eq!(kps[0].state, KeypointState::Missing);
+        assert_eq!(kps[1].y, f32::INFINITY);
+        assert_eq!(kps[1].state, KeypointState::Missing);
+        for i in 1..20 {
+            let t = i as f64 / 30.0;
+            let o = tracked(1, b, vec![kp(3.0, 5.0, 0.9), kp(1.0, 2.0, 0.9)]);
+            let out = s.push(t, vec![o], ());
+            for k in &out[0].1[0].keypoints {
+                assert!(k.x.is_finite() && k.y.is_finite());
+                assert_eq!(k.state, KeypointState::Smoothed);
+            }
+        }
+        // Predictions after a gap stay finite too.
+        let out = s.push(1.0, Vec::new(), ());
+        for k in &out[0].1[0].keypoints {
+            assert!(k.x.is_finite() && k.y.is_finite());
+        }
+        assert_eq!(s.stats().missing_keypoints, 2);
+    }
+
+    #[test]
+    fn keypoint_count_change_rebuilds_filters() {
+        let mut s = PoseSmoother::new(SmootherConfig::default());
+        let b = BBox::new(0.0, 0.0, 50.0, 50.0);
+        for (i, n) in [3usize, 3, 5, 5, 3].into_iter().enumerate() {
+            let kps = (0..n)
+                .map(|k| kp(k as f32 * 10.0 + i as f32, 1.0, 0.9))
+                .collect();
+            let out = s.push(i as f64 / 30.0, vec![tracked(4, b, kps)], ());
+            let o = &out[0].1[0];
+            assert_eq!(o.keypoints.len(), n);
+            assert!(o
+                .keypoints
+                .iter()
+                .all(|k| k.state == KeypointState::Smoothed));
+            if i == 2 || i == 4 {
+                // Fresh filters: the first sample passes unchanged.
+                assert_eq!(o.keypoints[1].x, 10.0 + i as f32);
+            }
+        }
+        assert_eq!(s.stats().keypoint_count_changes, 2);
+        assert_eq!(s.num_tracks(), 1);
+    }
+
+    #[test]
+    fn missing_track_is_predicted_then_dropped() {
+        let mut s = PoseSmoother::new(ema_cfg(1.0));
+        let dt = 1.0 / 30.0;
+        for i in 0..5 {
+            let x = 100.0 + 2.0 * i as f32; // 60 px/s
+            let y = 50.0 - i as f32; // −30 px/s
+            let o = tracked(
+                7,
+                BBox::new(x - 5.0, y - 5.0, 10.0, 10.0),
+                vec![kp(x, y, 0.9), kp(0.0, 0.0, 0.1)],
+            );
+            let out = s.push(i as f64 * dt, vec![o], i);
+            assert_eq!(out[0].1.len(), 1);
+        }
+        for i in 5..12usize {
+            let t = i as f64 * dt;
+            let out = s.push(t, Vec::new(), i);
+            assert_eq!(out.len(), 1);
+            assert_eq!(out[0].0, i);
+            let objs = &out[0].1;
+            let k = i - 4; // frames missed so far
+            if k > 5 {
+                assert!(objs.is_empty(), "frame {i}");
+                continue;
+            }
+            assert_eq!(objs.len(), 1, "frame {i}");
+            let o = &objs[0];
+            assert_eq!(o.track_id, Some(7));
+            assert_eq!(o.track_state, Some(TrackState::Predicted));
+            assert_eq!(o.label.as_deref(), Some("person"));
+            let decay = 0.8f32.powi(k as i32);
+            let (ex, ey) = (108.0 + 2.0 * k as f64, 46.0 - k as f64);
+            let p = o.keypoints[0];
+            assert_eq!(p.state, KeypointState::Predicted);
+            assert!((p.x as f64 - ex).abs() < 1e-3, "{} vs {ex}", p.x);
+            assert!((p.y as f64 - ey).abs() < 1e-3, "{} vs {ey}", p.y);
+            assert!((p.confidence - 0.9 * decay).abs() < 1e-6);
+            assert!((o.confidence - 0.9 * decay).abs() < 1e-6);
+            assert_eq!(o.keypoints[1].state, KeypointState::Missing);
+            // The box moves with the mean velocity of the valid keypoints.
+            assert!((o.bbox.x as f64 - (ex - 5.0)).abs() < 1e-3);
+            assert!((o.bbox.y as f64 - (ey - 5.0)).abs() < 1e-3);
+            assert_eq!((o.bbox.w, o.bbox.h), (10.0, 10.0));
+            assert_eq!(s.num_tracks(), usize::from(k < 5));
+        }
+        assert_eq!(s.num_tracks(), 0);
+        assert_eq!(s.stats().predicted_objects, 5);
+    }
+
+    #[test]
+    fn one_euro_prediction_uses_the_output_velocity() {
+        let cfg = SmootherConfig {
+            filter: FilterKind::OneEuro {
+                min_cutoff: 1.0,
+                beta: 0.0,
+                d_cutoff: 1.0,
+            },
+            ..Default::default()
+        };
+        let mut s = PoseSmoother::new(cfg);
+        let mut fx = OneEuro::new(1.0, 0.0, 1.0);
+        let dt = 1.0 / 60.0;
+        let mut last = 0.0;
+        for i in 0..60 {
+            let t = i as f64 * dt;
+            let x = (10.0 + 0.5 * i as f32) as f64;
+            last = fx.filter(x, t);
+            let o = tracked(1, BBox::default(), vec![kp(x as f32, 0.0, 1.0)]);
+            s.push(t, vec![o], ());
+        }
+        let t = 62.0 * dt;
+        let out = s.push(61.0 * dt, Vec::new(), ());
+        assert_eq!(out[0].1.len(), 1);
+        let out = s.push(t, Vec::new(), ());
+        let p = out[0].1[0].keypoints[0];
+        let expected = last + fx.output_velocity() * (t - 59.0 * dt);
+        assert!(
+            (p.x as f64 - expected).abs() < 1e-3,
+            "{} vs {expected}",
+            p.x
+        );
+        assert!((p.confidence - 0.64).abs() < 1e-6);
+    }
+
+    /// Runs one track through a smoother with latency 2; the track is absent
+    /// in `gap`. Returns the released frames in order.
+    fn run_latency(gap: &[usize], times: &[f64]) -> (Vec<(usize, Vec<Object>)>, SmootherStats) {
+        let cfg = SmootherConfig {
+            latency: 2,
+            ..ema_cfg(1.0)
+        };
+        let mut s = PoseSmoother::new(cfg);
+        let mut released = Vec::new();
+        for (i, &t) in times.iter().enumerate() {
+            let mut objs = vec![tracked(
+                2,
+                BBox::new(0.0, 0.0, 5.0, 5.0),
+                vec![kp(-1.0, -1.0, 0.9)],
+            )];
+            if !gap.contains(&i) {
+                let x = (10.0 + 100.0 * t) as f32;
+                objs.push(tracked(
+                    1,
+                    BBox::new(x, 2.0 * x, 20.0, 40.0),
+                    vec![kp(x, 20.0, 0.9), kp(x, 30.0, 0.2)],
+                ));
+            }
+            let out = s.push(t, objs, i);
+            assert!(s.held_frames() <= 2);
+            if i < 2 {
+                assert!(out.is_empty());
+            } else {
+                assert_eq!(out.len(), 1);
+                assert_eq!(out[0].0, i - 2);
+            }
+            released.extend(out);
+        }
+        assert_eq!(s.held_frames(), 2);
+        let rest = s.flush();
+        assert_eq!(rest.len(), 2);
+        assert_eq!(s.held_frames(), 0);
+        released.extend(rest);
+        let order: Vec<usize> = released.iter().map(|r| r.0).collect();
+        assert_eq!(order, (0..times.len()).collect::<Vec<_>>());
+        (released, s.stats())
+    }
+
+    const IRREGULAR: [f64; 10] = [0.0, 0.03, 0.07, 0.1, 0.13, 0.18, 0.2, 0.26, 0.3, 0.33];
+
+    #[test]
+    fn latency_two_interpolates_a_two_frame_gap() {
+        let (frames, stats) = run_latency(&[5, 6], &IRREGULAR);
+        let x = |i: usize| (10.0 + 100.0 * IRREGULAR[i]) as f32 as f64;
+        let (t4, t7) = (IRREGULAR[4], IRREGULAR[7]);
+        for i in [5, 6] {
+            let objs = &frames[i].1;
+            assert_eq!(objs.len(), 2);
+            assert_eq!(objs[0].track_id, Some(2));
+            let o = &objs[1];
+            assert_eq!(o.track_id, Some(1));
+            assert_eq!(o.track_state, Some(TrackState::Tracked));
+            let s = (IRREGULAR[i] - t4) / (t7 - t4);
+            let ex = x(4) + (x(7) - x(4)) * s;
+            let k = o.keypoints[0];
+            assert_eq!(k.state, KeypointState::Interpolated);
+            assert!((k.x as f64 - ex).abs() < 1e-4, "{} vs {ex}", k.x);
+            assert_eq!(k.y, 20.0);
+            assert!((k.confidence - 0.9).abs() < 1e-6);
+            assert_eq!(o.keypoints[1].state, KeypointState::Missing);
+            assert!((o.bbox.x as f64 - ex).abs() < 1e-4);
+            assert!((o.bbox.y as f64 - 2.0 * ex).abs() < 2e-4);
+            assert_eq!((o.bbox.w, o.bbox.h), (20.0, 40.0));
+        }
+        for (i, f) in frames.iter().enumerate() {
+            if ![5, 6].contains(&i) {
+                assert_eq!(f.1[1].keypoints[0].state, KeypointState::Smoothed);
+            }
+        }
+        assert_eq!(stats.interpolated_objects, 2);
+        assert_eq!(stats.predicted_objects, 0);
+    }
+
+    #[test]
+    fn latency_two_predicts_a_three_frame_gap() {
+        let (frames, stats) = run_latency(&[5, 6, 7], &IRREGULAR);
+        for i in [5, 6, 7] {
+            let o = &frames[i].1[1];
+            assert_eq!(o.track_state, Some(TrackState::Predicted));
+            assert_eq!(o.keypoints[0].state, KeypointState::Predicted);
+        }
+        assert_eq!(stats.interpolated_objects, 0);
+        assert_eq!(stats.predicted_objects, 3);
+    }
+
+    #[test]
+    fn flush_releases_open_gaps_with_predictions() {
+        let (frames, stats) = run_latency(&[8, 9], &IRREGULAR);
+        for i in [8, 9] {
+            assert_eq!(frames[i].1[1].track_state, Some(TrackState::Predicted));
+        }
+        assert_eq!(stats.predicted_objects, 2);
+    }
+
+    #[test]
+    fn reset_drops_tracks_and_returns_held_frames() {
+        let cfg = SmootherConfig {
+            latency: 3,
+            ..Default::default()
+        };
+        let mut s = PoseSmoother::new(cfg);
+        for i in 0..3 {
+            let o = tracked(1, BBox::default(), vec![kp(1.0, 1.0, 0.9)]);
+            assert!(s.push(i as f64 / 30.0, vec![o], i).is_empty());
+        }
+        let out = s.reset();
+        assert_eq!(out.iter().map(|f| f.0).collect::<Vec<_>>(), vec![0, 1, 2]);
+        assert_eq!(s.num_tracks(), 0);
+        assert_eq!(s.held_frames(), 0);
+    }
+
+    #[test]
+    fn smooth_boxes_filters_centre_and_size() {
+        let cfg = SmootherConfig {
+            smooth_boxes: true,
+            ..ema_cfg(0.5)
+        };
+        let mut s = PoseSmoother::new(cfg);
+        let o = tracked(1, BBox::new(0.0, 0.0, 10.0, 10.0), vec![kp(0.0, 0.0, 0.9)]);
+        s.push(0.0, vec![o], ());
+        let o = tracked(1, BBox::new(10.0, 0.0, 10.0, 20.0), vec![kp(0.0, 0.0, 0.9)]);
+        let out = s.push(0.1, vec![o], ());
+        // centre x 5 → 15: 10; centre y 5 → 10: 7.5; h 10 → 20: 15.
+        assert_eq!(out[0].1[0].bbox, BBox::new(5.0, 0.0, 10.0, 15.0));
+        // Predicted: the centre moves on with the box velocity (50, 25) px/s.
+        let out = s.push(0.2, Vec::new(), ());
+        assert_eq!(out[0].1[0].bbox, BBox::new(10.0, 2.5, 10.0, 15.0));
+    }
+
+    #[test]
+    fn kalman_smoother_produces_smoothed_keypoints() {
+        let cfg = SmootherConfig {
+            filter: FilterKind::Kalman {
+                process_noise: 100.0,
+                measurement_noise: 4.0,
+            },
+            ..Default::default()
+        };
+        let mut s = PoseSmoother::new(cfg);
+        let mut rng = Lcg(7);
+        let mut last = 0.0;
+        for i in 0..120 {
+            let t = i as f64 / 30.0;
+            let x = 50.0 + 30.0 * t + 2.0 * (rng.next() - 0.5);
+            let o = tracked(3, BBox::default(), vec![kp(x as f32, 0.0, 0.8)]);
+            let out = s.push(t, vec![o], ());
+            let k = out[0].1[0].keypoints[0];
+            assert_eq!(k.state, KeypointState::Smoothed);
+            last = k.x as f64;
+        }
+        assert!((last - (50.0 + 30.0 * 119.0 / 30.0)).abs() < 1.5);
+        let out = s.push(4.0, Vec::new(), ());
+        let p = out[0].1[0].keypoints[0];
+        assert!((p.x as f64 - 170.0).abs() < 2.0, "{}", p.x);
+    }
+
+    #[test]
+    fn one_euro_defaults_reduce_jitter_of_a_static_point() {
+        let mut rng = Lcg(42);
+        let raw: Vec<f64> = (0..600).map(|_| 100.0 + 4.0 * (rng.next() - 0.5)).collect();
+        let mut s = PoseSmoother::new(SmootherConfig::default());
+        let mut smoothed = Vec::new();
+        for (i, &x) in raw.iter().enumerate() {
+            let o = tracked(1, BBox::default(), vec![kp(x as f32, 0.0, 1.0)]);
+            let out = s.push(i as f64 / 60.0, vec![o], ());
+            smoothed.push(out[0].1[0].keypoints[0].x as f64);
+        }
+        let before = mean_abs_second_difference(&raw);
+        let after = mean_abs_second_difference(&smoothed);
+        assert!(after < 0.2 * before, "{after} vs {before}");
+    }
+
+    #[test]
+    fn many_short_tracks_keep_memory_bounded() {
+        let cfg = SmootherConfig {
+            latency: 2,
+            ..Default::default()
+        };
+        let mut s = PoseSmoother::new(cfg);
+        let mut max_tracks = 0;
+        let mut frames = 0usize;
+        // 4 new tracks per frame, each visible for 3 frames: 10,000 tracks.
+        for f in 0..2500u64 {
+            let first = (4 * f).saturating_sub(8);
+            let objs = (first..4 * f + 4)
+                .map(|id| {
+                    let x = id as f32 + f as f32;
+                    tracked(id, BBox::new(x, 0.0, 5.0, 5.0), vec![kp(x, 1.0, 0.9); 17])
+                })
+                .collect();
+            frames += s.push(f as f64 / 30.0, objs, f).len();
+            max_tracks = max_tracks.max(s.num_tracks());
+            assert!(s.held_frames() <= 2);
+        }
+        // 12 visible + 4 per frame kept for up to 5 missed frames.
+        assert!(max_tracks <= 32, "{max_tracks}");
+        frames += s.flush().len();
+        for f in 2500..2510 {
+            frames += s.push(f as f64 / 30.0, Vec::new(), f).len();
+        }
+        frames += s.flush().len();
+        assert_eq!(frames, 2510);
+        assert_eq!(s.num_tracks(), 0);
+        assert_eq!(s.held_frames(), 0);
+        assert!(s.pool.len() <= TRACK_POOL_SIZE);
+    }
+
+    #[test]
+    fn second_difference_skips_nan() {
+        assert_eq!(mean_abs_second_difference(&[0.0, 1.0, 4.0, 9.0]), 2.0);
+        assert_eq!(
+            mean_abs_second_difference(&[0.0, 1.0, f64::NAN, 9.0, 16.0, 25.0]),
+            2.0
+        );
+        assert!(mean_abs_second_difference(&[1.0, 2.0]).is_nan());
+    }
+}

@@ -1,0 +1,219 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+
+use crate::meta::TrackingMeta;
+use gst::glib;
+use gst::prelude::*;
+use gst::subclass::prelude::*;
+use gst_base::subclass::prelude::*;
+use gst_video::prelude::*;
+use rstracking_core::draw::{draw_objects, Canvas, FrameMut, OverlayStyle};
+use rstracking_core::preprocess::PixelLayout;
+use std::sync::{LazyLock, Mutex};
+
+static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
+    gst::DebugCategory::new(
+        "rsoverlay",
+        gst::DebugColorFlags::empty(),
+        Some("Draws the tracking meta"),
+    )
+});
+
+struct State {
+    info: gst_video::VideoInfo,
+    layout: PixelLayout,
+}
+
+#[derive(Default)]
+pub struct RsOverlay {
+    // Mutex order: settings before state.
+    settings: Mutex<OverlayStyle>,
+    state: Mutex<Option<State>>,
+}
+
+#[glib::object_subclass]
+impl ObjectSubclass for RsOverlay {
+    const NAME: &'static str = "GstRsOverlay";
+    type Type = super::RsOverlay;
+    type ParentType = gst_base::BaseTransform;
+}
+
+impl ObjectImpl for RsOverlay {
+    fn properties() -> &'static [glib::ParamSpec] {
+        static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
+            let d = OverlayStyle::default();
+            let flag = |name: &'static str, nick: &'static str, blurb: &'static str, def: bool| {
+                glib::ParamSpecBoolean::builder(name)
+                    .nick(nick)
+                    .blurb(blurb)
+                    .default_value(def)
+                    .mutable_playing()
+                    .build()
+            };
+            vec![
+                flag("boxes", "Boxes", "Draw object boxes", d.boxes),
+                flag("labels", "Labels", "Draw '#track_id g<global_id> label' above the boxes", d.labels),
+                flag("skeleton", "Skeleton", "Draw keypoints and, for 17 keypoints, the COCO-17 skeleton", d.skeleton),
+                glib::ParamSpecUInt::builder("thickness")
+                    .nick("Line thickness")
+                    .blurb("Line thickness in pixels; 0 = from the frame size (min(w,h)/360, at least 1)")
+                    .minimum(0)
+                    .maximum(64)
+                    .default_value(d.thickness)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecUInt::builder("text-scale")
+                    .nick("Text scale")
+                    .blurb("Size of the 5x7 font in multiples; 0 = from the frame size (min(w,h)/240, at least 1)")
+                    .minimum(0)
+                    .maximum(64)
+                    .default_value(d.text_scale)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecFloat::builder("min-confidence")
+                    .nick("Minimum keypoint confidence")
+                    .blurb("Keypoints below this confidence are not drawn")
+                    .minimum(0.0)
+                    .maximum(1.0)
+                    .default_value(d.min_keypoint_confidence)
+                    .mutable_playing()
+                    .build(),
+            ]
+        });
+        PROPS.as_ref()
+    }
+
+    fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+        let mut s = self.settings.lock().unwrap();
+        match pspec.name() {
+            "boxes" => s.boxes = value.get().expect("type checked upstream"),
+            "labels" => s.labels = value.get().expect("type checked upstream"),
+            "skeleton" => s.skeleton = value.get().expect("type checked upstream"),
+            "thickness" => s.thickness = value.get().expect("type checked upstream"),
+            "text-scale" => s.text_scale = value.get().expect("type checked upstream"),
+            "min-confidence" => {
+                s.min_keypoint_confidence = value.get().expect("type checked upstream")
+            }
+            other => unreachable!("unknown property {other}"),
+        }
+    }
+
+    fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+        let s = self.settings.lock().unwrap();
+        match pspec.name() {
+            "boxes" => s.boxes.to_value(),
+            "labels" => s.labels.to_value(),
+            "skeleton" => s.skeleton.to_value(),
+            "thickness" => s.thickness.to_value(),
+            "text-scale" => s.text_scale.to_value(),
+            "min-confidence" => s.min_keypoint_confidence.to_value(),
+            other => unreachable!("unknown property {other}"),
+        }
+    }
+}
+
+impl GstObjectImpl for RsOverlay {}
+
+impl ElementImpl for RsOverlay {
+    fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
+        static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
+            gst::subclass::ElementMetadata::new(
+                "Tracking overlay",
+                "Filter/Effect/Video",
+                "Draws boxes, track/global ids and skeletons of the tracking meta into the video",
+                "gst-rstracking developers",
+            )
+        });
+        Some(&*META)
+    }
+
+    fn pad_templates() -> &'static [gst::PadTemplate] {
+        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
+            let caps = crate::raw_rgb_yuv_caps();
+            [
+                ("src", gst::PadDirection::Src),
+                ("sink", gst::PadDirection::Sink),
+            ]
+            .into_iter()
+            .map(|(name, dir)| {
+                gst::PadTemplate::new(name, dir, gst::PadPresence::Always, &caps)
+                    .expect("valid pad template")
+            })
+            .collect()
+        });
+        TEMPLATES.as_ref()
+    }
+}
+
+impl BaseTransformImpl for RsOverlay {
+    const MODE: gst_base::subclass::BaseTransformMode =
+        gst_base::subclass::BaseTransformMode::AlwaysInPlace;
+    const PASSTHROUGH_ON_SAME_CAPS: bool = false;
+    const TRANSFORM_IP_ON_PASSTHROUGH: bool = false;
+
+    fn set_caps(&self, incaps: &gst::Caps, _outcaps: &gst::Caps) -> Result<(), gst::LoggableError> {
+        let info = gst_video::VideoInfo::from_caps(incaps)
+            .map_err(|_| gst::loggable_error!(CAT, "Cannot parse caps {incaps}"))?;
+        let layout = crate::pixel_layout(info.format())
+            .ok_or_else(|| gst::loggable_error!(CAT, "Unsupported format {:?}", info.format()))?;
+        *self.state.lock().unwrap() = Some(State { info, layout });
+        Ok(())
+    }
+
+    fn stop(&self) -> Result<(), gst::ErrorMessage> {
+        *self.state.lock().unwrap() = None;
+        Ok(())
+    }
+
+    fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let Some(objects) = buf.meta::<TrackingMeta>().map(|m| m.objects().to_vec()) else {
+            return Ok(gst::FlowSuccess::Ok);
+        };
+        if objects.is_empty() {
+            return Ok(gst::FlowSuccess::Ok);
+        }
+        let style = self.settings.lock().unwrap().clone();
+        let guard = self.state.lock().unwrap();
+        let state = guard.as_ref().ok_or(gst::FlowError::NotNegotiated)?;
+        let yuv = crate::yuv_params(&state.info);
+        let mut vf =
+            gst_video::VideoFrameRef::from_buffer_ref_writable(buf, &state.info).map_err(|_| {
+                gst::element_imp_error!(
+                    self,
+                    gst::StreamError::Failed,
+                    ("Failed to map the video buffer writable")
+                );
+                gst::FlowError::Error
+            })?;
+        let n = (vf.n_planes() as usize).min(3);
+        let strides: Vec<usize> = vf
+            .plane_stride()
+            .iter()
+            .map(|&s| s.max(0) as usize)
+            .collect();
+        let (width, height) = (vf.width() as usize, vf.height() as usize);
+        let mut planes: [&mut [u8]; 3] = [&mut [], &mut [], &mut []];
+        let mut st = [0usize; 3];
+        // One mutable borrow per plane: split the frame's planes.
+        let data = vf.planes_data_mut();
+        for (i, p) in data.into_iter().enumerate().take(n) {
+            planes[i] = p;
+            st[i] = strides[i];
+        }
+        let mut frame = FrameMut {
+            layout: state.layout,
+            width,
+            height,
+            planes,
+            strides: st,
+            yuv,
+        };
+        let mut canvas = Canvas::new(&mut frame).map_err(|e| {
+            gst::element_imp_error!(self, gst::StreamError::Failed, ("{}", e));
+            gst::FlowError::Error
+        })?;
+        draw_objects(&mut canvas, &objects, &style);
+        gst::trace!(CAT, imp = self, "drew {} objects", objects.len());
+        Ok(gst::FlowSuccess::Ok)
+    }
+}
