@@ -3,7 +3,7 @@
 //! Evaluation and benchmark of the keypoint smoother (`rsposesmooth`'s core).
 //!
 //! ```sh
-//! rstracking-pose-eval [--pose2sim DIR] [--csv OUT_DIR]
+//! rstracking-pose-eval [--pose2sim DIR] [--csv OUT_DIR] [--only-pose2sim]
 //! ```
 //! 1. Real detector jitter: the OpenPose keypoints of the pose2sim recording
 //!    (4 cameras, 60 fps; the first 17 BODY_25B points are COCO-17), people
@@ -309,6 +309,8 @@ fn move_and_hold(n: usize, start: f64, rng: &mut Rng) -> Vec<f64> {
 /// `noise`²) px, each keypoint dropped (confidence 0) with probability
 /// `drop_kp`, whole frames missing with probability `drop_frame` (gaps of
 /// 1–3 frames).
+// The frame index walks several parallel per-keypoint arrays.
+#[allow(clippy::needless_range_loop)]
 fn synthetic(n: usize, noise: f64, drop_kp: f64, drop_frame: f64, seed: u64) -> Synthetic {
     let mut rng = Rng(seed);
     let tracks: Vec<[Vec<f64>; 2]> = (0..K)
@@ -367,9 +369,9 @@ fn truth_error(s: &Synthetic, series: &Series, min_conf: f64) -> f64 {
     let (mut se, mut n) = (0.0, 0.0);
     for (f, p) in tr.iter().enumerate() {
         let Some(p) = p else { continue };
-        for k in 0..K {
-            if p[k][2] >= min_conf {
-                se += (p[k][0] - s.truth[f][k][0]).powi(2) + (p[k][1] - s.truth[f][k][1]).powi(2);
+        for (q, t) in p.iter().zip(&s.truth[f]) {
+            if q[2] >= min_conf {
+                se += (q[0] - t[0]).powi(2) + (q[1] - t[1]).powi(2);
                 n += 2.0;
             }
         }
@@ -537,12 +539,16 @@ fn main() {
     let mut pose2sim =
         PathBuf::from("../shared/data/keypoints/pose2sim_S00_P00_T01_BalancingTrial/pose");
     let mut csv: Option<PathBuf> = None;
+    let mut only_pose2sim = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--pose2sim" => pose2sim = PathBuf::from(it.next().expect("--pose2sim DIR")),
             "--csv" => csv = Some(PathBuf::from(it.next().expect("--csv DIR"))),
-            other => panic!("unknown argument {other} (use --pose2sim DIR, --csv DIR)"),
+            "--only-pose2sim" => only_pose2sim = true,
+            other => {
+                panic!("unknown argument {other} (use --pose2sim DIR, --csv DIR, --only-pose2sim)")
+            }
         }
     }
     let defaults = SmootherConfig::default();
@@ -580,6 +586,10 @@ fn main() {
         println!("| all | | | | | {:.1} % | |\n", 100.0 * (1.0 - s / r));
     } else {
         println!("skipping pose2sim: {} not found\n", pose2sim.display());
+    }
+
+    if only_pose2sim {
+        return;
     }
 
     // 2. Synthetic truth: the full table at σ = 3 px, then a noise sweep.
