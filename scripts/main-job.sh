@@ -8,7 +8,9 @@
 # 2. every MOT17 and MOT15 sequence of ../shared/data re-tracked by a
 #    gst-launch pipeline (rsdetect ! rsbytetrack ! rsjsonsink) and scored
 #    with the official protocol; without ../shared, the bundled synthetic
-#    sequence.
+#    sequence;
+# 3. with ../shared, the pose2sim keypoints replayed through rsbytetrack !
+#    rsposesmooth ! rsoverlay on their video, and the smoother's evaluation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -38,6 +40,19 @@ if [ -f ../shared/data/video/vtest.avi ] && [ -f ../shared/models/yolov8n_random
   end=$(date +%s.%N)
   summary out/detect/vtest-yolov8n-random.jsonl
   awk -v s="$start" -v e="$end" 'BEGIN { printf "vtest.avi, 795 frames, yolov8n (random weights): %.1f s = %.1f frames/s incl. start-up\n", e - s, 795 / (e - s) }'
+fi
+
+pose=../shared/data/keypoints/pose2sim_S00_P00_T01_BalancingTrial
+if [ -d "$pose" ]; then
+  # Pose: OpenPose keypoints of the pose2sim recording replayed on its video,
+  # tracked, smoothed and drawn; the side-by-side image and the smoother's
+  # evaluation (jitter, synthetic truth, cost).
+  mkdir -p out/pose
+  python3 scripts/pose2sim-to-jsonl.py "$pose/pose/cam01_json" out/pose/cam01.jsonl 1080 1920 cam01
+  pipelines/pose-overlay.sh "$pose/videos/cam01.mp4" out/pose/cam01.jsonl out/pose/cam01.webm
+  pipelines/pose-side-by-side.sh "$pose/videos/cam01.mp4" out/pose/cam01.jsonl out/pose/side-by-side.jpg 60
+  target/release/rstracking-pose-eval --pose2sim "$pose/pose" --csv out/pose
+  echo "out/pose: cam01.webm (overlay), side-by-side.jpg, *.csv (scripts/plot-pose.py draws them)"
 fi
 
 if [ -d ../shared/data/MOT17/train ]; then
