@@ -13,6 +13,7 @@
 //! * `rsposesmooth` — smooths keypoints per track, predicts and interpolates
 //!   short gaps.
 //! * `rsoverlay` — draws boxes, ids and skeletons into the video.
+//! * `rsreid` — batched re-identification embeddings per object (ONNX).
 //!
 //! The algorithms live in the GStreamer-free `rstracking-core` crate,
 //! re-exported here as [`core`].
@@ -29,6 +30,8 @@ pub mod meta;
 pub mod onnx;
 mod overlay;
 mod posesmooth;
+mod reid;
+pub use reid::embedder;
 
 fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     meta::register();
@@ -37,6 +40,7 @@ fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     jsonsink::register(plugin)?;
     posesmooth::register(plugin)?;
     overlay::register(plugin)?;
+    reid::register(plugin)?;
     Ok(())
 }
 
@@ -119,5 +123,51 @@ pub(crate) fn yuv_params(info: &gst_video::VideoInfo) -> core::preprocess::YuvPa
             _ => YuvMatrix::Bt601,
         },
         full_range: c.range() == gst_video::VideoColorRange::Range0_255,
+    }
+}
+
+/// An identity merge travelling downstream as a serialized custom event
+/// (`rstracking-merge`), in order with the buffers: rsbytetrack sends one
+/// when stitching continues an old track id instead of a new one (and,
+/// later, the multi-camera aggregator when two global ids are one);
+/// rsjsonsink writes it as a `merge` line. Applications can watch for it
+/// with a pad probe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergeEvent {
+    /// "track_id" or "global_id".
+    pub id_kind: &'static str,
+    pub from: u64,
+    pub to: u64,
+    pub stream: Option<String>,
+}
+
+impl MergeEvent {
+    pub const NAME: &'static str = "rstracking-merge";
+
+    pub fn to_event(&self) -> gst::Event {
+        let s = gst::Structure::builder(Self::NAME)
+            .field("id", self.id_kind)
+            .field("from", self.from)
+            .field("to", self.to)
+            .field("stream", self.stream.clone())
+            .build();
+        gst::event::CustomDownstream::new(s)
+    }
+
+    pub fn from_structure(s: &gst::StructureRef) -> Option<Self> {
+        if s.name() != Self::NAME {
+            return None;
+        }
+        let id_kind = match s.get::<&str>("id").ok()? {
+            "track_id" => "track_id",
+            "global_id" => "global_id",
+            _ => return None,
+        };
+        Some(Self {
+            id_kind,
+            from: s.get("from").ok()?,
+            to: s.get("to").ok()?,
+            stream: s.get::<Option<String>>("stream").ok().flatten(),
+        })
     }
 }

@@ -43,6 +43,30 @@
 //! Removed tracks are dropped, not kept: memory stays bounded on endless
 //! streams. After warm-up, [`ByteTracker::update`] does not allocate.
 //!
+//! # Appearance (opt-in, [`ByteTrackConfig::with_reid`])
+//!
+//! With re-id on, detections may carry an L2-normalised embedding and the
+//! tracker becomes BoT-SORT's association (Aharon et al. 2022,
+//! `tracker/bot_sort.py`), camera motion compensation aside:
+//! * every track keeps a smoothed feature `f ← m·f + (1 − m)·e`, normalised
+//!   after each step (the first embedding initialises it), updated by the
+//!   detections matched in the first association, by unconfirmed tracks'
+//!   matches and at creation; low-score detections (second association) do
+//!   not update it, as in BoT-SORT where they are built without features;
+//! * in the first association and the unconfirmed one, the cost of a pair
+//!   whose track has a feature and whose detection has an embedding is
+//!   `min(iou_d, emb_d)`, where `iou_d` is the usual (score-fused) IoU cost
+//!   and `emb_d = (1 − cos(f, e)) / 2`, set to 1 when above
+//!   `appearance_thresh` or when the raw `1 − IoU` is above
+//!   `proximity_thresh`; other pairs cost `iou_d`. The second association
+//!   stays IoU-only;
+//! * with [`ByteTrackConfig::reid_max_gap`] > 0, a tentative track that is
+//!   confirmed can be stitched to a lost track it continues (see
+//!   [`ByteTracker::merges`]).
+//!
+//! Without embeddings (or with re-id off) the output is that of ByteTrack,
+//! bit for bit.
+//!
 //! Speed: tracks live in a slab and the per-frame lists hold slot numbers;
 //! each association gathers its boxes into contiguous arrays, tests overlap
 //! branch-free into bit masks and computes costs only for overlapping pairs
@@ -57,6 +81,7 @@ use crate::geometry::{
 };
 use crate::kalman::KalmanState;
 use crate::types::TrackState;
+use std::sync::Arc;
 
 /// Cost limit of the second association (tracked tracks vs low detections).
 pub const SECOND_MATCH_THRESH: f64 = 0.5;
@@ -93,6 +118,19 @@ pub struct ByteTrackConfig {
     pub fuse_score: bool,
     /// Also output lost tracks, with their predicted box.
     pub output_lost: bool,
+    /// Use the detections' embeddings (BoT-SORT's association, see the
+    /// module documentation). Off: embeddings are ignored.
+    pub with_reid: bool,
+    /// Momentum `m` of the smoothed track feature `f ← m·f + (1 − m)·e`.
+    pub feature_momentum: f64,
+    /// Appearance only counts for pairs with `1 − IoU` at most this.
+    pub proximity_thresh: f64,
+    /// Appearance only counts for pairs with `(1 − cos) / 2` at most this.
+    pub appearance_thresh: f64,
+    /// Tracklet stitching: a confirmed tentative track continues a lost track
+    /// whose last match is at most this many frames before the tentative
+    /// track's first detection (0: no stitching; needs `with_reid`).
+    pub reid_max_gap: u32,
 }
 
 impl Default for ByteTrackConfig {
@@ -109,6 +147,11 @@ impl Default for ByteTrackConfig {
             per_class: false,
             fuse_score: true,
             output_lost: false,
+            with_reid: false,
+            feature_momentum: 0.9,
+            proximity_thresh: 0.5,
+            appearance_thresh: 0.25,
+            reid_max_gap: 0,
         }
     }
 }
@@ -126,12 +169,27 @@ impl ByteTrackConfig {
 }
 
 /// One input detection.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Detection {
     /// Left, top, width, height in pixels.
     pub tlwh: [f64; 4],
     pub score: f64,
     pub class_id: u32,
+    /// Appearance embedding, L2-normalised by the caller (`None`: none);
+    /// only used with [`ByteTrackConfig::with_reid`]. Shared, so that
+    /// passing it on costs no copy.
+    pub embedding: Option<Arc<[f32]>>,
+}
+
+/// A tentative track stitched to a lost one (see [`ByteTracker::merges`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MergeEvent {
+    /// Id of the tentative track, retired (it was never output).
+    pub from: u64,
+    /// Id of the lost track, which continues.
+    pub into: u64,
+    /// Frame of the stitch ([`ByteTracker::frame_count`]).
+    pub frame: u64,
 }
 
 /// One output track of a frame.
@@ -193,6 +251,11 @@ struct Track {
     in_removed: bool,
     /// Scratch mark for duplicate removal.
     drop: bool,
+    /// Smoothed, normalised appearance feature (empty: none). The buffer
+    /// stays with the slab slot and is reused by the next track created
+    /// there, so re-id does not allocate in steady state either and memory
+    /// is bounded by the peak number of tracks.
+    feature: Vec<f32>,
 }
 
 /// Per-frame buffers, kept between frames.
@@ -301,6 +364,8 @@ pub struct ByteTracker {
     tracked: Vec<u32>,
     /// Lost tracks, in reference order.
     lost: Vec<u32>,
+    /// Stitches of the last update.
+    merges: Vec<MergeEvent>,
     s: Scratch,
 }
 
@@ -315,6 +380,7 @@ impl ByteTracker {
             free: Vec::new(),
             tracked: Vec::new(),
             lost: Vec::new(),
+            merges: Vec::new(),
             s: Scratch::default(),
         }
     }
@@ -335,7 +401,39 @@ impl ByteTracker {
         self.free.clear();
         self.tracked.clear();
         self.lost.clear();
+        self.merges.clear();
         self.frame_id = 0;
+    }
+
+    /// Tracklet stitches of the last [`ByteTracker::update`] (empty after a
+    /// [`ByteTracker::predict`] or a reset), in the order they happened.
+    ///
+    /// A stitch happens only with [`ByteTrackConfig::with_reid`] and
+    /// [`ByteTrackConfig::reid_max_gap`] > 0, when a tentative track `T`
+    /// (created after a loss, not output yet) is confirmed by its second
+    /// match on frame `now`. `T` is compared with the tracks of the lost
+    /// list still in state lost (so never further back than the lost-track
+    /// buffer), and of the same class with `per_class`. A lost track `L`,
+    /// last matched on frame `l` and Kalman-predicted to frame `now`
+    /// (centre `c_L`, size `w_L × h_L`), is a candidate if:
+    /// * gap: `l < T.start` and `T.start − l − 1 ≤ reid_max_gap` (frames
+    ///   without a match between the two tracklets);
+    /// * appearance: `1 − cos(f_L, f_T) ≤ 2 · appearance_thresh`, with the
+    ///   smoothed features (`f_T` includes the confirming detection), i.e.
+    ///   the first association's `emb_d ≤ appearance_thresh`;
+    /// * motion: the confirming detection's centre `c_D` satisfies
+    ///   `|c_D − c_L| ≤ max(w_L, h_L) · (1 + (now − l) / 10)` (Euclidean;
+    ///   the allowance grows with the frames predicted blind).
+    ///
+    /// The candidate with the smallest cosine distance (the first in lost
+    /// order on ties) takes over `T`'s Kalman state, feature, score and
+    /// detection and is re-activated (state tracked, like `re_activate` of
+    /// the reference; its hits add `T`'s); `T` is removed and its id retired.
+    /// Tentative tracks are handled in list order, each lost track stitched
+    /// at most once. The element writes these as `merge` records; since `T`
+    /// was never output, ids simply continue.
+    pub fn merges(&self) -> &[MergeEvent] {
+        &self.merges
     }
 
     /// Tracks currently held (tracked, unconfirmed and lost).
@@ -364,9 +462,11 @@ impl ByteTracker {
         out: &mut Vec<TrackOutput>,
     ) -> UpdateReport {
         out.clear();
+        self.merges.clear();
         self.frame_id += 1;
         let frame = self.frame_id;
         let cfg = &self.cfg;
+        let reid = cfg.with_reid;
         let s = &mut self.s;
         let slab = &mut self.slab;
         let mut report = UpdateReport::default();
@@ -421,6 +521,7 @@ impl ByteTracker {
             cfg.fuse_score,
             cfg.per_class,
             cfg.match_thresh,
+            Reid::new(cfg, dets, slab),
             &mut s.edges,
         );
         let any_pair = !s.edges.is_empty();
@@ -444,6 +545,9 @@ impl ByteTracker {
                     s.refind.push(t);
                 }
                 tr.apply(&dets[di], di, frame, timestamp_ns);
+                if reid {
+                    tr.update_feature(&dets[di], cfg.feature_momentum);
+                }
                 report.matched += 1;
             } else if tr.life == Life::Tracked {
                 s.r_tracked.push(s.pool[i]);
@@ -463,6 +567,7 @@ impl ByteTracker {
             false,
             cfg.per_class,
             SECOND_MATCH_THRESH,
+            None,
             &mut s.edges,
         );
         let any_pair = !s.edges.is_empty();
@@ -485,6 +590,8 @@ impl ByteTracker {
             let tr = &mut slab[t as usize];
             if j != NO_MATCH {
                 let di = s.low[j as usize].id as usize;
+                // No feature update: BoT-SORT builds low-score detections
+                // without features (they are often occluded).
                 tr.apply(&dets[di], di, frame, timestamp_ns);
                 report.matched += 1;
             } else {
@@ -501,6 +608,7 @@ impl ByteTracker {
             cfg.fuse_score,
             cfg.per_class,
             UNCONFIRMED_MATCH_THRESH,
+            Reid::new(cfg, dets, slab),
             &mut s.edges,
         );
         let any_pair = !s.edges.is_empty();
@@ -512,17 +620,41 @@ impl ByteTracker {
                 UNCONFIRMED_MATCH_THRESH,
             );
         }
+        let stitch = reid && cfg.reid_max_gap > 0;
         for i in 0..s.unconfirmed.len() {
             let j = if any_pair {
                 s.assign.row_match()[i]
             } else {
                 NO_MATCH
             };
-            let tr = &mut slab[s.unconfirmed[i].id as usize];
+            let t = s.unconfirmed[i].id;
+            let tr = &mut slab[t as usize];
             if j != NO_MATCH {
                 let di = s.remaining[j as usize].id as usize;
                 tr.apply(&dets[di], di, frame, timestamp_ns);
+                if reid {
+                    tr.update_feature(&dets[di], cfg.feature_momentum);
+                }
                 report.matched += 1;
+                if stitch {
+                    if let Some(l) = find_stitch(cfg, frame, &self.lost, slab, t, &dets[di]) {
+                        // `l` continues with `t`'s state; `t` is removed
+                        // below with the unmatched unconfirmed tracks, and
+                        // `l`, now tracked, leaves the lost list like a
+                        // re-found track.
+                        let [lt, tt] = slab
+                            .get_disjoint_mut([l as usize, t as usize])
+                            .expect("distinct slots");
+                        lt.take_over(tt);
+                        tt.life = Life::Removed;
+                        s.refind.push(l);
+                        self.merges.push(MergeEvent {
+                            from: tt.id,
+                            into: lt.id,
+                            frame,
+                        });
+                    }
+                }
             } else {
                 tr.life = Life::Removed;
             }
@@ -538,6 +670,13 @@ impl ByteTracker {
             if !(det.score >= cfg.new_track_thresh) {
                 continue;
             }
+            // The slot's feature buffer is recycled (see `Track::feature`).
+            let slot = self.free.pop();
+            let mut feature = match slot {
+                Some(slot) => std::mem::take(&mut slab[slot as usize].feature),
+                None => Vec::new(),
+            };
+            feature.clear();
             let mut track = Track {
                 kf: KalmanState::initiate(&tlwh_to_xyah(&det.tlwh)),
                 tlwh: [0.0; 4],
@@ -555,10 +694,14 @@ impl ByteTracker {
                 activated: frame == 1,
                 in_removed: false,
                 drop: false,
+                feature,
             };
             track.refresh_box();
+            if reid {
+                track.update_feature(det, cfg.feature_momentum);
+            }
             self.next_id += 1;
-            let slot = match self.free.pop() {
+            let slot = match slot {
                 Some(slot) => {
                     slab[slot as usize] = track;
                     slot
@@ -696,6 +839,7 @@ impl ByteTracker {
     /// [`ByteTrackConfig::output_lost`].
     pub fn predict(&mut self, out: &mut Vec<TrackOutput>) {
         out.clear();
+        self.merges.clear();
         self.frame_id += 1;
         let min_hits = self.cfg.min_hits;
         for &t in &self.tracked {
@@ -757,11 +901,153 @@ impl Track {
             self.last_ts = ts;
         }
     }
+
+    /// BoT-SORT's `update_features` with the detection's embedding, if any:
+    /// `f ← m·f + (1 − m)·e` then `f ← f / |f|` (`e` normalised first, as
+    /// BoT-SORT does, in case the caller's is slightly off). The first
+    /// embedding (or one of another length: a different model) initialises
+    /// `f`. Embeddings of zero or non-finite norm are ignored; a degenerate
+    /// result leaves the track without feature.
+    fn update_feature(&mut self, det: &Detection, momentum: f64) {
+        let Some(e) = det.embedding.as_deref() else {
+            return;
+        };
+        let ne = norm(e);
+        if !(ne > 0.0 && ne.is_finite()) {
+            return;
+        }
+        let f = &mut self.feature;
+        if f.len() == e.len() {
+            for (x, &y) in f.iter_mut().zip(e) {
+                *x = (momentum * *x as f64 + (1.0 - momentum) * (y as f64 / ne)) as f32;
+            }
+        } else {
+            f.clear();
+            f.extend(e.iter().map(|&y| (y as f64 / ne) as f32));
+        }
+        let nf = norm(f);
+        if nf > 0.0 && nf.is_finite() {
+            for x in f.iter_mut() {
+                *x = (*x as f64 / nf) as f32;
+            }
+        } else {
+            f.clear();
+        }
+    }
+
+    /// Stitching: this lost track continues as `other`, a tentative track
+    /// just confirmed (see [`ByteTracker::merges`]). It keeps its id, class
+    /// and start frame (its age, which decides duplicates), and takes
+    /// everything that describes the object now from `other`.
+    fn take_over(&mut self, other: &mut Track) {
+        self.kf = other.kf;
+        self.tlwh = other.tlwh;
+        self.tlbr = other.tlbr;
+        self.area = other.area;
+        self.score = other.score;
+        self.frame_id = other.frame_id;
+        self.last_ts = other.last_ts;
+        self.det_index = other.det_index;
+        self.hits = self.hits.saturating_add(other.hits);
+        self.life = Life::Tracked;
+        self.activated = true;
+        // Swapped, not copied: no allocation, and `other` is removed.
+        std::mem::swap(&mut self.feature, &mut other.feature);
+    }
+}
+
+/// Euclidean norm, accumulated in `f64`.
+#[inline]
+fn norm(v: &[f32]) -> f64 {
+    v.iter().map(|&x| x as f64 * x as f64).sum::<f64>().sqrt()
+}
+
+/// Cosine distance `1 − cos(a, b)` clamped at 0 (SciPy's `cdist(...,
+/// 'cosine')` under BoT-SORT's `np.maximum(0, ·)`), or `None` when it is
+/// undefined (lengths differ, a zero or non-finite norm).
+#[inline]
+fn cosine_distance(a: &[f32], b: &[f32]) -> Option<f64> {
+    if a.len() != b.len() || a.is_empty() {
+        return None;
+    }
+    let dot: f64 = a.iter().zip(b).map(|(&x, &y)| x as f64 * y as f64).sum();
+    let d = 1.0 - dot / (norm(a) * norm(b));
+    d.is_finite().then_some(max_f(d, 0.0))
+}
+
+/// The lost track tentative track `t` continues, if any: the rule of
+/// [`ByteTracker::merges`]. `det` is the detection that confirms `t`.
+fn find_stitch(
+    cfg: &ByteTrackConfig,
+    frame: u64,
+    lost: &[u32],
+    slab: &[Track],
+    t: u32,
+    det: &Detection,
+) -> Option<u32> {
+    let tt = &slab[t as usize];
+    if tt.feature.is_empty() {
+        return None;
+    }
+    let cx = det.tlwh[0] + det.tlwh[2] / 2.0;
+    let cy = det.tlwh[1] + det.tlwh[3] / 2.0;
+    let max_d = 2.0 * cfg.appearance_thresh;
+    let mut best: Option<(u32, f64)> = None;
+    for &l in lost {
+        let lt = &slab[l as usize];
+        // Tracks re-found on this frame are tracked again, and timed-out
+        // ones (state removed) are no longer held.
+        if lt.life != Life::Lost
+            || lt.frame_id >= tt.start_frame
+            || tt.start_frame - lt.frame_id - 1 > cfg.reid_max_gap as u64
+            || (cfg.per_class && lt.class_id != tt.class_id)
+        {
+            continue;
+        }
+        let Some(d) = cosine_distance(&lt.feature, &tt.feature) else {
+            continue;
+        };
+        if !(d <= max_d) || best.is_some_and(|(_, b)| d >= b) {
+            continue;
+        }
+        // `lt.tlwh` is the prediction for this frame (the pool step).
+        let b = &lt.tlwh;
+        let (dx, dy) = (cx - (b[0] + b[2] / 2.0), cy - (b[1] + b[3] / 2.0));
+        let blind = (frame - lt.frame_id) as f64;
+        let radius = max_f(b[2], b[3]) * (1.0 + blind / 10.0);
+        if dx * dx + dy * dy <= radius * radius {
+            best = Some((l, d));
+        }
+    }
+    best.map(|(l, _)| l)
+}
+
+/// Appearance inputs of an association with re-id on: the detections (the
+/// columns' ids index them), the slab (the rows' ids) and the gates.
+#[derive(Clone, Copy)]
+struct Reid<'a> {
+    dets: &'a [Detection],
+    slab: &'a [Track],
+    proximity: f64,
+    appearance: f64,
+}
+
+impl<'a> Reid<'a> {
+    fn new(cfg: &ByteTrackConfig, dets: &'a [Detection], slab: &'a [Track]) -> Option<Self> {
+        cfg.with_reid.then_some(Reid {
+            dets,
+            slab,
+            proximity: cfg.proximity_thresh,
+            appearance: cfg.appearance_thresh,
+        })
+    }
 }
 
 /// Candidate pairs `(i, j)` of `rows × cols` whose cost is under `limit`:
 /// cost `1 − IoU`, or `1 − IoU·score` with `fuse` (computed as the reference
-/// does, `1 − (1 − (1 − IoU))·score`).
+/// does, `1 − (1 − (1 − IoU))·score`). With `reid`, a detection with an
+/// embedding costs `min(that, emb_d)` with a track that has a feature,
+/// BoT-SORT's rule (see the module documentation).
 #[inline]
 fn build_edges(
     rows: &[Item],
@@ -769,6 +1055,7 @@ fn build_edges(
     fuse: bool,
     per_class: bool,
     limit: f64,
+    reid: Option<Reid<'_>>,
     edges: &mut Vec<Edge>,
 ) {
     edges.clear();
@@ -781,6 +1068,58 @@ fn build_edges(
     // Detections (usually the shorter side) in the outer loop.
     for (j, c) in cols.iter().enumerate() {
         let score = if fuse { c.score } else { 1.0 };
+        // Detections without embedding take the IoU-only path below, so
+        // that without embeddings the edges are those of ByteTrack.
+        let emb = reid.and_then(|r| Some((r, r.dets[c.id as usize].embedding.as_deref()?)));
+        if let Some((r, e)) = emb {
+            let mut push = |i: usize, iou: f64| {
+                if per_class && rows[i].class != c.class {
+                    return;
+                }
+                let raw = 1.0 - iou;
+                let mut cost = raw;
+                if fuse {
+                    cost = 1.0 - (1.0 - cost) * score;
+                }
+                // BoT-SORT sets emb_d to 1 past either gate and takes
+                // min(iou_d, emb_d); iou_d ≤ 1, so a gated pair costs iou_d.
+                if raw <= r.proximity {
+                    let f = &r.slab[rows[i].id as usize].feature;
+                    if let Some(d) = cosine_distance(f, e) {
+                        let emb_d = d / 2.0;
+                        if emb_d <= r.appearance {
+                            cost = min_f(cost, emb_d);
+                        }
+                    }
+                }
+                if cost < limit {
+                    edges.push(Edge {
+                        row: i as u32,
+                        col: j as u32,
+                        cost,
+                    });
+                }
+            };
+            // Which pairs can be candidates: a pair that does not overlap
+            // has IoU 0, so its raw distance is 1; with `proximity < 1` it
+            // fails the gate and costs exactly 1 as without re-id (a
+            // candidate only when `limit > 1`). Overlapping pairs may win
+            // through emb_d whatever their IoU (any IoU ≥ 1 − proximity,
+            // e.g. ≥ 0.5 at the default 0.5, which implies overlap), so all
+            // of them are visited, without the IoU·score pruning. With
+            // `proximity ≥ 1` even disjoint pairs pass the gate: all pairs.
+            if dense || r.proximity >= 1.0 {
+                for (i, rw) in rows.iter().enumerate() {
+                    push(
+                        i,
+                        iou_tlbr_plus1_with_areas(&rw.tlbr, rw.area, &c.tlbr, c.area),
+                    );
+                }
+            } else {
+                for_each_overlap(&c.tlbr, c.area, rows, 0.0, 1.0, push);
+            }
+            continue;
+        }
         let mut push = |i: usize, iou: f64| {
             if per_class && rows[i].class != c.class {
                 return;
@@ -820,6 +1159,7 @@ mod tests {
             tlwh: [x, y, w, h],
             score,
             class_id: 0,
+            embedding: None,
         }
     }
 
@@ -965,10 +1305,10 @@ mod tests {
         // one detection matches track 1; track 2 is lost right on top of it,
         // and, being younger (matched on fewer frames), is dropped.
         let mut t = ByteTracker::new(ByteTrackConfig::default());
-        let d = det(100.0, 100.0, 50.0, 100.0, 0.9);
-        t.update(&[d, d], None, &mut out);
+        let d = [det(100.0, 100.0, 50.0, 100.0, 0.9)];
+        t.update(&[d[0].clone(), d[0].clone()], None, &mut out);
         assert_eq!(ids(&out), vec![1, 2]);
-        let r = t.update(&[d], None, &mut out);
+        let r = t.update(&d, None, &mut out);
         assert_eq!((r.lost, r.removed), (1, 1));
         assert_eq!(ids(&out), vec![1]);
         assert_eq!(t.num_tracks(), 1);
@@ -979,14 +1319,14 @@ mod tests {
         // is removed at once as a duplicate of the older track 1.
         let mut t = ByteTracker::new(ByteTrackConfig::default());
         for _ in 0..10 {
-            t.update(&[d], None, &mut out);
+            t.update(&d, None, &mut out);
         }
         t.update(&[], None, &mut out);
         let mut cfg = t.config().clone();
         cfg.match_thresh = 0.0;
         t.set_config(cfg);
         for k in 0..3 {
-            let r = t.update(&[d], None, &mut out);
+            let r = t.update(&d, None, &mut out);
             assert_eq!((r.spawned, r.removed), (1, 1));
             assert!(out.is_empty());
             assert_eq!(t.num_tracks(), 1);
@@ -1047,15 +1387,132 @@ mod tests {
         };
         let mut t = ByteTracker::new(cfg);
         let mut out = Vec::new();
-        let mut d = det(10.0, 10.0, 50.0, 100.0, 0.9);
-        t.update(&[d], None, &mut out);
-        d.class_id = 1;
-        t.update(&[d], None, &mut out);
+        let mut d = [det(10.0, 10.0, 50.0, 100.0, 0.9)];
+        t.update(&d, None, &mut out);
+        d[0].class_id = 1;
+        t.update(&d, None, &mut out);
         // Track 1 (class 0) is lost, track 2 (class 1) unconfirmed.
         assert!(out.is_empty());
-        t.update(&[d], None, &mut out);
+        t.update(&d, None, &mut out);
         assert_eq!(ids(&out), vec![2]);
         assert_eq!(out[0].class_id, 1);
+    }
+
+    fn with_embedding(mut d: Detection, e: &[f32]) -> Detection {
+        d.embedding = Some(e.into());
+        d
+    }
+
+    /// The feature of the track with id `id`.
+    fn feature_of(t: &ByteTracker, id: u64) -> &[f32] {
+        let slot = t
+            .tracked
+            .iter()
+            .chain(&t.lost)
+            .find(|&&s| t.slab[s as usize].id == id);
+        &t.slab[*slot.unwrap() as usize].feature
+    }
+
+    #[test]
+    fn feature_is_smoothed_and_normalised() {
+        let cfg = ByteTrackConfig {
+            with_reid: true,
+            ..Default::default()
+        };
+        let mut t = ByteTracker::new(cfg);
+        let mut out = Vec::new();
+        let d = det(10.0, 10.0, 50.0, 100.0, 0.9);
+        // The first embedding initialises the feature, normalised.
+        t.update(
+            &[with_embedding(d.clone(), &[2.0, 0.0, 0.0])],
+            None,
+            &mut out,
+        );
+        assert_eq!(feature_of(&t, 1), &[1.0, 0.0, 0.0]);
+        // Update 1 (tracked): f = (0.9·(1, 0, 0) + 0.1·(0, 1, 0)) / |·|.
+        t.update(
+            &[with_embedding(d.clone(), &[0.0, 1.0, 0.0])],
+            None,
+            &mut out,
+        );
+        let n = (0.9f64 * 0.9 + 0.1 * 0.1).sqrt();
+        let f1 = [0.9 / n, 0.1 / n, 0.0];
+        for (a, b) in feature_of(&t, 1).iter().zip(f1) {
+            assert!((*a as f64 - b).abs() < 1e-7, "{:?}", feature_of(&t, 1));
+        }
+        // Lost for a frame, then update 2 (re-found): f = (0.9·f1 + 0.1·(0, 0, 1)) / |·|.
+        t.update(&[], None, &mut out);
+        t.update(
+            &[with_embedding(d.clone(), &[0.0, 0.0, 1.0])],
+            None,
+            &mut out,
+        );
+        assert_eq!(ids(&out), vec![1]);
+        let g = [0.9 * f1[0], 0.9 * f1[1], 0.1];
+        let n = (g[0] * g[0] + g[1] * g[1] + g[2] * g[2]).sqrt();
+        let f2 = feature_of(&t, 1).to_vec();
+        for (a, b) in f2.iter().zip(g) {
+            assert!((*a as f64 - b / n).abs() < 1e-7, "{f2:?}");
+        }
+        let norm: f64 = f2.iter().map(|&x| x as f64 * x as f64).sum();
+        assert!((norm - 1.0).abs() < 1e-6);
+        // Low-score detections (second association) leave it alone, as in
+        // BoT-SORT; so do detections without embedding.
+        let mut low = with_embedding(d.clone(), &[1.0, 0.0, 0.0]);
+        low.score = 0.3;
+        let r = t.update(&[low], None, &mut out);
+        assert_eq!((r.matched, ids(&out)), (1, vec![1]));
+        assert_eq!(feature_of(&t, 1), f2);
+        t.update(&[d], None, &mut out);
+        assert_eq!(feature_of(&t, 1), f2);
+    }
+
+    #[test]
+    fn features_memory_is_bounded() {
+        let cfg = ByteTrackConfig {
+            with_reid: true,
+            reid_max_gap: 30,
+            ..Default::default()
+        };
+        let mut t = ByteTracker::new(cfg);
+        let mut out = Vec::new();
+        let mut s: u64 = 5;
+        let mut rnd = move || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        const DIM: usize = 64;
+        let persistent: Vec<f32> = (0..DIM).map(|k| (k as f32).sin()).collect();
+        let mut max_tracks = 0;
+        // 5 new one-off objects per frame (rarely on top of the previous
+        // frame's), each with its own random embedding: over 10,000 tracks
+        // with features come and go.
+        for f in 0..2100u64 {
+            let mut dets = Vec::new();
+            for k in 0..5 {
+                let x = (rnd() * 20000.0).floor();
+                let e: Vec<f32> = (0..DIM).map(|_| rnd() as f32 - 0.5).collect();
+                dets.push(with_embedding(
+                    det(x, (k * 200) as f64, 40.0, 80.0, 0.9),
+                    &e,
+                ));
+            }
+            let p = det(30000.0 + (f % 7) as f64, 10.0, 40.0, 80.0, 0.95);
+            dets.push(with_embedding(p, &persistent));
+            t.update(&dets, None, &mut out);
+            max_tracks = max_tracks.max(t.num_tracks());
+        }
+        assert!(t.next_track_id() > 10_000);
+        assert!(max_tracks < 500, "{max_tracks} tracks held");
+        assert!(t.slab.len() < 500, "slab {}", t.slab.len());
+        // One feature buffer per slot at most.
+        let floats: usize = t.slab.iter().map(|tr| tr.feature.capacity()).sum();
+        assert!(floats <= t.slab.len() * DIM, "{floats} floats held");
+        // The persistent object (6th detection of frame 1) keeps its id.
+        let persistent_id = out.iter().find(|o| o.det_index == Some(5));
+        assert_eq!(persistent_id.map(|o| o.track_id), Some(6));
     }
 
     #[test]

@@ -13,6 +13,7 @@
 
 pub mod assignment;
 pub mod bytetrack;
+pub mod crop;
 pub mod draw;
 pub mod eval;
 pub mod geometry;

@@ -77,7 +77,7 @@ pub enum YuvMatrix {
 
 impl YuvMatrix {
     /// `(Kr, Kb)`.
-    fn kr_kb(self) -> (f64, f64) {
+    pub(crate) fn kr_kb(self) -> (f64, f64) {
         match self {
             YuvMatrix::Bt601 => (0.299, 0.114),
             YuvMatrix::Bt709 => (0.2126, 0.0722),

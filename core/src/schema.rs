@@ -147,6 +147,23 @@ impl JsonObject {
 }
 
 /// Serialises one frame line (without the trailing newline).
+/// A lifecycle line telling that id `from` is the same identity as `to`
+/// from now on: `{"schema":"rstracking/1","event":"merge","stream":"cam0",
+/// "frame":12,"id":"track_id","from":7,"to":3}`. `id_kind` is `track_id`
+/// (a tracker stitched two tracklets) or `global_id` (two cross-camera
+/// identities were found to be one). `frame` is the frame the change takes
+/// effect on.
+pub fn merge_line(stream: Option<&str>, frame: u64, id_kind: &str, from: u64, to: u64) -> String {
+    let quote = |v: &str| serde_json::Value::from(v).to_string();
+    let stream = stream
+        .map(|s| format!(",\"stream\":{}", quote(s)))
+        .unwrap_or_default();
+    format!(
+        "{{\"schema\":\"{SCHEMA}\",\"event\":\"merge\"{stream},\"frame\":{frame},\"id\":{},\"from\":{from},\"to\":{to}}}",
+        quote(id_kind)
+    )
+}
+
 pub fn frame_line(
     stream: Option<&str>,
     frame: u64,

@@ -73,6 +73,7 @@ fn load_sequence(seq_dir: &Path) -> Vec<Vec<Detection>> {
             tlwh: [r.x, r.y, x2 - r.x, y2 - r.y],
             score: r.score,
             class_id: 0,
+            embedding: None,
         });
     }
     frames

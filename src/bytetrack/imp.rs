@@ -35,6 +35,11 @@ struct Settings {
     per_class: bool,
     fuse_score: bool,
     output_lost: bool,
+    with_reid: bool,
+    feature_momentum: f64,
+    proximity: f64,
+    appearance: f64,
+    reid_max_gap: u32,
 }
 
 impl Default for Settings {
@@ -52,6 +57,11 @@ impl Default for Settings {
             per_class: c.per_class,
             fuse_score: c.fuse_score,
             output_lost: c.output_lost,
+            with_reid: c.with_reid,
+            feature_momentum: c.feature_momentum,
+            proximity: c.proximity_thresh,
+            appearance: c.appearance_thresh,
+            reid_max_gap: c.reid_max_gap,
         }
     }
 }
@@ -75,6 +85,11 @@ impl Settings {
             per_class: self.per_class,
             fuse_score: self.fuse_score,
             output_lost: self.output_lost,
+            with_reid: self.with_reid,
+            feature_momentum: self.feature_momentum,
+            proximity_thresh: self.proximity,
+            appearance_thresh: self.appearance,
+            reid_max_gap: self.reid_max_gap,
         }
     }
 }
@@ -175,6 +190,26 @@ impl ObjectImpl for RsByteTrack {
                     .default_value(d.output_lost)
                     .mutable_playing()
                     .build(),
+                glib::ParamSpecBoolean::builder("with-reid")
+                    .nick("With re-id")
+                    .blurb("BoT-SORT association: where a track has a feature and a detection an embedding (rsreid upstream), cost = min(IoU cost, appearance cost) in the first and unconfirmed associations; without embeddings it is plain ByteTrack")
+                    .default_value(d.with_reid)
+                    .mutable_playing()
+                    .build(),
+                threshold("feature-momentum", "Feature momentum",
+                    "Per-track feature = momentum x feature + (1 - momentum) x new embedding, L2-normalised", d.feature_momentum),
+                threshold("proximity-threshold", "Proximity threshold",
+                    "Appearance only counts for pairs with 1 - IoU at most this", d.proximity),
+                threshold("appearance-threshold", "Appearance threshold",
+                    "Appearance cost (1 - cosine) / 2 above this counts as no match", d.appearance),
+                glib::ParamSpecUInt::builder("reid-max-gap")
+                    .nick("Re-id stitching gap")
+                    .blurb("With with-reid: a new track confirmed within this many frames of a lost track's last match, with the same appearance and a plausible position, continues the lost track's id (a 'merge' event goes downstream); 0 = off. Never beyond the lost-track buffer")
+                    .minimum(0)
+                    .maximum(1_000_000)
+                    .default_value(d.reid_max_gap)
+                    .mutable_playing()
+                    .build(),
             ]
         });
         PROPS.as_ref()
@@ -196,6 +231,11 @@ impl ObjectImpl for RsByteTrack {
             "per-class" => s.per_class = value.get().expect("type checked"),
             "fuse-score" => s.fuse_score = value.get().expect("type checked"),
             "output-lost" => s.output_lost = value.get().expect("type checked"),
+            "with-reid" => s.with_reid = value.get().expect("type checked"),
+            "feature-momentum" => s.feature_momentum = value.get().expect("type checked"),
+            "proximity-threshold" => s.proximity = value.get().expect("type checked"),
+            "appearance-threshold" => s.appearance = value.get().expect("type checked"),
+            "reid-max-gap" => s.reid_max_gap = value.get().expect("type checked"),
             other => unreachable!("unknown property {other}"),
         }
         gst::info!(
@@ -230,6 +270,11 @@ fn property_value(s: &Settings, name: &str) -> glib::Value {
         "per-class" => s.per_class.to_value(),
         "fuse-score" => s.fuse_score.to_value(),
         "output-lost" => s.output_lost.to_value(),
+        "with-reid" => s.with_reid.to_value(),
+        "feature-momentum" => s.feature_momentum.to_value(),
+        "proximity-threshold" => s.proximity.to_value(),
+        "appearance-threshold" => s.appearance.to_value(),
+        "reid-max-gap" => s.reid_max_gap.to_value(),
         other => unreachable!("unknown property {other}"),
     }
 }
@@ -373,7 +418,9 @@ impl BaseTransformImpl for RsByteTrack {
             return Ok(gst::FlowSuccess::Ok);
         }
         let mut meta = buf.meta_mut::<TrackingMeta>().expect("meta just ensured");
+        let stream = meta.frame().stream.clone();
         let objects = meta.objects_mut();
+        let with_reid = state.tracker.config().with_reid;
         state.dets.clear();
         state.dets.extend(objects.iter().map(|o| Detection {
             tlwh: [
@@ -384,6 +431,7 @@ impl BaseTransformImpl for RsByteTrack {
             ],
             score: decimal_f64(o.confidence),
             class_id: o.class_id,
+            embedding: if with_reid { o.embedding.clone() } else { None },
         }));
         // Ids of a previous tracker upstream are replaced, not mixed.
         for o in objects.iter_mut() {
@@ -418,6 +466,30 @@ impl BaseTransformImpl for RsByteTrack {
             state.out.len(),
             state.tracker.num_tracks()
         );
+        // Stitched tracklets: tell downstream (rsjsonsink writes a `merge`
+        // line) before this frame, outside our lock.
+        let merges: Vec<crate::MergeEvent> = state
+            .tracker
+            .merges()
+            .iter()
+            .map(|m| crate::MergeEvent {
+                id_kind: "track_id",
+                from: m.from,
+                to: m.into,
+                stream: stream.clone(),
+            })
+            .collect();
+        drop(guard);
+        for m in merges {
+            gst::debug!(
+                CAT,
+                imp = self,
+                "frame {frame}: track {} continues as {}",
+                m.from,
+                m.to
+            );
+            self.obj().src_pad().push_event(m.to_event());
+        }
         Ok(gst::FlowSuccess::Ok)
     }
 }

@@ -347,12 +347,53 @@ impl BaseSinkImpl for RsJsonSink {
                     state.frame = 0;
                 }
             }
+            gst::EventView::CustomDownstream(c) => {
+                if let Some(m) = c.structure().and_then(crate::MergeEvent::from_structure) {
+                    if let Err(e) = self.write_merge(&m) {
+                        self.post_error_message(e);
+                        return false;
+                    }
+                }
+            }
             _ => {}
         }
         self.parent_event(event)
     }
 
     fn render(&self, buffer: &gst::Buffer) -> Result<gst::FlowSuccess, gst::FlowError> {
+        self.render_frame(buffer)
+    }
+}
+
+impl RsJsonSink {
+    /// A `merge` event line (JSON Lines only; MOT files have no events),
+    /// numbered with the frame that follows it.
+    fn write_merge(&self, m: &crate::MergeEvent) -> Result<(), gst::ErrorMessage> {
+        let mut guard = self.state.lock().unwrap();
+        let Some(state) = guard.as_mut() else {
+            return Ok(());
+        };
+        if !matches!(state.format, OutputFormat::Jsonl) {
+            return Ok(());
+        }
+        let line = schema::merge_line(m.stream.as_deref(), state.frame, m.id_kind, m.from, m.to);
+        state
+            .out
+            .write_all(line.as_bytes())
+            .and_then(|_| state.out.write_all(b"\n"))
+            .map_err(|e| {
+                gst::error_msg!(
+                    gst::ResourceError::Write,
+                    (
+                        "Failed to write a merge event to '{}': {}",
+                        state.location,
+                        e
+                    )
+                )
+            })
+    }
+
+    fn render_frame(&self, buffer: &gst::Buffer) -> Result<gst::FlowSuccess, gst::FlowError> {
         let mut guard = self.state.lock().unwrap();
         let state = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
         let frame = state.frame;

@@ -357,6 +357,16 @@ def ball_detector_model(meta):
     return finish(graph, meta)
 
 
+def reid_bad_rank_model(meta):
+    nodes = [helper.make_node("ReduceMean", ["images"], ["output"],
+                              axes=[2], keepdims=0)]
+    graph = helper.make_graph(
+        nodes, "reid_bad_rank",
+        [helper.make_tensor_value_info("images", F32, ["batch", 3, 256])],
+        [helper.make_tensor_value_info("output", F32, ["batch", 3])])
+    return finish(graph, meta)
+
+
 # --------------------------------------------------------------------------
 # Metadata
 # --------------------------------------------------------------------------
@@ -422,6 +432,9 @@ def build_all():
                              "(not learned) detector of bright round blobs "
                              "~40 px across (videotestsrc pattern=ball), "
                              "YOLOv8 detect head [1, 5, 1225]")),
+        "reid_bad_rank.onnx": reid_bad_rank_model(
+            {"description": "gst-rstracking test fixture: re-id model with a "
+                            "rank-3 input [batch, 3, 256]"}),
         "reid_mean.onnx": reid_model(
             {"description": "gst-rstracking test fixture: re-id embedder "
                             "returning per-channel means [batch, 3]"}),

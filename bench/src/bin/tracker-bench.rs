@@ -144,6 +144,7 @@ impl Contender for Ours {
                                 tlwh: [d.x, d.y, d.w, d.h],
                                 score: d.score,
                                 class_id: 0,
+                                embedding: None,
                             })
                             .collect()
                     })

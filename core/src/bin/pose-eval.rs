@@ -118,6 +118,7 @@ fn track_frames(frames: &[Vec<[[f64; 3]; K]>]) -> Vec<Vec<Object>> {
                     tlwh: b,
                     score: conf,
                     class_id: 0,
+                    embedding: None,
                 });
                 objs.push(o);
             }

@@ -1,0 +1,1514 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+//! Pre-processing for re-identification (ReID) models: crop each object box
+//! out of a video frame and stretch it to the model input, plus the
+//! embedding helpers [`l2_normalize`] and [`cosine_distance`].
+//!
+//! [`crop_resize`] clips a box (`x, y, w, h` in frame pixels) to the frame and
+//! resizes the clipped region to `out_w × out_h` (a stretch: no letterbox, the
+//! aspect ratio is not kept). Each output value is
+//! `(pixel / 255 − mean[c]) / std[c]` ([`Normalize`], ImageNet by default),
+//! channel 0 = R, 1 = G, 2 = B, written in NCHW order into one slot of a batch
+//! tensor. The usual ReID input is [`REID_INPUT_HEIGHT`] ×
+//! [`REID_INPUT_WIDTH`] (256 × 128).
+//!
+//! The resize is bilinear with half-pixel centres. With `(x0, cw)` the clipped
+//! box along x, output column `dx` samples source column
+//! `sx = x0 + (dx + 0.5) · cw / out_w − 0.5`, clamped to the pixels the clipped
+//! box touches, `floor(x0) ..= ceil(x0 + cw) − 1`; rows likewise. Pixels
+//! outside the box never bleed in (except for YUV chroma, see below).
+//!
+//! Frames are the [`Frame`]s of [`crate::preprocess`], in any of its layouts,
+//! and the colour handling is the same as there: packed bytes are mapped to
+//! `byte / 255` (so a uniform frame gives exactly `byte / 255`); for I420 and
+//! NV12, Y is interpolated on the luma plane and U, V on the chroma plane at
+//! `c = (s + 0.5) / 2 − 0.5` (`s` the clamped luma position, `c` clamped to
+//! the chroma samples covering the box's pixels,
+//! `floor(floor(x0) / 2) ..= floor((ceil(x0 + cw) − 1) / 2)`), then converted
+//! to RGB with the matrix and range of [`YuvParams`] and clamped to `0..=1`.
+//! A chroma sample covers two luma pixels, so at a box edge on an odd column
+//! (or row) the colour of the pixel just outside can contribute, as it does
+//! in the frame itself.
+//!
+//! The arithmetic is `f32` (sample positions `f64`). Nothing is allocated on
+//! success: the column positions are computed into a fixed-size array on the
+//! stack, in chunks for wide outputs.
+
+use std::fmt;
+
+use crate::preprocess::{Frame, PixelLayout, YuvParams};
+
+/// Usual ReID model input width.
+pub const REID_INPUT_WIDTH: usize = 128;
+/// Usual ReID model input height.
+pub const REID_INPUT_HEIGHT: usize = 256;
+
+/// Per-channel normalisation: `value = (pixel / 255 − mean[c]) / std[c]`,
+/// channels in R, G, B order. The default is ImageNet's.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Normalize {
+    pub mean: [f32; 3],
+    pub std: [f32; 3],
+}
+
+impl Default for Normalize {
+    fn default() -> Self {
+        Normalize {
+            mean: [0.485, 0.456, 0.406],
+            std: [0.229, 0.224, 0.225],
+        }
+    }
+}
+
+/// Why a box could not be cropped.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CropError {
+    /// The box (as given) has no pixels inside the frame after clipping: it
+    /// lies fully outside, its width or height is zero or negative, or a
+    /// coordinate is NaN or infinite.
+    Empty { x: f32, y: f32, w: f32, h: f32 },
+    /// The frame is unusable (no pixels, a stride smaller than a row, a plane
+    /// shorter than `stride × rows`); the message has the numbers.
+    Frame(String),
+    /// The output slice is not `3 × out_h × out_w` floats long (`expected` is
+    /// `usize::MAX` when that product overflows).
+    Output { expected: usize, found: usize },
+}
+
+impl fmt::Display for CropError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CropError::Empty { x, y, w, h } => write!(
+                f,
+                "box (x {x}, y {y}, w {w}, h {h}) has no pixels inside the frame"
+            ),
+            CropError::Frame(msg) => f.write_str(msg),
+            CropError::Output { expected, found } => {
+                write!(f, "output slice has {found} floats, expected {expected}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CropError {}
+
+/// The box actually sampled (clipped to the frame, in pixels).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CropRect {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
+/// `byte / 255`, exact.
+const UNIT: [f32; 256] = {
+    let mut t = [0.0f32; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = i as f32 / 255.0;
+        i += 1;
+    }
+    t
+};
+
+/// `byte as f32` (a load is cheaper than a conversion in the YUV loop).
+const RAW: [f32; 256] = {
+    let mut t = [0.0f32; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = i as f32;
+        i += 1;
+    }
+    t
+};
+
+/// Output columns whose sample positions are computed at once.
+const CHUNK: usize = 256;
+
+/// One bilinear tap: the two source positions (byte offsets in a row for
+/// columns, row indices for rows) and the weight of the second.
+#[derive(Clone, Copy, Debug, Default)]
+struct Tap {
+    i0: usize,
+    i1: usize,
+    f: f32,
+}
+
+/// Tap of a non-negative position `s` on samples `..=last`, positions
+/// multiplied by `mul` (bytes per sample).
+#[inline(always)]
+fn tap(s: f64, last: usize, mul: usize) -> Tap {
+    let fl = s.floor();
+    // `s ≥ 0`; `as` saturates anyway.
+    let i = fl as usize;
+    if i >= last {
+        Tap {
+            i0: last * mul,
+            i1: last * mul,
+            f: 0.0,
+        }
+    } else {
+        Tap {
+            i0: i * mul,
+            i1: (i + 1) * mul,
+            f: (s - fl) as f32,
+        }
+    }
+}
+
+/// Sample positions along one axis of the clipped box.
+#[derive(Clone, Copy, Debug)]
+struct Axis {
+    start: f64,
+    ratio: f64,
+    /// Luma (or packed) pixels the box touches: `lo..=hi`.
+    lo: f64,
+    hi: f64,
+    last: usize,
+    /// 4:2:0 chroma samples covering them: `clo..=chi`.
+    clo: f64,
+    chi: f64,
+    clast: usize,
+}
+
+impl Axis {
+    /// `start ≥ 0`, `len > 0`, `start + len ≤ frame size`, `n > 0`.
+    fn new(start: f64, len: f64, n: usize) -> Axis {
+        let lo = start.floor();
+        let hi = ((start + len).ceil() - 1.0).max(lo);
+        let clo = (lo / 2.0).floor();
+        let chi = (hi / 2.0).floor();
+        Axis {
+            start,
+            ratio: len / n as f64,
+            lo,
+            hi,
+            last: hi as usize,
+            clo,
+            chi,
+            clast: chi as usize,
+        }
+    }
+
+    /// Clamped source position of output sample `d`.
+    #[inline(always)]
+    fn pos(&self, d: usize) -> f64 {
+        (self.start + (d as f64 + 0.5) * self.ratio - 0.5)
+            .max(self.lo)
+            .min(self.hi)
+    }
+
+    /// Chroma tap of the (clamped) luma position `s`, offsets times `mul`.
+    #[inline(always)]
+    fn chroma_tap(&self, s: f64, mul: usize) -> Tap {
+        let c = ((s + 0.5) / 2.0 - 0.5).max(self.clo).min(self.chi);
+        tap(c, self.clast, mul)
+    }
+}
+
+/// Clips `pos .. pos + len` to `0 .. size`; `None` if nothing is left.
+fn clip(pos: f32, len: f32, size: usize) -> Option<(f64, f64)> {
+    let (p, l) = (f64::from(pos), f64::from(len));
+    if !(p.is_finite() && l.is_finite() && l > 0.0) {
+        return None;
+    }
+    let a = p.max(0.0);
+    let b = (p + l).min(size as f64);
+    if !(b > a) {
+        return None;
+    }
+    Some((a, b - a))
+}
+
+/// YUV → RGB in `0..=1` as affine functions of the raw bytes (the same
+/// coefficients as [`crate::preprocess`]):
+/// `R = y·Y + rv·V + r0`, `G = y·Y + gu·U + gv·V + g0`, `B = y·Y + bu·U + b0`.
+#[derive(Clone, Copy, Debug)]
+struct YuvCoefs {
+    y: f32,
+    rv: f32,
+    gu: f32,
+    gv: f32,
+    bu: f32,
+    r0: f32,
+    g0: f32,
+    b0: f32,
+}
+
+impl YuvCoefs {
+    fn new(p: YuvParams) -> Self {
+        let (kr, kb) = p.matrix.kr_kb();
+        let kg = 1.0 - kr - kb;
+        let (y_off, ys, cs) = if p.full_range {
+            (0.0, 1.0, 1.0)
+        } else {
+            (16.0, 255.0 / 219.0, 255.0 / 224.0)
+        };
+        let y = ys / 255.0;
+        let c = cs / 255.0;
+        let rv = 2.0 * (1.0 - kr) * c;
+        let bu = 2.0 * (1.0 - kb) * c;
+        let gv = -kr * rv / kg;
+        let gu = -kb * bu / kg;
+        let base = -y_off * y;
+        YuvCoefs {
+            y: y as f32,
+            rv: rv as f32,
+            gu: gu as f32,
+            gv: gv as f32,
+            bu: bu as f32,
+            r0: (base - 128.0 * rv) as f32,
+            g0: (base - 128.0 * (gu + gv)) as f32,
+            b0: (base - 128.0 * bu) as f32,
+        }
+    }
+}
+
+/// `(v − mean) · (1 / std)` per channel.
+#[derive(Clone, Copy, Debug)]
+struct Norm {
+    mean: [f32; 3],
+    inv: [f32; 3],
+}
+
+impl Norm {
+    fn new(n: &Normalize) -> Self {
+        Norm {
+            mean: n.mean,
+            inv: n.std.map(|s| 1.0 / s),
+        }
+    }
+
+    #[inline(always)]
+    fn apply(&self, c: usize, v: f32) -> f32 {
+        (v - self.mean[c]) * self.inv[c]
+    }
+}
+
+#[inline(always)]
+fn lerp(a: f32, b: f32, t: f32) -> f32 {
+    a + (b - a) * t
+}
+
+/// Branch-free clamp to `0..=1`.
+#[inline(always)]
+#[allow(clippy::manual_clamp)]
+fn clamp01(v: f32) -> f32 {
+    v.max(0.0).min(1.0)
+}
+
+/// Bytes per pixel of a packed layout; `None` for planar YUV.
+fn packed_bytes(layout: PixelLayout) -> Option<usize> {
+    match layout {
+        PixelLayout::Rgb | PixelLayout::Bgr => Some(3),
+        PixelLayout::I420 | PixelLayout::Nv12 => None,
+        _ => Some(4),
+    }
+}
+
+/// Checks the planes of `frame` against its layout and size, like
+/// [`crate::preprocess`] does, with the same messages.
+fn check_frame(frame: &Frame) -> Result<(), CropError> {
+    let (w, h) = (frame.width, frame.height);
+    if w == 0 || h == 0 {
+        return Err(CropError::Frame(format!("frame is {w}×{h}")));
+    }
+    let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+    let none = ("", 0, 0);
+    let (specs, n) = match frame.layout {
+        PixelLayout::I420 => ([("Y", w, h), ("U", cw, ch), ("V", cw, ch)], 3),
+        PixelLayout::Nv12 => ([("Y", w, h), ("UV", 2 * cw, ch), none], 2),
+        layout => {
+            let bpp = packed_bytes(layout).unwrap_or(4);
+            let row = w.checked_mul(bpp).ok_or_else(|| {
+                CropError::Frame(format!("frame width {w} is too large for {layout:?}"))
+            })?;
+            ([("packed pixels", row, h), none, none], 1)
+        }
+    };
+    for (i, &(name, row_bytes, rows)) in specs[..n].iter().enumerate() {
+        let stride = frame.strides[i];
+        if stride < row_bytes {
+            return Err(CropError::Frame(format!(
+                "plane {i} ({name}) has stride {stride}, smaller than its rows of {row_bytes} bytes"
+            )));
+        }
+        let needed = stride.saturating_mul(rows);
+        let len = frame.planes[i].len();
+        if len < needed {
+            return Err(CropError::Frame(format!(
+                "plane {i} ({name}) has {len} bytes, needs at least {needed} (stride {stride}, {rows} rows)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Geometry of one crop and the output planes.
+struct Job<'o> {
+    xa: Axis,
+    ya: Axis,
+    out_w: usize,
+    out_h: usize,
+    r: &'o mut [f32],
+    g: &'o mut [f32],
+    b: &'o mut [f32],
+}
+
+/// Chroma plane of a YUV frame: bytes per row, and bytes per chroma sample in
+/// a row (2 for NV12).
+#[derive(Clone, Copy, Debug)]
+struct Chroma {
+    row_bytes: usize,
+    mul: usize,
+}
+
+impl Job<'_> {
+    /// Calls `row(t, ct, cols, ccols, r, g, b)` for every output row of every
+    /// chunk of columns: `t`/`ct` the luma/chroma row taps, `cols`/`ccols` the
+    /// column taps (luma columns times `mul`, chroma sample offsets), and
+    /// `r`, `g`, `b` the matching output row segments. Chroma taps are only
+    /// computed with `chroma`.
+    #[inline(always)]
+    fn drive<F>(self, mul: usize, chroma: Option<Chroma>, mut row: F)
+    where
+        F: FnMut(Tap, Tap, &[Tap], &[Tap], &mut [f32], &mut [f32], &mut [f32]),
+    {
+        let Job {
+            xa,
+            ya,
+            out_w,
+            out_h,
+            r,
+            g,
+            b,
+        } = self;
+        let mut cols = [Tap::default(); CHUNK];
+        let mut ccols = [Tap::default(); CHUNK];
+        let mut start = 0;
+        while start < out_w {
+            let n = (out_w - start).min(CHUNK);
+            for (k, (c, cc)) in cols[..n].iter_mut().zip(&mut ccols[..n]).enumerate() {
+                let s = xa.pos(start + k);
+                *c = tap(s, xa.last, mul);
+                if let Some(ch) = chroma {
+                    *cc = xa.chroma_tap(s, ch.mul);
+                }
+            }
+            for dy in 0..out_h {
+                let s = ya.pos(dy);
+                let t = tap(s, ya.last, 1);
+                let ct = if chroma.is_some() {
+                    ya.chroma_tap(s, 1)
+                } else {
+                    t
+                };
+                let o = dy * out_w + start;
+                row(
+                    t,
+                    ct,
+                    &cols[..n],
+                    &ccols[..n],
+                    &mut r[o..o + n],
+                    &mut g[o..o + n],
+                    &mut b[o..o + n],
+                );
+            }
+            start += n;
+        }
+    }
+
+    /// Packed RGB: `BPP` bytes per pixel, colour bytes at `R`, `G`, `B`.
+    fn packed<const BPP: usize, const R: usize, const G: usize, const B: usize>(
+        self,
+        data: &[u8],
+        stride: usize,
+        row_bytes: usize,
+        nk: Norm,
+    ) {
+        self.drive(BPP, None, |t, _, cols, _, ro, go, bo| {
+            let a = &data[t.i0 * stride..][..row_bytes];
+            let bl = &data[t.i1 * stride..][..row_bytes];
+            let fy = t.f;
+            let dsts = ro.iter_mut().zip(go.iter_mut()).zip(bo.iter_mut());
+            for (c, ((r, g), b)) in cols.iter().zip(dsts) {
+                let p = &a[c.i0..c.i0 + BPP];
+                let q = &a[c.i1..c.i1 + BPP];
+                let u = &bl[c.i0..c.i0 + BPP];
+                let v = &bl[c.i1..c.i1 + BPP];
+                let fx = c.f;
+                let bil = |k: usize| {
+                    let top = lerp(UNIT[p[k] as usize], UNIT[q[k] as usize], fx);
+                    let bot = lerp(UNIT[u[k] as usize], UNIT[v[k] as usize], fx);
+                    lerp(top, bot, fy)
+                };
+                *r = nk.apply(0, bil(R));
+                *g = nk.apply(1, bil(G));
+                *b = nk.apply(2, bil(B));
+            }
+        });
+    }
+
+    /// Planar YUV 4:2:0. `planes`/`strides` are Y, U, V; for NV12 U and V are
+    /// both the UV plane and `VOFF` = 1 (V follows U), for I420 `VOFF` = 0.
+    fn yuv<const VOFF: usize>(
+        self,
+        planes: [&[u8]; 3],
+        strides: [usize; 3],
+        luma_row: usize,
+        chroma: Chroma,
+        k: YuvCoefs,
+        nk: Norm,
+    ) {
+        let [yp, up, vp] = planes;
+        let [ys, us, vs] = strides;
+        let cb = chroma.row_bytes;
+        self.drive(1, Some(chroma), |t, ct, cols, ccols, ro, go, bo| {
+            let y0 = &yp[t.i0 * ys..][..luma_row];
+            let y1 = &yp[t.i1 * ys..][..luma_row];
+            let u0 = &up[ct.i0 * us..][..cb];
+            let u1 = &up[ct.i1 * us..][..cb];
+            let v0 = &vp[ct.i0 * vs..][..cb];
+            let v1 = &vp[ct.i1 * vs..][..cb];
+            let (fy, fcy) = (t.f, ct.f);
+            let f = |v: u8| RAW[v as usize];
+            let dsts = ro.iter_mut().zip(go.iter_mut()).zip(bo.iter_mut());
+            for ((c, cc), ((r, g), b)) in cols.iter().zip(ccols).zip(dsts) {
+                let (x0, x1) = (c.i0, c.i1);
+                let (c0, c1) = (cc.i0, cc.i1);
+                let yy = lerp(
+                    lerp(f(y0[x0]), f(y0[x1]), c.f),
+                    lerp(f(y1[x0]), f(y1[x1]), c.f),
+                    fy,
+                );
+                let uu = lerp(
+                    lerp(f(u0[c0]), f(u0[c1]), cc.f),
+                    lerp(f(u1[c0]), f(u1[c1]), cc.f),
+                    fcy,
+                );
+                let vv = lerp(
+                    lerp(f(v0[c0 + VOFF]), f(v0[c1 + VOFF]), cc.f),
+                    lerp(f(v1[c0 + VOFF]), f(v1[c1 + VOFF]), cc.f),
+                    fcy,
+                );
+                let yv = yy * k.y;
+                *r = nk.apply(0, clamp01(yv + vv * k.rv + k.r0));
+                *g = nk.apply(1, clamp01(yv + uu * k.gu + vv * k.gv + k.g0));
+                *b = nk.apply(2, clamp01(yv + uu * k.bu + k.b0));
+            }
+        });
+    }
+}
+
+/// Crops `bbox` (x, y, w, h in frame pixels; may extend past the frame or be
+/// partly/fully outside) from `frame`, clipped to the frame, resized to
+/// `out_w × out_h` with bilinear sampling at half-pixel centres (source
+/// coordinate `sx = x0 + (dx + 0.5)·(cw / out_w) − 0.5`, clamped to the
+/// clipped crop's pixel range `[floor(x0) .. ceil(x0 + cw) − 1]`, where
+/// `(x0, cw)` is the clipped box; rows likewise), normalised with `norm`, and
+/// written NCHW (R, G, B planes of `out_h × out_w`) into `out`, which must be
+/// `3·out_h·out_w` floats long. `yuv` is used for I420/NV12 frames only.
+///
+/// Returns the clipped box actually sampled. Errors: the frame's planes do
+/// not match its layout and size → [`CropError::Frame`]; wrong `out` length
+/// → [`CropError::Output`]; box fully outside, zero or negative size, NaN or
+/// infinite coordinate → [`CropError::Empty`] (checked in that order; `out`
+/// is untouched on error). Never panics; allocates nothing on success.
+pub fn crop_resize(
+    frame: &Frame,
+    yuv: YuvParams,
+    bbox: [f32; 4],
+    out_w: usize,
+    out_h: usize,
+    norm: &Normalize,
+    out: &mut [f32],
+) -> Result<CropRect, CropError> {
+    check_frame(frame)?;
+    let plane = out_w.checked_mul(out_h);
+    let expected = plane.and_then(|p| p.checked_mul(3));
+    if expected != Some(out.len()) {
+        return Err(CropError::Output {
+            expected: expected.unwrap_or(usize::MAX),
+            found: out.len(),
+        });
+    }
+    let [x, y, w, h] = bbox;
+    let empty = CropError::Empty { x, y, w, h };
+    let (x0, cw) = clip(x, w, frame.width).ok_or_else(|| empty.clone())?;
+    let (y0, ch) = clip(y, h, frame.height).ok_or(empty)?;
+    let rect = CropRect {
+        x: x0 as f32,
+        y: y0 as f32,
+        w: cw as f32,
+        h: ch as f32,
+    };
+    if out_w == 0 || out_h == 0 {
+        return Ok(rect);
+    }
+
+    let plane = out_w * out_h;
+    let (r, rest) = out.split_at_mut(plane);
+    let (g, b) = rest.split_at_mut(plane);
+    let job = Job {
+        xa: Axis::new(x0, cw, out_w),
+        ya: Axis::new(y0, ch, out_h),
+        out_w,
+        out_h,
+        r,
+        g,
+        b,
+    };
+    let nk = Norm::new(norm);
+    let p = &frame.planes;
+    let s = &frame.strides;
+    let fw = frame.width;
+    let chroma = |mul| Chroma {
+        row_bytes: fw.div_ceil(2) * mul,
+        mul,
+    };
+    match frame.layout {
+        PixelLayout::Rgb => job.packed::<3, 0, 1, 2>(p[0], s[0], fw * 3, nk),
+        PixelLayout::Bgr => job.packed::<3, 2, 1, 0>(p[0], s[0], fw * 3, nk),
+        PixelLayout::Rgbx | PixelLayout::Rgba => job.packed::<4, 0, 1, 2>(p[0], s[0], fw * 4, nk),
+        PixelLayout::Bgrx | PixelLayout::Bgra => job.packed::<4, 2, 1, 0>(p[0], s[0], fw * 4, nk),
+        PixelLayout::Xrgb | PixelLayout::Argb => job.packed::<4, 1, 2, 3>(p[0], s[0], fw * 4, nk),
+        PixelLayout::Xbgr | PixelLayout::Abgr => job.packed::<4, 3, 2, 1>(p[0], s[0], fw * 4, nk),
+        PixelLayout::I420 => job.yuv::<0>(
+            [p[0], p[1], p[2]],
+            [s[0], s[1], s[2]],
+            fw,
+            chroma(1),
+            YuvCoefs::new(yuv),
+            nk,
+        ),
+        PixelLayout::Nv12 => job.yuv::<1>(
+            [p[0], p[1], p[1]],
+            [s[0], s[1], s[1]],
+            fw,
+            chroma(2),
+            YuvCoefs::new(yuv),
+            nk,
+        ),
+    }
+    Ok(rect)
+}
+
+/// Divides `v` by its L2 norm in place and returns the norm it had.
+///
+/// A zero vector is left unchanged and 0 returned; a vector with a NaN or
+/// infinite element is left unchanged and NaN returned. Either way the result
+/// is not `> 0`, which callers take as "no embedding". The norm is computed
+/// in `f64`, so large finite elements do not overflow.
+pub fn l2_normalize(v: &mut [f32]) -> f32 {
+    let sq: f64 = v.iter().map(|&x| f64::from(x) * f64::from(x)).sum();
+    let n = sq.sqrt();
+    if !n.is_finite() {
+        return f32::NAN;
+    }
+    if n == 0.0 {
+        return 0.0;
+    }
+    for x in v.iter_mut() {
+        *x = (f64::from(*x) / n) as f32;
+    }
+    n as f32
+}
+
+/// `1 − cos(a, b)` of two vectors (not assumed normalised), in `0..=2`
+/// (rounding is clamped away). NaN if the lengths differ, if a norm is 0 (an
+/// empty vector included) or if an element is NaN or infinite. Computed in
+/// `f64`.
+pub fn cosine_distance(a: &[f32], b: &[f32]) -> f32 {
+    if a.len() != b.len() {
+        return f32::NAN;
+    }
+    let (mut dot, mut na, mut nb) = (0.0f64, 0.0f64, 0.0f64);
+    for (&x, &y) in a.iter().zip(b) {
+        let (x, y) = (f64::from(x), f64::from(y));
+        dot += x * y;
+        na += x * x;
+        nb += y * y;
+    }
+    let den = na.sqrt() * nb.sqrt();
+    if !(den > 0.0) || !den.is_finite() {
+        return f32::NAN;
+    }
+    (1.0 - dot / den).clamp(0.0, 2.0) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preprocess::YuvMatrix;
+
+    const PACKED: [PixelLayout; 10] = [
+        PixelLayout::Rgb,
+        PixelLayout::Bgr,
+        PixelLayout::Rgbx,
+        PixelLayout::Bgrx,
+        PixelLayout::Xrgb,
+        PixelLayout::Xbgr,
+        PixelLayout::Rgba,
+        PixelLayout::Bgra,
+        PixelLayout::Argb,
+        PixelLayout::Abgr,
+    ];
+
+    const IDENTITY: Normalize = Normalize {
+        mean: [0.0; 3],
+        std: [1.0; 3],
+    };
+
+    /// Deterministic xorshift64.
+    struct Rng(u64);
+    impl Rng {
+        fn byte(&mut self) -> u8 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 >> 32) as u8
+        }
+    }
+
+    /// Bytes per pixel and the positions of R, G, B, written out per layout.
+    fn positions(layout: PixelLayout) -> (usize, [usize; 3]) {
+        match layout {
+            PixelLayout::Rgb => (3, [0, 1, 2]),
+            PixelLayout::Bgr => (3, [2, 1, 0]),
+            PixelLayout::Rgbx | PixelLayout::Rgba => (4, [0, 1, 2]),
+            PixelLayout::Bgrx | PixelLayout::Bgra => (4, [2, 1, 0]),
+            PixelLayout::Xrgb | PixelLayout::Argb => (4, [1, 2, 3]),
+            PixelLayout::Xbgr | PixelLayout::Abgr => (4, [3, 2, 1]),
+            _ => unreachable!(),
+        }
+    }
+
+    /// An owned frame: planes and strides.
+    struct Owned {
+        layout: PixelLayout,
+        w: usize,
+        h: usize,
+        planes: Vec<Vec<u8>>,
+        strides: [usize; 3],
+    }
+
+    impl Owned {
+        fn frame(&self) -> Frame<'_> {
+            let plane = |i: usize| self.planes.get(i).map_or(&[][..], |p| &p[..]);
+            Frame {
+                layout: self.layout,
+                width: self.w,
+                height: self.h,
+                planes: [plane(0), plane(1), plane(2)],
+                strides: self.strides,
+            }
+        }
+    }
+
+    /// A packed frame with 3 spare bytes per row; the unused byte and the row
+    /// padding hold garbage.
+    fn packed(
+        layout: PixelLayout,
+        w: usize,
+        h: usize,
+        px: impl Fn(usize, usize) -> [u8; 3],
+    ) -> Owned {
+        let (bpp, pos) = positions(layout);
+        let stride = w * bpp + 3;
+        let mut buf = vec![0xA5u8; stride * h];
+        for y in 0..h {
+            for x in 0..w {
+                let p = px(x, y);
+                for c in 0..3 {
+                    buf[y * stride + x * bpp + pos[c]] = p[c];
+                }
+            }
+        }
+        Owned {
+            layout,
+            w,
+            h,
+            planes: vec![buf],
+            strides: [stride, 0, 0],
+        }
+    }
+
+    /// Y, U, V sample arrays of a 4:2:0 frame (U, V are `⌈w/2⌉ × ⌈h/2⌉`).
+    struct Yuv {
+        w: usize,
+        h: usize,
+        y: Vec<u8>,
+        u: Vec<u8>,
+        v: Vec<u8>,
+    }
+
+    impl Yuv {
+        fn from_fn(
+            w: usize,
+            h: usize,
+            luma: impl Fn(usize, usize) -> u8,
+            chroma: impl Fn(usize, usize) -> [u8; 2],
+        ) -> Yuv {
+            let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+            let y = (0..w * h).map(|i| luma(i % w, i / w)).collect();
+            let uv: Vec<[u8; 2]> = (0..cw * ch).map(|i| chroma(i % cw, i / cw)).collect();
+            Yuv {
+                w,
+                h,
+                y,
+                u: uv.iter().map(|p| p[0]).collect(),
+                v: uv.iter().map(|p| p[1]).collect(),
+            }
+        }
+
+        fn uniform(w: usize, h: usize, c: [u8; 3]) -> Yuv {
+            Yuv::from_fn(w, h, |_, _| c[0], |_, _| [c[1], c[2]])
+        }
+
+        fn random(w: usize, h: usize, seed: u64) -> Yuv {
+            let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+            let mut rng = Rng(seed | 1);
+            let y: Vec<u8> = (0..w * h).map(|_| rng.byte()).collect();
+            let uv: Vec<[u8; 2]> = (0..cw * ch).map(|_| [rng.byte(), rng.byte()]).collect();
+            Yuv::from_fn(w, h, |x, yy| y[yy * w + x], |x, yy| uv[yy * cw + x])
+        }
+
+        /// As I420 or NV12, rows padded with garbage.
+        fn owned(&self, layout: PixelLayout) -> Owned {
+            let (w, h) = (self.w, self.h);
+            let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+            let copy = |src: &[u8], n: usize, rows: usize, stride: usize| {
+                let mut out = vec![0x5Au8; stride * rows];
+                for (row, s) in out.chunks_mut(stride).zip(src.chunks(n)) {
+                    row[..n].copy_from_slice(s);
+                }
+                out
+            };
+            let ys = w + 5;
+            let y = copy(&self.y, w, h, ys);
+            if layout == PixelLayout::I420 {
+                let cs = cw + 2;
+                Owned {
+                    layout,
+                    w,
+                    h,
+                    planes: vec![y, copy(&self.u, cw, ch, cs), copy(&self.v, cw, ch, cs)],
+                    strides: [ys, cs, cs],
+                }
+            } else {
+                let cs = 2 * cw + 1;
+                let mut uv = vec![0x5Au8; cs * ch];
+                for r in 0..ch {
+                    for c in 0..cw {
+                        uv[r * cs + 2 * c] = self.u[r * cw + c];
+                        uv[r * cs + 2 * c + 1] = self.v[r * cw + c];
+                    }
+                }
+                Owned {
+                    layout,
+                    w,
+                    h,
+                    planes: vec![y, uv],
+                    strides: [ys, cs, 0],
+                }
+            }
+        }
+    }
+
+    fn crop(
+        o: &Owned,
+        yuv: YuvParams,
+        bbox: [f32; 4],
+        ow: usize,
+        oh: usize,
+        norm: &Normalize,
+    ) -> (CropRect, Vec<f32>) {
+        let mut out = vec![f32::NAN; 3 * ow * oh];
+        let rect = crop_resize(&o.frame(), yuv, bbox, ow, oh, norm, &mut out).unwrap();
+        (rect, out)
+    }
+
+    fn expect(c: usize, v: f64, n: &Normalize) -> f64 {
+        (v - f64::from(n.mean[c])) / f64::from(n.std[c])
+    }
+
+    /// Asserts every value of channel `c` of `out` is `expected[c]` within `tol`.
+    fn assert_uniform(out: &[f32], expected: [f64; 3], tol: f64, what: &str) {
+        let plane = out.len() / 3;
+        for (i, &v) in out.iter().enumerate() {
+            let e = expected[i / plane];
+            assert!(
+                (f64::from(v) - e).abs() <= tol,
+                "{what}: value {i} = {v}, expected {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn uniform_packed_every_layout() {
+        let c = [200u8, 17, 93];
+        for layout in PACKED {
+            let o = packed(layout, 37, 23, |_, _| c);
+            for norm in [Normalize::default(), IDENTITY] {
+                for (bbox, ow, oh) in [
+                    ([3.3, 2.7, 20.1, 15.2], 128, 256),
+                    ([-5.0, -5.0, 100.0, 100.0], 16, 8),
+                    ([30.5, 20.5, 0.25, 0.25], 7, 9),
+                ] {
+                    let (_, out) = crop(&o, YuvParams::default(), bbox, ow, oh, &norm);
+                    let e = std::array::from_fn(|k| expect(k, f64::from(c[k]) / 255.0, &norm));
+                    assert_uniform(&out, e, 1e-5, &format!("{layout:?} {bbox:?}"));
+                    if norm == IDENTITY {
+                        for (i, &v) in out.iter().enumerate() {
+                            assert_eq!(v, f32::from(c[i / (ow * oh)]) / 255.0);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// f64 reference of the YUV → RGB conversion (independent of the code).
+    fn ref_convert(y: f64, u: f64, v: f64, p: YuvParams) -> [f64; 3] {
+        let (kr, kb) = match p.matrix {
+            YuvMatrix::Bt601 => (0.299, 0.114),
+            YuvMatrix::Bt709 => (0.2126, 0.0722),
+            YuvMatrix::Bt2020 => (0.2627, 0.0593),
+        };
+        let (yp, cb, cr) = if p.full_range {
+            (y, u - 128.0, v - 128.0)
+        } else {
+            (
+                (y - 16.0) * 255.0 / 219.0,
+                (u - 128.0) * 255.0 / 224.0,
+                (v - 128.0) * 255.0 / 224.0,
+            )
+        };
+        let r = yp + 2.0 * (1.0 - kr) * cr;
+        let b = yp + 2.0 * (1.0 - kb) * cb;
+        let g = (yp - kr * r - kb * b) / (1.0 - kr - kb);
+        [r, g, b].map(|c| c.clamp(0.0, 255.0) / 255.0)
+    }
+
+    #[test]
+    fn uniform_yuv_known_values() {
+        let limited = YuvParams::default();
+        let full601 = YuvParams {
+            matrix: YuvMatrix::Bt601,
+            full_range: true,
+        };
+        let full2020 = YuvParams {
+            matrix: YuvMatrix::Bt2020,
+            full_range: true,
+        };
+        let bt709 = YuvParams {
+            matrix: YuvMatrix::Bt709,
+            full_range: false,
+        };
+        let g = 110.0 / 219.0;
+        let cases: [([u8; 3], YuvParams, [f64; 3]); 6] = [
+            ([126, 128, 128], limited, [g; 3]),
+            ([16, 128, 128], limited, [0.0; 3]),
+            ([235, 128, 128], limited, [1.0; 3]),
+            ([128, 128, 128], full601, [128.0 / 255.0; 3]),
+            // R = 167.1872, G = 106.32419, B = 67.3208.
+            (
+                [120, 100, 160],
+                full2020,
+                [167.1872 / 255.0, 106.32419 / 255.0, 67.3208 / 255.0],
+            ),
+            // R = 178.46360, G = 110.01375, B = 61.94864.
+            (
+                [120, 100, 160],
+                bt709,
+                [178.4636 / 255.0, 110.01375 / 255.0, 61.94864 / 255.0],
+            ),
+        ];
+        for (c, params, rgb) in cases {
+            let r = ref_convert(c[0].into(), c[1].into(), c[2].into(), params);
+            for k in 0..3 {
+                assert!((r[k] - rgb[k]).abs() < 1e-6, "{c:?} {r:?} {rgb:?}");
+            }
+            let img = Yuv::uniform(41, 27, c);
+            for layout in [PixelLayout::I420, PixelLayout::Nv12] {
+                let o = img.owned(layout);
+                for norm in [Normalize::default(), IDENTITY] {
+                    for bbox in [[3.3, 2.7, 20.1, 15.2], [-5.0, 11.0, 100.0, 100.0]] {
+                        let (_, out) = crop(&o, params, bbox, 32, 64, &norm);
+                        let e = std::array::from_fn(|k| expect(k, rgb[k], &norm));
+                        assert_uniform(&out, e, 1e-5, &format!("{layout:?} {c:?} {params:?}"));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn two_colour_frame() {
+        let norm = Normalize::default();
+        let (w, h) = (64, 40);
+        // (frame, red, blue, tolerance): packed, then NV12 with BT.601
+        // limited-range red (81, 90, 240) and blue (41, 240, 110).
+        let red_yuv = [81u8, 90, 240];
+        let blue_yuv = [41u8, 240, 110];
+        let yuv = Yuv::from_fn(
+            w,
+            h,
+            |x, _| if x < w / 2 { red_yuv[0] } else { blue_yuv[0] },
+            |x, _| {
+                if x < w / 4 {
+                    [red_yuv[1], red_yuv[2]]
+                } else {
+                    [blue_yuv[1], blue_yuv[2]]
+                }
+            },
+        );
+        let p = YuvParams::default();
+        let yuv_red = ref_convert(81.0, 90.0, 240.0, p);
+        let yuv_blue = ref_convert(41.0, 240.0, 110.0, p);
+        assert!(yuv_red[0] > 0.99 && yuv_red[1] < 0.01 && yuv_red[2] < 0.01);
+        assert!(yuv_blue[2] > 0.99 && yuv_blue[0] < 0.01 && yuv_blue[1] < 0.01);
+        let mut frames = vec![];
+        for layout in [PixelLayout::Rgb, PixelLayout::Bgrx, PixelLayout::Argb] {
+            let o = packed(layout, w, h, |x, _| {
+                if x < w / 2 {
+                    [255, 0, 0]
+                } else {
+                    [0, 0, 255]
+                }
+            });
+            frames.push((o, [1.0, 0.0, 0.0], [0.0, 0.0, 1.0], 1e-5));
+        }
+        for layout in [PixelLayout::I420, PixelLayout::Nv12] {
+            frames.push((yuv.owned(layout), yuv_red, yuv_blue, 1e-4));
+        }
+        let (ow, oh) = (64, 128);
+        let col = |out: &[f32], c: usize, dx: usize| -> Vec<f32> {
+            (0..oh).map(|dy| out[c * ow * oh + dy * ow + dx]).collect()
+        };
+        for (o, red, blue, tol) in &frames {
+            let what = format!("{:?}", o.layout);
+            let red_n: [f64; 3] = std::array::from_fn(|k| expect(k, red[k], &norm));
+            let blue_n: [f64; 3] = std::array::from_fn(|k| expect(k, blue[k], &norm));
+            // Fully on the left half (touching the boundary from the left).
+            let (_, out) = crop(o, p, [2.5, 3.0, 29.5, 30.0], ow, oh, &norm);
+            assert_uniform(&out, red_n, *tol, &what);
+            // Fully on the right half, starting exactly at the boundary.
+            let (_, out) = crop(o, p, [32.0, 3.0, 20.0, 30.0], ow, oh, &norm);
+            assert_uniform(&out, blue_n, *tol, &what);
+            // Straddling: frame columns 16..48, the boundary at output 32.
+            let (_, out) = crop(o, p, [16.0, 5.0, 32.0, 30.0], ow, oh, &norm);
+            for dx in (0..24).chain(40..ow) {
+                let e = if dx < 32 { red_n } else { blue_n };
+                for (c, &ec) in e.iter().enumerate() {
+                    for v in col(&out, c, dx) {
+                        assert!(
+                            (f64::from(v) - ec).abs() <= *tol,
+                            "{what} column {dx} channel {c}: {v} vs {ec}"
+                        );
+                    }
+                }
+            }
+            // Near the boundary the values are between the two colours.
+            for dx in 24..40 {
+                for v in col(&out, 0, dx) {
+                    let (lo, hi) = (blue_n[0].min(red_n[0]), blue_n[0].max(red_n[0]));
+                    assert!(f64::from(v) >= lo - tol && f64::from(v) <= hi + tol);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn identity_geometry_exact_pixels() {
+        let mut rng = Rng(0x1234_5678);
+        let (w, h) = (40, 30);
+        let px: Vec<[u8; 3]> = (0..w * h)
+            .map(|_| [rng.byte(), rng.byte(), rng.byte()])
+            .collect();
+        for layout in PACKED {
+            let o = packed(layout, w, h, |x, y| px[y * w + x]);
+            for (bx, by, ow, oh) in [
+                (5, 3, 16, 12),
+                (0, 0, 40, 30),
+                (39, 29, 1, 1),
+                (24, 0, 16, 30),
+            ] {
+                let bbox = [bx as f32, by as f32, ow as f32, oh as f32];
+                let (rect, out) = crop(&o, YuvParams::default(), bbox, ow, oh, &IDENTITY);
+                assert_eq!(
+                    rect,
+                    CropRect {
+                        x: bbox[0],
+                        y: bbox[1],
+                        w: bbox[2],
+                        h: bbox[3]
+                    }
+                );
+                for c in 0..3 {
+                    for dy in 0..oh {
+                        for dx in 0..ow {
+                            let e = f32::from(px[(by + dy) * w + bx + dx][c]) / 255.0;
+                            assert_eq!(out[c * ow * oh + dy * ow + dx], e, "{layout:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn clipping_and_empty_boxes() {
+        let o = packed(PixelLayout::Rgb, 32, 24, |x, y| [x as u8, y as u8, 0]);
+        let run = |bbox: [f32; 4]| {
+            let mut out = vec![7.0f32; 3 * 8 * 4];
+            let r = crop_resize(
+                &o.frame(),
+                YuvParams::default(),
+                bbox,
+                4,
+                8,
+                &Normalize::default(),
+                &mut out,
+            );
+            if r.is_err() {
+                assert!(out.iter().all(|&v| v == 7.0), "written on error");
+            } else {
+                assert!(out.iter().all(|v| v.is_finite()));
+            }
+            r
+        };
+        let rect = |x, y, w, h| Ok(CropRect { x, y, w, h });
+        assert_eq!(run([-10.0, 5.0, 50.0, 20.0]), rect(0.0, 5.0, 32.0, 19.0));
+        assert_eq!(run([20.5, -3.25, 30.0, 10.0]), rect(20.5, 0.0, 11.5, 6.75));
+        assert_eq!(run([-1.0, -1.0, 100.0, 100.0]), rect(0.0, 0.0, 32.0, 24.0));
+        assert_eq!(run([31.5, 23.0, 10.0, 10.0]), rect(31.5, 23.0, 0.5, 1.0));
+        assert_eq!(run([1.0, 2.0, 3.0, 4.0]), rect(1.0, 2.0, 3.0, 4.0));
+        let empty = |b: [f32; 4]| {
+            assert_eq!(
+                run(b),
+                Err(CropError::Empty {
+                    x: b[0],
+                    y: b[1],
+                    w: b[2],
+                    h: b[3]
+                }),
+                "{b:?}"
+            );
+        };
+        // Fully outside, on every side, and touching an edge from outside.
+        empty([40.0, 0.0, 10.0, 10.0]);
+        empty([-20.0, 0.0, 10.0, 10.0]);
+        empty([0.0, 30.0, 10.0, 10.0]);
+        empty([0.0, -10.0, 10.0, 5.0]);
+        empty([32.0, 0.0, 10.0, 10.0]);
+        empty([-10.0, 0.0, 10.0, 10.0]);
+        // Zero and negative sizes.
+        empty([5.0, 5.0, 0.0, 10.0]);
+        empty([5.0, 5.0, 10.0, 0.0]);
+        empty([5.0, 5.0, -4.0, 10.0]);
+        empty([5.0, 5.0, 10.0, -0.0]);
+        // NaN and infinities.
+        for i in 0..4 {
+            for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+                let mut b = [5.0, 5.0, 10.0, 10.0];
+                b[i] = bad;
+                let r = run(b);
+                assert!(matches!(r, Err(CropError::Empty { .. })), "{b:?}: {r:?}");
+            }
+        }
+        let e = run([40.0, 1.0, 2.0, 3.0]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "box (x 40, y 1, w 2, h 3) has no pixels inside the frame"
+        );
+    }
+
+    /// Bilinear tap in the reference: the two positions and the weight.
+    fn ref_tap(s: f64, last: usize) -> (usize, usize, f64) {
+        let fl = s.floor();
+        let i = fl as usize;
+        if i >= last {
+            (last, last, 0.0)
+        } else {
+            (i, i + 1, s - fl)
+        }
+    }
+
+    fn ref_bilinear(
+        px: impl Fn(usize, usize) -> f64,
+        (x0, x1, fx): (usize, usize, f64),
+        (y0, y1, fy): (usize, usize, f64),
+    ) -> f64 {
+        let top = px(x0, y0) * (1.0 - fx) + px(x1, y0) * fx;
+        let bot = px(x0, y1) * (1.0 - fx) + px(x1, y1) * fx;
+        top * (1.0 - fy) + bot * fy
+    }
+
+    /// Naive reference: per output pixel, the clamped luma position (and the
+    /// chroma one for YUV) straight from the documented formulas, in `f64`.
+    /// `rgb(sx, sy)` gets the two clamped positions and returns RGB in 0..=1.
+    fn reference(
+        (w, h): (usize, usize),
+        bbox: [f32; 4],
+        ow: usize,
+        oh: usize,
+        norm: &Normalize,
+        rgb: impl Fn(f64, f64) -> [f64; 3],
+    ) -> Vec<f64> {
+        let [bx, by, bw, bh] = bbox.map(f64::from);
+        let x0 = bx.max(0.0);
+        let x1 = (bx + bw).min(w as f64);
+        let y0 = by.max(0.0);
+        let y1 = (by + bh).min(h as f64);
+        let (cw, ch) = (x1 - x0, y1 - y0);
+        let mut out = vec![0.0; 3 * ow * oh];
+        for dy in 0..oh {
+            let sy =
+                (y0 + (dy as f64 + 0.5) * ch / oh as f64 - 0.5).clamp(y0.floor(), y1.ceil() - 1.0);
+            for dx in 0..ow {
+                let sx = (x0 + (dx as f64 + 0.5) * cw / ow as f64 - 0.5)
+                    .clamp(x0.floor(), x1.ceil() - 1.0);
+                let v = rgb(sx, sy);
+                for c in 0..3 {
+                    out[c * ow * oh + dy * ow + dx] = expect(c, v[c], norm);
+                }
+            }
+        }
+        out
+    }
+
+    fn max_diff(a: &[f32], b: &[f64]) -> f64 {
+        assert_eq!(a.len(), b.len());
+        a.iter()
+            .zip(b)
+            .map(|(&x, &y)| (f64::from(x) - y).abs())
+            .fold(0.0, f64::max)
+    }
+
+    /// Boxes and output sizes: upscale, downscale, wider than a chunk, partly
+    /// outside, tiny.
+    const CASES: [([f32; 4], usize, usize); 7] = [
+        ([10.3, 7.6, 33.7, 41.2], 128, 256),
+        ([10.3, 7.6, 33.7, 41.2], 9, 13),
+        ([0.7, 1.2, 95.9, 59.1], 16, 24),
+        ([5.25, 3.5, 60.5, 20.0], 300, 40),
+        ([-12.4, 40.3, 50.2, 90.0], 32, 64),
+        ([80.9, -3.3, 40.0, 30.7], 20, 10),
+        ([44.1, 22.9, 0.6, 0.3], 4, 5),
+    ];
+
+    #[test]
+    fn matches_reference_packed() {
+        let (w, h) = (97, 61);
+        let mut rng = Rng(0xdead_beef);
+        let px: Vec<[u8; 3]> = (0..w * h)
+            .map(|_| [rng.byte(), rng.byte(), rng.byte()])
+            .collect();
+        let norm = Normalize::default();
+        for layout in [PixelLayout::Rgb, PixelLayout::Bgrx, PixelLayout::Xbgr] {
+            let o = packed(layout, w, h, |x, y| px[y * w + x]);
+            for (bbox, ow, oh) in CASES {
+                let (_, out) = crop(&o, YuvParams::default(), bbox, ow, oh, &norm);
+                let reference = reference((w, h), bbox, ow, oh, &norm, |sx, sy| {
+                    let (tx, ty) = (ref_tap(sx, w - 1), ref_tap(sy, h - 1));
+                    std::array::from_fn(|c| {
+                        ref_bilinear(|x, y| f64::from(px[y * w + x][c]) / 255.0, tx, ty)
+                    })
+                });
+                let d = max_diff(&out, &reference);
+                assert!(d <= 1e-4, "{layout:?} {bbox:?} → {ow}×{oh}: {d}");
+            }
+        }
+    }
+
+    #[test]
+    fn matches_reference_yuv() {
+        let (w, h) = (97usize, 61);
+        let cw = w.div_ceil(2);
+        let img = Yuv::random(w, h, 0x0bad_f00d);
+        let norm = Normalize::default();
+        for params in [
+            YuvParams::default(),
+            YuvParams {
+                matrix: YuvMatrix::Bt709,
+                full_range: true,
+            },
+        ] {
+            for layout in [PixelLayout::I420, PixelLayout::Nv12] {
+                let o = img.owned(layout);
+                for (bbox, ow, oh) in CASES {
+                    let (_, out) = crop(&o, params, bbox, ow, oh, &norm);
+                    let reference = reference((w, h), bbox, ow, oh, &norm, |sx, sy| {
+                        // The luma taps stay inside the clipped box: `sx` is
+                        // clamped to it, and a tap at its last pixel has
+                        // weight 0 on the next one.
+                        let (tx, ty) = (ref_tap(sx, w - 1), ref_tap(sy, h - 1));
+                        // Chroma: clamped to the samples covering the
+                        // box's pixels.
+                        let chroma = |s: f64, a: f64, b: f64| {
+                            let lo = (a.max(0.0).floor() / 2.0).floor();
+                            let hi = ((b.ceil() - 1.0) / 2.0).floor();
+                            ref_tap(((s + 0.5) / 2.0 - 0.5).clamp(lo, hi), hi as usize)
+                        };
+                        let [bx, by, bw, bh] = bbox.map(f64::from);
+                        let cx = chroma(sx, bx, (bx + bw).min(w as f64));
+                        let cy = chroma(sy, by, (by + bh).min(h as f64));
+                        let yy = ref_bilinear(|x, y| f64::from(img.y[y * w + x]), tx, ty);
+                        let uu = ref_bilinear(|x, y| f64::from(img.u[y * cw + x]), cx, cy);
+                        let vv = ref_bilinear(|x, y| f64::from(img.v[y * cw + x]), cx, cy);
+                        ref_convert(yy, uu, vv, params)
+                    });
+                    let d = max_diff(&out, &reference);
+                    assert!(d <= 1e-4, "{layout:?} {params:?} {bbox:?} → {ow}×{oh}: {d}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn only_pixels_of_the_box_are_read() {
+        // A white box in a frame of random noise: any crop inside the box,
+        // however fractional, is exactly white.
+        let mut rng = Rng(77);
+        let noise: Vec<[u8; 3]> = (0..50 * 40)
+            .map(|_| [rng.byte(), rng.byte(), rng.byte()])
+            .collect();
+        let o = packed(PixelLayout::Bgra, 50, 40, |x, y| {
+            if (10..30).contains(&x) && (5..25).contains(&y) {
+                [255; 3]
+            } else {
+                noise[y * 50 + x]
+            }
+        });
+        for bbox in [
+            [10.0, 5.0, 20.0, 20.0],
+            [10.75, 5.5, 19.25, 19.5],
+            [12.3, 7.7, 0.4, 11.0],
+        ] {
+            let (_, out) = crop(&o, YuvParams::default(), bbox, 33, 65, &IDENTITY);
+            assert!(out.iter().all(|&v| v == 1.0), "{bbox:?}");
+        }
+        // YUV: a uniform box aligned on the 4:2:0 grid (even columns and
+        // rows), the chroma samples of the noise around it are not read
+        // either.
+        let noise = Yuv::random(50, 40, 78);
+        let inside = |x: usize, y: usize| (10..30).contains(&x) && (6..26).contains(&y);
+        let img = Yuv::from_fn(
+            50,
+            40,
+            |x, y| {
+                if inside(x, y) {
+                    180
+                } else {
+                    noise.y[y * 50 + x]
+                }
+            },
+            |x, y| {
+                if inside(2 * x, 2 * y) {
+                    [60, 200]
+                } else {
+                    [noise.u[y * 25 + x], noise.v[y * 25 + x]]
+                }
+            },
+        );
+        let p = YuvParams::default();
+        let e = ref_convert(180.0, 60.0, 200.0, p);
+        for layout in [PixelLayout::I420, PixelLayout::Nv12] {
+            let o = img.owned(layout);
+            for bbox in [
+                [10.0, 6.0, 20.0, 20.0],
+                [10.75, 6.5, 19.25, 19.5],
+                [12.3, 7.7, 0.4, 11.0],
+            ] {
+                let (_, out) = crop(&o, p, bbox, 33, 65, &IDENTITY);
+                assert_uniform(&out, e, 1e-6, &format!("{layout:?} {bbox:?}"));
+            }
+        }
+    }
+
+    #[test]
+    fn errors_with_numbers() {
+        let img = Yuv::random(64, 64, 1);
+        let o = img.owned(PixelLayout::Nv12);
+        let mut out = vec![0.0f32; 3 * 8 * 8];
+        let b = [1.0, 1.0, 10.0, 10.0];
+        let n = Normalize::default();
+        let p = YuvParams::default();
+        let uv = &o.planes[1][..1000];
+        let frame = Frame {
+            planes: [&o.planes[0], uv, &[]],
+            ..o.frame()
+        };
+        let e = crop_resize(&frame, p, b, 8, 8, &n, &mut out).unwrap_err();
+        assert_eq!(
+            e,
+            CropError::Frame(
+                "plane 1 (UV) has 1000 bytes, needs at least 2080 (stride 65, 32 rows)".into()
+            )
+        );
+        assert_eq!(
+            e.to_string(),
+            "plane 1 (UV) has 1000 bytes, needs at least 2080 (stride 65, 32 rows)"
+        );
+        // A packed frame one byte short.
+        let o = packed(PixelLayout::Rgb, 10, 10, |_, _| [0; 3]);
+        let buf = &o.planes[0][..o.planes[0].len() - 1];
+        let frame = Frame {
+            planes: [buf, &[], &[]],
+            ..o.frame()
+        };
+        let e = crop_resize(&frame, p, b, 8, 8, &n, &mut out).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "plane 0 (packed pixels) has 329 bytes, needs at least 330 (stride 33, 10 rows)"
+        );
+        // I420 without a V plane.
+        let o = img.owned(PixelLayout::I420);
+        let frame = Frame {
+            planes: [&o.planes[0], &o.planes[1], &[]],
+            ..o.frame()
+        };
+        let e = crop_resize(&frame, p, b, 8, 8, &n, &mut out).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "plane 2 (V) has 0 bytes, needs at least 1088 (stride 34, 32 rows)"
+        );
+        // Stride smaller than a row.
+        let o = packed(PixelLayout::Bgrx, 10, 10, |_, _| [0; 3]);
+        let frame = Frame {
+            strides: [39, 0, 0],
+            ..o.frame()
+        };
+        let e = crop_resize(&frame, p, b, 8, 8, &n, &mut out).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "plane 0 (packed pixels) has stride 39, smaller than its rows of 40 bytes"
+        );
+        // Empty frame.
+        let frame = Frame {
+            width: 0,
+            ..o.frame()
+        };
+        let e = crop_resize(&frame, p, b, 8, 8, &n, &mut out).unwrap_err();
+        assert_eq!(e, CropError::Frame("frame is 0×10".into()));
+        // Wrong output length, and an overflowing one.
+        let e = crop_resize(&o.frame(), p, b, 8, 9, &n, &mut out).unwrap_err();
+        assert_eq!(
+            e,
+            CropError::Output {
+                expected: 216,
+                found: 192
+            }
+        );
+        assert_eq!(e.to_string(), "output slice has 192 floats, expected 216");
+        let e = crop_resize(&o.frame(), p, b, usize::MAX, 2, &n, &mut out).unwrap_err();
+        assert!(matches!(
+            e,
+            CropError::Output {
+                expected: usize::MAX,
+                ..
+            }
+        ));
+        // A zero-sized output is valid and writes nothing.
+        let r = crop_resize(&o.frame(), p, b, 0, 8, &n, &mut []).unwrap();
+        assert_eq!(
+            r,
+            CropRect {
+                x: 1.0,
+                y: 1.0,
+                w: 9.0,
+                h: 9.0
+            }
+        );
+    }
+
+    #[test]
+    fn batch_slots() {
+        // Crops written into consecutive slots of one batch tensor do not
+        // disturb each other.
+        let o = packed(PixelLayout::Bgrx, 20, 20, |x, _| {
+            if x < 10 {
+                [10; 3]
+            } else {
+                [250; 3]
+            }
+        });
+        let len = 3 * 16 * 8;
+        let mut batch = vec![f32::NAN; 2 * len];
+        let (a, b) = batch.split_at_mut(len);
+        let p = YuvParams::default();
+        crop_resize(&o.frame(), p, [0.0, 0.0, 10.0, 20.0], 8, 16, &IDENTITY, a).unwrap();
+        crop_resize(&o.frame(), p, [10.0, 0.0, 10.0, 20.0], 8, 16, &IDENTITY, b).unwrap();
+        assert!(batch[..len].iter().all(|&v| v == 10.0 / 255.0));
+        assert!(batch[len..].iter().all(|&v| v == 250.0 / 255.0));
+    }
+
+    #[test]
+    fn default_normalize_is_imagenet() {
+        let n = Normalize::default();
+        assert_eq!(n.mean, [0.485, 0.456, 0.406]);
+        assert_eq!(n.std, [0.229, 0.224, 0.225]);
+    }
+
+    #[test]
+    fn l2_normalize_values() {
+        let mut v = [3.0f32, 4.0];
+        assert_eq!(l2_normalize(&mut v), 5.0);
+        assert_eq!(v, [0.6, 0.8]);
+        let mut z = [0.0f32; 4];
+        assert_eq!(l2_normalize(&mut z), 0.0);
+        assert_eq!(z, [0.0; 4]);
+        let mut e: [f32; 0] = [];
+        assert_eq!(l2_normalize(&mut e), 0.0);
+        let mut n = [1.0f32, f32::NAN];
+        assert!(l2_normalize(&mut n).is_nan());
+        assert!(n[0] == 1.0 && n[1].is_nan());
+        let mut i = [1.0f32, f32::INFINITY];
+        assert!(l2_normalize(&mut i).is_nan());
+        assert_eq!(i, [1.0, f32::INFINITY]);
+        // Large finite elements do not overflow.
+        let k = 2f32.powi(100);
+        let mut big = [3.0 * k, 4.0 * k];
+        assert_eq!(l2_normalize(&mut big), 5.0 * k);
+        assert_eq!(big, [0.6, 0.8]);
+        // Normalising twice is (nearly) a no-op with norm 1.
+        let mut r: Vec<f32> = (0..512).map(|k| ((k * 37 % 101) as f32) - 50.0).collect();
+        l2_normalize(&mut r);
+        let n1 = l2_normalize(&mut r);
+        assert!((n1 - 1.0).abs() < 1e-6, "{n1}");
+    }
+
+    #[test]
+    fn cosine_distance_values() {
+        let close = |a: f32, b: f32| (a - b).abs() < 1e-6;
+        assert!(close(
+            cosine_distance(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]),
+            0.0
+        ));
+        assert_eq!(cosine_distance(&[3.0, 4.0], &[3.0, 4.0]), 0.0);
+        assert!(close(cosine_distance(&[1.0, 0.0], &[0.0, 5.0]), 1.0));
+        assert!(close(cosine_distance(&[1.0, 2.0], &[-2.0, 1.0]), 1.0));
+        assert!(close(
+            cosine_distance(&[1.0, 2.0, 3.0], &[-0.5, -1.0, -1.5]),
+            2.0
+        ));
+        assert!(close(
+            cosine_distance(&[1.0, 1.0], &[1.0, 0.0]),
+            1.0 - 0.5f32.sqrt()
+        ));
+        assert!(cosine_distance(&[1.0, 2.0], &[1.0, 2.0, 3.0]).is_nan());
+        assert!(cosine_distance(&[0.0, 0.0], &[1.0, 2.0]).is_nan());
+        assert!(cosine_distance(&[1.0, 2.0], &[0.0, 0.0]).is_nan());
+        assert!(cosine_distance(&[], &[]).is_nan());
+        assert!(cosine_distance(&[f32::NAN, 1.0], &[1.0, 1.0]).is_nan());
+        assert!(cosine_distance(&[f32::INFINITY, 1.0], &[1.0, 1.0]).is_nan());
+        for d in [
+            cosine_distance(&[0.1, 0.7, -0.2], &[0.3, 0.1, 0.9]),
+            cosine_distance(&[1e-20, 3e-20], &[2e-20, 6e-20]),
+        ] {
+            assert!((0.0..=2.0).contains(&d), "{d}");
+        }
+    }
+}

@@ -1,0 +1,229 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+//! rsreid's model: crops of one frame → one batched `Session::run` → L2
+//! normalised embeddings. Shared with the benchmark.
+
+use crate::onnx::{self, LoadedModel, SessionConfig};
+use rstracking_core::crop::{crop_resize, l2_normalize, Normalize};
+use rstracking_core::preprocess::{Frame, YuvParams};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone)]
+pub struct EmbedderConfig {
+    pub model: String,
+    /// (width, height); None = the model's fixed size, else 128×256.
+    pub input_size: Option<(u32, u32)>,
+    pub norm: Normalize,
+    pub session: SessionConfig,
+    pub ort_library: Option<String>,
+}
+
+/// Time spent on the last call.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EmbedTimes {
+    pub crop: Duration,
+    pub infer: Duration,
+}
+
+pub struct Embedder {
+    model: LoadedModel,
+    input_name: String,
+    input_w: usize,
+    input_h: usize,
+    /// Some(B) for a model with a fixed batch size B.
+    fixed_batch: Option<usize>,
+    tensor: Vec<f32>,
+    norm: Normalize,
+    pub times: EmbedTimes,
+    pub runtime_desc: String,
+}
+
+impl Embedder {
+    pub fn load(cfg: &EmbedderConfig) -> Result<(Embedder, Vec<String>), String> {
+        let (rt, rt_warning) = onnx::runtime(cfg.ort_library.as_deref())?;
+        let mut warnings: Vec<String> = rt_warning.into_iter().collect();
+        let model = onnx::load_model(rt, Path::new(&cfg.model), &cfg.session)?;
+        warnings.extend(model.warnings.iter().cloned());
+        let (inputs, outputs) = onnx::io_info(&model.session);
+        let expected = "one float32 input [batch, 3, H, W]";
+        if inputs.len() != 1 {
+            return Err(format!(
+                "Re-id model '{}' has {} inputs; expected {expected}",
+                cfg.model,
+                inputs.len()
+            ));
+        }
+        let i = &inputs[0];
+        let s = &i.shape;
+        if !i.is_f32 || s.len() != 4 || s[1] != 3 {
+            return Err(format!(
+                "Re-id model '{}' input '{}' is {}{}; expected {expected}",
+                cfg.model,
+                i.name,
+                onnx::shape_str(s),
+                if i.is_f32 { "" } else { " (not float32)" }
+            ));
+        }
+        let (input_w, input_h) = match (s[3] > 0 && s[2] > 0, cfg.input_size) {
+            (true, None) => (s[3] as usize, s[2] as usize),
+            (true, Some((w, h))) if (w as i64, h as i64) == (s[3], s[2]) => {
+                (w as usize, h as usize)
+            }
+            (true, Some((w, h))) => {
+                return Err(format!(
+                "Re-id model '{}' has a fixed input size {}x{}; input-size {w}x{h} cannot be used",
+                cfg.model, s[3], s[2]
+            ))
+            }
+            (false, Some((w, h))) => (w as usize, h as usize),
+            (false, None) => (128, 256),
+        };
+        let Some(o) = outputs.first() else {
+            return Err(format!("Re-id model '{}' has no outputs", cfg.model));
+        };
+        if !o.is_f32 || o.shape.len() < 2 || o.shape[2..].iter().any(|&d| d != 1) {
+            return Err(format!(
+                "Re-id model '{}' output '{}' is {}; expected a float32 [batch, D] (or [batch, D, 1, 1])",
+                cfg.model,
+                o.name,
+                onnx::shape_str(&o.shape)
+            ));
+        }
+        let fixed_batch = (s[0] > 0).then_some(s[0] as usize);
+        let runtime_desc = format!(
+            "ONNX Runtime {} from {} ({:?})",
+            rt.version,
+            rt.library.display(),
+            model.provider
+        );
+        Ok((
+            Embedder {
+                input_name: i.name.clone(),
+                model,
+                input_w,
+                input_h,
+                fixed_batch,
+                tensor: Vec::new(),
+                norm: cfg.norm,
+                times: EmbedTimes::default(),
+                runtime_desc,
+            },
+            warnings,
+        ))
+    }
+
+    /// Model input (width, height).
+    pub fn input_size(&self) -> (usize, usize) {
+        (self.input_w, self.input_h)
+    }
+
+    pub fn fixed_batch(&self) -> Option<usize> {
+        self.fixed_batch
+    }
+
+    fn slot(&self) -> usize {
+        3 * self.input_w * self.input_h
+    }
+
+    /// Crops `boxes` (x, y, w, h frame px) into the batch tensor. Returns,
+    /// per box, whether it has pixels in the frame (false: no embedding).
+    pub fn crop(
+        &mut self,
+        frame: &Frame,
+        yuv: YuvParams,
+        boxes: &[[f32; 4]],
+        valid: &mut Vec<bool>,
+    ) -> Result<(), String> {
+        let t0 = Instant::now();
+        let slot = self.slot();
+        let batch = match self.fixed_batch {
+            Some(b) => boxes.len().div_ceil(b) * b,
+            None => boxes.len(),
+        };
+        // Grows to the largest batch seen, then stays (no per-frame
+        // allocation in steady state).
+        if self.tensor.len() < batch * slot {
+            self.tensor.resize(batch * slot, 0.0);
+        }
+        valid.clear();
+        for (i, b) in boxes.iter().enumerate() {
+            let out = &mut self.tensor[i * slot..(i + 1) * slot];
+            match crop_resize(frame, yuv, *b, self.input_w, self.input_h, &self.norm, out) {
+                Ok(_) => valid.push(true),
+                Err(rstracking_core::crop::CropError::Empty { .. }) => {
+                    out.fill(0.0);
+                    valid.push(false)
+                }
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        // Padding rows of a fixed-batch model.
+        self.tensor[boxes.len() * slot..batch * slot].fill(0.0);
+        self.times.crop = t0.elapsed();
+        Ok(())
+    }
+
+    /// Runs the crops of the last [`Embedder::crop`] (`n` of them) and
+    /// returns one L2-normalised embedding per crop (None when the model
+    /// gave a zero or non-finite vector).
+    pub fn infer(&mut self, n: usize, out: &mut Vec<Option<Arc<[f32]>>>) -> Result<(), String> {
+        out.clear();
+        if n == 0 {
+            return Ok(());
+        }
+        let t0 = Instant::now();
+        let chunk = self.fixed_batch.unwrap_or(n);
+        let slot = self.slot();
+        let mut start = 0;
+        while start < n {
+            let rows = chunk.min(n - start);
+            let run = self.fixed_batch.unwrap_or(rows);
+            let data = &self.tensor[start * slot..(start + run) * slot];
+            let shape = [run, 3, self.input_h, self.input_w];
+            let input = ort::value::TensorRef::from_array_view((shape, data))
+                .map_err(|e| format!("Failed to wrap the input tensor: {e}"))?;
+            let outputs = self
+                .model
+                .session
+                .run(ort::inputs![self.input_name.as_str() => input])
+                .map_err(|e| format!("Re-id inference failed: {e}"))?;
+            let (oshape, values) = outputs[0]
+                .try_extract_tensor::<f32>()
+                .map_err(|e| format!("Re-id output is not a float32 tensor: {e}"))?;
+            let got = oshape.first().copied().unwrap_or(0).max(0) as usize;
+            if got != run || values.len() % run.max(1) != 0 {
+                return Err(format!(
+                    "Re-id output has shape {:?} for a batch of {run}",
+                    oshape.iter().collect::<Vec<_>>()
+                ));
+            }
+            let dim = values.len() / run;
+            for r in 0..rows {
+                let mut v = values[r * dim..(r + 1) * dim].to_vec();
+                let norm = l2_normalize(&mut v);
+                out.push((norm.is_finite() && norm > 0.0).then(|| Arc::from(v)));
+            }
+            start += rows;
+        }
+        self.times.infer = t0.elapsed();
+        Ok(())
+    }
+
+    /// Bare `Session::run` on the first `n` crops as one batch (benchmark).
+    pub fn run_bare(&mut self, n: usize) -> Result<Duration, String> {
+        let slot = self.slot();
+        let shape = [n, 3, self.input_h, self.input_w];
+        let t0 = Instant::now();
+        let input = ort::value::TensorRef::from_array_view((shape, &self.tensor[..n * slot]))
+            .map_err(|e| format!("Failed to wrap the input tensor: {e}"))?;
+        let outputs = self
+            .model
+            .session
+            .run(ort::inputs![self.input_name.as_str() => input])
+            .map_err(|e| format!("Re-id inference failed: {e}"))?;
+        drop(outputs);
+        Ok(t0.elapsed())
+    }
+}

@@ -1,0 +1,504 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+
+use super::embedder::{Embedder, EmbedderConfig};
+use crate::meta::TrackingMeta;
+use crate::onnx::{Provider, SessionConfig};
+use gst::glib;
+use gst::prelude::*;
+use gst::subclass::prelude::*;
+use gst_base::subclass::prelude::*;
+use gst_video::prelude::*;
+use rstracking_core::crop::Normalize;
+use rstracking_core::preprocess::{Frame, PixelLayout};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
+
+static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
+    gst::DebugCategory::new(
+        "rsreid",
+        gst::DebugColorFlags::empty(),
+        Some("Re-identification embeddings"),
+    )
+});
+
+const DEFAULT_INTERVAL: u32 = 1;
+/// A track not seen for this many frames (at least) loses its cached
+/// embedding.
+const CACHE_KEEP_FRAMES: u64 = 300;
+
+#[derive(Debug, Clone)]
+struct Settings {
+    model: Option<String>,
+    input_size: Option<String>,
+    mean: String,
+    std: String,
+    min_size: f32,
+    min_confidence: f32,
+    interval: u32,
+    threads: u32,
+    execution_provider: Provider,
+    fallback: bool,
+    ort_library: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            model: None,
+            input_size: None,
+            mean: "0.485,0.456,0.406".into(),
+            std: "0.229,0.224,0.225".into(),
+            min_size: 0.0,
+            min_confidence: 0.0,
+            interval: DEFAULT_INTERVAL,
+            threads: 0,
+            execution_provider: Provider::Cpu,
+            fallback: false,
+            ort_library: None,
+        }
+    }
+}
+
+struct Cached {
+    embedding: Arc<[f32]>,
+    frame: u64,
+    last_seen: u64,
+}
+
+struct State {
+    embedder: Embedder,
+    interval: u64,
+    min_size: f32,
+    min_confidence: f32,
+    info: Option<gst_video::VideoInfo>,
+    layout: PixelLayout,
+    frame: u64,
+    cache: HashMap<u64, Cached>,
+    // Scratch, reused.
+    boxes: Vec<[f32; 4]>,
+    which: Vec<usize>,
+    valid: Vec<bool>,
+    embeddings: Vec<Option<Arc<[f32]>>>,
+}
+
+#[derive(Default)]
+pub struct RsReid {
+    // Mutex order: settings before state.
+    settings: Mutex<Settings>,
+    state: Mutex<Option<State>>,
+    computed: AtomicU64,
+    skipped: AtomicU64,
+}
+
+#[glib::object_subclass]
+impl ObjectSubclass for RsReid {
+    const NAME: &'static str = "GstRsReid";
+    type Type = super::RsReid;
+    type ParentType = gst_base::BaseTransform;
+}
+
+fn parse_triplet(name: &str, s: &str) -> Result<[f32; 3], String> {
+    let v: Vec<f32> = s
+        .split(',')
+        .map(|t| t.trim().parse::<f32>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("{name} '{s}' is not three comma-separated numbers"))?;
+    match v.as_slice() {
+        [a, b, c] if v.iter().all(|x| x.is_finite()) => Ok([*a, *b, *c]),
+        _ => Err(format!(
+            "{name} '{s}' must hold exactly three finite numbers (R,G,B)"
+        )),
+    }
+}
+
+impl ObjectImpl for RsReid {
+    fn properties() -> &'static [glib::ParamSpec] {
+        static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
+            let s =
+                |name: &'static str, nick: &'static str, blurb: &'static str, def: Option<&str>| {
+                    glib::ParamSpecString::builder(name)
+                        .nick(nick)
+                        .blurb(blurb)
+                        .default_value(def)
+                        .mutable_ready()
+                        .build()
+                };
+            vec![
+                s("model", "ONNX model", "Re-id model: float input [batch, 3, H, W], output [batch, D]", None),
+                s("input-size", "Input size", "WIDTHxHEIGHT of the crops for models with a dynamic size (default: the model's size, else 128x256)", None),
+                s("mean", "Mean", "Per-channel mean (R,G,B) subtracted from pixel/255", Some("0.485,0.456,0.406")),
+                s("std", "Std", "Per-channel standard deviation (R,G,B) dividing pixel/255 - mean", Some("0.229,0.224,0.225")),
+                glib::ParamSpecFloat::builder("min-size")
+                    .nick("Minimum size")
+                    .blurb("Objects whose box (clipped to the frame) is narrower or shorter than this get no embedding")
+                    .minimum(0.0)
+                    .maximum(100_000.0)
+                    .default_value(0.0)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecFloat::builder("min-confidence")
+                    .nick("Minimum confidence")
+                    .blurb("Objects below this confidence get no embedding")
+                    .minimum(0.0)
+                    .maximum(1.0)
+                    .default_value(0.0)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecUInt::builder("interval")
+                    .nick("Interval per track")
+                    .blurb("Objects with a track id get a new embedding at most every N frames (others keep the last one); objects without a track id are embedded on every frame")
+                    .minimum(1)
+                    .maximum(100_000)
+                    .default_value(DEFAULT_INTERVAL)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecUInt::builder("threads")
+                    .nick("Threads")
+                    .blurb("ONNX Runtime intra-op threads; 0 = ONNX Runtime's default")
+                    .minimum(0)
+                    .maximum(1024)
+                    .default_value(0)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecEnum::builder_with_default("execution-provider", Provider::Cpu)
+                    .nick("Execution provider")
+                    .blurb("ONNX Runtime execution provider (see rsdetect)")
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecBoolean::builder("fallback")
+                    .nick("Fall back to the CPU")
+                    .blurb("Run on the CPU, with a warning, when the execution provider is not available")
+                    .default_value(false)
+                    .mutable_ready()
+                    .build(),
+                s("ort-library", "ONNX Runtime library", "Path of libonnxruntime.so (see rsdetect)", None),
+                glib::ParamSpecUInt64::builder("embeddings-computed")
+                    .nick("Embeddings computed")
+                    .blurb("Embeddings computed since start (read-only)")
+                    .read_only()
+                    .build(),
+                glib::ParamSpecUInt64::builder("skipped")
+                    .nick("Objects skipped")
+                    .blurb("Objects that got no embedding (gates, box outside the frame) since start (read-only)")
+                    .read_only()
+                    .build(),
+            ]
+        });
+        PROPS.as_ref()
+    }
+
+    fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+        let mut s = self.settings.lock().unwrap();
+        let opt = |v: &glib::Value| {
+            v.get::<Option<String>>()
+                .expect("type checked upstream")
+                .filter(|s| !s.is_empty())
+        };
+        match pspec.name() {
+            "model" => s.model = opt(value),
+            "input-size" => s.input_size = opt(value),
+            "mean" => s.mean = opt(value).unwrap_or_default(),
+            "std" => s.std = opt(value).unwrap_or_default(),
+            "min-size" => s.min_size = value.get().expect("type checked upstream"),
+            "min-confidence" => s.min_confidence = value.get().expect("type checked upstream"),
+            "interval" => s.interval = value.get().expect("type checked upstream"),
+            "threads" => s.threads = value.get().expect("type checked upstream"),
+            "execution-provider" => {
+                s.execution_provider = value.get().expect("type checked upstream")
+            }
+            "fallback" => s.fallback = value.get().expect("type checked upstream"),
+            "ort-library" => s.ort_library = opt(value),
+            other => unreachable!("unknown property {other}"),
+        }
+    }
+
+    fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+        let s = self.settings.lock().unwrap();
+        match pspec.name() {
+            "model" => s.model.to_value(),
+            "input-size" => s.input_size.to_value(),
+            "mean" => s.mean.to_value(),
+            "std" => s.std.to_value(),
+            "min-size" => s.min_size.to_value(),
+            "min-confidence" => s.min_confidence.to_value(),
+            "interval" => s.interval.to_value(),
+            "threads" => s.threads.to_value(),
+            "execution-provider" => s.execution_provider.to_value(),
+            "fallback" => s.fallback.to_value(),
+            "ort-library" => s.ort_library.to_value(),
+            "embeddings-computed" => self.computed.load(Ordering::Relaxed).to_value(),
+            "skipped" => self.skipped.load(Ordering::Relaxed).to_value(),
+            other => unreachable!("unknown property {other}"),
+        }
+    }
+}
+
+impl GstObjectImpl for RsReid {}
+
+impl ElementImpl for RsReid {
+    fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
+        static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
+            gst::subclass::ElementMetadata::new(
+                "Re-identification embedder",
+                "Filter/Analyzer/Video",
+                "Crops the objects of the tracking meta, runs them as one batch through an ONNX re-id model and attaches L2-normalised embeddings",
+                "gst-rstracking developers",
+            )
+        });
+        Some(&*META)
+    }
+
+    fn pad_templates() -> &'static [gst::PadTemplate] {
+        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
+            let caps = crate::raw_rgb_yuv_caps();
+            [
+                ("src", gst::PadDirection::Src),
+                ("sink", gst::PadDirection::Sink),
+            ]
+            .into_iter()
+            .map(|(name, dir)| {
+                gst::PadTemplate::new(name, dir, gst::PadPresence::Always, &caps)
+                    .expect("valid pad template")
+            })
+            .collect()
+        });
+        TEMPLATES.as_ref()
+    }
+}
+
+fn settings_error(msg: String) -> gst::ErrorMessage {
+    gst::error_msg!(gst::LibraryError::Settings, ("{}", msg))
+}
+
+impl BaseTransformImpl for RsReid {
+    const MODE: gst_base::subclass::BaseTransformMode =
+        gst_base::subclass::BaseTransformMode::AlwaysInPlace;
+    const PASSTHROUGH_ON_SAME_CAPS: bool = false;
+    const TRANSFORM_IP_ON_PASSTHROUGH: bool = false;
+
+    fn start(&self) -> Result<(), gst::ErrorMessage> {
+        let s = self.settings.lock().unwrap().clone();
+        let Some(model) = s.model.clone() else {
+            return Err(settings_error(
+                "No 'model' set (an ONNX re-id model)".into(),
+            ));
+        };
+        let mean = parse_triplet("mean", &s.mean).map_err(settings_error)?;
+        let std = parse_triplet("std", &s.std).map_err(settings_error)?;
+        if std.contains(&0.0) {
+            return Err(settings_error(format!("std '{}' has a zero", s.std)));
+        }
+        let input_size = s
+            .input_size
+            .as_deref()
+            .map(crate::infer::parse_input_size)
+            .transpose()
+            .map_err(settings_error)?;
+        let cfg = EmbedderConfig {
+            model,
+            input_size,
+            norm: Normalize { mean, std },
+            session: SessionConfig {
+                threads: s.threads,
+                provider: s.execution_provider,
+                fallback: s.fallback,
+                spinning: false,
+            },
+            ort_library: s.ort_library.clone(),
+        };
+        let (embedder, warnings) = Embedder::load(&cfg).map_err(settings_error)?;
+        for w in warnings {
+            gst::element_imp_warning!(self, gst::LibraryError::Settings, ("{}", w));
+        }
+        gst::info!(
+            CAT,
+            imp = self,
+            "Loaded {}: input {:?}, fixed batch {:?}, {}",
+            cfg.model,
+            embedder.input_size(),
+            embedder.fixed_batch(),
+            embedder.runtime_desc
+        );
+        self.computed.store(0, Ordering::Relaxed);
+        self.skipped.store(0, Ordering::Relaxed);
+        *self.state.lock().unwrap() = Some(State {
+            embedder,
+            interval: s.interval as u64,
+            min_size: s.min_size,
+            min_confidence: s.min_confidence,
+            info: None,
+            layout: PixelLayout::Rgb,
+            frame: 0,
+            cache: HashMap::new(),
+            boxes: Vec::new(),
+            which: Vec::new(),
+            valid: Vec::new(),
+            embeddings: Vec::new(),
+        });
+        Ok(())
+    }
+
+    fn stop(&self) -> Result<(), gst::ErrorMessage> {
+        *self.state.lock().unwrap() = None;
+        Ok(())
+    }
+
+    fn set_caps(&self, incaps: &gst::Caps, _outcaps: &gst::Caps) -> Result<(), gst::LoggableError> {
+        let info = gst_video::VideoInfo::from_caps(incaps)
+            .map_err(|_| gst::loggable_error!(CAT, "Cannot parse caps {incaps}"))?;
+        let layout = crate::pixel_layout(info.format())
+            .ok_or_else(|| gst::loggable_error!(CAT, "Unsupported format {:?}", info.format()))?;
+        if let Some(state) = self.state.lock().unwrap().as_mut() {
+            state.info = Some(info);
+            state.layout = layout;
+        }
+        Ok(())
+    }
+
+    fn sink_event(&self, event: gst::Event) -> bool {
+        if let gst::EventView::FlushStop(_) = event.view() {
+            if let Some(state) = self.state.lock().unwrap().as_mut() {
+                state.cache.clear();
+                state.frame = 0;
+            }
+        }
+        self.parent_sink_event(event)
+    }
+
+    fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let mut guard = self.state.lock().unwrap();
+        let st = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
+        let frame_idx = st.frame;
+        st.frame += 1;
+        let info = st.info.clone().ok_or(gst::FlowError::NotNegotiated)?;
+        let (fw, fh) = (info.width() as f32, info.height() as f32);
+        let Some(meta) = buf.meta::<TrackingMeta>() else {
+            return Ok(gst::FlowSuccess::Ok);
+        };
+        // Which objects need a new embedding.
+        st.boxes.clear();
+        st.which.clear();
+        let mut skipped = 0u64;
+        for (i, o) in meta.objects().iter().enumerate() {
+            let b = o.bbox;
+            let (cw, ch) = (
+                (b.x + b.w).min(fw) - b.x.max(0.0),
+                (b.y + b.h).min(fh) - b.y.max(0.0),
+            );
+            let visible = cw > 0.0 && ch > 0.0;
+            if !visible || cw < st.min_size || ch < st.min_size || o.confidence < st.min_confidence
+            {
+                skipped += 1;
+                continue;
+            }
+            if let Some(c) = o.track_id.and_then(|t| st.cache.get(&t)) {
+                if frame_idx - c.frame < st.interval {
+                    continue;
+                }
+            }
+            st.boxes.push([b.x, b.y, b.w, b.h]);
+            st.which.push(i);
+        }
+        if !st.boxes.is_empty() {
+            let vf =
+                gst_video::VideoFrameRef::from_buffer_ref_readable(&*buf, &info).map_err(|_| {
+                    gst::element_imp_error!(
+                        self,
+                        gst::StreamError::Failed,
+                        ("Failed to map the video buffer")
+                    );
+                    gst::FlowError::Error
+                })?;
+            let n = (vf.n_planes() as usize).min(3);
+            let mut planes: [&[u8]; 3] = [&[]; 3];
+            let mut strides = [0usize; 3];
+            for i in 0..n {
+                planes[i] = vf.plane_data(i as u32).unwrap_or(&[]);
+                strides[i] = vf.plane_stride()[i].max(0) as usize;
+            }
+            let frame = Frame {
+                layout: st.layout,
+                width: info.width() as usize,
+                height: info.height() as usize,
+                planes,
+                strides,
+            };
+            let State {
+                embedder,
+                boxes,
+                valid,
+                ..
+            } = st;
+            embedder
+                .crop(&frame, crate::yuv_params(&info), boxes, valid)
+                .map_err(|e| {
+                    gst::element_imp_error!(
+                        self,
+                        gst::StreamError::Failed,
+                        ("Frame {}: {}", frame_idx, e)
+                    );
+                    gst::FlowError::Error
+                })?;
+        }
+        let n = st.boxes.len();
+        st.embedder.infer(n, &mut st.embeddings).map_err(|e| {
+            gst::element_imp_error!(
+                self,
+                gst::StreamError::Failed,
+                ("Frame {}: {}", frame_idx, e)
+            );
+            gst::FlowError::Error
+        })?;
+        let mut meta = buf.meta_mut::<TrackingMeta>().expect("meta checked above");
+        let objects = meta.objects_mut();
+        let mut computed = 0u64;
+        for (k, &i) in st.which.iter().enumerate() {
+            match (st.valid[k], st.embeddings[k].clone()) {
+                (true, Some(e)) => {
+                    computed += 1;
+                    let o = &mut objects[i];
+                    o.embedding = Some(e.clone());
+                    o.embedding_frame = Some(frame_idx);
+                    if let Some(t) = o.track_id {
+                        st.cache.insert(
+                            t,
+                            Cached {
+                                embedding: e,
+                                frame: frame_idx,
+                                last_seen: frame_idx,
+                            },
+                        );
+                    }
+                }
+                _ => skipped += 1,
+            }
+        }
+        // Throttled tracks keep their last embedding.
+        for o in objects.iter_mut().filter(|o| o.embedding.is_none()) {
+            if let Some(c) = o.track_id.and_then(|t| st.cache.get_mut(&t)) {
+                if frame_idx - c.frame < st.interval {
+                    o.embedding = Some(c.embedding.clone());
+                    o.embedding_frame = Some(c.frame);
+                    c.last_seen = frame_idx;
+                }
+            }
+        }
+        if frame_idx % 64 == 0 {
+            let keep = CACHE_KEEP_FRAMES.max(4 * st.interval);
+            st.cache.retain(|_, c| c.last_seen + keep >= frame_idx);
+        }
+        self.computed.fetch_add(computed, Ordering::Relaxed);
+        self.skipped.fetch_add(skipped, Ordering::Relaxed);
+        gst::trace!(
+            CAT,
+            imp = self,
+            "frame {frame_idx}: {computed} embeddings in {:?} crop + {:?} run, {skipped} skipped, {} tracks cached",
+            st.embedder.times.crop,
+            st.embedder.times.infer,
+            st.cache.len()
+        );
+        Ok(gst::FlowSuccess::Ok)
+    }
+}
