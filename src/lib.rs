@@ -14,6 +14,7 @@
 //!   short gaps.
 //! * `rsoverlay` — draws boxes, ids and skeletons into the video.
 //! * `rsreid` — batched re-identification embeddings per object (ONNX).
+//! * `rsmtmcagg` — one global id per person across camera streams.
 //!
 //! The algorithms live in the GStreamer-free `rstracking-core` crate,
 //! re-exported here as [`core`].
@@ -27,6 +28,7 @@ mod detect;
 pub use detect::infer;
 mod jsonsink;
 pub mod meta;
+mod mtmcagg;
 pub mod onnx;
 mod overlay;
 mod posesmooth;
@@ -41,6 +43,7 @@ fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     posesmooth::register(plugin)?;
     overlay::register(plugin)?;
     reid::register(plugin)?;
+    mtmcagg::register(plugin)?;
     Ok(())
 }
 

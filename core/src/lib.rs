@@ -20,6 +20,7 @@ pub mod geometry;
 pub mod kalman;
 pub mod lsa;
 pub mod mot;
+pub mod mtmc;
 pub mod posesmooth;
 pub mod preprocess;
 pub mod schema;

@@ -5,6 +5,8 @@
 
 use super::EvalError;
 use crate::mot::ParseError;
+use crate::types::decimal_f64;
+use serde::Serialize;
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -281,4 +283,90 @@ pub fn load_seq_length(path: impl AsRef<Path>) -> Result<Option<u64>, EvalError>
         }
     }
     Err(err("missing key 'seqLength'".to_string()))
+}
+
+/// What was read from a JSON Lines prediction file by
+/// [`parse_jsonl_results`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct JsonlCounts {
+    /// Distinct frames of the frame lines (event lines are skipped).
+    pub frames: u64,
+    /// Objects of all frame lines.
+    pub objects: u64,
+    /// Objects without a `global_id`: not evaluated.
+    pub without_global_id: u64,
+    /// Objects whose global id an earlier object of the same frame already
+    /// has: not evaluated (the first one keeps the id, as in the MOT output
+    /// of rsjsonsink).
+    pub repeated_global_id: u64,
+}
+
+/// Reads predictions from our JSON Lines (schema `rstracking/1`) as result
+/// rows whose id is the object's `global_id`; `path` is only used in error
+/// messages.
+///
+/// Conversions are those of the MOT output of rsjsonsink: the 0-based frame
+/// `f` becomes frame `f + 1`, the 0-based box `[x, y, w, h]` becomes
+/// `x + 1, y + 1, w, h` (MOT pixels are 1-based), values are taken as the
+/// shortest decimal of the stored `f32`. Every object with a global id
+/// counts, whatever its class or track state. Objects without one are
+/// skipped, and so is an object whose global id is repeated in its frame;
+/// both are counted in the returned [`JsonlCounts`].
+pub fn parse_jsonl_results(
+    text: &str,
+    path: &str,
+) -> Result<(Vec<ResultRow>, JsonlCounts), EvalError> {
+    let data = crate::schema::parse_jsonl(text, path).map_err(EvalError::Parse)?;
+    let mut counts = JsonlCounts {
+        frames: data.detections.frames.len() as u64,
+        ..JsonlCounts::default()
+    };
+    let mut rows = Vec::new();
+    let mut seen = HashSet::new();
+    for (&frame, objects) in &data.detections.frames {
+        seen.clear();
+        for o in objects {
+            counts.objects += 1;
+            let Some(gid) = o.global_id else {
+                counts.without_global_id += 1;
+                continue;
+            };
+            if !seen.insert(gid) {
+                counts.repeated_global_id += 1;
+                continue;
+            }
+            let err = |message: String| {
+                EvalError::Parse(ParseError {
+                    path: path.to_string(),
+                    line: 0,
+                    message,
+                })
+            };
+            let id = i64::try_from(gid)
+                .map_err(|_| err(format!("frame {frame}: global id {gid} is too large")))?;
+            let frame = frame
+                .checked_add(1)
+                .ok_or_else(|| err(format!("frame {frame} is too large")))?;
+            let b = o.bbox;
+            rows.push(ResultRow {
+                frame,
+                id,
+                x: decimal_f64(b.x) + 1.0,
+                y: decimal_f64(b.y) + 1.0,
+                w: decimal_f64(b.w),
+                h: decimal_f64(b.h),
+                conf: decimal_f64(o.confidence),
+                class: 1,
+            });
+        }
+    }
+    Ok((rows, counts))
+}
+
+/// Reads a JSON Lines prediction file, as [`parse_jsonl_results`].
+pub fn load_jsonl_results(
+    path: impl AsRef<Path>,
+) -> Result<(Vec<ResultRow>, JsonlCounts), EvalError> {
+    let path = path.as_ref();
+    parse_jsonl_results(&read(path)?, &path.display().to_string())
 }

@@ -27,18 +27,28 @@
 //! `COMBINED_SEQ` row. All ratios in [`Metrics`] are fractions (1.0 = 100 %).
 //!
 //! Steps 4-5 work on a [`PreparedSequence`], a plain list of frames holding
-//! relabelled ids and IoU matrices. A cross-camera evaluation with global ids
-//! can be built on the same type by concatenating the frames of all cameras.
+//! relabelled ids and IoU matrices. The cross-camera evaluation
+//! ([`evaluate_cross_camera`], [`evaluate_cameras`]) builds one such sequence
+//! from the frames of all cameras of a scene, one camera after the other,
+//! with ids relabelled over all cameras (global ids); see [`cross_camera`].
 //!
 //! All assignments use [`crate::lsa`], which follows SciPy's
 //! `linear_sum_assignment` step by step, so ties are broken the same way.
 
+pub mod cross_camera;
 mod io;
 mod metrics;
 #[cfg(test)]
 mod tests;
 
-pub use io::{load_gt, load_results, load_seq_length, parse_gt, parse_results, GtRow, ResultRow};
+pub use cross_camera::{
+    evaluate_cameras, evaluate_cross_camera, CameraFiles, CameraSequence, CameraStats,
+    CrossCameraCounts, CrossCameraStats, SequenceLength,
+};
+pub use io::{
+    load_gt, load_jsonl_results, load_results, load_seq_length, parse_gt, parse_jsonl_results,
+    parse_results, GtRow, JsonlCounts, ResultRow,
+};
 pub use metrics::{
     combine, evaluate_prepared, hota_alphas, ClearCounts, HotaCounts, IdentityCounts, Metrics,
     SequenceCounts, NUM_ALPHAS,
@@ -132,6 +142,11 @@ pub enum EvalError {
         frame: u64,
         num_frames: u64,
     },
+    /// An error of one camera of a cross-camera evaluation.
+    Camera {
+        camera: String,
+        error: Box<EvalError>,
+    },
 }
 
 impl fmt::Display for EvalError {
@@ -157,6 +172,7 @@ impl fmt::Display for EvalError {
                 f,
                 "{what} frame {frame} is outside the sequence (1..={num_frames})"
             ),
+            EvalError::Camera { camera, error } => write!(f, "camera {camera}: {error}"),
         }
     }
 }
@@ -228,6 +244,23 @@ fn relabel(ids: impl Iterator<Item = i64>) -> BTreeMap<i64, usize> {
     map
 }
 
+/// One frame after steps 1-3, with the ids of the files.
+#[derive(Debug, Clone)]
+struct FilteredFrame {
+    gt_ids: Vec<i64>,
+    tracker_ids: Vec<i64>,
+    similarity: Vec<f64>,
+}
+
+/// A sequence after steps 1-3: the frames that still hold a box, in time
+/// order, ids not yet relabelled.
+#[derive(Debug, Clone)]
+struct FilteredSequence {
+    frames: Vec<FilteredFrame>,
+    num_frames: u64,
+    distractors_removed: usize,
+}
+
 /// Steps 1-4 of the protocol: validation, IoU, distractor removal, GT
 /// filtering and id relabelling. `num_frames` (the `seqLength`), if given,
 /// makes frames beyond it an error; otherwise the last frame present is used.
@@ -237,6 +270,17 @@ pub fn prepare_sequence(
     benchmark: Benchmark,
     num_frames: Option<u64>,
 ) -> Result<PreparedSequence, EvalError> {
+    let part = filter_sequence(gt, results, benchmark, num_frames)?;
+    Ok(relabel_sequences(vec![part]))
+}
+
+/// Steps 1-3 of the protocol for one sequence.
+fn filter_sequence(
+    gt: &[GtRow],
+    results: &[ResultRow],
+    benchmark: Benchmark,
+    num_frames: Option<u64>,
+) -> Result<FilteredSequence, EvalError> {
     let mut by_frame: BTreeMap<u64, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
     for (i, g) in gt.iter().enumerate() {
         by_frame.entry(g.frame).or_default().0.push(i);
@@ -263,7 +307,7 @@ pub fn prepare_sequence(
     let mut ws = LsaWorkspace::default();
     let mut assignment = Vec::new();
     let mut cost = Vec::new();
-    let mut kept: Vec<(Vec<i64>, Vec<i64>, Vec<f64>)> = Vec::with_capacity(by_frame.len());
+    let mut kept: Vec<FilteredFrame> = Vec::with_capacity(by_frame.len());
     let mut distractors_removed = 0;
     let mut ids = Vec::new();
     for (&frame, (gi, ti)) in &by_frame {
@@ -344,30 +388,47 @@ pub fn prepare_sequence(
                     .map(|b| sim[a * nt + b]),
             );
         }
-        kept.push((gt_ids, tracker_ids, s));
+        kept.push(FilteredFrame {
+            gt_ids,
+            tracker_ids,
+            similarity: s,
+        });
     }
 
-    let gt_map = relabel(kept.iter().flat_map(|f| f.0.iter().copied()));
-    let tracker_map = relabel(kept.iter().flat_map(|f| f.1.iter().copied()));
+    Ok(FilteredSequence {
+        frames: kept,
+        num_frames: num_frames.unwrap_or(last),
+        distractors_removed,
+    })
+}
+
+/// Step 4: concatenates the frames of `parts` in order (part k's frames come
+/// after those of parts 0..k, its length adds to `num_frames`) and relabels
+/// the ids over all of them, so that one id of the files is one id of the
+/// result whatever part it appears in.
+fn relabel_sequences(parts: Vec<FilteredSequence>) -> PreparedSequence {
+    let all = || parts.iter().flat_map(|p| &p.frames);
+    let gt_map = relabel(all().flat_map(|f| f.gt_ids.iter().copied()));
+    let tracker_map = relabel(all().flat_map(|f| f.tracker_ids.iter().copied()));
     let mut seq = PreparedSequence {
-        frames: Vec::with_capacity(kept.len()),
+        frames: Vec::with_capacity(all().count()),
         num_gt_ids: gt_map.len(),
         num_tracker_ids: tracker_map.len(),
         num_gt_dets: 0,
         num_tracker_dets: 0,
-        num_frames: num_frames.unwrap_or(last),
-        distractors_removed,
+        num_frames: parts.iter().map(|p| p.num_frames).sum(),
+        distractors_removed: parts.iter().map(|p| p.distractors_removed).sum(),
     };
-    for (g, t, similarity) in kept {
-        seq.num_gt_dets += g.len();
-        seq.num_tracker_dets += t.len();
+    for f in parts.into_iter().flat_map(|p| p.frames) {
+        seq.num_gt_dets += f.gt_ids.len();
+        seq.num_tracker_dets += f.tracker_ids.len();
         seq.frames.push(PreparedFrame {
-            gt_ids: g.iter().map(|id| gt_map[id]).collect(),
-            tracker_ids: t.iter().map(|id| tracker_map[id]).collect(),
-            similarity,
+            gt_ids: f.gt_ids.iter().map(|id| gt_map[id]).collect(),
+            tracker_ids: f.tracker_ids.iter().map(|id| tracker_map[id]).collect(),
+            similarity: f.similarity,
         });
     }
-    Ok(seq)
+    seq
 }
 
 /// Evaluates one sequence (all metrics). The sequence length is the last

@@ -366,3 +366,259 @@ fn benchmark_names() {
     assert!("KITTI".parse::<Benchmark>().is_err());
     assert_eq!(Benchmark::Mot20.to_string(), "MOT20");
 }
+
+/// Two cameras. Camera 0: people 1 and 2 over frames 1-3; camera 1: the same
+/// people over frames 1-2. Boxes of different people never overlap. `ids`
+/// gives the predicted global id of (camera, person).
+fn two_cameras(ids: impl Fn(usize, i64) -> i64) -> Vec<(Vec<GtRow>, Vec<ResultRow>)> {
+    let boxes = |p: i64| shifted(A, 50.0 * p as f64);
+    [3u64, 2]
+        .iter()
+        .enumerate()
+        .map(|(cam, &len)| {
+            let mut g = Vec::new();
+            let mut t = Vec::new();
+            for f in 1..=len {
+                for p in [1, 2] {
+                    g.push(gt(f, p, boxes(p)));
+                    t.push(tr(f, ids(cam, p), boxes(p)));
+                }
+            }
+            (g, t)
+        })
+        .collect()
+}
+
+fn cross(cams: &[(Vec<GtRow>, Vec<ResultRow>)], lengths: [Option<u64>; 2]) -> CrossCameraCounts {
+    let names = ["c0", "c1"];
+    let seqs: Vec<CameraSequence<'_>> = cams
+        .iter()
+        .zip(names.iter().zip(lengths))
+        .map(|((g, t), (name, num_frames))| CameraSequence {
+            name,
+            gt: g,
+            results: t,
+            num_frames,
+        })
+        .collect();
+    evaluate_cameras(&seqs, Benchmark::Mot15).unwrap()
+}
+
+#[test]
+fn cross_camera_perfect_global_ids() {
+    // Global ids 10 and 20 in both cameras: every score is perfect.
+    let cams = two_cameras(|_, p| 10 * p);
+    let c = cross(&cams, [Some(5), Some(4)]);
+    let m = c.cross.metrics();
+    assert_eq!(
+        (m.hota, m.deta, m.assa, m.mota, m.idf1),
+        (1.0, 1.0, 1.0, 1.0, 1.0)
+    );
+    assert_eq!((m.tp, m.idsw, m.fp, m.fn_, m.idtp), (10, 0, 0, 0, 10));
+    assert_eq!((m.gt_ids, m.tracker_ids), (2, 2));
+    // One sequence of 5 + 4 frames.
+    assert_eq!(c.num_frames, vec![5, 4]);
+    assert_eq!(m.frames, 9);
+    assert_eq!(c.per_camera.len(), 2);
+    assert_eq!(c.per_camera[1].metrics().idf1, 1.0);
+}
+
+#[test]
+fn cross_camera_new_id_in_second_camera() {
+    // Person 1 gets global id 11 in camera 1 instead of 10. Each camera alone
+    // is perfect; together, GT 1 (5 boxes) is split over ids 10 (3) and 11 (2).
+    let cams = two_cameras(|cam, p| if cam == 1 && p == 1 { 11 } else { 10 * p });
+    let c = cross(&cams, [None, None]);
+    for s in &c.per_camera {
+        assert_eq!((s.metrics().idf1, s.metrics().hota), (1.0, 1.0));
+    }
+    let m = c.cross.metrics();
+    // Identity: GT 1 ↔ 10 (3 frames), GT 2 ↔ 20 (5): IDTP 8 of 10 boxes each
+    // side → IDF1 = 8 / (8 + 1 + 1).
+    assert_eq!((m.idtp, m.idfn, m.idfp), (8, 2, 2));
+    assert!(close(m.idf1, 0.8));
+    // CLEAR: GT 1 switches from 10 to 11 where camera 1 starts.
+    assert_eq!((m.tp, m.idsw, m.fp, m.fn_), (10, 1, 0, 0));
+    assert!(close(m.mota, 0.9));
+    // HOTA: DetA 1. Matches (1, 10): 3 × 3/(5 + 3 − 3); (1, 11): 2 × 2/(5 + 2 − 2);
+    // (2, 20): 5 × 1 → AssA = (9/5 + 4/5 + 5) / 10 = 0.76.
+    assert_eq!(m.deta, 1.0);
+    assert!(close(m.assa, 0.76));
+    assert!(close(m.hota, 0.76f64.sqrt()));
+    assert_eq!(m.tracker_ids, 3);
+}
+
+#[test]
+fn cross_camera_swapped_ids_in_second_camera() {
+    // Camera 1 swaps the global ids of the two people.
+    let cams = two_cameras(|cam, p| if cam == 1 { 30 - 10 * p } else { 10 * p });
+    let m = cross(&cams, [None, None]).cross.metrics();
+    // Potential overlaps: (1, 10) = (2, 20) = 3, (1, 20) = (2, 10) = 2: IDTP
+    // 6 of 10 → IDF1 0.6.
+    assert_eq!((m.idtp, m.idfn, m.idfp), (6, 4, 4));
+    assert!(close(m.idf1, 0.6));
+    assert_eq!(m.idsw, 2);
+    // Every id has 5 boxes: matches (p, own id) 3 × 3/7, (p, other id)
+    // 2 × 2/8, twice → AssA = 2 · (9/7 + 1/2) / 10 = 5/14.
+    assert!(close(m.assa, 5.0 / 14.0));
+    assert!(close(m.hota, (5.0f64 / 14.0).sqrt()));
+}
+
+#[test]
+fn cross_camera_of_one_camera_is_the_single_mode() {
+    let (g, t) = id_switch();
+    let seq = CameraSequence {
+        name: "c0",
+        gt: &g,
+        results: &t,
+        num_frames: Some(6),
+    };
+    let c = evaluate_cameras(&[seq], Benchmark::Mot17).unwrap();
+    let single = evaluate_sequence_with_length(&g, &t, Benchmark::Mot17, Some(6)).unwrap();
+    assert_eq!(c.cross, single);
+    assert_eq!(c.per_camera, vec![single]);
+}
+
+#[test]
+fn cross_camera_errors_name_the_camera() {
+    let cams = two_cameras(|_, p| p);
+    let seqs = [
+        CameraSequence {
+            name: "c0",
+            gt: &cams[0].0,
+            results: &cams[0].1,
+            num_frames: Some(3),
+        },
+        CameraSequence {
+            name: "c1",
+            gt: &cams[1].0,
+            results: &cams[1].1,
+            num_frames: Some(1),
+        },
+    ];
+    let e = evaluate_cameras(&seqs, Benchmark::Mot15).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "camera c1: ground-truth frame 2 is outside the sequence (1..=1)"
+    );
+}
+
+#[test]
+fn jsonl_predictions_use_global_ids() {
+    let text = concat!(
+        r#"{"schema":"rstracking/1","stream":"c0","frame":0,"objects":["#,
+        r#"{"bbox":[0,0,10,10],"confidence":0.9,"track_id":1,"global_id":4},"#,
+        r#"{"bbox":[50,0,10,10],"confidence":0.5,"track_id":2},"#,
+        r#"{"bbox":[60,0,10,10],"confidence":0.5,"track_id":3,"global_id":4}]}"#,
+        "\n",
+        r#"{"schema":"rstracking/1","event":"merge","frame":1,"id":"global_id","from":4,"to":2}"#,
+        "\n",
+        r#"{"schema":"rstracking/1","frame":1,"objects":[{"bbox":[1.5,2,3,4],"confidence":0.1,"global_id":2}]}"#,
+        "\n",
+    );
+    let (rows, counts) = parse_jsonl_results(text, "c0.jsonl").unwrap();
+    assert_eq!(
+        counts,
+        JsonlCounts {
+            frames: 2,
+            objects: 4,
+            without_global_id: 1,
+            repeated_global_id: 1,
+        }
+    );
+    // 0-based frames and pixels become MOT's 1-based ones.
+    assert_eq!(
+        rows,
+        vec![
+            ResultRow {
+                conf: 0.9,
+                ..ResultRow::new(1, 4, 1.0, 1.0, 10.0, 10.0)
+            },
+            ResultRow {
+                conf: 0.1,
+                ..ResultRow::new(2, 2, 2.5, 3.0, 3.0, 4.0)
+            },
+        ]
+    );
+    let e = parse_jsonl_results("", "c0.jsonl").unwrap_err();
+    assert!(matches!(e, EvalError::Parse(_)));
+}
+
+#[test]
+fn cross_camera_from_files() {
+    let dir = std::env::temp_dir().join(format!("rstracking-cross-{}", std::process::id()));
+    let cams = two_cameras(|cam, p| if cam == 1 && p == 1 { 11 } else { 10 * p });
+    let mut files = Vec::new();
+    for (k, (g, t)) in cams.iter().enumerate() {
+        let name = format!("c{k}");
+        let seq = dir.join("gt").join(&name);
+        std::fs::create_dir_all(seq.join("gt")).unwrap();
+        std::fs::create_dir_all(dir.join("pred")).unwrap();
+        let gt_text: String = g
+            .iter()
+            .map(|r| {
+                format!(
+                    "{},{},{},{},{},{},1,1,1\n",
+                    r.frame, r.id, r.x, r.y, r.w, r.h
+                )
+            })
+            .collect();
+        std::fs::write(seq.join("gt").join("gt.txt"), gt_text).unwrap();
+        std::fs::write(seq.join("seqinfo.ini"), "[Sequence]\nseqLength=6\n").unwrap();
+        // JSON Lines: 0-based frames and pixels, plus one object without a
+        // global id per frame.
+        let mut lines = String::new();
+        for f in 1..=g.iter().map(|r| r.frame).max().unwrap() {
+            let objects: Vec<String> = t
+                .iter()
+                .filter(|r| r.frame == f)
+                .map(|r| {
+                    format!(
+                        r#"{{"bbox":[{},{},{},{}],"confidence":1,"global_id":{}}}"#,
+                        r.x - 1.0,
+                        r.y - 1.0,
+                        r.w,
+                        r.h,
+                        r.id
+                    )
+                })
+                .chain(std::iter::once(
+                    r#"{"bbox":[0,0,5,5],"confidence":1,"track_id":9}"#.to_string(),
+                ))
+                .collect();
+            lines += &format!(
+                "{{\"schema\":\"rstracking/1\",\"frame\":{},\"objects\":[{}]}}\n",
+                f - 1,
+                objects.join(",")
+            );
+        }
+        std::fs::write(dir.join("pred").join(format!("{name}.jsonl")), lines).unwrap();
+        files.push(CameraFiles::mot_layout(
+            &dir.join("gt"),
+            &dir.join("pred"),
+            &name,
+        ));
+    }
+    let result = evaluate_cross_camera(&files, Benchmark::Mot15);
+    files[1].max_frames = Some(1);
+    let limited = evaluate_cross_camera(&files, Benchmark::Mot15);
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let (m, stats) = result.unwrap();
+    assert!(close(m.idf1, 0.8));
+    assert_eq!((m.idsw, m.fp, m.fn_, m.frames), (1, 0, 0, 12));
+    let c1 = &stats.cameras[1];
+    assert_eq!((c1.name.as_str(), c1.num_frames, c1.offset), ("c1", 6, 6));
+    assert_eq!((c1.input.objects, c1.input.without_global_id), (6, 2));
+    assert_eq!((stats.objects(), stats.without_global_id()), (15, 5));
+    assert_eq!(stats.combined().idf1, 1.0);
+
+    // Camera 1 cut to its first frame: GT 1 has 3 + 1 boxes.
+    let (m, stats) = limited.unwrap();
+    assert_eq!(
+        (m.gt_dets, m.frames, stats.cameras[1].num_frames),
+        (8, 7, 1)
+    );
+    // IDTP: (1, 10) 3 + (2, 20) 4 of 8 → IDF1 7/8.
+    assert!(close(m.idf1, 7.0 / 8.0));
+}

@@ -1,0 +1,1612 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+//! Online multi-target multi-camera (MTMC) identity: gives every
+//! single-camera tracklet — a (camera, track id) pair — a **global id**, so
+//! that the same person seen by different cameras (or re-entering one camera)
+//! carries the same global id. This is the core of the `rsmtmcagg` element.
+//!
+//! # Tracklet gallery
+//!
+//! Per (camera, track id) the aggregator keeps the sum of the L2-normalised
+//! appearance embeddings seen so far (its normalisation is the tracklet
+//! *mean*), their count, the first and last observation times (ns) and the
+//! global id. The gallery is bounded: a new tracklet arriving when
+//! [`MtmcConfig::max_tracklets`] are held evicts the one with the oldest last
+//! time first (ties: the lowest storage slot), and every clustering first
+//! drops the tracklets whose last time is older than `now − max_age_ns`.
+//! Camera names are interned once to small indices.
+//!
+//! The first non-empty embedding fixes the dimension; a later one of another
+//! length is an [`MtmcError::EmbeddingLength`] and changes nothing. Empty
+//! embeddings count as "no embedding"; embeddings with a zero or non-finite
+//! norm update the times only.
+//!
+//! # Immediate assignment
+//!
+//! An *identity* is the set of tracklets holding one global id; its mean is
+//! the normalised sum of its tracklets' means (kept up to date on every
+//! observation, recomputed exactly at each clustering). As soon as a tracklet
+//! without a global id has an embedding, [`MtmcAggregator::observe`] gives it
+//! the id of the nearest identity by cosine distance (`1 − cos`) with a
+//! distance `≤ match_threshold` that has no cannot-link with the tracklet
+//! (checked against every member; ties: smallest id); if there is none, a new
+//! id. Ids start at 1, increase and are never reused. A tracklet keeps its id
+//! on later observations until a clustering changes it.
+//!
+//! # Cannot-link constraints
+//!
+//! With spans `[first, last]`, let `gap = max(first_a, first_b) −
+//! min(last_a, last_b)` (ns, signed): the time from the earlier tracklet's
+//! end to the later one's start, negative when the spans overlap.
+//!
+//! 1. Same camera: the two spans overlap by more than
+//!    `overlap_tolerance_ns`, the overlap being counted in common nanoseconds
+//!    of the closed spans (`1 − gap`); with the default tolerance 0 any
+//!    common instant forbids the link (one camera cannot see one person as
+//!    two tracks at once), while back-to-back spans (`gap ≥ 1`) may link.
+//! 2. Camera links ([`MtmcConfig::links`], see [`parse_camera_links`]),
+//!    only when a table is given: two tracklets of *different* cameras may
+//!    link only if the pair is listed, and then only if `min ≤ gap ≤ max`,
+//!    or, for a pair marked `overlapping=true`, also if `gap ≤ 0` (the
+//!    fields of view overlap, so the person may be seen by both at once).
+//!    A same-camera pair is constrained by the table only when the table
+//!    lists it explicitly (`cam cam min max`), in addition to rule 1.
+//!    Without a table there is no camera constraint.
+//!
+//! # Clustering
+//!
+//! [`MtmcAggregator::cluster`] (or [`MtmcAggregator::maybe_cluster`], every
+//! `cluster_interval_ns`) re-clusters all tracklets that have an embedding:
+//! agglomerative clustering with average linkage over the cosine distances
+//! of the tracklet means, repeatedly merging the closest pair of clusters
+//! (ties: lowest indices) while that distance is `≤ match_threshold` and no
+//! member of one cannot-link with a member of the other. Tracklets without
+//! an embedding are not clustered (they have no global id).
+//!
+//! The pairwise distance matrix (f32 dot products of the means) and the
+//! tracklet cannot-link bitset are computed once per clustering; cluster to
+//! cluster distances are then updated with the Lance–Williams formula for
+//! average linkage, `d(a∪b, k) = (|a|·d(a,k) + |b|·d(b,k)) / (|a|+|b|)`,
+//! the cannot-link rows are OR-ed on a merge, and every cluster caches its
+//! nearest allowed neighbour, so a clustering of `n` tracklets costs
+//! `O(n²·dim)` for the matrix plus about `O(n²)` for the merges. All work
+//! buffers are kept and reused (they grow to the largest `n` seen: `4·n²`
+//! bytes of distances and `n²/8` bytes of constraints).
+//!
+//! # Stable ids
+//!
+//! The new clusters take over the previous global ids by overlap. All
+//! (cluster, previous id, number of the cluster's tracklets holding that id)
+//! triples are sorted by that number (descending), then cluster size
+//! (descending), then id (ascending), and taken greedily: a triple gives the
+//! id to the cluster when neither has been matched yet. So each previous id
+//! goes to the cluster holding most of its tracklets, each cluster keeps its
+//! majority id when it can (ties: the smallest), and larger clusters win
+//! ties. Clusters left without a previous id get new ids (in order of their
+//! lowest member slot). A previous id that was not taken although its
+//! tracklets are still clustered has been merged away: it is reported as
+//! [`GlobalMerge`] `{ from: lost, into: kept }`, `kept` being the id of the
+//! cluster holding most of its tracklets (ties: the smallest kept id); such
+//! a cluster always holds a previous id. Ids that vanish because their
+//! tracklets were evicted are not reported.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fmt;
+
+/// Marker for "no index".
+const NONE: u32 = u32::MAX;
+
+/// One listed camera pair of a camera-links table (symmetric).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CameraLink {
+    /// First camera name.
+    pub a: String,
+    /// Second camera name (may equal `a` to constrain re-entries).
+    pub b: String,
+    /// Minimum transit time in seconds (from leaving one camera to appearing
+    /// in the other).
+    pub min_s: f64,
+    /// Maximum transit time in seconds.
+    pub max_s: f64,
+    /// The fields of view overlap: tracklets seen at the same time may link.
+    pub overlapping: bool,
+}
+
+/// A camera-links table: the camera pairs between which a person can move,
+/// with their transit times. A camera pair not listed cannot link.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct CameraLinks {
+    /// The listed pairs.
+    pub links: Vec<CameraLink>,
+}
+
+/// Parses a camera-links table.
+///
+/// Text format, one pair per line: `camA camB min_seconds max_seconds
+/// [overlapping=true|false]`; `#` starts a comment (to the end of the line),
+/// blank lines are ignored, pairs are symmetric. Errors name the path and the
+/// 1-based line, e.g. `camera-links links.txt:3: expected 'camA camB min_s
+/// max_s [overlapping=true]', found 'a b 1'`; numbers must be finite and not
+/// negative, `min_s ≤ max_s`, the only option is `overlapping=true|false`,
+/// and a pair may be listed once.
+pub fn parse_camera_links(text: &str, path: &str) -> Result<CameraLinks, String> {
+    let mut links = Vec::new();
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line_no = i + 1;
+        let content = raw.split('#').next().unwrap_or("").trim();
+        if content.is_empty() {
+            continue;
+        }
+        let err = |msg: String| format!("camera-links {path}:{line_no}: {msg}");
+        let tokens: Vec<&str> = content.split_whitespace().collect();
+        if tokens.len() != 4 && tokens.len() != 5 {
+            return Err(err(format!(
+                "expected 'camA camB min_s max_s [overlapping=true]', found '{content}'"
+            )));
+        }
+        let number = |tok: &str, what: &str| -> Result<f64, String> {
+            let v: f64 = tok
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite())
+                .ok_or_else(|| err(format!("bad number '{tok}' for {what}")))?;
+            if v < 0.0 {
+                return Err(err(format!("{what} must not be negative, found '{tok}'")));
+            }
+            Ok(v)
+        };
+        let min_s = number(tokens[2], "min_s")?;
+        let max_s = number(tokens[3], "max_s")?;
+        if min_s > max_s {
+            return Err(err(format!(
+                "min_s {} is greater than max_s {}",
+                tokens[2], tokens[3]
+            )));
+        }
+        let overlapping = match tokens.get(4) {
+            None => false,
+            Some(&"overlapping=true") => true,
+            Some(&"overlapping=false") => false,
+            Some(other) => {
+                return Err(err(format!(
+                    "unknown option '{other}' (expected overlapping=true or overlapping=false)"
+                )))
+            }
+        };
+        let (a, b) = (tokens[0].to_string(), tokens[1].to_string());
+        let key = if a <= b {
+            (a.clone(), b.clone())
+        } else {
+            (b.clone(), a.clone())
+        };
+        if let Some(first) = seen.insert(key, line_no) {
+            return Err(err(format!(
+                "camera pair '{a} {b}' already listed on line {first}"
+            )));
+        }
+        links.push(CameraLink {
+            a,
+            b,
+            min_s,
+            max_s,
+            overlapping,
+        });
+    }
+    Ok(CameraLinks { links })
+}
+
+/// Settings of an [`MtmcAggregator`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct MtmcConfig {
+    /// Largest cosine distance (`1 − cos`) at which a tracklet joins an
+    /// identity or two clusters merge. Default 0.3.
+    pub match_threshold: f32,
+    /// Interval of [`MtmcAggregator::maybe_cluster`]. Default 1 s.
+    pub cluster_interval_ns: u64,
+    /// Most tracklets held (at least 1); the oldest by last time is evicted
+    /// first. Default 4096.
+    pub max_tracklets: usize,
+    /// Tracklets last seen longer ago than this are dropped at each
+    /// clustering. Default 600 s.
+    pub max_age_ns: u64,
+    /// Same-camera spans may overlap by this much and still link. Default 0.
+    pub overlap_tolerance_ns: u64,
+    /// Camera-links table; `None`: no camera constraint.
+    pub links: Option<CameraLinks>,
+}
+
+impl Default for MtmcConfig {
+    fn default() -> Self {
+        MtmcConfig {
+            match_threshold: 0.3,
+            cluster_interval_ns: 1_000_000_000,
+            max_tracklets: 4096,
+            max_age_ns: 600_000_000_000,
+            overlap_tolerance_ns: 0,
+            links: None,
+        }
+    }
+}
+
+/// A global id that a clustering merged into another one: every tracklet
+/// that carried `from` now carries `into`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GlobalMerge {
+    /// The id that disappeared.
+    pub from: u64,
+    /// The id that took its tracklets.
+    pub into: u64,
+}
+
+/// Errors of [`MtmcAggregator::observe`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum MtmcError {
+    /// An embedding's length differs from the first embedding's.
+    EmbeddingLength {
+        /// Camera of the observation.
+        camera: String,
+        /// Track id of the observation.
+        track_id: u64,
+        /// Length fixed by the first embedding.
+        expected: usize,
+        /// Length of this embedding.
+        found: usize,
+    },
+}
+
+impl fmt::Display for MtmcError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MtmcError::EmbeddingLength {
+                camera,
+                track_id,
+                expected,
+                found,
+            } => write!(
+                f,
+                "camera '{camera}' track {track_id}: embedding has {found} values, expected \
+                 {expected} (the length of the first embedding)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for MtmcError {}
+
+/// A camera-link rule resolved to nanoseconds.
+#[derive(Clone, Copy, Debug)]
+struct Rule {
+    min_ns: i128,
+    max_ns: i128,
+    overlapping: bool,
+}
+
+impl Rule {
+    fn allows(&self, gap: i128) -> bool {
+        (self.overlapping && gap <= 0) || (gap >= self.min_ns && gap <= self.max_ns)
+    }
+}
+
+/// One (camera, track id) tracklet. Its embedding sum and mean live in
+/// [`MtmcAggregator::sums`] / [`MtmcAggregator::means`] at `slot · dim`.
+#[derive(Clone, Debug)]
+struct Tracklet {
+    cam: u32,
+    track_id: u64,
+    first: u64,
+    last: u64,
+    /// Number of embeddings accumulated.
+    count: u32,
+    /// Global id, 0 = none.
+    gid: u64,
+    /// Identity slot, [`NONE`] when `gid == 0`.
+    ident: u32,
+    live: bool,
+}
+
+/// The tracklets holding one global id; its sum of tracklet means lives in
+/// [`MtmcAggregator::isums`] at `slot · dim`.
+#[derive(Clone, Debug, Default)]
+struct Identity {
+    gid: u64,
+    members: Vec<u32>,
+    live: bool,
+}
+
+/// Reused buffers of a clustering.
+#[derive(Debug, Default)]
+struct Work {
+    /// Tracklet slot of each clustered item.
+    slots: Vec<u32>,
+    /// `n × n` cluster distances (row-major, symmetric).
+    dist: Vec<f32>,
+    /// `n × words` cannot-link bits between clusters.
+    cannot: Vec<u64>,
+    words: usize,
+    size: Vec<u32>,
+    active: Vec<bool>,
+    /// Nearest allowed neighbour and its distance, per cluster.
+    nn: Vec<u32>,
+    nnd: Vec<f32>,
+    /// Member lists as linked lists: `next[i]`, and the tail of each root.
+    next: Vec<u32>,
+    tail: Vec<u32>,
+    /// Global id given to each root (0 = none yet).
+    assigned: Vec<u64>,
+    /// (count, cluster size, previous id, root) triples.
+    triples: Vec<(u32, u32, u64, u32)>,
+    gids: Vec<u64>,
+    taken: HashSet<u64>,
+}
+
+impl Work {
+    #[inline]
+    fn bit(&self, i: usize, j: usize) -> bool {
+        (self.cannot[i * self.words + j / 64] >> (j % 64)) & 1 != 0
+    }
+
+    #[inline]
+    fn set_bit(&mut self, i: usize, j: usize) {
+        self.cannot[i * self.words + j / 64] |= 1 << (j % 64);
+    }
+
+    /// Nearest active cluster to `i` that `i` may merge with.
+    fn scan(&self, i: usize) -> (u32, f32) {
+        let n = self.slots.len();
+        let row = &self.dist[i * n..(i + 1) * n];
+        let mut best = (NONE, f32::INFINITY);
+        for (k, &d) in row.iter().enumerate() {
+            if k != i && self.active[k] && d < best.1 && !self.bit(i, k) {
+                best = (k as u32, d);
+            }
+        }
+        best
+    }
+}
+
+/// Dot product of two equally long slices, in 16 independent f32 lanes so
+/// that the compiler vectorises it.
+#[inline]
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 16];
+    let ca = a.chunks_exact(16);
+    let cb = b.chunks_exact(16);
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for ((s, &x), &y) in acc.iter_mut().zip(x).zip(y) {
+            *s += x * y;
+        }
+    }
+    acc.iter().sum::<f32>() + tail
+}
+
+/// Euclidean norm, accumulated in f64.
+fn norm(v: &[f32]) -> f64 {
+    v.iter()
+        .map(|&x| f64::from(x) * f64::from(x))
+        .sum::<f64>()
+        .sqrt()
+}
+
+/// Online multi-camera identity aggregator; see the [module](self) docs.
+#[derive(Debug)]
+pub struct MtmcAggregator {
+    cfg: MtmcConfig,
+    /// Interned camera names.
+    cam_names: Vec<String>,
+    cam_index: HashMap<String, u32>,
+    /// Per interned camera: its index among the cameras of the links table,
+    /// or [`NONE`].
+    cam_link: Vec<u32>,
+    /// Cameras of the links table and the `L × L` rule matrix.
+    link_cams: HashMap<String, u32>,
+    link_rules: Vec<Option<Rule>>,
+    /// Embedding dimension, 0 until the first embedding.
+    dim: usize,
+    tracklets: Vec<Tracklet>,
+    sums: Vec<f32>,
+    means: Vec<f32>,
+    free_slots: Vec<u32>,
+    keys: HashMap<(u32, u64), u32>,
+    /// Live tracklets by (last time, slot).
+    order: BTreeSet<(u64, u32)>,
+    idents: Vec<Identity>,
+    isums: Vec<f32>,
+    free_idents: Vec<u32>,
+    ident_by_gid: HashMap<u64, u32>,
+    next_gid: u64,
+    last_cluster: Option<u64>,
+    /// Scratch: a tracklet mean, and candidate identities.
+    tmp: Vec<f32>,
+    cand: Vec<(f32, u64, u32)>,
+    work: Work,
+}
+
+impl MtmcAggregator {
+    /// A new, empty aggregator.
+    pub fn new(cfg: MtmcConfig) -> Self {
+        let mut link_cams: HashMap<String, u32> = HashMap::new();
+        let mut link_rules = Vec::new();
+        if let Some(links) = &cfg.links {
+            for l in &links.links {
+                for name in [&l.a, &l.b] {
+                    let next = link_cams.len() as u32;
+                    link_cams.entry(name.clone()).or_insert(next);
+                }
+            }
+            let l = link_cams.len();
+            link_rules = vec![None; l * l];
+            let to_ns = |s: f64| (s * 1e9) as i128;
+            for link in &links.links {
+                let (a, b) = (link_cams[&link.a] as usize, link_cams[&link.b] as usize);
+                let rule = Rule {
+                    min_ns: to_ns(link.min_s),
+                    max_ns: to_ns(link.max_s),
+                    overlapping: link.overlapping,
+                };
+                link_rules[a * l + b] = Some(rule);
+                link_rules[b * l + a] = Some(rule);
+            }
+        }
+        MtmcAggregator {
+            cfg,
+            cam_names: Vec::new(),
+            cam_index: HashMap::new(),
+            cam_link: Vec::new(),
+            link_cams,
+            link_rules,
+            dim: 0,
+            tracklets: Vec::new(),
+            sums: Vec::new(),
+            means: Vec::new(),
+            free_slots: Vec::new(),
+            keys: HashMap::new(),
+            order: BTreeSet::new(),
+            idents: Vec::new(),
+            isums: Vec::new(),
+            free_idents: Vec::new(),
+            ident_by_gid: HashMap::new(),
+            next_gid: 1,
+            last_cluster: None,
+            tmp: Vec::new(),
+            cand: Vec::new(),
+            work: Work::default(),
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &MtmcConfig {
+        &self.cfg
+    }
+
+    /// One observation. Returns the tracklet's global id (None while it has
+    /// never had an embedding).
+    pub fn observe(
+        &mut self,
+        camera: &str,
+        track_id: u64,
+        t_ns: u64,
+        embedding: Option<&[f32]>,
+    ) -> Result<Option<u64>, MtmcError> {
+        let embedding = embedding.filter(|e| !e.is_empty());
+        if let Some(e) = embedding {
+            if self.dim != 0 && e.len() != self.dim {
+                return Err(MtmcError::EmbeddingLength {
+                    camera: camera.to_string(),
+                    track_id,
+                    expected: self.dim,
+                    found: e.len(),
+                });
+            }
+        }
+        let cam = self.intern(camera);
+        let slot = match self.keys.get(&(cam, track_id)) {
+            Some(&s) => s,
+            None => self.insert(cam, track_id, t_ns),
+        };
+        let t = &mut self.tracklets[slot as usize];
+        if t_ns > t.last {
+            self.order.remove(&(t.last, slot));
+            t.last = t_ns;
+            self.order.insert((t_ns, slot));
+        }
+        t.first = t.first.min(t_ns);
+        if let Some(e) = embedding {
+            self.add_embedding(slot, e);
+        }
+        let gid = self.tracklets[slot as usize].gid;
+        Ok((gid != 0).then_some(gid))
+    }
+
+    /// The global id of a tracklet, if it is held and has one.
+    pub fn global_id(&self, camera: &str, track_id: u64) -> Option<u64> {
+        let cam = *self.cam_index.get(camera)?;
+        let slot = *self.keys.get(&(cam, track_id))?;
+        let gid = self.tracklets[slot as usize].gid;
+        (gid != 0).then_some(gid)
+    }
+
+    /// Clusters when `cluster_interval_ns` has passed since the last
+    /// clustering (or there was none, or time went backwards); else does
+    /// nothing and returns no merges.
+    pub fn maybe_cluster(&mut self, now_ns: u64) -> Vec<GlobalMerge> {
+        match self.last_cluster {
+            Some(last) if now_ns >= last && now_ns - last < self.cfg.cluster_interval_ns => {
+                Vec::new()
+            }
+            _ => self.cluster(now_ns),
+        }
+    }
+
+    /// Drops the tracklets older than `max_age_ns`, re-clusters all
+    /// tracklets with an embedding and re-assigns the global ids; returns the
+    /// ids merged away (sorted by `from`).
+    pub fn cluster(&mut self, now_ns: u64) -> Vec<GlobalMerge> {
+        self.last_cluster = Some(now_ns);
+        let cutoff = now_ns.saturating_sub(self.cfg.max_age_ns);
+        while let Some(&(last, slot)) = self.order.first() {
+            if last >= cutoff {
+                break;
+            }
+            self.remove(slot);
+        }
+        if self.dim == 0 {
+            return Vec::new();
+        }
+        let mut w = std::mem::take(&mut self.work);
+        self.agglomerate(&mut w);
+        let merges = self.assign_ids(&mut w);
+        self.rebuild_identities(&w);
+        self.work = w;
+        merges
+    }
+
+    /// Number of tracklets held (with or without embedding).
+    pub fn num_tracklets(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Number of global ids currently held by at least one tracklet.
+    pub fn num_identities(&self) -> usize {
+        self.ident_by_gid.len()
+    }
+
+    /// Forget one camera's tracklets (its stream restarted / flushed).
+    pub fn reset_camera(&mut self, camera: &str) {
+        let Some(&cam) = self.cam_index.get(camera) else {
+            return;
+        };
+        let mut slots: Vec<u32> = self
+            .keys
+            .iter()
+            .filter(|(k, _)| k.0 == cam)
+            .map(|(_, &s)| s)
+            .collect();
+        // Slot order, not hash order: later slot reuse stays deterministic.
+        slots.sort_unstable();
+        for slot in slots {
+            self.remove(slot);
+        }
+    }
+
+    fn intern(&mut self, camera: &str) -> u32 {
+        if let Some(&c) = self.cam_index.get(camera) {
+            return c;
+        }
+        let c = self.cam_names.len() as u32;
+        self.cam_names.push(camera.to_string());
+        self.cam_index.insert(camera.to_string(), c);
+        self.cam_link
+            .push(self.link_cams.get(camera).copied().unwrap_or(NONE));
+        c
+    }
+
+    /// Creates a tracklet, evicting the oldest one when the gallery is full.
+    fn insert(&mut self, cam: u32, track_id: u64, t_ns: u64) -> u32 {
+        while self.keys.len() >= self.cfg.max_tracklets.max(1) {
+            let Some(&(_, oldest)) = self.order.first() else {
+                break;
+            };
+            self.remove(oldest);
+        }
+        let t = Tracklet {
+            cam,
+            track_id,
+            first: t_ns,
+            last: t_ns,
+            count: 0,
+            gid: 0,
+            ident: NONE,
+            live: true,
+        };
+        let slot = match self.free_slots.pop() {
+            Some(s) => {
+                self.tracklets[s as usize] = t;
+                let r = s as usize * self.dim..(s as usize + 1) * self.dim;
+                self.sums[r.clone()].fill(0.0);
+                self.means[r].fill(0.0);
+                s
+            }
+            None => {
+                self.tracklets.push(t);
+                self.sums.resize(self.tracklets.len() * self.dim, 0.0);
+                self.means.resize(self.tracklets.len() * self.dim, 0.0);
+                (self.tracklets.len() - 1) as u32
+            }
+        };
+        self.keys.insert((cam, track_id), slot);
+        self.order.insert((t_ns, slot));
+        slot
+    }
+
+    /// Removes a live tracklet (and its share of its identity).
+    fn remove(&mut self, slot: u32) {
+        let s = slot as usize;
+        let t = &mut self.tracklets[s];
+        if !t.live {
+            return;
+        }
+        t.live = false;
+        let (ident, key, last) = (t.ident, (t.cam, t.track_id), t.last);
+        t.ident = NONE;
+        t.gid = 0;
+        self.order.remove(&(last, slot));
+        self.keys.remove(&key);
+        self.free_slots.push(slot);
+        if ident != NONE {
+            let d = self.dim;
+            let i = ident as usize;
+            for (a, &m) in self.isums[i * d..(i + 1) * d]
+                .iter_mut()
+                .zip(&self.means[s * d..(s + 1) * d])
+            {
+                *a -= m;
+            }
+            let id = &mut self.idents[i];
+            if let Some(p) = id.members.iter().position(|&m| m == slot) {
+                id.members.swap_remove(p);
+            }
+            if id.members.is_empty() {
+                id.live = false;
+                self.ident_by_gid.remove(&id.gid);
+                self.free_idents.push(ident);
+            }
+        }
+    }
+
+    /// Adds one embedding (of the right length) to a tracklet, keeps its
+    /// identity's sum up to date and assigns a global id if it has none.
+    fn add_embedding(&mut self, slot: u32, e: &[f32]) {
+        if self.dim == 0 {
+            self.dim = e.len();
+            let n = self.tracklets.len() * self.dim;
+            self.sums.resize(n, 0.0);
+            self.means.resize(n, 0.0);
+            self.isums.resize(self.idents.len() * self.dim, 0.0);
+        }
+        let n = norm(e);
+        if !n.is_finite() || n == 0.0 {
+            return;
+        }
+        let d = self.dim;
+        let s = slot as usize;
+        let sum = &mut self.sums[s * d..(s + 1) * d];
+        for (a, &x) in sum.iter_mut().zip(e) {
+            *a = (f64::from(*a) + f64::from(x) / n) as f32;
+        }
+        let sn = norm(sum);
+        self.tmp.clear();
+        if sn > 0.0 && sn.is_finite() {
+            self.tmp
+                .extend(sum.iter().map(|&x| (f64::from(x) / sn) as f32));
+        } else {
+            self.tmp.resize(d, 0.0);
+        }
+        let t = &mut self.tracklets[s];
+        t.count += 1;
+        let ident = t.ident;
+        let mean = &mut self.means[s * d..(s + 1) * d];
+        if ident != NONE {
+            let i = ident as usize;
+            for ((a, old), &new) in self.isums[i * d..(i + 1) * d]
+                .iter_mut()
+                .zip(mean.iter())
+                .zip(&self.tmp)
+            {
+                *a += new - old;
+            }
+        }
+        mean.copy_from_slice(&self.tmp);
+        if ident == NONE {
+            self.assign(slot);
+        }
+    }
+
+    /// Immediate assignment of a tracklet without global id.
+    fn assign(&mut self, slot: u32) {
+        let d = self.dim;
+        let s = slot as usize;
+        let mean = &self.means[s * d..(s + 1) * d];
+        self.cand.clear();
+        for (i, id) in self.idents.iter().enumerate() {
+            if !id.live {
+                continue;
+            }
+            let isum = &self.isums[i * d..(i + 1) * d];
+            let n = norm(isum) as f32;
+            if !(n > 0.0) {
+                continue;
+            }
+            let dist = 1.0 - dot(mean, isum) / n;
+            if dist <= self.cfg.match_threshold {
+                self.cand.push((dist, id.gid, i as u32));
+            }
+        }
+        self.cand
+            .sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let t = &self.tracklets[s];
+        let chosen = self
+            .cand
+            .iter()
+            .find(|&&(_, _, i)| {
+                self.idents[i as usize]
+                    .members
+                    .iter()
+                    .all(|&m| !self.cannot_link(t, &self.tracklets[m as usize]))
+            })
+            .map(|&(_, _, i)| i);
+        let ident = match chosen {
+            Some(i) => i,
+            None => {
+                let gid = self.next_gid;
+                self.next_gid += 1;
+                self.new_identity(gid)
+            }
+        };
+        self.join(slot, ident);
+    }
+
+    /// A new, empty identity slot for `gid`.
+    fn new_identity(&mut self, gid: u64) -> u32 {
+        let d = self.dim;
+        let i = match self.free_idents.pop() {
+            Some(i) => {
+                let id = &mut self.idents[i as usize];
+                id.gid = gid;
+                id.live = true;
+                id.members.clear();
+                self.isums[i as usize * d..(i as usize + 1) * d].fill(0.0);
+                i
+            }
+            None => {
+                self.idents.push(Identity {
+                    gid,
+                    members: Vec::new(),
+                    live: true,
+                });
+                self.isums.resize(self.idents.len() * d, 0.0);
+                (self.idents.len() - 1) as u32
+            }
+        };
+        self.ident_by_gid.insert(gid, i);
+        i
+    }
+
+    /// Makes a tracklet a member of an identity.
+    fn join(&mut self, slot: u32, ident: u32) {
+        let d = self.dim;
+        let (s, i) = (slot as usize, ident as usize);
+        let id = &mut self.idents[i];
+        id.members.push(slot);
+        let t = &mut self.tracklets[s];
+        t.gid = id.gid;
+        t.ident = ident;
+        for (a, &m) in self.isums[i * d..(i + 1) * d]
+            .iter_mut()
+            .zip(&self.means[s * d..(s + 1) * d])
+        {
+            *a += m;
+        }
+    }
+
+    /// The cannot-link rules of the module docs.
+    fn cannot_link(&self, a: &Tracklet, b: &Tracklet) -> bool {
+        let gap = i128::from(a.first.max(b.first)) - i128::from(a.last.min(b.last));
+        if a.cam == b.cam {
+            if 1 - gap > i128::from(self.cfg.overlap_tolerance_ns) {
+                return true;
+            }
+            if self.link_rules.is_empty() {
+                return false;
+            }
+            let la = self.cam_link[a.cam as usize];
+            if la == NONE {
+                return false;
+            }
+            let l = self.link_cams.len();
+            return match self.link_rules[la as usize * l + la as usize] {
+                Some(r) => !r.allows(gap),
+                None => false,
+            };
+        }
+        if self.cfg.links.is_none() {
+            return false;
+        }
+        let (la, lb) = (self.cam_link[a.cam as usize], self.cam_link[b.cam as usize]);
+        if la == NONE || lb == NONE {
+            return true;
+        }
+        let l = self.link_cams.len();
+        match self.link_rules[la as usize * l + lb as usize] {
+            Some(r) => !r.allows(gap),
+            None => true,
+        }
+    }
+
+    /// Constrained average-linkage clustering of the tracklets with an
+    /// embedding; leaves the roots active in `w.active`, members linked
+    /// through `w.next`.
+    fn agglomerate(&self, w: &mut Work) {
+        let d = self.dim;
+        w.slots.clear();
+        w.slots.extend(
+            self.tracklets
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.live && t.count > 0)
+                .map(|(s, _)| s as u32),
+        );
+        let n = w.slots.len();
+        w.words = n.div_ceil(64);
+        w.dist.clear();
+        w.dist.resize(n * n, 0.0);
+        w.cannot.clear();
+        w.cannot.resize(n * w.words, 0);
+        w.size.clear();
+        w.size.resize(n, 1);
+        w.active.clear();
+        w.active.resize(n, true);
+        w.next.clear();
+        w.next.resize(n, NONE);
+        w.tail.clear();
+        w.tail.extend(0..n as u32);
+
+        // Pairwise distances and constraints.
+        for i in 0..n {
+            let si = w.slots[i] as usize;
+            let mi = &self.means[si * d..(si + 1) * d];
+            let ti = &self.tracklets[si];
+            for j in i + 1..n {
+                let sj = w.slots[j] as usize;
+                let dist = (1.0 - dot(mi, &self.means[sj * d..(sj + 1) * d])).clamp(0.0, 2.0);
+                w.dist[i * n + j] = dist;
+                w.dist[j * n + i] = dist;
+                if self.cannot_link(ti, &self.tracklets[sj]) {
+                    w.set_bit(i, j);
+                    w.set_bit(j, i);
+                }
+            }
+        }
+
+        w.nn.clear();
+        w.nnd.clear();
+        for i in 0..n {
+            let (k, dist) = w.scan(i);
+            w.nn.push(k);
+            w.nnd.push(dist);
+        }
+
+        let thr = self.cfg.match_threshold;
+        loop {
+            let mut best = (NONE, f32::INFINITY);
+            for (i, &dist) in w.nnd.iter().enumerate() {
+                if w.active[i] && dist < best.1 {
+                    best = (i as u32, dist);
+                }
+            }
+            if best.0 == NONE || !(best.1 <= thr) {
+                break;
+            }
+            let (x, y) = (best.0 as usize, w.nn[best.0 as usize] as usize);
+            let (a, b) = (x.min(y), x.max(y));
+            let (sa, sb) = (w.size[a] as f32, w.size[b] as f32);
+            let inv = 1.0 / (sa + sb);
+            // Lance–Williams, average linkage.
+            for k in 0..n {
+                if !w.active[k] || k == a || k == b {
+                    continue;
+                }
+                let v = (sa * w.dist[a * n + k] + sb * w.dist[b * n + k]) * inv;
+                w.dist[a * n + k] = v;
+                w.dist[k * n + a] = v;
+            }
+            // Constraints: row a |= row b, then the column of a.
+            for q in 0..w.words {
+                let bits = w.cannot[b * w.words + q];
+                w.cannot[a * w.words + q] |= bits;
+            }
+            for q in 0..w.words {
+                let mut bits = w.cannot[a * w.words + q];
+                while bits != 0 {
+                    let k = q * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    w.set_bit(k, a);
+                }
+            }
+            w.active[b] = false;
+            w.nnd[b] = f32::INFINITY;
+            w.size[a] += w.size[b];
+            let ta = w.tail[a] as usize;
+            w.next[ta] = b as u32;
+            w.tail[a] = w.tail[b];
+
+            let (k, dist) = w.scan(a);
+            w.nn[a] = k;
+            w.nnd[a] = dist;
+            for k in 0..n {
+                if !w.active[k] || k == a {
+                    continue;
+                }
+                let nk = w.nn[k] as usize;
+                if nk == a || nk == b {
+                    let (m, dist) = w.scan(k);
+                    w.nn[k] = m;
+                    w.nnd[k] = dist;
+                } else if !w.bit(k, a) {
+                    let v = w.dist[k * n + a];
+                    if v < w.nnd[k] || (v == w.nnd[k] && (a as u32) < w.nn[k]) {
+                        w.nn[k] = a as u32;
+                        w.nnd[k] = v;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Maps the clusters of `w` to previous global ids (module docs), sets
+    /// the tracklets' ids and returns the merges.
+    fn assign_ids(&mut self, w: &mut Work) -> Vec<GlobalMerge> {
+        let n = w.slots.len();
+        w.triples.clear();
+        for r in 0..n {
+            if !w.active[r] {
+                continue;
+            }
+            w.gids.clear();
+            let mut m = r as u32;
+            while m != NONE {
+                let gid = self.tracklets[w.slots[m as usize] as usize].gid;
+                if gid != 0 {
+                    w.gids.push(gid);
+                }
+                m = w.next[m as usize];
+            }
+            w.gids.sort_unstable();
+            let mut i = 0;
+            while i < w.gids.len() {
+                let g = w.gids[i];
+                let mut j = i;
+                while j < w.gids.len() && w.gids[j] == g {
+                    j += 1;
+                }
+                w.triples.push(((j - i) as u32, w.size[r], g, r as u32));
+                i = j;
+            }
+        }
+        w.triples.sort_unstable_by(|x, y| {
+            y.0.cmp(&x.0)
+                .then(y.1.cmp(&x.1))
+                .then(x.2.cmp(&y.2))
+                .then(x.3.cmp(&y.3))
+        });
+        w.assigned.clear();
+        w.assigned.resize(n, 0);
+        w.taken.clear();
+        for &(_, _, g, r) in &w.triples {
+            if w.assigned[r as usize] == 0 && !w.taken.contains(&g) {
+                w.assigned[r as usize] = g;
+                w.taken.insert(g);
+            }
+        }
+        for r in 0..n {
+            if w.active[r] && w.assigned[r] == 0 {
+                w.assigned[r] = self.next_gid;
+                self.next_gid += 1;
+            }
+        }
+        // Lost ids: the first triple of each (most tracklets, then larger
+        // cluster) names where most of its tracklets went; among equal
+        // counts take the smallest kept id.
+        let mut merges: Vec<GlobalMerge> = Vec::new();
+        let mut counts: Vec<u32> = Vec::new();
+        for &(c, _, g, r) in &w.triples {
+            if w.taken.contains(&g) {
+                continue;
+            }
+            let into = w.assigned[r as usize];
+            match merges.iter().position(|m| m.from == g) {
+                None => {
+                    merges.push(GlobalMerge { from: g, into });
+                    counts.push(c);
+                }
+                Some(p) => {
+                    if c == counts[p] && into < merges[p].into {
+                        merges[p].into = into;
+                    }
+                }
+            }
+        }
+        merges.sort_unstable_by_key(|m| m.from);
+        for r in 0..n {
+            if !w.active[r] {
+                continue;
+            }
+            let mut m = r as u32;
+            while m != NONE {
+                self.tracklets[w.slots[m as usize] as usize].gid = w.assigned[r];
+                m = w.next[m as usize];
+            }
+        }
+        merges
+    }
+
+    /// Rebuilds the identity table (exact sums) from the clustered ids.
+    fn rebuild_identities(&mut self, w: &Work) {
+        self.ident_by_gid.clear();
+        self.free_idents.clear();
+        for (i, id) in self.idents.iter_mut().enumerate().rev() {
+            id.live = false;
+            id.members.clear();
+            self.free_idents.push(i as u32);
+        }
+        for t in &mut self.tracklets {
+            t.ident = NONE;
+        }
+        for r in 0..w.slots.len() {
+            if !w.active[r] {
+                continue;
+            }
+            let ident = self.new_identity(w.assigned[r]);
+            let mut m = r as u32;
+            while m != NONE {
+                self.join(w.slots[m as usize], ident);
+                m = w.next[m as usize];
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: u64 = 1_000_000_000;
+
+    /// Deterministic xorshift64.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        /// Uniform in `-1..1`.
+        fn unit(&mut self) -> f32 {
+            (self.next() >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+        }
+    }
+
+    /// Basis vector `k` of length `dim` plus uniform noise of amplitude
+    /// `noise`, normalised.
+    fn person(rng: &mut Rng, dim: usize, k: usize, noise: f32) -> Vec<f32> {
+        let mut v: Vec<f32> = (0..dim).map(|_| noise * rng.unit()).collect();
+        v[k] += 1.0;
+        let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.iter_mut().for_each(|x| *x /= n);
+        v
+    }
+
+    #[test]
+    fn parse_camera_links_good_file() {
+        let text = "# links\n\ncam1 cam2 0 5\n  cam2 cam3 1.5 10 overlapping=true # c\n\
+                    cam3 cam3 0 30 overlapping=false\n";
+        let links = parse_camera_links(text, "l.txt").unwrap();
+        assert_eq!(
+            links.links,
+            vec![
+                CameraLink {
+                    a: "cam1".into(),
+                    b: "cam2".into(),
+                    min_s: 0.0,
+                    max_s: 5.0,
+                    overlapping: false
+                },
+                CameraLink {
+                    a: "cam2".into(),
+                    b: "cam3".into(),
+                    min_s: 1.5,
+                    max_s: 10.0,
+                    overlapping: true
+                },
+                CameraLink {
+                    a: "cam3".into(),
+                    b: "cam3".into(),
+                    min_s: 0.0,
+                    max_s: 30.0,
+                    overlapping: false
+                },
+            ]
+        );
+        assert_eq!(parse_camera_links("", "e").unwrap(), CameraLinks::default());
+    }
+
+    #[test]
+    fn parse_camera_links_errors() {
+        let e = parse_camera_links("a b 0 5\n\n# x\na b 1\n", "p.txt").unwrap_err();
+        assert_eq!(
+            e,
+            "camera-links p.txt:4: expected 'camA camB min_s max_s [overlapping=true]', \
+             found 'a b 1'"
+        );
+        let e = parse_camera_links("a b 0 5 overlapping=true x\n", "p").unwrap_err();
+        assert!(e.starts_with("camera-links p:1: expected"), "{e}");
+        let e = parse_camera_links("#\na b 6 5\n", "p").unwrap_err();
+        assert_eq!(e, "camera-links p:2: min_s 6 is greater than max_s 5");
+        let e = parse_camera_links("a b -1 5\n", "p").unwrap_err();
+        assert_eq!(
+            e,
+            "camera-links p:1: min_s must not be negative, found '-1'"
+        );
+        let e = parse_camera_links("\n\na b 0 x5\n", "p").unwrap_err();
+        assert_eq!(e, "camera-links p:3: bad number 'x5' for max_s");
+        let e = parse_camera_links("a b 0 inf\n", "p").unwrap_err();
+        assert_eq!(e, "camera-links p:1: bad number 'inf' for max_s");
+        let e = parse_camera_links("a b 0 5 overlap=true\n", "p").unwrap_err();
+        assert_eq!(
+            e,
+            "camera-links p:1: unknown option 'overlap=true' (expected overlapping=true or \
+             overlapping=false)"
+        );
+        let e = parse_camera_links("a b 0 5\nb a 0 6\n", "p").unwrap_err();
+        assert_eq!(
+            e,
+            "camera-links p:2: camera pair 'b a' already listed on line 1"
+        );
+    }
+
+    #[test]
+    fn same_person_across_cameras_gets_same_id_immediately() {
+        let mut rng = Rng(7);
+        let mut agg = MtmcAggregator::new(MtmcConfig::default());
+        let dim = 64;
+        // Camera 1 sees person 0 (track 1) and person 1 (track 2); camera 2
+        // sees them later as tracks 11 and 12.
+        let mut ids = HashMap::new();
+        for (cam, track, p, t0) in [
+            ("c1", 1, 0, 0),
+            ("c1", 2, 1, 0),
+            ("c2", 11, 0, 5),
+            ("c2", 12, 1, 5),
+        ] {
+            for f in 0..5 {
+                let e = person(&mut rng, dim, p, 0.05);
+                let gid = agg
+                    .observe(cam, track, (t0 + f) * S / 10, Some(&e))
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(*ids.entry((cam, track)).or_insert(gid), gid);
+            }
+        }
+        assert_eq!(ids[&("c1", 1)], ids[&("c2", 11)]);
+        assert_eq!(ids[&("c1", 2)], ids[&("c2", 12)]);
+        assert_ne!(ids[&("c1", 1)], ids[&("c1", 2)]);
+        assert_eq!(agg.num_identities(), 2);
+        assert_eq!(agg.num_tracklets(), 4);
+        assert!(agg.cluster(10 * S).is_empty());
+        for (&(cam, track), &gid) in &ids {
+            assert_eq!(agg.global_id(cam, track), Some(gid));
+        }
+        assert_eq!(agg.global_id("c3", 1), None);
+        // No embedding yet: no id.
+        assert_eq!(agg.observe("c3", 5, 11 * S, None).unwrap(), None);
+        assert_eq!(agg.global_id("c3", 5), None);
+        assert_eq!(agg.num_tracklets(), 5);
+    }
+
+    #[test]
+    fn same_camera_overlap_cannot_link_but_reentry_links() {
+        let e = [1.0f32, 0.0, 0.0, 0.0];
+        let mut agg = MtmcAggregator::new(MtmcConfig::default());
+        // Tracks 1 and 2 coexist in camera c (0..2 s and 1..3 s).
+        let g1 = agg.observe("c", 1, 0, Some(&e)).unwrap();
+        agg.observe("c", 1, 2 * S, Some(&e)).unwrap();
+        let g2 = agg.observe("c", 2, S, Some(&e)).unwrap();
+        agg.observe("c", 2, 3 * S, Some(&e)).unwrap();
+        assert_ne!(g1, g2);
+        // Track 3 re-enters after both left.
+        let g3 = agg.observe("c", 3, 10 * S, Some(&e)).unwrap();
+        assert!(g3 == g1 || g3 == g2);
+        assert!(agg.cluster(11 * S).is_empty());
+        let (g1, g2, g3) = (
+            agg.global_id("c", 1),
+            agg.global_id("c", 2),
+            agg.global_id("c", 3),
+        );
+        assert_ne!(g1, g2);
+        assert!(g3 == g1 || g3 == g2);
+        assert_eq!(agg.num_identities(), 2);
+
+        // Touching spans in the same camera link; a shared instant does not,
+        // unless within the tolerance.
+        let mut agg = MtmcAggregator::new(MtmcConfig::default());
+        agg.observe("c", 1, 0, Some(&e)).unwrap();
+        agg.observe("c", 1, S, Some(&e)).unwrap();
+        let a = agg.observe("c", 2, S, Some(&e)).unwrap();
+        let b = agg.observe("c", 3, S + 1, Some(&e)).unwrap();
+        assert_ne!(a, agg.global_id("c", 1));
+        assert_eq!(b, agg.global_id("c", 1));
+        let mut agg = MtmcAggregator::new(MtmcConfig {
+            overlap_tolerance_ns: 10,
+            ..Default::default()
+        });
+        agg.observe("c", 1, 0, Some(&e)).unwrap();
+        agg.observe("c", 1, 100, Some(&e)).unwrap();
+        let a = agg.observe("c", 2, 91, Some(&e)).unwrap();
+        // The overlap counts the common nanoseconds: [80, 90] shares 11.
+        assert_eq!(agg.observe("c", 3, 80, None).unwrap(), None);
+        let b = agg.observe("c", 3, 90, Some(&e)).unwrap();
+        assert_eq!(a, agg.global_id("c", 1));
+        assert_ne!(b, agg.global_id("c", 1));
+    }
+
+    #[test]
+    fn clustering_respects_same_camera_constraint() {
+        // Two simultaneous tracks in c1 with identical embeddings, and two
+        // tracks in c2 whose immediate assignment went elsewhere: the
+        // clustering must still keep the c1 tracks apart.
+        let mut agg = MtmcAggregator::new(MtmcConfig::default());
+        let e = [1.0f32, 0.0, 0.0];
+        agg.observe("c1", 1, 0, Some(&e)).unwrap();
+        agg.observe("c1", 2, 0, Some(&e)).unwrap();
+        agg.observe("c2", 1, 0, Some(&e)).unwrap();
+        agg.observe("c1", 1, S, Some(&e)).unwrap();
+        agg.observe("c1", 2, S, Some(&e)).unwrap();
+        agg.cluster(2 * S);
+        assert_ne!(agg.global_id("c1", 1), agg.global_id("c1", 2));
+        let g = agg.global_id("c2", 1);
+        assert!(g == agg.global_id("c1", 1) || g == agg.global_id("c1", 2));
+        assert_eq!(agg.num_identities(), 2);
+    }
+
+    #[test]
+    fn camera_links_gate_transitions() {
+        let links = parse_camera_links("A B 0 5\n", "t").unwrap();
+        let mut agg = MtmcAggregator::new(MtmcConfig {
+            links: Some(links),
+            ..Default::default()
+        });
+        let p = [1.0f32, 0.0, 0.0];
+        let q = [0.0f32, 1.0, 0.0];
+        // p leaves A at 1 s and shows up in B at 11 s: too late.
+        let a_p = agg.observe("A", 1, 0, Some(&p)).unwrap();
+        agg.observe("A", 1, S, Some(&p)).unwrap();
+        let b_p = agg.observe("B", 1, 11 * S, Some(&p)).unwrap();
+        assert_ne!(a_p, b_p);
+        // q leaves A at 21 s and shows up in B at 24 s: linked.
+        let a_q = agg.observe("A", 2, 20 * S, Some(&q)).unwrap();
+        agg.observe("A", 2, 21 * S, Some(&q)).unwrap();
+        let b_q = agg.observe("B", 2, 24 * S, Some(&q)).unwrap();
+        assert_eq!(a_q, b_q);
+        // Camera C is not in the table: never linked to A or B.
+        let c_q = agg.observe("C", 2, 23 * S, Some(&q)).unwrap();
+        assert_ne!(c_q, a_q);
+        assert!(agg.cluster(30 * S).is_empty());
+        assert_ne!(agg.global_id("A", 1), agg.global_id("B", 1));
+        assert_eq!(agg.global_id("A", 2), agg.global_id("B", 2));
+        assert_ne!(agg.global_id("C", 2), agg.global_id("A", 2));
+        // Same-camera re-entry is not restricted by the table, but the
+        // identity's B sighting (24 s) still must be within 5 s.
+        assert_eq!(agg.observe("A", 3, 26 * S, Some(&q)).unwrap(), a_q);
+        assert_ne!(agg.observe("A", 4, 40 * S, Some(&q)).unwrap(), a_q);
+
+        // Overlapping pair: simultaneous sightings link.
+        let links = parse_camera_links("A B 0 2 overlapping=true\n", "t").unwrap();
+        let mut agg = MtmcAggregator::new(MtmcConfig {
+            links: Some(links),
+            ..Default::default()
+        });
+        let a = agg.observe("A", 1, 0, Some(&p)).unwrap();
+        agg.observe("A", 1, 5 * S, Some(&p)).unwrap();
+        assert_eq!(agg.observe("B", 1, 3 * S, Some(&p)).unwrap(), a);
+        assert_ne!(agg.observe("B", 2, 8 * S, Some(&p)).unwrap(), a);
+    }
+
+    #[test]
+    fn ids_are_stable_and_premature_identities_merge() {
+        let mut rng = Rng(99);
+        let dim = 32;
+        let mut agg = MtmcAggregator::new(MtmcConfig::default());
+        // The first sightings of person 0 in two cameras are poor (strong,
+        // different distortions), so they get two identities.
+        let mut bad1 = vec![0.0f32; dim];
+        bad1[0] = 1.0;
+        bad1[1] = 1.0;
+        let mut bad2 = vec![0.0f32; dim];
+        bad2[0] = 1.0;
+        bad2[2] = 1.0;
+        let g1 = agg.observe("c1", 1, 0, Some(&bad1)).unwrap().unwrap();
+        let g2 = agg.observe("c2", 1, 0, Some(&bad2)).unwrap().unwrap();
+        assert_ne!(g1, g2);
+        // An unrelated person in c3.
+        let g3 = agg
+            .observe("c3", 7, 0, Some(&person(&mut rng, dim, 9, 0.05)))
+            .unwrap()
+            .unwrap();
+        assert!(agg.cluster(S / 2).is_empty());
+        assert_eq!(agg.global_id("c1", 1), Some(g1));
+        assert_eq!(agg.global_id("c2", 1), Some(g2));
+        assert_eq!(agg.global_id("c3", 7), Some(g3));
+        // More, clean evidence: both means converge to person 0.
+        for f in 1..20 {
+            let t = f * S / 10;
+            for cam in ["c1", "c2"] {
+                let e = person(&mut rng, dim, 0, 0.05);
+                agg.observe(cam, 1, t, Some(&e)).unwrap();
+            }
+        }
+        // Equal evidence for both ids: the smaller one is kept.
+        let merges = agg.cluster(3 * S);
+        assert_eq!(merges, vec![GlobalMerge { from: g2, into: g1 }]);
+        // A third camera now sees person 0 and joins the merged identity.
+        let e = person(&mut rng, dim, 0, 0.05);
+        assert_eq!(agg.observe("c4", 1, 3 * S, Some(&e)).unwrap(), Some(g1));
+        for cam in ["c1", "c2", "c4"] {
+            assert_eq!(agg.global_id(cam, 1), Some(g1));
+        }
+        assert_eq!(agg.global_id("c3", 7), Some(g3));
+        assert_eq!(agg.num_identities(), 2);
+        // Stable across further clusterings.
+        for k in 0..3 {
+            assert!(agg.cluster(4 * S + k).is_empty());
+            assert_eq!(agg.global_id("c2", 1), Some(g1));
+            assert_eq!(agg.global_id("c3", 7), Some(g3));
+        }
+        // New ids continue after the largest ever given.
+        let g5 = agg
+            .observe("c5", 1, 5 * S, Some(&person(&mut rng, dim, 20, 0.05)))
+            .unwrap()
+            .unwrap();
+        assert_eq!(g5, 4);
+    }
+
+    #[test]
+    fn split_keeps_majority_id_and_new_id_for_rest() {
+        // Two people wrongly joined at first (similar poor embeddings), then
+        // separated by clustering: the larger part keeps the id.
+        let dim = 8;
+        let mut agg = MtmcAggregator::new(MtmcConfig::default());
+        let mut mix = vec![0.0f32; dim];
+        mix[0] = 1.0;
+        mix[1] = 1.0;
+        let g = agg.observe("a", 1, 0, Some(&mix)).unwrap().unwrap();
+        assert_eq!(agg.observe("b", 1, 0, Some(&mix)).unwrap(), Some(g));
+        assert_eq!(agg.observe("c", 1, 0, Some(&mix)).unwrap(), Some(g));
+        let mut p = vec![0.0f32; dim];
+        p[0] = 1.0;
+        let mut q = vec![0.0f32; dim];
+        q[1] = 1.0;
+        for f in 1..30 {
+            agg.observe("a", 1, f, Some(&p)).unwrap();
+            agg.observe("b", 1, f, Some(&p)).unwrap();
+            agg.observe("c", 1, f, Some(&q)).unwrap();
+        }
+        assert!(agg.cluster(100).is_empty());
+        assert_eq!(agg.global_id("a", 1), Some(g));
+        assert_eq!(agg.global_id("b", 1), Some(g));
+        let other = agg.global_id("c", 1).unwrap();
+        assert_ne!(other, g);
+        assert_eq!(agg.num_identities(), 2);
+    }
+
+    #[test]
+    fn embedding_length_mismatch_is_an_error() {
+        let mut agg = MtmcAggregator::new(MtmcConfig::default());
+        let g = agg.observe("cam", 3, 0, Some(&[1.0, 0.0, 0.0])).unwrap();
+        let err = agg.observe("cam", 3, 1, Some(&[1.0, 0.0])).unwrap_err();
+        assert_eq!(
+            err,
+            MtmcError::EmbeddingLength {
+                camera: "cam".into(),
+                track_id: 3,
+                expected: 3,
+                found: 2
+            }
+        );
+        assert!(err.to_string().contains("camera 'cam' track 3"), "{err}");
+        // Nothing changed, not even a new tracklet.
+        assert!(agg.observe("new", 1, 2, Some(&[1.0; 4])).is_err());
+        assert_eq!(agg.num_tracklets(), 1);
+        assert_eq!(agg.global_id("cam", 3), g);
+        // Empty, zero and non-finite embeddings carry no appearance.
+        assert_eq!(agg.observe("x", 1, 3, Some(&[])).unwrap(), None);
+        assert_eq!(agg.observe("x", 1, 4, Some(&[0.0; 3])).unwrap(), None);
+        assert_eq!(
+            agg.observe("x", 1, 5, Some(&[f32::NAN, 1.0, 0.0])).unwrap(),
+            None
+        );
+        assert!(agg
+            .observe("x", 1, 6, Some(&[0.0, 1.0, 0.0]))
+            .unwrap()
+            .is_some());
+    }
+
+    #[test]
+    fn gallery_is_bounded() {
+        let dim = 4;
+        let mut rng = Rng(3);
+        let mut agg = MtmcAggregator::new(MtmcConfig {
+            max_tracklets: 4096,
+            max_age_ns: 600 * S,
+            ..Default::default()
+        });
+        let mut peak = 0;
+        for i in 0..100_000u64 {
+            let t = i * 1_000_000; // 1 ms apart
+            let e = (i % 50 == 0).then(|| person(&mut rng, dim, (i % 4) as usize, 0.1));
+            agg.observe(&format!("cam{}", i % 16), i, t, e.as_deref())
+                .unwrap();
+            if i % 1000 == 999 {
+                agg.maybe_cluster(t);
+            }
+            peak = peak.max(agg.num_tracklets());
+        }
+        assert_eq!(peak, 4096);
+        assert_eq!(agg.num_tracklets(), 4096);
+        assert!(agg.num_identities() <= 4096 / 50 + 1);
+        // The oldest were evicted first.
+        assert_eq!(agg.global_id("cam0", 0), None);
+        assert!(agg.tracklets.len() <= 4096);
+
+        // Age bound: 10 s at 100 tracklets per second.
+        let mut agg = MtmcAggregator::new(MtmcConfig {
+            max_age_ns: 10 * S,
+            ..Default::default()
+        });
+        for i in 0..100_000u64 {
+            let t = i * 10_000_000; // 10 ms apart
+            let e = (i % 20 == 0).then(|| person(&mut rng, dim, (i % 4) as usize, 0.1));
+            agg.observe(&format!("cam{}", i % 16), i, t, e.as_deref())
+                .unwrap();
+            agg.maybe_cluster(t);
+            // 10 s + 1 ns of history plus up to 1 s since the last clustering.
+            assert!(agg.num_tracklets() <= 1101);
+        }
+        assert!(agg.tracklets.len() <= 1101);
+        assert!(agg.idents.len() <= 1101);
+    }
+
+    #[test]
+    fn reset_camera_forgets_its_tracklets() {
+        let mut agg = MtmcAggregator::new(MtmcConfig::default());
+        let e = [1.0f32, 0.0];
+        let g = agg.observe("a", 1, 0, Some(&e)).unwrap();
+        assert_eq!(agg.observe("b", 1, 0, Some(&e)).unwrap(), g);
+        agg.observe("a", 2, 0, None).unwrap();
+        agg.reset_camera("a");
+        agg.reset_camera("unknown");
+        assert_eq!(agg.num_tracklets(), 1);
+        assert_eq!(agg.global_id("a", 1), None);
+        assert_eq!(agg.global_id("b", 1), g);
+        assert_eq!(agg.num_identities(), 1);
+        // The same track id restarts as a new tracklet and rejoins.
+        assert_eq!(agg.observe("a", 1, 5, Some(&e)).unwrap(), g);
+        agg.reset_camera("a");
+        agg.reset_camera("b");
+        assert_eq!(agg.num_identities(), 0);
+        // Ids are never reused.
+        assert_eq!(agg.observe("a", 1, 9, Some(&e)).unwrap(), Some(2));
+    }
+
+    #[test]
+    fn maybe_cluster_follows_interval() {
+        let mut agg = MtmcAggregator::new(MtmcConfig::default());
+        agg.observe("a", 1, 0, Some(&[1.0, 0.0])).unwrap();
+        agg.maybe_cluster(0);
+        assert_eq!(agg.last_cluster, Some(0));
+        agg.maybe_cluster(S - 1);
+        assert_eq!(agg.last_cluster, Some(0));
+        agg.maybe_cluster(S);
+        assert_eq!(agg.last_cluster, Some(S));
+        assert_eq!(agg.config().cluster_interval_ns, S);
+    }
+
+    #[test]
+    fn clustering_matches_brute_force() {
+        // The incremental clustering equals a naive O(n³) one, on easy and
+        // on noisy data.
+        for (seed, noise) in [(12345, 0.35), (1, 0.6), (2, 0.6), (3, 0.8)] {
+            check_against_brute_force(seed, noise);
+        }
+    }
+
+    fn check_against_brute_force(seed: u64, noise: f32) {
+        let dim = 16;
+        let mut rng = Rng(seed);
+        let mut agg = MtmcAggregator::new(MtmcConfig {
+            match_threshold: 0.35,
+            ..Default::default()
+        });
+        for cam in 0..6u64 {
+            for k in 0..10u64 {
+                let p = ((cam * 3 + k * 7) % 12) as usize;
+                let t0 = k * 2 * S + cam * S / 3;
+                for f in 0..3 {
+                    let e = person(&mut rng, dim, p, noise);
+                    agg.observe(&format!("c{cam}"), k, t0 + f * S, Some(&e))
+                        .unwrap();
+                }
+            }
+        }
+        agg.cluster(100 * S);
+        // Brute force on the same tracklets.
+        let d = agg.dim;
+        let slots: Vec<usize> = (0..agg.tracklets.len())
+            .filter(|&s| agg.tracklets[s].live && agg.tracklets[s].count > 0)
+            .collect();
+        let mut clusters: Vec<Vec<usize>> = slots.iter().map(|&s| vec![s]).collect();
+        let pair = |a: usize, b: usize| {
+            (1.0 - dot(
+                &agg.means[a * d..(a + 1) * d],
+                &agg.means[b * d..(b + 1) * d],
+            ))
+            .clamp(0.0, 2.0)
+        };
+        loop {
+            let mut best: Option<(f32, usize, usize)> = None;
+            for i in 0..clusters.len() {
+                for j in i + 1..clusters.len() {
+                    let blocked = clusters[i].iter().any(|&a| {
+                        clusters[j]
+                            .iter()
+                            .any(|&b| agg.cannot_link(&agg.tracklets[a], &agg.tracklets[b]))
+                    });
+                    if blocked {
+                        continue;
+                    }
+                    let mut s = 0.0;
+                    for &a in &clusters[i] {
+                        for &b in &clusters[j] {
+                            s += pair(a, b);
+                        }
+                    }
+                    let avg = s / (clusters[i].len() * clusters[j].len()) as f32;
+                    if best.is_none_or(|b| avg < b.0 - 1e-5) {
+                        best = Some((avg, i, j));
+                    }
+                }
+            }
+            match best {
+                Some((dist, i, j)) if dist <= 0.35 => {
+                    let m = clusters.remove(j);
+                    clusters[i].extend(m);
+                }
+                _ => break,
+            }
+        }
+        assert!(clusters.len() >= 12);
+        for c in &clusters {
+            let g = agg.tracklets[c[0]].gid;
+            assert!(c.iter().all(|&s| agg.tracklets[s].gid == g));
+        }
+        assert_eq!(agg.num_identities(), clusters.len());
+    }
+}

@@ -1,0 +1,645 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+
+use super::RsMtmcSinkPad;
+use crate::meta::TrackingMeta;
+use crate::MergeEvent;
+use gst::glib;
+use gst::prelude::*;
+use gst::subclass::prelude::*;
+use rstracking_core::mtmc::{parse_camera_links, MtmcAggregator, MtmcConfig};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
+    gst::DebugCategory::new(
+        "rsmtmcagg",
+        gst::DebugColorFlags::empty(),
+        Some("Multi-camera identity"),
+    )
+});
+
+const DEFAULT_MAX_SKEW: u64 = 40_000_000;
+const DEFAULT_TIMEOUT: u64 = 200_000_000;
+
+#[derive(Debug, Clone)]
+struct Settings {
+    match_threshold: f32,
+    cluster_interval: u64,
+    max_skew: u64,
+    timeout: u64,
+    max_tracklets: u32,
+    max_age: u64,
+    camera_links: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let c = MtmcConfig::default();
+        Self {
+            match_threshold: c.match_threshold,
+            cluster_interval: c.cluster_interval_ns,
+            max_skew: DEFAULT_MAX_SKEW,
+            timeout: DEFAULT_TIMEOUT,
+            max_tracklets: c.max_tracklets as u32,
+            max_age: c.max_age_ns,
+            camera_links: None,
+        }
+    }
+}
+
+/// One camera input and its output.
+struct Camera {
+    sink: RsMtmcSinkPad,
+    src: gst::Pad,
+    segment: gst::FormattedSegment<gst::ClockTime>,
+    /// Running time of the newest buffer that arrived (ns).
+    last_rt: Option<u64>,
+    /// Wall-clock arrival of that buffer: a camera silent for longer than
+    /// `timeout` is stalled and not waited for until it sends again.
+    last_arrival: Option<Instant>,
+    eos: bool,
+    flushing: bool,
+    /// Merges to send downstream before this camera's next buffer.
+    pending: Vec<MergeEvent>,
+}
+
+struct Shared {
+    agg: Option<MtmcAggregator>,
+    cameras: HashMap<u32, Camera>,
+    next_index: u32,
+    /// Newest running time over all cameras (drives the clustering clock).
+    max_rt: u64,
+}
+
+pub struct RsMtmcAgg {
+    settings: Mutex<Settings>,
+    shared: Mutex<Shared>,
+    cond: Condvar,
+    without_track: AtomicU64,
+    without_embedding: AtomicU64,
+    merges: AtomicU64,
+}
+
+impl Default for RsMtmcAgg {
+    fn default() -> Self {
+        Self {
+            settings: Mutex::new(Settings::default()),
+            shared: Mutex::new(Shared {
+                agg: None,
+                cameras: HashMap::new(),
+                next_index: 0,
+                max_rt: 0,
+            }),
+            cond: Condvar::new(),
+            without_track: AtomicU64::new(0),
+            without_embedding: AtomicU64::new(0),
+            merges: AtomicU64::new(0),
+        }
+    }
+}
+
+#[glib::object_subclass]
+impl ObjectSubclass for RsMtmcAgg {
+    const NAME: &'static str = "GstRsMtmcAgg";
+    type Type = super::RsMtmcAgg;
+    type ParentType = gst::Element;
+}
+
+fn pad_index(pad: &gst::Pad) -> Option<u32> {
+    pad.name().rsplit('_').next().and_then(|s| s.parse().ok())
+}
+
+impl RsMtmcAgg {
+    fn config(&self) -> Result<MtmcConfig, gst::ErrorMessage> {
+        let s = self.settings.lock().unwrap().clone();
+        let links = match &s.camera_links {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    gst::error_msg!(
+                        gst::ResourceError::OpenRead,
+                        ("Failed to read camera-links file '{}': {}", path, e)
+                    )
+                })?;
+                Some(
+                    parse_camera_links(&text, path)
+                        .map_err(|e| gst::error_msg!(gst::StreamError::Format, ("{}", e)))?,
+                )
+            }
+            None => None,
+        };
+        Ok(MtmcConfig {
+            match_threshold: s.match_threshold,
+            cluster_interval_ns: s.cluster_interval,
+            max_tracklets: s.max_tracklets as usize,
+            max_age_ns: s.max_age,
+            links,
+            ..MtmcConfig::default()
+        })
+    }
+
+    fn sink_chain(
+        &self,
+        pad: &RsMtmcSinkPad,
+        mut buffer: gst::Buffer,
+    ) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let idx = pad_index(pad.upcast_ref()).ok_or(gst::FlowError::Error)?;
+        let (max_skew, timeout) = {
+            let s = self.settings.lock().unwrap();
+            (s.max_skew, Duration::from_nanos(s.timeout))
+        };
+        let mut shared = self.shared.lock().unwrap();
+        let cam = shared
+            .cameras
+            .get_mut(&idx)
+            .ok_or(gst::FlowError::Flushing)?;
+        let rt = buffer
+            .pts()
+            .and_then(|pts| cam.segment.to_running_time(pts))
+            .map(|t| t.nseconds())
+            .or(cam.last_rt)
+            .unwrap_or(0);
+        cam.last_rt = Some(cam.last_rt.map_or(rt, |l| l.max(rt)));
+        cam.last_arrival = Some(Instant::now());
+        shared.max_rt = shared.max_rt.max(rt);
+        self.cond.notify_all();
+
+        // Wait until every other active camera has caught up (or timeout).
+        let start = Instant::now();
+        loop {
+            let me = shared.cameras.get(&idx).ok_or(gst::FlowError::Flushing)?;
+            if me.flushing {
+                return Err(gst::FlowError::Flushing);
+            }
+            let behind = shared.cameras.iter().any(|(i, c)| {
+                *i != idx
+                    && !c.eos
+                    && !c.flushing
+                    && c.last_arrival.is_some_and(|t| t.elapsed() < timeout)
+                    && c.last_rt.is_some_and(|l| l + max_skew < rt)
+            });
+            if !behind {
+                break;
+            }
+            let waited = start.elapsed();
+            if waited >= timeout {
+                gst::debug!(
+                    CAT,
+                    imp = self,
+                    "camera {idx}: released after the {timeout:?} timeout"
+                );
+                break;
+            }
+            shared = self.cond.wait_timeout(shared, timeout - waited).unwrap().0;
+        }
+
+        // Global ids.
+        let stream = buffer
+            .meta::<TrackingMeta>()
+            .and_then(|m| m.frame().stream.clone());
+        let camera = pad
+            .imp()
+            .camera
+            .lock()
+            .unwrap()
+            .clone()
+            .or(stream)
+            .unwrap_or_else(|| pad.name().to_string());
+        let max_rt = shared.max_rt;
+        let Shared { agg, cameras, .. } = &mut *shared;
+        let agg = agg.as_mut().ok_or(gst::FlowError::Flushing)?;
+        let merges = agg.maybe_cluster(max_rt);
+        if !merges.is_empty() {
+            self.merges
+                .fetch_add(merges.len() as u64, Ordering::Relaxed);
+            for c in cameras.values_mut() {
+                c.pending.extend(merges.iter().map(|m| MergeEvent {
+                    id_kind: "global_id",
+                    from: m.from,
+                    to: m.into,
+                    stream: None,
+                }));
+            }
+            let _ = self.obj().post_message(
+                gst::message::Element::builder(
+                    gst::Structure::builder(MergeEvent::NAME)
+                        .field("id", "global_id")
+                        .field(
+                            "merges",
+                            gst::Array::new(merges.iter().map(|m| {
+                                gst::Array::new([m.from.to_send_value(), m.into.to_send_value()])
+                                    .to_send_value()
+                            })),
+                        )
+                        .build(),
+                )
+                .src(&*self.obj())
+                .build(),
+            );
+        }
+        let (mut no_track, mut no_emb) = (0u64, 0u64);
+        let mut failure = None;
+        if buffer.meta::<TrackingMeta>().is_some() {
+            let b = buffer.make_mut();
+            let mut meta = b.meta_mut::<TrackingMeta>().expect("meta present");
+            for o in meta.objects_mut() {
+                let Some(track) = o.track_id else {
+                    no_track += 1;
+                    continue;
+                };
+                if o.embedding.is_none() {
+                    no_emb += 1;
+                }
+                match agg.observe(&camera, track, rt, o.embedding.as_deref()) {
+                    Ok(g) => o.global_id = g,
+                    Err(e) => {
+                        failure = Some(e);
+                        break;
+                    }
+                }
+            }
+        }
+        if let Some(e) = failure {
+            drop(shared);
+            gst::element_imp_error!(
+                self,
+                gst::StreamError::Format,
+                ("Camera '{}': {}", camera, e)
+            );
+            return Err(gst::FlowError::Error);
+        }
+        self.without_track.fetch_add(no_track, Ordering::Relaxed);
+        self.without_embedding.fetch_add(no_emb, Ordering::Relaxed);
+        let cam = cameras.get_mut(&idx).ok_or(gst::FlowError::Flushing)?;
+        let pending: Vec<MergeEvent> = cam.pending.drain(..).collect();
+        let src = cam.src.clone();
+        drop(shared);
+        for mut m in pending {
+            m.stream = Some(camera.clone());
+            src.push_event(m.to_event());
+        }
+        src.push(buffer)
+    }
+
+    fn sink_event(&self, pad: &RsMtmcSinkPad, event: gst::Event) -> bool {
+        let Some(idx) = pad_index(pad.upcast_ref()) else {
+            return false;
+        };
+        let src = {
+            let mut shared = self.shared.lock().unwrap();
+            let camera = pad.imp().camera.lock().unwrap().clone();
+            let Shared { cameras, agg, .. } = &mut *shared;
+            let Some(cam) = cameras.get_mut(&idx) else {
+                return false;
+            };
+            match event.view() {
+                gst::EventView::Segment(s) => {
+                    if let Ok(seg) = s.segment().clone().downcast::<gst::ClockTime>() {
+                        cam.segment = seg;
+                    }
+                }
+                gst::EventView::FlushStart(_) => cam.flushing = true,
+                gst::EventView::FlushStop(_) => {
+                    cam.flushing = false;
+                    cam.last_rt = None;
+                    cam.last_arrival = None;
+                    cam.eos = false;
+                    if let (Some(agg), Some(name)) = (agg.as_mut(), camera.as_deref()) {
+                        agg.reset_camera(name);
+                    }
+                }
+                gst::EventView::Eos(_) => cam.eos = true,
+                gst::EventView::StreamStart(_) => cam.eos = false,
+                _ => {}
+            }
+            self.cond.notify_all();
+            cam.src.clone()
+        };
+        src.push_event(event)
+    }
+}
+
+impl ObjectImpl for RsMtmcAgg {
+    fn properties() -> &'static [glib::ParamSpec] {
+        static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
+            let d = Settings::default();
+            let ns = |name: &'static str, nick: &'static str, blurb: &'static str, def: u64| {
+                glib::ParamSpecUInt64::builder(name)
+                    .nick(nick)
+                    .blurb(blurb)
+                    .minimum(0)
+                    .maximum(u64::MAX)
+                    .default_value(def)
+                    .mutable_ready()
+                    .build()
+            };
+            let counter = |name: &'static str, nick: &'static str, blurb: &'static str| {
+                glib::ParamSpecUInt64::builder(name)
+                    .nick(nick)
+                    .blurb(blurb)
+                    .read_only()
+                    .build()
+            };
+            vec![
+                glib::ParamSpecFloat::builder("match-threshold")
+                    .nick("Match threshold")
+                    .blurb("Largest cosine distance (1 - cos) between appearance means of tracklets/identities that are the same person")
+                    .minimum(0.0)
+                    .maximum(2.0)
+                    .default_value(d.match_threshold)
+                    .mutable_ready()
+                    .build(),
+                ns("cluster-interval", "Cluster interval", "Running time (ns) between two re-clusterings of all tracklets", d.cluster_interval),
+                ns("max-skew", "Maximum skew", "A camera's buffer waits until the other active cameras are at most this far behind (ns)", d.max_skew),
+                ns("timeout", "Timeout", "Longest wait (ns, wall clock) for the other cameras before a buffer is released anyway; added to the latency", d.timeout),
+                glib::ParamSpecUInt::builder("max-tracklets")
+                    .nick("Maximum tracklets")
+                    .blurb("Gallery size: the oldest tracklets are forgotten beyond it")
+                    .minimum(16)
+                    .maximum(10_000_000)
+                    .default_value(d.max_tracklets)
+                    .mutable_ready()
+                    .build(),
+                ns("max-age", "Maximum age", "Tracklets not seen for this long (ns of running time) are forgotten", d.max_age),
+                glib::ParamSpecString::builder("camera-links")
+                    .nick("Camera links file")
+                    .blurb("Optional file: one line per camera pair 'camA camB min_seconds max_seconds [overlapping=true]'; pairs not listed cannot share identities")
+                    .mutable_ready()
+                    .build(),
+                counter("objects-without-track-id", "Objects without track id", "Objects passed through without a track id (no global id possible)"),
+                counter("objects-without-embedding", "Objects without embedding", "Tracked objects that carried no embedding"),
+                counter("merges", "Merges", "Identities merged by re-clustering"),
+            ]
+        });
+        PROPS.as_ref()
+    }
+
+    fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+        let mut s = self.settings.lock().unwrap();
+        match pspec.name() {
+            "match-threshold" => s.match_threshold = value.get().expect("type checked upstream"),
+            "cluster-interval" => s.cluster_interval = value.get().expect("type checked upstream"),
+            "max-skew" => s.max_skew = value.get().expect("type checked upstream"),
+            "timeout" => s.timeout = value.get().expect("type checked upstream"),
+            "max-tracklets" => s.max_tracklets = value.get().expect("type checked upstream"),
+            "max-age" => s.max_age = value.get().expect("type checked upstream"),
+            "camera-links" => {
+                s.camera_links = value
+                    .get::<Option<String>>()
+                    .expect("type checked upstream")
+                    .filter(|s| !s.is_empty())
+            }
+            other => unreachable!("unknown property {other}"),
+        }
+    }
+
+    fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+        let s = self.settings.lock().unwrap();
+        match pspec.name() {
+            "match-threshold" => s.match_threshold.to_value(),
+            "cluster-interval" => s.cluster_interval.to_value(),
+            "max-skew" => s.max_skew.to_value(),
+            "timeout" => s.timeout.to_value(),
+            "max-tracklets" => s.max_tracklets.to_value(),
+            "max-age" => s.max_age.to_value(),
+            "camera-links" => s.camera_links.to_value(),
+            "objects-without-track-id" => self.without_track.load(Ordering::Relaxed).to_value(),
+            "objects-without-embedding" => {
+                self.without_embedding.load(Ordering::Relaxed).to_value()
+            }
+            "merges" => self.merges.load(Ordering::Relaxed).to_value(),
+            other => unreachable!("unknown property {other}"),
+        }
+    }
+}
+
+impl GstObjectImpl for RsMtmcAgg {}
+
+impl ElementImpl for RsMtmcAgg {
+    fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
+        static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
+            gst::subclass::ElementMetadata::new(
+                "Multi-camera identity",
+                "Filter/Analyzer/Video",
+                "Aligns camera streams by running time and gives every tracked object a global id shared across cameras",
+                "gst-rstracking developers",
+            )
+        });
+        Some(&*META)
+    }
+
+    fn pad_templates() -> &'static [gst::PadTemplate] {
+        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
+            let caps = crate::video_caps_any();
+            vec![
+                gst::PadTemplate::with_gtype(
+                    "sink_%u",
+                    gst::PadDirection::Sink,
+                    gst::PadPresence::Request,
+                    &caps,
+                    RsMtmcSinkPad::static_type(),
+                )
+                .expect("valid pad template"),
+                gst::PadTemplate::new(
+                    "src_%u",
+                    gst::PadDirection::Src,
+                    gst::PadPresence::Sometimes,
+                    &caps,
+                )
+                .expect("valid pad template"),
+            ]
+        });
+        TEMPLATES.as_ref()
+    }
+
+    fn request_new_pad(
+        &self,
+        templ: &gst::PadTemplate,
+        name: Option<&str>,
+        _caps: Option<&gst::Caps>,
+    ) -> Option<gst::Pad> {
+        let mut shared = self.shared.lock().unwrap();
+        let idx = match name.and_then(|n| n.strip_prefix("sink_")) {
+            Some(n) => n.parse::<u32>().ok()?,
+            None => shared.next_index,
+        };
+        if shared.cameras.contains_key(&idx) {
+            gst::warning!(CAT, imp = self, "sink_{idx} already exists");
+            return None;
+        }
+        shared.next_index = shared.next_index.max(idx + 1);
+        let sink = gst::PadBuilder::<RsMtmcSinkPad>::from_template(templ)
+            .name(format!("sink_{idx}"))
+            .chain_function(|pad, parent, buffer| {
+                RsMtmcAgg::catch_panic_pad_function(
+                    parent,
+                    || Err(gst::FlowError::Error),
+                    |imp| imp.sink_chain(pad, buffer),
+                )
+            })
+            .event_function(|pad, parent, event| {
+                RsMtmcAgg::catch_panic_pad_function(
+                    parent,
+                    || false,
+                    |imp| imp.sink_event(pad, event),
+                )
+            })
+            .query_function(|pad, parent, query| {
+                RsMtmcAgg::catch_panic_pad_function(
+                    parent,
+                    || false,
+                    |imp| {
+                        let src = pad_index(pad.upcast_ref()).and_then(|i| {
+                            imp.shared
+                                .lock()
+                                .unwrap()
+                                .cameras
+                                .get(&i)
+                                .map(|c| c.src.clone())
+                        });
+                        match src {
+                            Some(src)
+                                if query.is_serialized()
+                                    || matches!(
+                                        query.view(),
+                                        gst::QueryView::Caps(_)
+                                            | gst::QueryView::AcceptCaps(_)
+                                            | gst::QueryView::Allocation(_)
+                                    ) =>
+                            {
+                                src.peer_query(query)
+                            }
+                            _ => gst::Pad::query_default(pad, Some(&*imp.obj()), query),
+                        }
+                    },
+                )
+            })
+            .build();
+        let src_templ = self.obj().pad_template("src_%u").expect("template");
+        let src = gst::Pad::builder_from_template(&src_templ)
+            .name(format!("src_{idx}"))
+            .event_function(move |pad, parent, event| {
+                RsMtmcAgg::catch_panic_pad_function(
+                    parent,
+                    || false,
+                    |imp| {
+                        let sink = pad_index(pad).and_then(|i| {
+                            imp.shared
+                                .lock()
+                                .unwrap()
+                                .cameras
+                                .get(&i)
+                                .map(|c| c.sink.clone())
+                        });
+                        sink.is_some_and(|s| s.push_event(event))
+                    },
+                )
+            })
+            .query_function(|pad, parent, query| {
+                RsMtmcAgg::catch_panic_pad_function(
+                    parent,
+                    || false,
+                    |imp| imp.src_query(pad, query),
+                )
+            })
+            .build();
+        shared.cameras.insert(
+            idx,
+            Camera {
+                sink: sink.clone(),
+                src: src.clone(),
+                segment: gst::FormattedSegment::new(),
+                last_rt: None,
+                last_arrival: None,
+                eos: false,
+                flushing: false,
+                pending: Vec::new(),
+            },
+        );
+        drop(shared);
+        let obj = self.obj();
+        src.set_active(true).ok()?;
+        obj.add_pad(&src).ok()?;
+        obj.add_pad(&sink).ok()?;
+        gst::debug!(CAT, imp = self, "added sink_{idx} / src_{idx}");
+        Some(sink.upcast())
+    }
+
+    fn release_pad(&self, pad: &gst::Pad) {
+        let Some(idx) = pad_index(pad) else { return };
+        let cam = self.shared.lock().unwrap().cameras.remove(&idx);
+        self.cond.notify_all();
+        if let Some(cam) = cam {
+            let obj = self.obj();
+            let _ = cam.src.set_active(false);
+            let _ = obj.remove_pad(&cam.src);
+            let _ = obj.remove_pad(&cam.sink);
+        }
+    }
+
+    fn change_state(
+        &self,
+        transition: gst::StateChange,
+    ) -> Result<gst::StateChangeSuccess, gst::StateChangeError> {
+        if transition == gst::StateChange::ReadyToPaused {
+            match self.config() {
+                Ok(cfg) => {
+                    let mut shared = self.shared.lock().unwrap();
+                    shared.agg = Some(MtmcAggregator::new(cfg));
+                    shared.max_rt = 0;
+                    for c in shared.cameras.values_mut() {
+                        c.last_rt = None;
+                        c.last_arrival = None;
+                        c.eos = false;
+                        c.flushing = false;
+                        c.pending.clear();
+                    }
+                    self.without_track.store(0, Ordering::Relaxed);
+                    self.without_embedding.store(0, Ordering::Relaxed);
+                    self.merges.store(0, Ordering::Relaxed);
+                }
+                Err(e) => {
+                    self.post_error_message(e);
+                    return Err(gst::StateChangeError);
+                }
+            }
+        }
+        if transition == gst::StateChange::PausedToReady {
+            // Wake waiting streaming threads.
+            let mut shared = self.shared.lock().unwrap();
+            for c in shared.cameras.values_mut() {
+                c.flushing = true;
+            }
+            self.cond.notify_all();
+        }
+        self.parent_change_state(transition)
+    }
+}
+
+impl RsMtmcAgg {
+    fn src_query(&self, pad: &gst::Pad, query: &mut gst::QueryRef) -> bool {
+        let sink = pad_index(pad).and_then(|i| {
+            self.shared
+                .lock()
+                .unwrap()
+                .cameras
+                .get(&i)
+                .map(|c| c.sink.clone())
+        });
+        let Some(sink) = sink else {
+            return false;
+        };
+        if let gst::QueryViewMut::Latency(q) = query.view_mut() {
+            if !sink.peer_query(q.query_mut()) {
+                return false;
+            }
+            let (live, min, max) = q.result();
+            let extra = gst::ClockTime::from_nseconds(self.settings.lock().unwrap().timeout);
+            q.set(live, min + extra, max.map(|m| m + extra));
+            return true;
+        }
+        sink.peer_query(query)
+    }
+}
