@@ -10,7 +10,8 @@
 #    with the official protocol; without ../shared, the bundled synthetic
 #    sequence;
 # 3. with ../shared, the pose2sim keypoints replayed through rsbytetrack !
-#    rsposesmooth ! rsoverlay on their video, and the smoother's evaluation.
+#    rsposesmooth ! rsoverlay on their video, and the smoother's evaluation;
+# 4. with ../shared, cross-camera identity on EPFL-Terrace (rsmtmcagg).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -53,6 +54,13 @@ if [ -d "$pose" ]; then
   pipelines/pose-side-by-side.sh "$pose/videos/cam01.mp4" out/pose/cam01.jsonl out/pose/side-by-side.jpg 60
   target/release/rstracking-pose-eval --pose2sim "$pose/pose" --csv out/pose
   echo "out/pose: cam01.webm (overlay), side-by-side.jpg, *.csv (scripts/plot-pose.py draws them)"
+fi
+
+if [ -d ../shared/data/EPFL-Terrace ]; then
+  # Cross-camera identity on EPFL-Terrace (simulated detections and
+  # appearance; CC BY-NC data, so the work dir is outside the repository),
+  # IDF1 against the appearance noise.
+  pipelines/mtmc-epfl.sh ../shared/data/EPFL-Terrace "${TMPDIR:-/tmp}/rstracking-epfl" 0.3 0.5 0.7 1.0 1.5 2.0 3.0
 fi
 
 if [ -d ../shared/data/MOT17/train ]; then
