@@ -115,6 +115,49 @@ pub(crate) fn pixel_layout(f: gst_video::VideoFormat) -> Option<core::preprocess
     RAW_FORMATS.iter().find(|(g, _)| *g == f).map(|(_, l)| *l)
 }
 
+/// A mapped video frame as the core's borrowed [`core::preprocess::Frame`].
+pub(crate) fn core_frame<'a>(
+    vf: &'a gst_video::VideoFrameRef<&gst::BufferRef>,
+    layout: core::preprocess::PixelLayout,
+) -> core::preprocess::Frame<'a> {
+    use gst_video::prelude::*;
+    let mut planes: [&[u8]; 3] = [&[]; 3];
+    let mut strides = [0usize; 3];
+    let n = (vf.n_planes() as usize).min(3);
+    for (i, (p, st)) in planes
+        .iter_mut()
+        .zip(strides.iter_mut())
+        .enumerate()
+        .take(n)
+    {
+        *p = vf.plane_data(i as u32).unwrap_or(&[]);
+        *st = vf.plane_stride()[i].max(0) as usize;
+    }
+    core::preprocess::Frame {
+        layout,
+        width: vf.width() as usize,
+        height: vf.height() as usize,
+        planes,
+        strides,
+    }
+}
+
+/// "sink" and "src" Always templates with [`raw_rgb_yuv_caps`], for the
+/// in-place elements that read or draw pixels.
+pub(crate) fn raw_transform_pad_templates() -> Vec<gst::PadTemplate> {
+    let caps = raw_rgb_yuv_caps();
+    [
+        ("src", gst::PadDirection::Src),
+        ("sink", gst::PadDirection::Sink),
+    ]
+    .into_iter()
+    .map(|(name, dir)| {
+        gst::PadTemplate::new(name, dir, gst::PadPresence::Always, &caps)
+            .expect("valid pad template")
+    })
+    .collect()
+}
+
 /// The YUV matrix and range of the caps' colorimetry (BT.601 when unset).
 pub(crate) fn yuv_params(info: &gst_video::VideoInfo) -> core::preprocess::YuvParams {
     use core::preprocess::{YuvMatrix, YuvParams};

@@ -36,7 +36,7 @@
 
 use std::fmt;
 
-use crate::preprocess::{Frame, PixelLayout, YuvParams};
+use crate::preprocess::{clamp01, lerp, Frame, PixelLayout, YuvCoefs, YuvParams};
 
 /// Usual ReID model input width.
 pub const REID_INPUT_WIDTH: usize = 128;
@@ -221,50 +221,6 @@ fn clip(pos: f32, len: f32, size: usize) -> Option<(f64, f64)> {
     Some((a, b - a))
 }
 
-/// YUV → RGB in `0..=1` as affine functions of the raw bytes (the same
-/// coefficients as [`crate::preprocess`]):
-/// `R = y·Y + rv·V + r0`, `G = y·Y + gu·U + gv·V + g0`, `B = y·Y + bu·U + b0`.
-#[derive(Clone, Copy, Debug)]
-struct YuvCoefs {
-    y: f32,
-    rv: f32,
-    gu: f32,
-    gv: f32,
-    bu: f32,
-    r0: f32,
-    g0: f32,
-    b0: f32,
-}
-
-impl YuvCoefs {
-    fn new(p: YuvParams) -> Self {
-        let (kr, kb) = p.matrix.kr_kb();
-        let kg = 1.0 - kr - kb;
-        let (y_off, ys, cs) = if p.full_range {
-            (0.0, 1.0, 1.0)
-        } else {
-            (16.0, 255.0 / 219.0, 255.0 / 224.0)
-        };
-        let y = ys / 255.0;
-        let c = cs / 255.0;
-        let rv = 2.0 * (1.0 - kr) * c;
-        let bu = 2.0 * (1.0 - kb) * c;
-        let gv = -kr * rv / kg;
-        let gu = -kb * bu / kg;
-        let base = -y_off * y;
-        YuvCoefs {
-            y: y as f32,
-            rv: rv as f32,
-            gu: gu as f32,
-            gv: gv as f32,
-            bu: bu as f32,
-            r0: (base - 128.0 * rv) as f32,
-            g0: (base - 128.0 * (gu + gv)) as f32,
-            b0: (base - 128.0 * bu) as f32,
-        }
-    }
-}
-
 /// `(v − mean) · (1 / std)` per channel.
 #[derive(Clone, Copy, Debug)]
 struct Norm {
@@ -284,18 +240,6 @@ impl Norm {
     fn apply(&self, c: usize, v: f32) -> f32 {
         (v - self.mean[c]) * self.inv[c]
     }
-}
-
-#[inline(always)]
-fn lerp(a: f32, b: f32, t: f32) -> f32 {
-    a + (b - a) * t
-}
-
-/// Branch-free clamp to `0..=1`.
-#[inline(always)]
-#[allow(clippy::manual_clamp)]
-fn clamp01(v: f32) -> f32 {
-    v.max(0.0).min(1.0)
 }
 
 /// Bytes per pixel of a packed layout; `None` for planar YUV.

@@ -355,20 +355,21 @@ fn axis_taps(src: u32, new: u32, chroma: bool, mul: u32) -> Vec<Tap> {
 
 /// YUV → normalised RGB as affine functions of the raw bytes:
 /// `R = y·Y + rv·V + r0`, `G = y·Y + gu·U + gv·V + g0`, `B = y·Y + bu·U + b0`.
+/// Shared with [`crate::crop`].
 #[derive(Clone, Copy, Debug)]
-struct YuvCoefs {
-    y: f32,
-    rv: f32,
-    gu: f32,
-    gv: f32,
-    bu: f32,
-    r0: f32,
-    g0: f32,
-    b0: f32,
+pub(crate) struct YuvCoefs {
+    pub(crate) y: f32,
+    pub(crate) rv: f32,
+    pub(crate) gu: f32,
+    pub(crate) gv: f32,
+    pub(crate) bu: f32,
+    pub(crate) r0: f32,
+    pub(crate) g0: f32,
+    pub(crate) b0: f32,
 }
 
 impl YuvCoefs {
-    fn new(p: YuvParams) -> Self {
+    pub(crate) fn new(p: YuvParams) -> Self {
         let (kr, kb) = p.matrix.kr_kb();
         let kg = 1.0 - kr - kb;
         // Scale of Y and of U, V to 0..255, then the final / 255.
@@ -407,7 +408,7 @@ struct PlaneSpec {
 }
 
 #[inline(always)]
-fn lerp(a: f32, b: f32, t: f32) -> f32 {
+pub(crate) fn lerp(a: f32, b: f32, t: f32) -> f32 {
     a + (b - a) * t
 }
 
@@ -415,7 +416,7 @@ fn lerp(a: f32, b: f32, t: f32) -> f32 {
 /// mispredict on real images).
 #[inline(always)]
 #[allow(clippy::manual_clamp)]
-fn clamp01(v: f32) -> f32 {
+pub(crate) fn clamp01(v: f32) -> f32 {
     v.max(0.0).min(1.0)
 }
 

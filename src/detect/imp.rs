@@ -8,9 +8,8 @@ use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
 use gst_base::subclass::prelude::*;
-use gst_video::prelude::*;
 use rstracking_core::mot::{self, DetectionsByFrame};
-use rstracking_core::preprocess::{Frame, PixelLayout};
+use rstracking_core::preprocess::PixelLayout;
 use rstracking_core::schema;
 use rstracking_core::types::{FrameObjects, Object};
 use rstracking_core::yolo::{DecodeParams, ModelType};
@@ -447,25 +446,7 @@ impl RsDetect {
                     );
                     gst::FlowError::Error
                 })?;
-            let n = vf.n_planes() as usize;
-            let mut planes: [&[u8]; 3] = [&[]; 3];
-            let mut strides = [0usize; 3];
-            for (i, (p, st)) in planes
-                .iter_mut()
-                .zip(strides.iter_mut())
-                .enumerate()
-                .take(n.min(3))
-            {
-                *p = vf.plane_data(i as u32).unwrap_or(&[]);
-                *st = vf.plane_stride()[i].max(0) as usize;
-            }
-            let f = Frame {
-                layout: m.layout,
-                width: info.width() as usize,
-                height: info.height() as usize,
-                planes,
-                strides,
-            };
+            let f = crate::core_frame(&vf, m.layout);
             m.detector.preprocess(&f).map_err(|e| {
                 gst::element_imp_error!(self, gst::StreamError::Failed, ("Frame {}: {}", frame, e));
                 gst::FlowError::Error

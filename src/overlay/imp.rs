@@ -128,19 +128,8 @@ impl ElementImpl for RsOverlay {
     }
 
     fn pad_templates() -> &'static [gst::PadTemplate] {
-        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
-            let caps = crate::raw_rgb_yuv_caps();
-            [
-                ("src", gst::PadDirection::Src),
-                ("sink", gst::PadDirection::Sink),
-            ]
-            .into_iter()
-            .map(|(name, dir)| {
-                gst::PadTemplate::new(name, dir, gst::PadPresence::Always, &caps)
-                    .expect("valid pad template")
-            })
-            .collect()
-        });
+        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> =
+            LazyLock::new(crate::raw_transform_pad_templates);
         TEMPLATES.as_ref()
     }
 }

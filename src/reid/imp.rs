@@ -8,9 +8,8 @@ use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
 use gst_base::subclass::prelude::*;
-use gst_video::prelude::*;
 use rstracking_core::crop::Normalize;
-use rstracking_core::preprocess::{Frame, PixelLayout};
+use rstracking_core::preprocess::PixelLayout;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
@@ -251,19 +250,8 @@ impl ElementImpl for RsReid {
     }
 
     fn pad_templates() -> &'static [gst::PadTemplate] {
-        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
-            let caps = crate::raw_rgb_yuv_caps();
-            [
-                ("src", gst::PadDirection::Src),
-                ("sink", gst::PadDirection::Sink),
-            ]
-            .into_iter()
-            .map(|(name, dir)| {
-                gst::PadTemplate::new(name, dir, gst::PadPresence::Always, &caps)
-                    .expect("valid pad template")
-            })
-            .collect()
-        });
+        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> =
+            LazyLock::new(crate::raw_transform_pad_templates);
         TEMPLATES.as_ref()
     }
 }
@@ -411,20 +399,7 @@ impl BaseTransformImpl for RsReid {
                     );
                     gst::FlowError::Error
                 })?;
-            let n = (vf.n_planes() as usize).min(3);
-            let mut planes: [&[u8]; 3] = [&[]; 3];
-            let mut strides = [0usize; 3];
-            for i in 0..n {
-                planes[i] = vf.plane_data(i as u32).unwrap_or(&[]);
-                strides[i] = vf.plane_stride()[i].max(0) as usize;
-            }
-            let frame = Frame {
-                layout: st.layout,
-                width: info.width() as usize,
-                height: info.height() as usize,
-                planes,
-                strides,
-            };
+            let frame = crate::core_frame(&vf, st.layout);
             let State {
                 embedder,
                 boxes,
