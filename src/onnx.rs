@@ -316,3 +316,85 @@ pub fn shape_str(shape: &[i64]) -> String {
         .collect();
     format!("[{}]", parts.join(", "))
 }
+
+/// The ONNX Runtime properties every model element has (`threads`,
+/// `execution-provider`, `fallback`, `ort-library`), one copy of their specs
+/// and plumbing.
+#[derive(Debug, Clone, Default)]
+pub struct OrtSettings {
+    pub threads: u32,
+    pub execution_provider: Provider,
+    pub fallback: bool,
+    pub ort_library: Option<String>,
+}
+
+impl OrtSettings {
+    pub fn param_specs() -> Vec<glib::ParamSpec> {
+        use gst::prelude::*;
+        vec![
+            glib::ParamSpecUInt::builder("threads")
+                .nick("Threads")
+                .blurb("ONNX Runtime intra-op threads; 0 = ONNX Runtime's default (one per core)")
+                .minimum(0)
+                .maximum(1024)
+                .default_value(0)
+                .mutable_ready()
+                .build(),
+            glib::ParamSpecEnum::builder_with_default("execution-provider", Provider::Cpu)
+                .nick("Execution provider")
+                .blurb("ONNX Runtime execution provider; one that the loaded ONNX Runtime lacks is an error (or the CPU with a warning if fallback=true)")
+                .mutable_ready()
+                .build(),
+            glib::ParamSpecBoolean::builder("fallback")
+                .nick("Fall back to the CPU")
+                .blurb("Run on the CPU, with a warning, when the execution provider is not available")
+                .default_value(false)
+                .mutable_ready()
+                .build(),
+            glib::ParamSpecString::builder("ort-library")
+                .nick("ONNX Runtime library")
+                .blurb("Path of libonnxruntime.so (>= 1.17); default: ORT_DYLIB_PATH, else a search (see README). Loaded once per process")
+                .mutable_ready()
+                .build(),
+        ]
+    }
+
+    /// Sets one of these properties; false if `name` is not one of them.
+    pub fn set(&mut self, name: &str, value: &glib::Value) -> bool {
+        match name {
+            "threads" => self.threads = value.get().expect("type checked upstream"),
+            "execution-provider" => {
+                self.execution_provider = value.get().expect("type checked upstream")
+            }
+            "fallback" => self.fallback = value.get().expect("type checked upstream"),
+            "ort-library" => {
+                self.ort_library = value
+                    .get::<Option<String>>()
+                    .expect("type checked upstream")
+                    .filter(|s| !s.is_empty())
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    pub fn get(&self, name: &str) -> Option<glib::Value> {
+        use gst::prelude::*;
+        Some(match name {
+            "threads" => self.threads.to_value(),
+            "execution-provider" => self.execution_provider.to_value(),
+            "fallback" => self.fallback.to_value(),
+            "ort-library" => self.ort_library.to_value(),
+            _ => return None,
+        })
+    }
+
+    pub fn session(&self, spinning: bool) -> SessionConfig {
+        SessionConfig {
+            threads: self.threads,
+            provider: self.execution_provider,
+            fallback: self.fallback,
+            spinning,
+        }
+    }
+}

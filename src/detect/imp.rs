@@ -3,7 +3,7 @@
 
 use super::infer::{self, Detector, ModelConfig};
 use crate::meta::TrackingMeta;
-use crate::onnx::{Provider, SessionConfig};
+use crate::onnx::OrtSettings;
 use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
@@ -74,11 +74,8 @@ struct Settings {
     classes: Option<String>,
     min_size: f32,
     interval: u32,
-    threads: u32,
-    execution_provider: Provider,
-    fallback: bool,
+    ort: OrtSettings,
     spinning: bool,
-    ort_library: Option<String>,
 }
 
 impl Default for Settings {
@@ -95,11 +92,8 @@ impl Default for Settings {
             classes: None,
             min_size: 0.0,
             interval: DEFAULT_INTERVAL,
-            threads: 0,
-            execution_provider: Provider::Cpu,
-            fallback: false,
+            ort: OrtSettings::default(),
             spinning: false,
-            ort_library: None,
         }
     }
 }
@@ -206,39 +200,25 @@ impl ObjectImpl for RsDetect {
                     .default_value(DEFAULT_INTERVAL)
                     .mutable_ready()
                     .build(),
-                glib::ParamSpecUInt::builder("threads")
-                    .nick("Threads")
-                    .blurb("ONNX Runtime intra-op threads; 0 = ONNX Runtime's default (one per core)")
-                    .minimum(0)
-                    .maximum(1024)
-                    .default_value(0)
-                    .mutable_ready()
-                    .build(),
-                glib::ParamSpecEnum::builder_with_default("execution-provider", Provider::Cpu)
-                    .nick("Execution provider")
-                    .blurb("ONNX Runtime execution provider; one that the loaded ONNX Runtime lacks is an error (or the CPU with a warning if fallback=true)")
-                    .mutable_ready()
-                    .build(),
-                glib::ParamSpecBoolean::builder("fallback")
-                    .nick("Fall back to the CPU")
-                    .blurb("Run on the CPU, with a warning, when the execution provider is not available")
-                    .default_value(false)
-                    .mutable_ready()
-                    .build(),
                 glib::ParamSpecBoolean::builder("spinning")
                     .nick("Spinning worker threads")
                     .blurb("Let ONNX Runtime's intra-op threads busy-wait between operators: a little lower latency on otherwise idle cores; off (default) leaves the cores to decoding and the rest of the pipeline")
                     .default_value(false)
                     .mutable_ready()
                     .build(),
-                string_prop("ort-library", "ONNX Runtime library", "Path of libonnxruntime.so (>= 1.17); default: ORT_DYLIB_PATH, else a search (see README). Loaded once per process"),
             ]
+            .into_iter()
+            .chain(OrtSettings::param_specs())
+            .collect()
         });
         PROPS.as_ref()
     }
 
     fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
         let mut s = self.settings.lock().unwrap();
+        if s.ort.set(pspec.name(), value) {
+            return;
+        }
         let opt_string = |v: &glib::Value| -> Option<String> {
             v.get::<Option<String>>()
                 .expect("type checked upstream")
@@ -258,13 +238,7 @@ impl ObjectImpl for RsDetect {
             "classes" => s.classes = opt_string(value),
             "min-size" => s.min_size = value.get().expect("type checked upstream"),
             "interval" => s.interval = value.get().expect("type checked upstream"),
-            "threads" => s.threads = value.get().expect("type checked upstream"),
-            "execution-provider" => {
-                s.execution_provider = value.get().expect("type checked upstream")
-            }
-            "fallback" => s.fallback = value.get().expect("type checked upstream"),
             "spinning" => s.spinning = value.get().expect("type checked upstream"),
-            "ort-library" => s.ort_library = opt_string(value),
             other => unreachable!("unknown property {other}"),
         }
         gst::info!(CAT, imp = self, "{} set", pspec.name());
@@ -272,6 +246,9 @@ impl ObjectImpl for RsDetect {
 
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
         let s = self.settings.lock().unwrap();
+        if let Some(v) = s.ort.get(pspec.name()) {
+            return v;
+        }
         match pspec.name() {
             "detections" => s.detections.to_value(),
             "model" => s.model.to_value(),
@@ -284,11 +261,7 @@ impl ObjectImpl for RsDetect {
             "classes" => s.classes.to_value(),
             "min-size" => s.min_size.to_value(),
             "interval" => s.interval.to_value(),
-            "threads" => s.threads.to_value(),
-            "execution-provider" => s.execution_provider.to_value(),
-            "fallback" => s.fallback.to_value(),
             "spinning" => s.spinning.to_value(),
-            "ort-library" => s.ort_library.to_value(),
             other => unreachable!("unknown property {other}"),
         }
     }
@@ -386,13 +359,8 @@ impl RsDetect {
             model_type: s.model_type.to_core(),
             labels_file: s.labels_file.clone(),
             input_size,
-            session: SessionConfig {
-                threads: s.threads,
-                provider: s.execution_provider,
-                fallback: s.fallback,
-                spinning: s.spinning,
-            },
-            ort_library: s.ort_library.clone(),
+            session: s.ort.session(s.spinning),
+            ort_library: s.ort.ort_library.clone(),
             params: DecodeParams {
                 confidence_threshold: s.confidence_threshold,
                 iou_threshold: s.iou_threshold,

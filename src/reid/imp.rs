@@ -3,7 +3,7 @@
 
 use super::embedder::{Embedder, EmbedderConfig};
 use crate::meta::TrackingMeta;
-use crate::onnx::{Provider, SessionConfig};
+use crate::onnx::OrtSettings;
 use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
@@ -36,10 +36,7 @@ struct Settings {
     min_size: f32,
     min_confidence: f32,
     interval: u32,
-    threads: u32,
-    execution_provider: Provider,
-    fallback: bool,
-    ort_library: Option<String>,
+    ort: OrtSettings,
 }
 
 impl Default for Settings {
@@ -52,10 +49,7 @@ impl Default for Settings {
             min_size: 0.0,
             min_confidence: 0.0,
             interval: DEFAULT_INTERVAL,
-            threads: 0,
-            execution_provider: Provider::Cpu,
-            fallback: false,
-            ort_library: None,
+            ort: OrtSettings::default(),
         }
     }
 }
@@ -153,26 +147,6 @@ impl ObjectImpl for RsReid {
                     .default_value(DEFAULT_INTERVAL)
                     .mutable_ready()
                     .build(),
-                glib::ParamSpecUInt::builder("threads")
-                    .nick("Threads")
-                    .blurb("ONNX Runtime intra-op threads; 0 = ONNX Runtime's default")
-                    .minimum(0)
-                    .maximum(1024)
-                    .default_value(0)
-                    .mutable_ready()
-                    .build(),
-                glib::ParamSpecEnum::builder_with_default("execution-provider", Provider::Cpu)
-                    .nick("Execution provider")
-                    .blurb("ONNX Runtime execution provider (see rsdetect)")
-                    .mutable_ready()
-                    .build(),
-                glib::ParamSpecBoolean::builder("fallback")
-                    .nick("Fall back to the CPU")
-                    .blurb("Run on the CPU, with a warning, when the execution provider is not available")
-                    .default_value(false)
-                    .mutable_ready()
-                    .build(),
-                s("ort-library", "ONNX Runtime library", "Path of libonnxruntime.so (see rsdetect)", None),
                 glib::ParamSpecUInt64::builder("embeddings-computed")
                     .nick("Embeddings computed")
                     .blurb("Embeddings computed since start (read-only)")
@@ -184,12 +158,18 @@ impl ObjectImpl for RsReid {
                     .read_only()
                     .build(),
             ]
+            .into_iter()
+            .chain(OrtSettings::param_specs())
+            .collect()
         });
         PROPS.as_ref()
     }
 
     fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
         let mut s = self.settings.lock().unwrap();
+        if s.ort.set(pspec.name(), value) {
+            return;
+        }
         let opt = |v: &glib::Value| {
             v.get::<Option<String>>()
                 .expect("type checked upstream")
@@ -203,18 +183,15 @@ impl ObjectImpl for RsReid {
             "min-size" => s.min_size = value.get().expect("type checked upstream"),
             "min-confidence" => s.min_confidence = value.get().expect("type checked upstream"),
             "interval" => s.interval = value.get().expect("type checked upstream"),
-            "threads" => s.threads = value.get().expect("type checked upstream"),
-            "execution-provider" => {
-                s.execution_provider = value.get().expect("type checked upstream")
-            }
-            "fallback" => s.fallback = value.get().expect("type checked upstream"),
-            "ort-library" => s.ort_library = opt(value),
             other => unreachable!("unknown property {other}"),
         }
     }
 
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
         let s = self.settings.lock().unwrap();
+        if let Some(v) = s.ort.get(pspec.name()) {
+            return v;
+        }
         match pspec.name() {
             "model" => s.model.to_value(),
             "input-size" => s.input_size.to_value(),
@@ -223,10 +200,6 @@ impl ObjectImpl for RsReid {
             "min-size" => s.min_size.to_value(),
             "min-confidence" => s.min_confidence.to_value(),
             "interval" => s.interval.to_value(),
-            "threads" => s.threads.to_value(),
-            "execution-provider" => s.execution_provider.to_value(),
-            "fallback" => s.fallback.to_value(),
-            "ort-library" => s.ort_library.to_value(),
             "embeddings-computed" => self.computed.load(Ordering::Relaxed).to_value(),
             "skipped" => self.skipped.load(Ordering::Relaxed).to_value(),
             other => unreachable!("unknown property {other}"),
@@ -288,13 +261,8 @@ impl BaseTransformImpl for RsReid {
             model,
             input_size,
             norm: Normalize { mean, std },
-            session: SessionConfig {
-                threads: s.threads,
-                provider: s.execution_provider,
-                fallback: s.fallback,
-                spinning: false,
-            },
-            ort_library: s.ort_library.clone(),
+            session: s.ort.session(false),
+            ort_library: s.ort.ort_library.clone(),
         };
         let (embedder, warnings) = Embedder::load(&cfg).map_err(settings_error)?;
         for w in warnings {
