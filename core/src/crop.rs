@@ -112,19 +112,12 @@ const UNIT: [f32; 256] = {
     t
 };
 
-/// `byte as f32` (a load is cheaper than a conversion in the YUV loop).
-const RAW: [f32; 256] = {
-    let mut t = [0.0f32; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = i as f32;
-        i += 1;
-    }
-    t
-};
-
 /// Output columns whose sample positions are computed at once.
 const CHUNK: usize = 256;
+
+/// Length of the stack rows of the YUV vertical pass: the widest frame
+/// (luma pixels, or bytes of an NV12 chroma row) the YUV path handles.
+const SCRATCH: usize = 8192;
 
 /// One bilinear tap: the two source positions (byte offsets in a row for
 /// columns, row indices for rows) and the weight of the second.
@@ -400,7 +393,6 @@ impl Job<'_> {
         self,
         planes: [&[u8]; 3],
         strides: [usize; 3],
-        luma_row: usize,
         chroma: Chroma,
         k: YuvCoefs,
         nk: Norm,
@@ -408,34 +400,44 @@ impl Job<'_> {
         let [yp, up, vp] = planes;
         let [ys, us, vs] = strides;
         let cb = chroma.row_bytes;
+        // Vertical pass first: for each output row, the two source rows are
+        // blended once over the columns the crop touches (a contiguous,
+        // vectorisable loop), then each output pixel needs two taps per
+        // plane instead of four. Scratch rows live on the stack; frames
+        // wider than them never reach here (see `crop_resize`).
+        let mut yrow = [0.0f32; SCRATCH];
+        let mut urow = [0.0f32; SCRATCH];
+        let mut vrow = [0.0f32; SCRATCH];
         self.drive(1, Some(chroma), |t, ct, cols, ccols, ro, go, bo| {
-            let y0 = &yp[t.i0 * ys..][..luma_row];
-            let y1 = &yp[t.i1 * ys..][..luma_row];
-            let u0 = &up[ct.i0 * us..][..cb];
-            let u1 = &up[ct.i1 * us..][..cb];
-            let v0 = &vp[ct.i0 * vs..][..cb];
-            let v1 = &vp[ct.i1 * vs..][..cb];
+            // `as f32` of a byte is exact; unlike a table lookup it lets the
+            // vertical passes vectorise.
+            let f = f32::from;
             let (fy, fcy) = (t.f, ct.f);
-            let f = |v: u8| RAW[v as usize];
+            // Luma columns used by this chunk.
+            let (xl, xh) = (cols[0].i0, cols[cols.len() - 1].i1);
+            let (ya, yb) = (&yp[t.i0 * ys..][xl..=xh], &yp[t.i1 * ys..][xl..=xh]);
+            for ((d, &a), &b) in yrow.iter_mut().zip(ya).zip(yb) {
+                *d = lerp(f(a), f(b), fy);
+            }
+            // Chroma bytes used (for NV12 the interleaved U,V pairs).
+            let (cl, ch) = (ccols[0].i0, ccols[ccols.len() - 1].i1 + VOFF);
+            let (ua, ub) = (&up[ct.i0 * us..][..cb], &up[ct.i1 * us..][..cb]);
+            for ((d, &a), &b) in urow.iter_mut().zip(&ua[cl..=ch]).zip(&ub[cl..=ch]) {
+                *d = lerp(f(a), f(b), fcy);
+            }
+            if VOFF == 0 {
+                let (va, vb) = (&vp[ct.i0 * vs..][..cb], &vp[ct.i1 * vs..][..cb]);
+                for ((d, &a), &b) in vrow.iter_mut().zip(&va[cl..=ch]).zip(&vb[cl..=ch]) {
+                    *d = lerp(f(a), f(b), fcy);
+                }
+            }
+            let vsrc: &[f32] = if VOFF == 0 { &vrow } else { &urow };
             let dsts = ro.iter_mut().zip(go.iter_mut()).zip(bo.iter_mut());
             for ((c, cc), ((r, g), b)) in cols.iter().zip(ccols).zip(dsts) {
-                let (x0, x1) = (c.i0, c.i1);
-                let (c0, c1) = (cc.i0, cc.i1);
-                let yy = lerp(
-                    lerp(f(y0[x0]), f(y0[x1]), c.f),
-                    lerp(f(y1[x0]), f(y1[x1]), c.f),
-                    fy,
-                );
-                let uu = lerp(
-                    lerp(f(u0[c0]), f(u0[c1]), cc.f),
-                    lerp(f(u1[c0]), f(u1[c1]), cc.f),
-                    fcy,
-                );
-                let vv = lerp(
-                    lerp(f(v0[c0 + VOFF]), f(v0[c1 + VOFF]), cc.f),
-                    lerp(f(v1[c0 + VOFF]), f(v1[c1 + VOFF]), cc.f),
-                    fcy,
-                );
+                let yy = lerp(yrow[c.i0 - xl], yrow[c.i1 - xl], c.f);
+                let (c0, c1) = (cc.i0 - cl, cc.i1 - cl);
+                let uu = lerp(urow[c0], urow[c1], cc.f);
+                let vv = lerp(vsrc[c0 + VOFF], vsrc[c1 + VOFF], cc.f);
                 let yv = yy * k.y;
                 *r = nk.apply(0, clamp01(yv + vv * k.rv + k.r0));
                 *g = nk.apply(1, clamp01(yv + uu * k.gu + vv * k.gv + k.g0));
@@ -469,6 +471,12 @@ pub fn crop_resize(
     out: &mut [f32],
 ) -> Result<CropRect, CropError> {
     check_frame(frame)?;
+    if matches!(frame.layout, PixelLayout::I420 | PixelLayout::Nv12) && frame.width > SCRATCH {
+        return Err(CropError::Frame(format!(
+            "{:?} frames wider than {SCRATCH} pixels are not supported (width {})",
+            frame.layout, frame.width
+        )));
+    }
     let plane = out_w.checked_mul(out_h);
     let expected = plane.and_then(|p| p.checked_mul(3));
     if expected != Some(out.len()) {
@@ -521,7 +529,6 @@ pub fn crop_resize(
         PixelLayout::I420 => job.yuv::<0>(
             [p[0], p[1], p[2]],
             [s[0], s[1], s[2]],
-            fw,
             chroma(1),
             YuvCoefs::new(yuv),
             nk,
@@ -529,7 +536,6 @@ pub fn crop_resize(
         PixelLayout::Nv12 => job.yuv::<1>(
             [p[0], p[1], p[1]],
             [s[0], s[1], s[1]],
-            fw,
             chroma(2),
             YuvCoefs::new(yuv),
             nk,
