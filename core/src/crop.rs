@@ -408,6 +408,9 @@ impl Job<'_> {
         let mut yrow = [0.0f32; SCRATCH];
         let mut urow = [0.0f32; SCRATCH];
         let mut vrow = [0.0f32; SCRATCH];
+        let mut ycol = [0.0f32; CHUNK];
+        let mut ucol = [0.0f32; CHUNK];
+        let mut vcol = [0.0f32; CHUNK];
         self.drive(1, Some(chroma), |t, ct, cols, ccols, ro, go, bo| {
             // `as f32` of a byte is exact; unlike a table lookup it lets the
             // vertical passes vectorise.
@@ -432,12 +435,24 @@ impl Job<'_> {
                 }
             }
             let vsrc: &[f32] = if VOFF == 0 { &vrow } else { &urow };
-            let dsts = ro.iter_mut().zip(go.iter_mut()).zip(bo.iter_mut());
-            for ((c, cc), ((r, g), b)) in cols.iter().zip(ccols).zip(dsts) {
-                let yy = lerp(yrow[c.i0 - xl], yrow[c.i1 - xl], c.f);
+            // Horizontal taps (gathers) into contiguous Y, U, V rows ...
+            let n = cols.len();
+            for (((c, cc), (yy, uu)), vv) in cols
+                .iter()
+                .zip(ccols)
+                .zip(ycol.iter_mut().zip(ucol.iter_mut()))
+                .zip(vcol.iter_mut())
+            {
+                *yy = lerp(yrow[c.i0 - xl], yrow[c.i1 - xl], c.f);
                 let (c0, c1) = (cc.i0 - cl, cc.i1 - cl);
-                let uu = lerp(urow[c0], urow[c1], cc.f);
-                let vv = lerp(vsrc[c0 + VOFF], vsrc[c1 + VOFF], cc.f);
+                *uu = lerp(urow[c0], urow[c1], cc.f);
+                *vv = lerp(vsrc[c0 + VOFF], vsrc[c1 + VOFF], cc.f);
+            }
+            // ... then the conversion on contiguous data, which vectorises.
+            let dsts = ro.iter_mut().zip(go.iter_mut()).zip(bo.iter_mut());
+            for (((yy, uu), vv), ((r, g), b)) in
+                ycol[..n].iter().zip(&ucol[..n]).zip(&vcol[..n]).zip(dsts)
+            {
                 let yv = yy * k.y;
                 *r = nk.apply(0, clamp01(yv + vv * k.rv + k.r0));
                 *g = nk.apply(1, clamp01(yv + uu * k.gu + vv * k.gv + k.g0));
