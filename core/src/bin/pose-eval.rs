@@ -434,23 +434,27 @@ fn synthetic_table(
     let (_, sm) = smooth_series(&syn.frames, &one_euro(tuned.1, tuned.2, tuned.3));
     // The constant-velocity Kalman filter, its process noise tuned the same
     // way (measurement noise = the generator's σ²).
-    let kalman = |q: f64| SmootherConfig {
+    let kalman = |q: f64, r: f64| SmootherConfig {
         filter: FilterKind::Kalman {
             process_noise: q,
-            measurement_noise: noise * noise,
+            measurement_noise: r,
         },
         ..(*defaults).clone()
     };
-    let mut kq = (f64::MAX, 1.0);
+    // (error, process noise, measurement noise at confidence 1)
+    let mut kq = (f64::MAX, 1.0, noise * noise);
     for e in 0..=16 {
         let q = 10f64.powf(1.0 + 0.5 * e as f64);
-        let (_, s) = smooth_series(&syn.frames, &kalman(q));
-        let err = truth_error(&syn, &s, min_conf);
-        if err < kq.0 {
-            kq = (err, q);
+        for rf in [0.5, 1.0, 2.0, 4.0, 8.0] {
+            let r = rf * noise * noise;
+            let (_, s) = smooth_series(&syn.frames, &kalman(q, r));
+            let err = truth_error(&syn, &s, min_conf);
+            if err < kq.0 {
+                kq = (err, q, r);
+            }
         }
     }
-    let (_, sm_kalman) = smooth_series(&syn.frames, &kalman(kq.1));
+    let (_, sm_kalman) = smooth_series(&syn.frames, &kalman(kq.1, kq.2));
     let runs_kalman = coordinate_runs(&raw, &sm_kalman, min_conf);
     let runs_raw = coordinate_runs(&raw, &sm, min_conf);
     let jit_raw = jitter(&runs_raw, false);
@@ -509,8 +513,7 @@ fn synthetic_table(
         (
             format!(
                 "Kalman, tuned (process-noise {:.0}, measurement-noise {})",
-                kq.1,
-                noise * noise
+                kq.1, kq.2
             ),
             &sm_kalman,
             &runs_kalman,
