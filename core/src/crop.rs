@@ -36,7 +36,7 @@
 
 use std::fmt;
 
-use crate::preprocess::{clamp01, lerp, Frame, PixelLayout, YuvCoefs, YuvParams};
+use crate::preprocess::{check_planes, clamp01, lerp, Frame, PixelLayout, YuvCoefs, YuvParams};
 
 /// Usual ReID model input width.
 pub const REID_INPUT_WIDTH: usize = 128;
@@ -235,51 +235,15 @@ impl Norm {
     }
 }
 
-/// Bytes per pixel of a packed layout; `None` for planar YUV.
-fn packed_bytes(layout: PixelLayout) -> Option<usize> {
-    match layout {
-        PixelLayout::Rgb | PixelLayout::Bgr => Some(3),
-        PixelLayout::I420 | PixelLayout::Nv12 => None,
-        _ => Some(4),
-    }
-}
-
-/// Checks the planes of `frame` against its layout and size, like
-/// [`crate::preprocess`] does, with the same messages.
 fn check_frame(frame: &Frame) -> Result<(), CropError> {
     let (w, h) = (frame.width, frame.height);
     if w == 0 || h == 0 {
         return Err(CropError::Frame(format!("frame is {w}×{h}")));
     }
-    let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
-    let none = ("", 0, 0);
-    let (specs, n) = match frame.layout {
-        PixelLayout::I420 => ([("Y", w, h), ("U", cw, ch), ("V", cw, ch)], 3),
-        PixelLayout::Nv12 => ([("Y", w, h), ("UV", 2 * cw, ch), none], 2),
-        layout => {
-            let bpp = packed_bytes(layout).unwrap_or(4);
-            let row = w.checked_mul(bpp).ok_or_else(|| {
-                CropError::Frame(format!("frame width {w} is too large for {layout:?}"))
-            })?;
-            ([("packed pixels", row, h), none, none], 1)
-        }
-    };
-    for (i, &(name, row_bytes, rows)) in specs[..n].iter().enumerate() {
-        let stride = frame.strides[i];
-        if stride < row_bytes {
-            return Err(CropError::Frame(format!(
-                "plane {i} ({name}) has stride {stride}, smaller than its rows of {row_bytes} bytes"
-            )));
-        }
-        let needed = stride.saturating_mul(rows);
-        let len = frame.planes[i].len();
-        if len < needed {
-            return Err(CropError::Frame(format!(
-                "plane {i} ({name}) has {len} bytes, needs at least {needed} (stride {stride}, {rows} rows)"
-            )));
-        }
-    }
-    Ok(())
+    let (specs, n) = frame.layout.planes(w, h);
+    let lens = frame.planes.map(<[u8]>::len);
+    check_planes(lens, frame.strides, &specs[..n], true)
+        .map_err(|f| CropError::Frame(f.to_string()))
 }
 
 /// Geometry of one crop and the output planes.
@@ -606,6 +570,7 @@ pub fn cosine_distance(a: &[f32], b: &[f32]) -> f32 {
 mod tests {
     use super::*;
     use crate::preprocess::YuvMatrix;
+    use crate::testutil::{positions, Rng};
 
     const PACKED: [PixelLayout; 10] = [
         PixelLayout::Rgb,
@@ -624,30 +589,6 @@ mod tests {
         mean: [0.0; 3],
         std: [1.0; 3],
     };
-
-    /// Deterministic xorshift64.
-    struct Rng(u64);
-    impl Rng {
-        fn byte(&mut self) -> u8 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 >> 32) as u8
-        }
-    }
-
-    /// Bytes per pixel and the positions of R, G, B, written out per layout.
-    fn positions(layout: PixelLayout) -> (usize, [usize; 3]) {
-        match layout {
-            PixelLayout::Rgb => (3, [0, 1, 2]),
-            PixelLayout::Bgr => (3, [2, 1, 0]),
-            PixelLayout::Rgbx | PixelLayout::Rgba => (4, [0, 1, 2]),
-            PixelLayout::Bgrx | PixelLayout::Bgra => (4, [2, 1, 0]),
-            PixelLayout::Xrgb | PixelLayout::Argb => (4, [1, 2, 3]),
-            PixelLayout::Xbgr | PixelLayout::Abgr => (4, [3, 2, 1]),
-            _ => unreachable!(),
-        }
-    }
 
     /// An owned frame: planes and strides.
     struct Owned {

@@ -24,7 +24,7 @@
 use std::fmt;
 use std::fmt::Write as _;
 
-use crate::preprocess::{PixelLayout, YuvMatrix, YuvParams};
+use crate::preprocess::{check_planes, PixelLayout, PlaneFault, YuvParams};
 use crate::types::{Keypoint, KeypointState, Object, TrackState};
 
 /// An 8-bit RGB colour.
@@ -103,11 +103,7 @@ impl std::error::Error for DrawError {}
 /// (the inverse of the conversion in [`crate::preprocess`]), rounded and
 /// clamped to `0..=255`.
 pub fn rgb_to_yuv(c: Rgb, p: YuvParams) -> [u8; 3] {
-    let (kr, kb) = match p.matrix {
-        YuvMatrix::Bt601 => (0.299, 0.114),
-        YuvMatrix::Bt709 => (0.2126, 0.0722),
-        YuvMatrix::Bt2020 => (0.2627, 0.0593),
-    };
+    let (kr, kb) = p.matrix.kr_kb();
     let (r, g, b) = (c.0 as f64, c.1 as f64, c.2 as f64);
     let y = kr * r + (1.0 - kr - kb) * g + kb * b;
     let cb = (b - y) / (2.0 * (1.0 - kb));
@@ -239,7 +235,6 @@ impl<'a, 'b> Canvas<'a, 'b> {
                 height: h,
             });
         }
-        let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
         let packed = |bpp, r, g, b| Kind::Packed { bpp, r, g, b };
         let kind = match frame.layout {
             PixelLayout::Rgb => packed(3, 0, 1, 2),
@@ -251,33 +246,33 @@ impl<'a, 'b> Canvas<'a, 'b> {
             PixelLayout::I420 => Kind::I420,
             PixelLayout::Nv12 => Kind::Nv12,
         };
-        // (name, row bytes, rows) of each plane used.
-        let specs: &[(&'static str, usize, usize)] = match kind {
-            Kind::Packed { bpp, .. } => &[("packed pixels", w.saturating_mul(bpp), h)],
-            Kind::I420 => &[("Y", w, h), ("U", cw, ch), ("V", cw, ch)],
-            Kind::Nv12 => &[("Y", w, h), ("UV", 2 * cw, ch)],
-        };
-        for (plane, &(name, row_bytes, rows)) in specs.iter().enumerate() {
-            let stride = frame.strides[plane];
-            if stride < row_bytes {
-                return Err(DrawError::StrideTooSmall {
-                    plane,
-                    name,
-                    stride,
-                    row_bytes,
-                });
-            }
-            let needed = stride.saturating_mul(rows - 1).saturating_add(row_bytes);
-            let len = frame.planes[plane].len();
-            if len < needed {
-                return Err(DrawError::PlaneTooShort {
-                    plane,
-                    name,
-                    len,
-                    needed,
-                });
-            }
-        }
+        let (specs, n) = frame.layout.planes(w, h);
+        let lens = frame.planes.each_ref().map(|p| p.len());
+        check_planes(lens, frame.strides, &specs[..n], false).map_err(|f| match f {
+            PlaneFault::Stride {
+                plane,
+                name,
+                stride,
+                row_bytes,
+            } => DrawError::StrideTooSmall {
+                plane,
+                name,
+                stride,
+                row_bytes,
+            },
+            PlaneFault::Short {
+                plane,
+                name,
+                len,
+                needed,
+                ..
+            } => DrawError::PlaneTooShort {
+                plane,
+                name,
+                len,
+                needed,
+            },
+        })?;
         // The plane checks bound the sizes by the memory, far below i64::MAX.
         Ok(Canvas {
             kind,
@@ -955,6 +950,7 @@ pub fn draw_objects(canvas: &mut Canvas<'_, '_>, objects: &[Object], style: &Ove
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::preprocess::YuvMatrix;
     use crate::types::BBox;
     use std::collections::BTreeSet;
 

@@ -25,5 +25,7 @@ pub mod posesmooth;
 pub mod preprocess;
 pub mod schema;
 pub mod summary;
+#[cfg(test)]
+mod testutil;
 pub mod types;
 pub mod yolo;

@@ -1085,25 +1085,9 @@ impl MtmcAggregator {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::Rng;
 
     const S: u64 = 1_000_000_000;
-
-    /// Deterministic xorshift64.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-
-        /// Uniform in `-1..1`.
-        fn unit(&mut self) -> f32 {
-            (self.next() >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-        }
-    }
 
     /// Basis vector `k` of length `dim` plus uniform noise of amplitude
     /// `noise`, normalised.

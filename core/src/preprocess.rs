@@ -58,13 +58,124 @@ pub enum PixelLayout {
 
 impl PixelLayout {
     /// Bytes per pixel of a packed layout; `None` for planar YUV.
-    fn packed_bytes(self) -> Option<u32> {
+    pub(crate) fn packed_bytes(self) -> Option<u32> {
         match self {
             PixelLayout::Rgb | PixelLayout::Bgr => Some(3),
             PixelLayout::I420 | PixelLayout::Nv12 => None,
             _ => Some(4),
         }
     }
+
+    /// The planes a `w`×`h` frame of this layout has (row bytes saturate),
+    /// and how many of the three are used. Shared by pre-processing, crops
+    /// ([`crate::crop`]) and drawing ([`crate::draw`]).
+    pub(crate) fn planes(self, w: usize, h: usize) -> ([PlaneSpec; 3], usize) {
+        let spec = |name, row_bytes, rows| PlaneSpec {
+            name,
+            row_bytes,
+            rows,
+        };
+        let none = spec("", 0, 0);
+        let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+        match self {
+            PixelLayout::I420 => ([spec("Y", w, h), spec("U", cw, ch), spec("V", cw, ch)], 3),
+            PixelLayout::Nv12 => ([spec("Y", w, h), spec("UV", 2 * cw, ch), none], 2),
+            packed => {
+                let bpp = packed.packed_bytes().unwrap_or(4) as usize;
+                (
+                    [spec("packed pixels", w.saturating_mul(bpp), h), none, none],
+                    1,
+                )
+            }
+        }
+    }
+}
+
+/// Why a frame's plane cannot be read (or written): see [`check_planes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PlaneFault {
+    Stride {
+        plane: usize,
+        name: &'static str,
+        stride: usize,
+        row_bytes: usize,
+    },
+    Short {
+        plane: usize,
+        name: &'static str,
+        len: usize,
+        needed: usize,
+        stride: usize,
+        rows: usize,
+    },
+}
+
+impl fmt::Display for PlaneFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            PlaneFault::Stride {
+                plane,
+                name,
+                stride,
+                row_bytes,
+            } => write!(
+                f,
+                "plane {plane} ({name}) has stride {stride}, smaller than its rows of {row_bytes} bytes"
+            ),
+            PlaneFault::Short {
+                plane,
+                name,
+                len,
+                needed,
+                stride,
+                rows,
+            } => write!(
+                f,
+                "plane {plane} ({name}) has {len} bytes, needs at least {needed} (stride {stride}, {rows} rows)"
+            ),
+        }
+    }
+}
+
+/// Checks that each plane `i` of `specs` has a stride of at least one row
+/// and `lens[i]` bytes: `stride × rows`, or with `padded_last_row = false`
+/// `stride × (rows − 1) + row_bytes` (the last row without its padding).
+pub(crate) fn check_planes(
+    lens: [usize; 3],
+    strides: [usize; 3],
+    specs: &[PlaneSpec],
+    padded_last_row: bool,
+) -> Result<(), PlaneFault> {
+    for (plane, spec) in specs.iter().enumerate() {
+        let (name, row_bytes, rows) = (spec.name, spec.row_bytes, spec.rows);
+        let stride = strides[plane];
+        if stride < row_bytes {
+            return Err(PlaneFault::Stride {
+                plane,
+                name,
+                stride,
+                row_bytes,
+            });
+        }
+        let needed = if padded_last_row {
+            stride.saturating_mul(rows)
+        } else {
+            stride
+                .saturating_mul(rows.saturating_sub(1))
+                .saturating_add(row_bytes)
+        };
+        if lens[plane] < needed {
+            return Err(PlaneFault::Short {
+                plane,
+                name,
+                len: lens[plane],
+                needed,
+                stride,
+                rows,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// YUV → RGB matrix.
@@ -401,10 +512,10 @@ impl YuvCoefs {
 
 /// What a frame plane must hold.
 #[derive(Clone, Copy, Debug)]
-struct PlaneSpec {
-    name: &'static str,
-    row_bytes: usize,
-    rows: usize,
+pub(crate) struct PlaneSpec {
+    pub(crate) name: &'static str,
+    pub(crate) row_bytes: usize,
+    pub(crate) rows: usize,
 }
 
 #[inline(always)]
@@ -484,61 +595,20 @@ impl Preprocessor {
         let lb = Letterbox::new(src_w, src_h, dst_w, dst_h);
         let w = src_w as usize;
         let h = src_h as usize;
-        let cw = w.div_ceil(2);
-        let ch = h.div_ceil(2);
-        let none = PlaneSpec {
-            name: "",
-            row_bytes: 0,
-            rows: 0,
-        };
-        let (cols, ccols, crows, planes, n_planes) = match layout {
+        let (planes, n_planes) = layout.planes(w, h);
+        let (cols, ccols, crows) = match layout {
             PixelLayout::I420 | PixelLayout::Nv12 => {
                 let nv12 = layout == PixelLayout::Nv12;
-                let y = PlaneSpec {
-                    name: "Y",
-                    row_bytes: w,
-                    rows: h,
-                };
-                let planes = if nv12 {
-                    [
-                        y,
-                        PlaneSpec {
-                            name: "UV",
-                            row_bytes: 2 * cw,
-                            rows: ch,
-                        },
-                        none,
-                    ]
-                } else {
-                    let c = |name| PlaneSpec {
-                        name,
-                        row_bytes: cw,
-                        rows: ch,
-                    };
-                    [y, c("U"), c("V")]
-                };
                 (
                     axis_taps(src_w, lb.new_w, false, 1),
                     axis_taps(src_w, lb.new_w, true, if nv12 { 2 } else { 1 }),
                     axis_taps(src_h, lb.new_h, true, 1),
-                    planes,
-                    if nv12 { 2 } else { 3 },
                 )
             }
             _ => (
                 axis_taps(src_w, lb.new_w, false, bpp),
                 Vec::new(),
                 Vec::new(),
-                [
-                    PlaneSpec {
-                        name: "packed pixels",
-                        row_bytes: w * bpp as usize,
-                        rows: h,
-                    },
-                    none,
-                    none,
-                ],
-                1,
             ),
         };
         Ok(Preprocessor {
@@ -641,28 +711,37 @@ impl Preprocessor {
                 dst_h: self.lb.dst_h,
             });
         }
-        for (i, spec) in self.planes[..self.n_planes].iter().enumerate() {
-            let stride = frame.strides[i];
-            if stride < spec.row_bytes {
-                return Err(PreprocessError::StrideTooSmall {
-                    plane: i,
-                    name: spec.name,
+        let lens = frame.planes.map(<[u8]>::len);
+        check_planes(lens, frame.strides, &self.planes[..self.n_planes], true).map_err(
+            |f| match f {
+                PlaneFault::Stride {
+                    plane,
+                    name,
                     stride,
-                    row_bytes: spec.row_bytes,
-                });
-            }
-            let needed = stride.saturating_mul(spec.rows);
-            if frame.planes[i].len() < needed {
-                return Err(PreprocessError::PlaneTooShort {
-                    plane: i,
-                    name: spec.name,
-                    len: frame.planes[i].len(),
+                    row_bytes,
+                } => PreprocessError::StrideTooSmall {
+                    plane,
+                    name,
+                    stride,
+                    row_bytes,
+                },
+                PlaneFault::Short {
+                    plane,
+                    name,
+                    len,
                     needed,
                     stride,
-                    rows: spec.rows,
-                });
-            }
-        }
+                    rows,
+                } => PreprocessError::PlaneTooShort {
+                    plane,
+                    name,
+                    len,
+                    needed,
+                    stride,
+                    rows,
+                },
+            },
+        )?;
         Ok(())
     }
 
@@ -801,6 +880,7 @@ struct Out<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::{positions, Rng};
 
     const PAD: f32 = 114.0 / 255.0;
 
@@ -816,30 +896,6 @@ mod tests {
         PixelLayout::Argb,
         PixelLayout::Abgr,
     ];
-
-    /// Deterministic xorshift64.
-    struct Rng(u64);
-    impl Rng {
-        fn byte(&mut self) -> u8 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            (self.0 >> 32) as u8
-        }
-    }
-
-    /// Bytes per pixel and the positions of R, G, B, written out per layout.
-    fn positions(layout: PixelLayout) -> (usize, [usize; 3]) {
-        match layout {
-            PixelLayout::Rgb => (3, [0, 1, 2]),
-            PixelLayout::Bgr => (3, [2, 1, 0]),
-            PixelLayout::Rgbx | PixelLayout::Rgba => (4, [0, 1, 2]),
-            PixelLayout::Bgrx | PixelLayout::Bgra => (4, [2, 1, 0]),
-            PixelLayout::Xrgb | PixelLayout::Argb => (4, [1, 2, 3]),
-            PixelLayout::Xbgr | PixelLayout::Abgr => (4, [3, 2, 1]),
-            _ => unreachable!(),
-        }
-    }
 
     /// A packed frame of `layout` with `pad` spare bytes per row; the unused
     /// byte and the row padding hold garbage.
