@@ -248,6 +248,10 @@ fn overlay_draws_the_box_in_the_id_colour() {
     }
     h.push(b).unwrap();
     let out = h.pull().unwrap();
+    // The objects stay in the meta (moved out while drawing, moved back).
+    let objs = objects_of(&out);
+    assert_eq!(objs.len(), 1);
+    assert_eq!(objs[0].track_id, Some(5));
     let m = out.map_readable().unwrap();
     let c = id_colour(5);
     let px = |x: usize, y: usize| {

@@ -155,12 +155,27 @@ impl BaseTransformImpl for RsOverlay {
     }
 
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
-        let Some(objects) = buf.meta::<TrackingMeta>().map(|m| m.objects().to_vec()) else {
-            return Ok(gst::FlowSuccess::Ok);
+        // The objects are moved out of the meta while the frame is mapped
+        // (the meta cannot stay borrowed then) and moved back after: no
+        // copy of the objects per frame.
+        let objects = match buf.meta_mut::<TrackingMeta>() {
+            Some(mut m) if !m.objects().is_empty() => std::mem::take(m.objects_mut()),
+            _ => return Ok(gst::FlowSuccess::Ok),
         };
-        if objects.is_empty() {
-            return Ok(gst::FlowSuccess::Ok);
+        let res = self.draw(buf, &objects);
+        if let Some(mut m) = buf.meta_mut::<TrackingMeta>() {
+            *m.objects_mut() = objects;
         }
+        res
+    }
+}
+
+impl RsOverlay {
+    fn draw(
+        &self,
+        buf: &mut gst::BufferRef,
+        objects: &[rstracking_core::types::Object],
+    ) -> Result<gst::FlowSuccess, gst::FlowError> {
         let style = self.settings.lock().unwrap().clone();
         let guard = self.state.lock().unwrap();
         let state = guard.as_ref().ok_or(gst::FlowError::NotNegotiated)?;
@@ -175,33 +190,29 @@ impl BaseTransformImpl for RsOverlay {
                 gst::FlowError::Error
             })?;
         let n = (vf.n_planes() as usize).min(3);
-        let strides: Vec<usize> = vf
-            .plane_stride()
-            .iter()
-            .map(|&s| s.max(0) as usize)
-            .collect();
+        let mut strides = [0usize; 3];
+        for (s, &v) in strides.iter_mut().zip(vf.plane_stride()).take(n) {
+            *s = v.max(0) as usize;
+        }
         let (width, height) = (vf.width() as usize, vf.height() as usize);
         let mut planes: [&mut [u8]; 3] = [&mut [], &mut [], &mut []];
-        let mut st = [0usize; 3];
         // One mutable borrow per plane: split the frame's planes.
-        let data = vf.planes_data_mut();
-        for (i, p) in data.into_iter().enumerate().take(n) {
-            planes[i] = p;
-            st[i] = strides[i];
+        for (slot, p) in planes.iter_mut().zip(vf.planes_data_mut()).take(n) {
+            *slot = p;
         }
         let mut frame = FrameMut {
             layout: state.layout,
             width,
             height,
             planes,
-            strides: st,
+            strides,
             yuv,
         };
         let mut canvas = Canvas::new(&mut frame).map_err(|e| {
             gst::element_imp_error!(self, gst::StreamError::Failed, ("{}", e));
             gst::FlowError::Error
         })?;
-        draw_objects(&mut canvas, &objects, &style);
+        draw_objects(&mut canvas, objects, &style);
         gst::trace!(CAT, imp = self, "drew {} objects", objects.len());
         Ok(gst::FlowSuccess::Ok)
     }

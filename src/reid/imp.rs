@@ -325,17 +325,33 @@ impl BaseTransformImpl for RsReid {
 
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
         let mut guard = self.state.lock().unwrap();
-        let st = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
-        let frame_idx = st.frame;
-        st.frame += 1;
-        let info = st.info.clone().ok_or(gst::FlowError::NotNegotiated)?;
+        // Disjoint borrows of the state's fields (no per-frame copy of the
+        // video info).
+        let State {
+            embedder,
+            interval,
+            min_size,
+            min_confidence,
+            info,
+            layout,
+            frame,
+            cache,
+            boxes,
+            which,
+            valid,
+            embeddings,
+        } = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
+        let (interval, min_size, min_confidence) = (*interval, *min_size, *min_confidence);
+        let frame_idx = *frame;
+        *frame += 1;
+        let info = info.as_ref().ok_or(gst::FlowError::NotNegotiated)?;
         let (fw, fh) = (info.width() as f32, info.height() as f32);
         let Some(meta) = buf.meta::<TrackingMeta>() else {
             return Ok(gst::FlowSuccess::Ok);
         };
         // Which objects need a new embedding.
-        st.boxes.clear();
-        st.which.clear();
+        boxes.clear();
+        which.clear();
         let mut skipped = 0u64;
         for (i, o) in meta.objects().iter().enumerate() {
             let b = o.bbox;
@@ -344,22 +360,21 @@ impl BaseTransformImpl for RsReid {
                 (b.y + b.h).min(fh) - b.y.max(0.0),
             );
             let visible = cw > 0.0 && ch > 0.0;
-            if !visible || cw < st.min_size || ch < st.min_size || o.confidence < st.min_confidence
-            {
+            if !visible || cw < min_size || ch < min_size || o.confidence < min_confidence {
                 skipped += 1;
                 continue;
             }
-            if let Some(c) = o.track_id.and_then(|t| st.cache.get(&t)) {
-                if frame_idx - c.frame < st.interval {
+            if let Some(c) = o.track_id.and_then(|t| cache.get(&t)) {
+                if frame_idx - c.frame < interval {
                     continue;
                 }
             }
-            st.boxes.push([b.x, b.y, b.w, b.h]);
-            st.which.push(i);
+            boxes.push([b.x, b.y, b.w, b.h]);
+            which.push(i);
         }
-        if !st.boxes.is_empty() {
+        if !boxes.is_empty() {
             let vf =
-                gst_video::VideoFrameRef::from_buffer_ref_readable(&*buf, &info).map_err(|_| {
+                gst_video::VideoFrameRef::from_buffer_ref_readable(&*buf, info).map_err(|_| {
                     gst::element_imp_error!(
                         self,
                         gst::StreamError::Failed,
@@ -367,15 +382,9 @@ impl BaseTransformImpl for RsReid {
                     );
                     gst::FlowError::Error
                 })?;
-            let frame = crate::core_frame(&vf, st.layout);
-            let State {
-                embedder,
-                boxes,
-                valid,
-                ..
-            } = st;
+            let frame = crate::core_frame(&vf, *layout);
             embedder
-                .crop(&frame, crate::yuv_params(&info), boxes, valid)
+                .crop(&frame, crate::yuv_params(info), boxes, valid)
                 .map_err(|e| {
                     gst::element_imp_error!(
                         self,
@@ -385,8 +394,8 @@ impl BaseTransformImpl for RsReid {
                     gst::FlowError::Error
                 })?;
         }
-        let n = st.boxes.len();
-        st.embedder.infer(n, &mut st.embeddings).map_err(|e| {
+        let n = boxes.len();
+        embedder.infer(n, embeddings).map_err(|e| {
             gst::element_imp_error!(
                 self,
                 gst::StreamError::Failed,
@@ -397,18 +406,18 @@ impl BaseTransformImpl for RsReid {
         let mut meta = buf.meta_mut::<TrackingMeta>().expect("meta checked above");
         let objects = meta.objects_mut();
         let mut computed = 0u64;
-        for (k, &i) in st.which.iter().enumerate() {
-            match (st.valid[k], st.embeddings[k].clone()) {
+        for (k, &i) in which.iter().enumerate() {
+            match (valid[k], &embeddings[k]) {
                 (true, Some(e)) => {
                     computed += 1;
                     let o = &mut objects[i];
                     o.embedding = Some(e.clone());
                     o.embedding_frame = Some(frame_idx);
                     if let Some(t) = o.track_id {
-                        st.cache.insert(
+                        cache.insert(
                             t,
                             Cached {
-                                embedding: e,
+                                embedding: e.clone(),
                                 frame: frame_idx,
                                 last_seen: frame_idx,
                             },
@@ -420,8 +429,8 @@ impl BaseTransformImpl for RsReid {
         }
         // Throttled tracks keep their last embedding.
         for o in objects.iter_mut().filter(|o| o.embedding.is_none()) {
-            if let Some(c) = o.track_id.and_then(|t| st.cache.get_mut(&t)) {
-                if frame_idx - c.frame < st.interval {
+            if let Some(c) = o.track_id.and_then(|t| cache.get_mut(&t)) {
+                if frame_idx - c.frame < interval {
                     o.embedding = Some(c.embedding.clone());
                     o.embedding_frame = Some(c.frame);
                     c.last_seen = frame_idx;
@@ -429,8 +438,8 @@ impl BaseTransformImpl for RsReid {
             }
         }
         if frame_idx % 64 == 0 {
-            let keep = CACHE_KEEP_FRAMES.max(4 * st.interval);
-            st.cache.retain(|_, c| c.last_seen + keep >= frame_idx);
+            let keep = CACHE_KEEP_FRAMES.max(4 * interval);
+            cache.retain(|_, c| c.last_seen + keep >= frame_idx);
         }
         self.computed.fetch_add(computed, Ordering::Relaxed);
         self.skipped.fetch_add(skipped, Ordering::Relaxed);
@@ -438,9 +447,9 @@ impl BaseTransformImpl for RsReid {
             CAT,
             imp = self,
             "frame {frame_idx}: {computed} embeddings in {:?} crop + {:?} run, {skipped} skipped, {} tracks cached",
-            st.embedder.times.crop,
-            st.embedder.times.infer,
-            st.cache.len()
+            embedder.times.crop,
+            embedder.times.infer,
+            cache.len()
         );
         Ok(gst::FlowSuccess::Ok)
     }
