@@ -274,6 +274,21 @@ pub fn load_model(rt: &Runtime, model: &Path, cfg: &SessionConfig) -> Result<Loa
     })
 }
 
+/// `Session::run` on one float NCHW input of `shape`, borrowed without a
+/// copy (rsdetect, rsreid).
+pub fn run_nchw<'s>(
+    session: &'s mut Session,
+    input_name: &str,
+    tensor: &[f32],
+    shape: [usize; 4],
+) -> Result<ort::session::SessionOutputs<'s>, String> {
+    let input = ort::value::TensorRef::from_array_view((shape, tensor))
+        .map_err(|e| format!("Failed to wrap the input tensor: {e}"))?;
+    session
+        .run(ort::inputs![input_name => input])
+        .map_err(|e| format!("Inference failed: {e}"))
+}
+
 /// A tensor input or output of a session: name and shape (−1 = dynamic).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TensorInfo {

@@ -5,7 +5,7 @@
 //! types here beyond what the element hands in, so the benchmark can drive
 //! the same code.
 
-use crate::onnx::{self, LoadedModel, Provider, SessionConfig};
+use crate::onnx::{self, LoadedModel, SessionConfig};
 use rstracking_core::preprocess::{Frame, PixelLayout, Preprocessor, YuvParams};
 use rstracking_core::types::{KeypointState, Object};
 use rstracking_core::yolo::{
@@ -240,10 +240,6 @@ impl Detector {
         self.layout.as_ref()
     }
 
-    pub fn provider(&self) -> Provider {
-        self.model.provider
-    }
-
     /// Prepares the letterbox tables and the input tensor for frames of
     /// this layout and size (once per caps, not per frame).
     pub fn configure(
@@ -284,11 +280,11 @@ impl Detector {
             .ok_or_else(|| "rsdetect: no caps negotiated before the first frame".to_string())?;
         let lb = *pre.letterbox();
         let t0 = Instant::now();
-        let outputs = run_session(
+        let outputs = onnx::run_nchw(
             &mut self.model.session,
             &self.input_name,
             &self.tensor,
-            (self.input_w, self.input_h),
+            [1, 3, self.input_h as usize, self.input_w as usize],
         )?;
         let t1 = Instant::now();
         let (oshape, data) = outputs[0]
@@ -337,34 +333,13 @@ impl Detector {
     /// inference-only reference, same tensor, same session).
     pub fn run_bare(&mut self) -> Result<Duration, String> {
         let t0 = Instant::now();
-        let outputs = run_session(
+        let outputs = onnx::run_nchw(
             &mut self.model.session,
             &self.input_name,
             &self.tensor,
-            (self.input_w, self.input_h),
+            [1, 3, self.input_h as usize, self.input_w as usize],
         )?;
         drop(outputs);
         Ok(t0.elapsed())
     }
-
-    /// The input tensor (NCHW RGB 0..1), e.g. to inspect the letterbox.
-    pub fn tensor(&self) -> &[f32] {
-        &self.tensor
-    }
-}
-
-/// `Session::run` on an NCHW tensor of `size` (width, height), borrowed
-/// without a copy.
-fn run_session<'s>(
-    session: &'s mut ort::session::Session,
-    input_name: &str,
-    tensor: &[f32],
-    size: (u32, u32),
-) -> Result<ort::session::SessionOutputs<'s>, String> {
-    let shape = [1usize, 3, size.1 as usize, size.0 as usize];
-    let input = ort::value::TensorRef::from_array_view((shape, tensor))
-        .map_err(|e| format!("Failed to wrap the input tensor: {e}"))?;
-    session
-        .run(ort::inputs![input_name => input])
-        .map_err(|e| format!("Inference failed: {e}"))
 }

@@ -182,13 +182,7 @@ impl Embedder {
             let run = self.fixed_batch.unwrap_or(rows);
             let data = &self.tensor[start * slot..(start + run) * slot];
             let shape = [run, 3, self.input_h, self.input_w];
-            let input = ort::value::TensorRef::from_array_view((shape, data))
-                .map_err(|e| format!("Failed to wrap the input tensor: {e}"))?;
-            let outputs = self
-                .model
-                .session
-                .run(ort::inputs![self.input_name.as_str() => input])
-                .map_err(|e| format!("Re-id inference failed: {e}"))?;
+            let outputs = onnx::run_nchw(&mut self.model.session, &self.input_name, data, shape)?;
             let (oshape, values) = outputs[0]
                 .try_extract_tensor::<f32>()
                 .map_err(|e| format!("Re-id output is not a float32 tensor: {e}"))?;
@@ -216,13 +210,12 @@ impl Embedder {
         let slot = self.slot();
         let shape = [n, 3, self.input_h, self.input_w];
         let t0 = Instant::now();
-        let input = ort::value::TensorRef::from_array_view((shape, &self.tensor[..n * slot]))
-            .map_err(|e| format!("Failed to wrap the input tensor: {e}"))?;
-        let outputs = self
-            .model
-            .session
-            .run(ort::inputs![self.input_name.as_str() => input])
-            .map_err(|e| format!("Re-id inference failed: {e}"))?;
+        let outputs = onnx::run_nchw(
+            &mut self.model.session,
+            &self.input_name,
+            &self.tensor[..n * slot],
+            shape,
+        )?;
         drop(outputs);
         Ok(t0.elapsed())
     }
