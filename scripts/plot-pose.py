@@ -10,8 +10,9 @@ Usage::
 Needs matplotlib (`.venv/bin/pip install matplotlib`; not needed by the
 tests). Top: the right wrist x of the pose2sim recording (cam01), raw
 OpenPose vs rsposesmooth's defaults. Bottom: one coordinate of the
-synthetic set: truth, noisy measurements, the tuned One Euro filter and an
-EMA with the same jitter reduction.
+synthetic set: truth, noisy measurements, the tuned One Euro filter, the
+tuned Kalman fixed-lag smoother (lookahead=true, latency=1) and an EMA with
+the One Euro's jitter reduction.
 """
 import csv
 import sys
@@ -54,6 +55,8 @@ def main(argv):
     b.plot(f, syn["raw"][:n], ".", ms=3, color="0.6", label="measured (σ = 3 px)")
     b.plot(f, syn["one_euro"][:n], "-", lw=1.4, color="C0",
            label="One Euro (tuned)")
+    b.plot(f, syn["kalman_fixed_lag_1"][:n], "-", lw=1.4, color="C2",
+           label="Kalman fixed-lag, latency 1 (tuned)")
     b.plot(f, syn["ema"][:n], "-", lw=1.4, color="C3",
            label="EMA, same jitter reduction")
     b.set_title("synthetic move-and-hold keypoint (one coordinate)")

@@ -176,6 +176,11 @@ impl OneEuro {
 /// spectral density `q`); the measurement noise is
 /// `R = measurement_noise / max(confidence, 0.05)`. A `dt` that is not
 /// positive and finite skips the prediction.
+///
+/// With a history of `n` steps ([`Kalman1::with_history`]), the filter keeps
+/// its last `n` priors and posteriors, and [`Kalman1::smoothed`] gives the
+/// fixed-lag Rauch–Tung–Striebel estimate of an earlier step: the position
+/// at that step given every measurement up to the newest one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Kalman1 {
     q: f64,
@@ -187,12 +192,32 @@ pub struct Kalman1 {
     p01: f64,
     p11: f64,
     t: f64,
+    keep: usize,
+    history: VecDeque<KalmanStep>,
+}
+
+/// One update of a [`Kalman1`], as the fixed-lag smoother needs it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct KalmanStep {
+    tag: u64,
+    /// Time step from the previous update (0: no prediction was made).
+    dt: f64,
+    /// Prior state and covariance (after the prediction, before the update).
+    prior: [f64; 5],
+    /// Posterior state and covariance `(p, v, p00, p01, p11)`.
+    post: [f64; 5],
 }
 
 impl Kalman1 {
     /// `process_noise`: acceleration spectral density `q` (px²/s³);
     /// `measurement_noise`: measurement variance (px²) at confidence 1.
     pub fn new(process_noise: f64, measurement_noise: f64) -> Self {
+        Self::with_history(process_noise, measurement_noise, 0)
+    }
+
+    /// As [`Kalman1::new`], keeping the last `steps` updates for
+    /// [`Kalman1::smoothed`] (0 = none). The history is allocated once.
+    pub fn with_history(process_noise: f64, measurement_noise: f64, steps: usize) -> Self {
         Self {
             q: process_noise,
             r: measurement_noise,
@@ -203,12 +228,20 @@ impl Kalman1 {
             p01: 0.0,
             p11: 0.0,
             t: 0.0,
+            keep: steps,
+            history: VecDeque::with_capacity(steps),
         }
     }
 
     /// Predicts to `t`, then corrects with measurement `z` of the given
     /// confidence. Returns the corrected position.
     pub fn update(&mut self, z: f64, t: f64, confidence: f64) -> f64 {
+        self.update_tagged(z, t, confidence, 0)
+    }
+
+    /// [`Kalman1::update`], remembering the step under `tag` (e.g. a frame
+    /// number) when a history is kept.
+    pub fn update_tagged(&mut self, z: f64, t: f64, confidence: f64, tag: u64) -> f64 {
         let r = self.r / confidence.max(MIN_KALMAN_CONFIDENCE);
         if !self.started {
             self.started = true;
@@ -218,9 +251,10 @@ impl Kalman1 {
             self.p01 = 0.0;
             self.p11 = KALMAN_INITIAL_VELOCITY_VARIANCE;
             self.t = t;
+            self.record(tag, 0.0, self.state());
             return z;
         }
-        let dt = t - self.t;
+        let mut dt = t - self.t;
         if t.is_finite() {
             self.t = t;
         }
@@ -230,7 +264,10 @@ impl Kalman1 {
             self.p00 += 2.0 * dt * self.p01 + dt2 * self.p11 + self.q * dt2 * dt / 3.0;
             self.p01 += dt * self.p11 + self.q * dt2 / 2.0;
             self.p11 += self.q * dt;
+        } else {
+            dt = 0.0;
         }
+        let prior = self.state();
         let s = self.p00 + r;
         let k0 = self.p00 / s;
         let k1 = self.p01 / s;
@@ -241,7 +278,64 @@ impl Kalman1 {
         self.p00 = (1.0 - k0) * p00;
         self.p01 = (1.0 - k0) * p01;
         self.p11 = p11 - k1 * p01;
+        self.record(tag, dt, prior);
         self.p
+    }
+
+    #[inline]
+    fn state(&self) -> [f64; 5] {
+        [self.p, self.v, self.p00, self.p01, self.p11]
+    }
+
+    #[inline]
+    fn record(&mut self, tag: u64, dt: f64, prior: [f64; 5]) {
+        if self.keep == 0 {
+            return;
+        }
+        if self.history.len() == self.keep {
+            self.history.pop_front();
+        }
+        let post = self.state();
+        self.history.push_back(KalmanStep {
+            tag,
+            dt,
+            prior,
+            post,
+        });
+    }
+
+    /// The fixed-lag smoothed position of the kept step tagged `tag`: the
+    /// Rauch–Tung–Striebel backward pass from the newest step,
+    /// `x̂ₖ = xₖ + Cₖ·(x̂ₖ₊₁ − x⁻ₖ₊₁)` with `Cₖ = Pₖ·Fᵀ·(P⁻ₖ₊₁)⁻¹`. The newest
+    /// step is its own filtered position. `None` when no kept step has that
+    /// tag (no history, or the step is older than the history).
+    pub fn smoothed(&self, tag: u64) -> Option<f64> {
+        let i = self.history.iter().rposition(|s| s.tag == tag)?;
+        let last = self.history.back()?;
+        let (mut sp, mut sv) = (last.post[0], last.post[1]);
+        for k in (i..self.history.len() - 1).rev() {
+            let cur = &self.history[k];
+            let next = &self.history[k + 1];
+            let [p, v, c00, c01, c11] = cur.post;
+            let [pp, pv, q00, q01, q11] = next.prior;
+            let dt = next.dt;
+            let det = q00 * q11 - q01 * q01;
+            if !(det > 0.0 && det.is_finite()) {
+                // A degenerate prior: keep the filtered estimate here.
+                (sp, sv) = (p, v);
+                continue;
+            }
+            // A = P·Fᵀ, F = [[1, dt], [0, 1]].
+            let (a00, a01) = (c00 + dt * c01, c01);
+            let (a10, a11) = (c01 + dt * c11, c11);
+            // C = A·(P⁻)⁻¹.
+            let (i00, i01, i11) = (q11 / det, -q01 / det, q00 / det);
+            let (g00, g01) = (a00 * i00 + a01 * i01, a00 * i01 + a01 * i11);
+            let (g10, g11) = (a10 * i00 + a11 * i01, a10 * i01 + a11 * i11);
+            let (dp, dv) = (sp - pp, sv - pv);
+            (sp, sv) = (p + g00 * dp + g01 * dv, v + g10 * dp + g11 * dv);
+        }
+        Some(sp)
     }
 
     /// Position and velocity extrapolated to `t`, state unchanged.
@@ -267,7 +361,8 @@ impl Kalman1 {
 
     /// Forgets all measurements.
     pub fn reset(&mut self) {
-        *self = Self::new(self.q, self.r);
+        self.started = false;
+        self.history.clear();
     }
 }
 
@@ -351,6 +446,12 @@ pub struct SmootherConfig {
     pub predict_decay: f32,
     /// Frames held back so that short gaps can be interpolated. Default 0.
     pub latency: u32,
+    /// Kalman only, with `latency` ≥ 1: re-estimate each held frame's
+    /// keypoints (and boxes) with the measurements of the frames after it
+    /// before it leaves (fixed-lag Rauch–Tung–Striebel smoothing over the
+    /// `latency` held frames). Default false. See
+    /// [`SmootherConfig::validate`].
+    pub lookahead: bool,
     /// Also smooth the box centre, width and height. Default false.
     pub smooth_boxes: bool,
 }
@@ -363,7 +464,38 @@ impl Default for SmootherConfig {
             max_predict: 5,
             predict_decay: 0.8,
             latency: 0,
+            lookahead: false,
             smooth_boxes: false,
+        }
+    }
+}
+
+impl SmootherConfig {
+    /// Checks the combinations the fields cannot express alone: `lookahead`
+    /// needs the Kalman filter (the only one with a backward pass) and a
+    /// latency of at least one frame (nothing to look ahead to otherwise).
+    pub fn validate(&self) -> Result<(), String> {
+        if self.lookahead {
+            if !matches!(self.filter, FilterKind::Kalman { .. }) {
+                return Err("lookahead needs filter=kalman (the fixed-lag smoother is a Kalman backward pass)".into());
+            }
+            if self.latency == 0 {
+                return Err(
+                    "lookahead needs latency of at least 1 frame (the frames it looks ahead to)"
+                        .into(),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Steps of history each Kalman filter keeps: the released frame and the
+    /// `latency` frames after it.
+    fn history(&self) -> usize {
+        if self.lookahead {
+            self.latency as usize + 1
+        } else {
+            0
         }
     }
 }
@@ -422,7 +554,7 @@ enum AxisFilter {
 }
 
 impl AxisFilter {
-    fn new(kind: &FilterKind) -> Self {
+    fn new(kind: &FilterKind, history: usize) -> Self {
         match *kind {
             FilterKind::OneEuro {
                 min_cutoff,
@@ -432,7 +564,11 @@ impl AxisFilter {
             FilterKind::Kalman {
                 process_noise,
                 measurement_noise,
-            } => AxisFilter::Kalman(Kalman1::new(process_noise, measurement_noise)),
+            } => AxisFilter::Kalman(Kalman1::with_history(
+                process_noise,
+                measurement_noise,
+                history,
+            )),
             FilterKind::Ema { alpha } => AxisFilter::Ema(EmaAxis {
                 ema: Ema::new(alpha),
                 last: 0.0,
@@ -443,12 +579,22 @@ impl AxisFilter {
         }
     }
 
+    /// Filters `x`; `seq` tags the step for the fixed-lag smoother.
     #[inline]
-    fn step(&mut self, x: f64, t: f64, confidence: f64) -> f64 {
+    fn step(&mut self, x: f64, t: f64, confidence: f64, seq: u64) -> f64 {
         match self {
             AxisFilter::OneEuro(f) => f.filter(x, t),
-            AxisFilter::Kalman(f) => f.update(x, t, confidence),
+            AxisFilter::Kalman(f) => f.update_tagged(x, t, confidence, seq),
             AxisFilter::Ema(f) => f.step(x, t),
+        }
+    }
+
+    /// The fixed-lag estimate of the step tagged `seq`, if one is kept.
+    #[inline]
+    fn smoothed(&self, seq: u64) -> Option<f64> {
+        match self {
+            AxisFilter::Kalman(f) => f.smoothed(seq),
+            _ => None,
         }
     }
 
@@ -540,6 +686,9 @@ struct Held<T> {
     payload: T,
     objects: Vec<Object>,
     synth: Vec<Synth>,
+    /// (object index, track id) of the objects filtered in this frame, for
+    /// the fixed-lag pass at release (only with `lookahead`).
+    measured: Vec<(usize, u64)>,
 }
 
 /// A missing keypoint in a made-up object: the coordinates of the last
@@ -635,7 +784,8 @@ impl<T> PoseSmoother<T> {
             ..
         } = self;
 
-        for obj in objects.iter_mut() {
+        let mut filtered = Vec::new();
+        for (index, obj) in objects.iter_mut().enumerate() {
             let Some(id) = obj.track_id else {
                 stats.passed_without_track_id += 1;
                 continue;
@@ -660,6 +810,9 @@ impl<T> PoseSmoother<T> {
                 continue;
             }
             measure(cfg, track, obj, t, seq, held, id, stats);
+            if cfg.lookahead {
+                filtered.push((index, id));
+            }
         }
 
         // Tracks absent from this frame.
@@ -695,11 +848,12 @@ impl<T> PoseSmoother<T> {
             payload,
             objects,
             synth,
+            measured: filtered,
         });
         let mut out = Vec::with_capacity(1);
         while held.len() > cfg.latency as usize {
             if let Some(h) = held.pop_front() {
-                out.push(release(h, stats));
+                out.push(release(h, cfg, tracks, stats));
             }
         }
         out
@@ -708,8 +862,16 @@ impl<T> PoseSmoother<T> {
     /// End of stream: every held frame, oldest first (gaps still open get
     /// their predictions). Track state is kept.
     pub fn flush(&mut self) -> Vec<(T, Vec<Object>)> {
-        let Self { held, stats, .. } = self;
-        held.drain(..).map(|h| release(h, stats)).collect()
+        let Self {
+            cfg,
+            tracks,
+            held,
+            stats,
+            ..
+        } = self;
+        held.drain(..)
+            .map(|h| release(h, cfg, tracks, stats))
+            .collect()
     }
 
     /// Drops all tracks (e.g. on a seek) and returns the held frames as
@@ -725,14 +887,29 @@ impl<T> PoseSmoother<T> {
     }
 }
 
-/// Appends the made-up objects to a frame and hands it out.
-fn release<T>(h: Held<T>, stats: &mut SmootherStats) -> (T, Vec<Object>) {
+/// Replaces the filtered keypoints (and boxes) of the frame's measured
+/// objects by their fixed-lag smoothed values, appends the made-up objects
+/// and hands the frame out.
+fn release<T>(
+    h: Held<T>,
+    cfg: &SmootherConfig,
+    tracks: &BTreeMap<u64, Track>,
+    stats: &mut SmootherStats,
+) -> (T, Vec<Object>) {
     let Held {
+        seq,
         payload,
         mut objects,
         synth,
+        measured,
         ..
     } = h;
+    for (index, id) in measured {
+        let (Some(obj), Some(tr)) = (objects.get_mut(index), tracks.get(&id)) else {
+            continue;
+        };
+        look_ahead(cfg, tr, obj, seq);
+    }
     objects.reserve(synth.len());
     for s in synth {
         match s.kind {
@@ -742,6 +919,32 @@ fn release<T>(h: Held<T>, stats: &mut SmootherStats) -> (T, Vec<Object>) {
         objects.push(s.object);
     }
     (payload, objects)
+}
+
+/// The fixed-lag pass for one object filtered at frame `seq`. Filters rebuilt
+/// since (keypoint count change) keep no step of `seq`: the object keeps its
+/// filtered values.
+fn look_ahead(cfg: &SmootherConfig, tr: &Track, obj: &mut Object, seq: u64) {
+    for (kp, f) in obj.keypoints.iter_mut().zip(tr.kp_filters.chunks_exact(2)) {
+        if kp.state != KeypointState::Smoothed {
+            continue;
+        }
+        if let (Some(x), Some(y)) = (f[0].smoothed(seq), f[1].smoothed(seq)) {
+            kp.x = x as f32;
+            kp.y = y as f32;
+        }
+    }
+    if cfg.smooth_boxes && tr.box_filters.len() == 4 {
+        let s: [Option<f64>; 4] = std::array::from_fn(|i| tr.box_filters[i].smoothed(seq));
+        if let [Some(cx), Some(cy), Some(w), Some(h)] = s {
+            obj.bbox = BBox::new(
+                (cx - w / 2.0) as f32,
+                (cy - h / 2.0) as f32,
+                w as f32,
+                h as f32,
+            );
+        }
+    }
 }
 
 /// Filters one measured object of a track, records the sighting, and
@@ -768,7 +971,7 @@ fn measure<T>(
         track.kp_filters.clear();
         track
             .kp_filters
-            .extend((0..2 * n).map(|_| AxisFilter::new(&cfg.filter)));
+            .extend((0..2 * n).map(|_| AxisFilter::new(&cfg.filter, cfg.history())));
         track.pose.clear();
         track.prev_pose.clear();
     }
@@ -794,8 +997,8 @@ fn measure<T>(
         };
         if valid {
             let c = kp.confidence as f64;
-            p.x = f[0].step(kp.x as f64, t, c);
-            p.y = f[1].step(kp.y as f64, t, c);
+            p.x = f[0].step(kp.x as f64, t, c, seq);
+            p.y = f[1].step(kp.y as f64, t, c, seq);
             p.vx = f[0].velocity();
             p.vy = f[1].velocity();
             kp.x = p.x as f32;
@@ -815,7 +1018,7 @@ fn measure<T>(
             track.box_filters.clear();
             track
                 .box_filters
-                .extend((0..4).map(|_| AxisFilter::new(&cfg.filter)));
+                .extend((0..4).map(|_| AxisFilter::new(&cfg.filter, cfg.history())));
         }
         let b = obj.bbox;
         let m = [
@@ -828,7 +1031,7 @@ fn measure<T>(
             let c = obj.confidence as f64;
             let mut s = [0.0; 4];
             for ((out, f), v) in s.iter_mut().zip(&mut track.box_filters).zip(m) {
-                *out = f.step(v, t, c);
+                *out = f.step(v, t, c, seq);
             }
             track.box_vel = [
                 track.box_filters[0].velocity(),
@@ -1205,6 +1408,270 @@ mod tests {
         assert!(corrections[1] > corrections[2], "{corrections:?}");
         assert!(corrections[2] > corrections[3], "{corrections:?}");
         assert!(corrections[3] > 0.0);
+    }
+
+    type M2 = [[f64; 2]; 2];
+
+    fn mul(a: &M2, b: &M2) -> M2 {
+        std::array::from_fn(|i| std::array::from_fn(|j| a[i][0] * b[0][j] + a[i][1] * b[1][j]))
+    }
+
+    fn transpose(a: &M2) -> M2 {
+        [[a[0][0], a[1][0]], [a[0][1], a[1][1]]]
+    }
+
+    fn inverse(a: &M2) -> M2 {
+        let d = a[0][0] * a[1][1] - a[0][1] * a[1][0];
+        [[a[1][1] / d, -a[0][1] / d], [-a[1][0] / d, a[0][0] / d]]
+    }
+
+    /// Textbook matrix form of the same model: forward Kalman filter, then
+    /// the full Rauch–Tung–Striebel pass over all of `zs` (times, values,
+    /// confidences). Returns (filtered, smoothed) positions.
+    fn reference_rts(q: f64, r: f64, zs: &[(f64, f64, f64)]) -> (Vec<f64>, Vec<f64>) {
+        let mut x_post: Vec<[f64; 2]> = Vec::new();
+        let mut p_post: Vec<M2> = Vec::new();
+        let mut x_prior: Vec<[f64; 2]> = Vec::new();
+        let mut p_prior: Vec<M2> = Vec::new();
+        let mut fs: Vec<M2> = Vec::new();
+        for (i, &(t, z, c)) in zs.iter().enumerate() {
+            let rk = r / c.max(0.05);
+            if i == 0 {
+                x_prior.push([z, 0.0]);
+                p_prior.push([[rk, 0.0], [0.0, 1e4]]);
+                x_post.push([z, 0.0]);
+                p_post.push([[rk, 0.0], [0.0, 1e4]]);
+                fs.push([[1.0, 0.0], [0.0, 1.0]]);
+                continue;
+            }
+            let dt = t - zs[i - 1].0;
+            let f = [[1.0, dt], [0.0, 1.0]];
+            let qm = [
+                [q * dt.powi(3) / 3.0, q * dt * dt / 2.0],
+                [q * dt * dt / 2.0, q * dt],
+            ];
+            let x = x_post[i - 1];
+            let xp = [x[0] + dt * x[1], x[1]];
+            let pp = mul(&mul(&f, &p_post[i - 1]), &transpose(&f));
+            let pp: M2 = std::array::from_fn(|a| std::array::from_fn(|b| pp[a][b] + qm[a][b]));
+            // H = [1, 0].
+            let s = pp[0][0] + rk;
+            let k = [pp[0][0] / s, pp[1][0] / s];
+            let innovation = z - xp[0];
+            x_post.push([xp[0] + k[0] * innovation, xp[1] + k[1] * innovation]);
+            let ikh = [[1.0 - k[0], 0.0], [-k[1], 1.0]];
+            p_post.push(mul(&ikh, &pp));
+            x_prior.push(xp);
+            p_prior.push(pp);
+            fs.push(f);
+        }
+        let n = zs.len();
+        let mut xs = x_post.clone();
+        for k in (0..n - 1).rev() {
+            let c = mul(
+                &mul(&p_post[k], &transpose(&fs[k + 1])),
+                &inverse(&p_prior[k + 1]),
+            );
+            let d = [
+                xs[k + 1][0] - x_prior[k + 1][0],
+                xs[k + 1][1] - x_prior[k + 1][1],
+            ];
+            xs[k] = [
+                x_post[k][0] + c[0][0] * d[0] + c[0][1] * d[1],
+                x_post[k][1] + c[1][0] * d[0] + c[1][1] * d[1],
+            ];
+        }
+        (
+            x_post.iter().map(|x| x[0]).collect(),
+            xs.iter().map(|x| x[0]).collect(),
+        )
+    }
+
+    /// Irregular times (one repeated), a noisy curve, varying confidence.
+    fn rts_samples() -> Vec<(f64, f64, f64)> {
+        let mut rng = Lcg(99);
+        let mut t = 0.0;
+        (0..40)
+            .map(|i| {
+                if i != 17 {
+                    t += 0.01 + 0.03 * rng.next();
+                }
+                let z = 50.0 * (3.0 * t).sin() + 4.0 * (rng.next() - 0.5);
+                (t, z, 0.3 + 0.7 * rng.next())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn kalman_fixed_lag_equals_the_textbook_rts_smoother() {
+        let (q, r) = (5000.0, 4.0);
+        let zs = rts_samples();
+        let lag = 3usize;
+        let mut k = Kalman1::with_history(q, r, lag + 1);
+        let mut plain = Kalman1::new(q, r);
+        for (n, &(t, z, c)) in zs.iter().enumerate() {
+            let filtered = k.update_tagged(z, t, c, n as u64);
+            assert_eq!(filtered, plain.update(z, t, c), "history changes nothing");
+            // The estimate at n − lag given everything up to n is the full
+            // smoother's on the first n + 1 samples.
+            let (f_ref, s_ref) = reference_rts(q, r, &zs[..=n]);
+            assert!(
+                (filtered - f_ref[n]).abs() < 1e-9,
+                "{n}: {filtered} vs {}",
+                f_ref[n]
+            );
+            assert_eq!(k.smoothed(n as u64), Some(filtered), "newest = filtered");
+            for back in 1..=lag.min(n) {
+                let m = n - back;
+                let got = k.smoothed(m as u64).unwrap();
+                assert!(
+                    (got - s_ref[m]).abs() < 1e-9,
+                    "{n} back {back}: {got} vs {}",
+                    s_ref[m]
+                );
+            }
+            if n > lag {
+                assert_eq!(
+                    k.smoothed((n - lag - 1) as u64),
+                    None,
+                    "older than the history"
+                );
+            }
+        }
+        // Smoothing moves estimates (this is not the filter again).
+        let (f_ref, s_ref) = reference_rts(q, r, &zs);
+        let moved = f_ref
+            .iter()
+            .zip(&s_ref)
+            .filter(|(a, b)| (*a - *b).abs() > 0.1)
+            .count();
+        assert!(moved > 20, "{moved}");
+        assert_eq!(Kalman1::new(q, r).smoothed(0), None);
+        k.reset();
+        assert_eq!(k.smoothed(39), None, "reset forgets the history");
+    }
+
+    #[test]
+    fn lookahead_needs_kalman_and_latency() {
+        let kalman = FilterKind::Kalman {
+            process_noise: 1.0,
+            measurement_noise: 1.0,
+        };
+        let cfg = |filter, latency| SmootherConfig {
+            filter,
+            latency,
+            lookahead: true,
+            ..Default::default()
+        };
+        assert!(cfg(kalman, 1).validate().is_ok());
+        let e = cfg(FilterKind::default(), 1).validate().unwrap_err();
+        assert!(e.contains("filter=kalman"), "{e}");
+        let e = cfg(FilterKind::Ema { alpha: 0.5 }, 2)
+            .validate()
+            .unwrap_err();
+        assert!(e.contains("filter=kalman"), "{e}");
+        let e = cfg(kalman, 0).validate().unwrap_err();
+        assert!(e.contains("latency"), "{e}");
+        assert!(SmootherConfig::default().validate().is_ok());
+    }
+
+    #[test]
+    fn lookahead_releases_fixed_lag_estimates() {
+        let (q, r) = (5000.0, 4.0);
+        let latency = 2u32;
+        let cfg = SmootherConfig {
+            filter: FilterKind::Kalman {
+                process_noise: q,
+                measurement_noise: r,
+            },
+            latency,
+            lookahead: true,
+            smooth_boxes: true,
+            ..Default::default()
+        };
+        let zs = rts_samples();
+        // Keypoint 1 is invalid on frame 10 (skipped by its filter only);
+        // track 2 appears on frame 5 (its own history).
+        let mut s = PoseSmoother::new(cfg);
+        let mut out = Vec::new();
+        for (n, &(t, z, c)) in zs.iter().enumerate() {
+            let conf = if n == 10 { 0.1 } else { 0.9 };
+            let mut objs = vec![tracked(
+                1,
+                BBox::new(z as f32, 0.0, 10.0, 10.0),
+                vec![kp(z as f32, 0.0, c as f32), kp(-(z as f32), 5.0, conf)],
+            )];
+            if n >= 5 {
+                objs.push(tracked(
+                    2,
+                    BBox::default(),
+                    vec![kp(2.0 * z as f32, 1.0, 0.9)],
+                ));
+            }
+            out.extend(s.push(t, objs, n));
+        }
+        assert_eq!(out.len(), zs.len() - latency as usize);
+        out.extend(s.flush());
+        assert_eq!(out.len(), zs.len());
+        let mut x0 = Kalman1::with_history(q, r, latency as usize + 1);
+        let mut x1 = Kalman1::with_history(q, r, latency as usize + 1);
+        let mut x2 = Kalman1::with_history(q, r, latency as usize + 1);
+        let mut cx = Kalman1::with_history(q, r, latency as usize + 1);
+        let mut want = vec![[f64::NAN; 4]; zs.len()];
+        let estimate = |n: usize, ks: [&Kalman1; 4], w: &mut Vec<[f64; 4]>| {
+            w[n] = std::array::from_fn(|i| ks[i].smoothed(n as u64).unwrap_or(f64::NAN));
+        };
+        for (n, &(t, z, c)) in zs.iter().enumerate() {
+            x0.update_tagged(z as f32 as f64, t, c as f32 as f64, n as u64);
+            if n != 10 {
+                x1.update_tagged(-(z as f32) as f64, t, 0.9f32 as f64, n as u64);
+            }
+            if n >= 5 {
+                x2.update_tagged((2.0 * z as f32) as f64, t, 0.9f32 as f64, n as u64);
+            }
+            cx.update_tagged(z as f32 as f64 + 5.0, t, 0.9f32 as f64, n as u64);
+            if n >= latency as usize {
+                estimate(n - latency as usize, [&x0, &x1, &x2, &cx], &mut want);
+            }
+        }
+        for n in zs.len() - latency as usize..zs.len() {
+            estimate(n, [&x0, &x1, &x2, &cx], &mut want);
+        }
+        for (n, (payload, objs)) in out.iter().enumerate() {
+            assert_eq!(*payload, n);
+            let [w0, w1, w2, wc] = want[n];
+            let k0 = objs[0].keypoints[0];
+            assert_eq!(k0.state, KeypointState::Smoothed);
+            assert!(
+                (k0.x as f64 - w0).abs() < 1e-3,
+                "frame {n}: {} vs {w0}",
+                k0.x
+            );
+            let k1 = objs[0].keypoints[1];
+            if n == 10 {
+                assert_eq!(k1.state, KeypointState::Missing);
+                assert_eq!(k1.x, -(zs[10].1 as f32));
+            } else {
+                assert!(
+                    (k1.x as f64 - w1).abs() < 1e-3,
+                    "frame {n}: {} vs {w1}",
+                    k1.x
+                );
+            }
+            let b = objs[0].bbox;
+            assert!(
+                (b.x as f64 + 5.0 - wc).abs() < 1e-3,
+                "frame {n}: box {b:?} vs {wc}"
+            );
+            if n >= 5 {
+                let k2 = objs[1].keypoints[0];
+                assert!(
+                    (k2.x as f64 - w2).abs() < 1e-3,
+                    "frame {n}: {} vs {w2}",
+                    k2.x
+                );
+            }
+        }
     }
 
     #[test]

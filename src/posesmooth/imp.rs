@@ -31,6 +31,7 @@ struct Settings {
     max_predict: u32,
     predict_decay: f32,
     latency: u32,
+    lookahead: bool,
     smooth_boxes: bool,
 }
 
@@ -57,6 +58,7 @@ impl Default for Settings {
             max_predict: d.max_predict,
             predict_decay: d.predict_decay,
             latency: d.latency,
+            lookahead: d.lookahead,
             smooth_boxes: d.smooth_boxes,
         }
     }
@@ -85,6 +87,7 @@ impl Settings {
             max_predict: self.max_predict,
             predict_decay: self.predict_decay,
             latency: self.latency,
+            lookahead: self.lookahead,
             smooth_boxes: self.smooth_boxes,
         }
     }
@@ -361,6 +364,12 @@ impl ObjectImpl for RsPoseSmooth {
                     .default_value(d.latency)
                     .mutable_ready()
                     .build(),
+                glib::ParamSpecBoolean::builder("lookahead")
+                    .nick("Look ahead")
+                    .blurb("kalman with latency >= 1: re-estimate each frame with the held frames after it (fixed-lag Rauch-Tung-Striebel smoother; removes the filter's lag)")
+                    .default_value(d.lookahead)
+                    .mutable_ready()
+                    .build(),
                 glib::ParamSpecBoolean::builder("smooth-boxes")
                     .nick("Smooth boxes")
                     .blurb("Filter the box centre and size too")
@@ -387,6 +396,7 @@ impl ObjectImpl for RsPoseSmooth {
             "max-predict" => s.max_predict = v.get().expect("type checked upstream"),
             "predict-decay" => s.predict_decay = v.get().expect("type checked upstream"),
             "latency" => s.latency = v.get().expect("type checked upstream"),
+            "lookahead" => s.lookahead = v.get().expect("type checked upstream"),
             "smooth-boxes" => s.smooth_boxes = v.get().expect("type checked upstream"),
             other => unreachable!("unknown property {other}"),
         }
@@ -407,6 +417,7 @@ impl ObjectImpl for RsPoseSmooth {
             "max-predict" => s.max_predict.to_value(),
             "predict-decay" => s.predict_decay.to_value(),
             "latency" => s.latency.to_value(),
+            "lookahead" => s.lookahead.to_value(),
             "smooth-boxes" => s.smooth_boxes.to_value(),
             other => unreachable!("unknown property {other}"),
         }
@@ -447,6 +458,10 @@ impl ElementImpl for RsPoseSmooth {
     ) -> Result<gst::StateChangeSuccess, gst::StateChangeError> {
         if transition == gst::StateChange::ReadyToPaused {
             let settings = *self.settings.lock().unwrap();
+            if let Err(e) = settings.config().validate() {
+                gst::element_imp_error!(self, gst::LibraryError::Settings, ("{}", e));
+                return Err(gst::StateChangeError);
+            }
             *self.state.lock().unwrap() = Self::new_state(&settings);
         }
         let ret = self.parent_change_state(transition)?;

@@ -22,6 +22,11 @@
  *   held frames instead of predictions. Buffer timestamps are not changed;
  *   the latency query reports N frame durations more. Caps, segment,
  *   stream-start and EOS events first release the held frames.
+ * * `lookahead=true` (with `filter=kalman` and `latency` ≥ 1; other
+ *   combinations fail at start with an error): before a held frame leaves,
+ *   its smoothed keypoints and boxes are re-estimated with the frames held
+ *   after it (fixed-lag Rauch–Tung–Striebel smoother), which removes most of
+ *   the filter's lag.
  * * `smooth-boxes` filters box centre and size too.
  * * Objects without a track id (no tracker upstream) pass unsmoothed.
  *

@@ -3,7 +3,7 @@
 //! Evaluation and benchmark of the keypoint smoother (`rsposesmooth`'s core).
 //!
 //! ```sh
-//! rstracking-pose-eval [--pose2sim DIR] [--csv OUT_DIR] [--only-pose2sim]
+//! rstracking-pose-eval [--pose2sim DIR] [--csv OUT_DIR] [--only-pose2sim | --only-synthetic]
 //! ```
 //! 1. Real detector jitter: the OpenPose keypoints of the pose2sim recording
 //!    (4 cameras, 60 fps; the first 17 BODY_25B points are COCO-17), people
@@ -13,8 +13,10 @@
 //!    (cross-correlation delay of the velocities).
 //! 2. Synthetic ground truth (this file's generator, seeded): a 17-point
 //!    skeleton moving smoothly, Gaussian noise, dropped keypoints and
-//!    dropped frames; error to the truth and lag for the One Euro defaults
-//!    and for an EMA tuned to the same jitter reduction.
+//!    dropped frames; error to the truth and lag for the One Euro defaults,
+//!    the One Euro and Kalman filters tuned on a grid, the Kalman fixed-lag
+//!    smoother (`lookahead`) at latency 1–3, and an EMA tuned to the same
+//!    jitter reduction as the tuned One Euro.
 //! 3. Cost per keypoint per frame.
 //!
 //! With `--csv`, writes the series of the plot (`pose-trajectory.csv`,
@@ -394,13 +396,14 @@ fn truth_runs(s: &Synthetic, series: &Series, min_conf: f64) -> Vec<(Vec<f64>, V
 }
 
 /// The synthetic-truth table at one noise level; returns (error reduction,
-/// lag) of the tuned One Euro and of the same-jitter EMA for the sweep.
+/// lag) of the tuned One Euro, of the tuned Kalman fixed-lag smoother at
+/// latency 1 and of the same-jitter EMA for the sweep.
 fn synthetic_table(
     noise: f64,
     defaults: &SmootherConfig,
     csv: Option<&Path>,
     print: bool,
-) -> [(f64, f64); 2] {
+) -> [(f64, f64); 3] {
     let min_conf = defaults.min_confidence as f64;
     let (drop_kp, drop_frame) = (0.05, 0.02);
     let syn = synthetic(3000, noise, drop_kp, drop_frame, 0x5eed_1234);
@@ -434,107 +437,141 @@ fn synthetic_table(
     let (_, sm) = smooth_series(&syn.frames, &one_euro(tuned.1, tuned.2, tuned.3));
     // The constant-velocity Kalman filter, its process noise tuned the same
     // way (measurement noise = the generator's σ²).
-    let kalman = |q: f64, r: f64| SmootherConfig {
+    // With `latency` > 0 it is the fixed-lag smoother (`lookahead`).
+    let kalman = |q: f64, r: f64, latency: u32| SmootherConfig {
         filter: FilterKind::Kalman {
             process_noise: q,
             measurement_noise: r,
         },
+        latency,
+        lookahead: latency > 0,
         ..(*defaults).clone()
     };
     // (error, process noise, measurement noise at confidence 1)
-    let mut kq = (f64::MAX, 1.0, noise * noise);
-    for e in 0..=16 {
-        let q = 10f64.powf(1.0 + 0.5 * e as f64);
-        for rf in [0.5, 1.0, 2.0, 4.0, 8.0] {
-            let r = rf * noise * noise;
-            let (_, s) = smooth_series(&syn.frames, &kalman(q, r));
-            let err = truth_error(&syn, &s, min_conf);
-            if err < kq.0 {
-                kq = (err, q, r);
+    let tune_kalman = |latency: u32| {
+        let mut kq = (f64::MAX, 1.0, noise * noise);
+        for e in 0..=16 {
+            let q = 10f64.powf(1.0 + 0.5 * e as f64);
+            for rf in [0.5, 1.0, 2.0, 4.0, 8.0] {
+                let r = rf * noise * noise;
+                let (_, s) = smooth_series(&syn.frames, &kalman(q, r, latency));
+                let err = truth_error(&syn, &s, min_conf);
+                if err < kq.0 {
+                    kq = (err, q, r);
+                }
             }
         }
-    }
-    let (_, sm_kalman) = smooth_series(&syn.frames, &kalman(kq.1, kq.2));
-    let runs_kalman = coordinate_runs(&raw, &sm_kalman, min_conf);
-    let runs_raw = coordinate_runs(&raw, &sm, min_conf);
-    let jit_raw = jitter(&runs_raw, false);
-    let jit_sm = jitter(&runs_raw, true);
-    let target = 1.0 - jit_sm / jit_raw;
-    // EMA with the same jitter reduction (bisection on alpha).
+        kq
+    };
+    let kq = tune_kalman(0);
+    let (_, sm_kalman) = smooth_series(&syn.frames, &kalman(kq.1, kq.2, 0));
+    let lookahead: Vec<(u32, (f64, f64, f64), Series)> = [1, 2, 3]
+        .into_iter()
+        .map(|latency| {
+            let kq = tune_kalman(latency);
+            let (_, s) = smooth_series(&syn.frames, &kalman(kq.1, kq.2, latency));
+            (latency, kq, s)
+        })
+        .collect();
+    let jitter_reduction = |s: &Series| {
+        let runs = coordinate_runs(&raw, s, min_conf);
+        1.0 - jitter(&runs, true) / jitter(&runs, false)
+    };
+    let jit_raw = jitter(&coordinate_runs(&raw, &sm, min_conf), false);
+    // EMA with the jitter reduction of `target` (bisection on alpha).
     let ema_cfg = |alpha: f64| SmootherConfig {
         filter: FilterKind::Ema { alpha },
         ..(*defaults).clone()
     };
-    let (mut lo, mut hi) = (0.001, 1.0);
-    for _ in 0..40 {
-        let mid = 0.5 * (lo + hi);
-        let (r, s) = smooth_series(&syn.frames, &ema_cfg(mid));
-        let runs = coordinate_runs(&r, &s, min_conf);
-        let red = 1.0 - jitter(&runs, true) / jitter(&runs, false);
-        if red > target {
-            lo = mid;
-        } else {
-            hi = mid;
+    let same_jitter_ema = |target: &Series| {
+        let goal = jitter_reduction(target);
+        let (mut lo, mut hi) = (0.001, 1.0);
+        for _ in 0..40 {
+            let mid = 0.5 * (lo + hi);
+            let (_, s) = smooth_series(&syn.frames, &ema_cfg(mid));
+            if jitter_reduction(&s) > goal {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
         }
-    }
-    let alpha = 0.5 * (lo + hi);
-    let (_, ema) = smooth_series(&syn.frames, &ema_cfg(alpha));
-    let ema_runs = coordinate_runs(&raw, &ema, min_conf);
+        let alpha = 0.5 * (lo + hi);
+        (alpha, smooth_series(&syn.frames, &ema_cfg(alpha)).1)
+    };
+    let (alpha, ema) = same_jitter_ema(&sm);
+    let (alpha_k, ema_k) = same_jitter_ema(&lookahead[0].2);
     let truth_lag = |s: &Series| lag(&truth_runs(&syn, s, min_conf));
     let reduction = |s: &Series| 1.0 - truth_error(&syn, s, min_conf) / raw_err;
+    let fixed_lag_1 = &lookahead[0].2;
     let sweep = [
         (reduction(&sm), truth_lag(&sm)),
+        (reduction(fixed_lag_1), truth_lag(fixed_lag_1)),
         (reduction(&ema), truth_lag(&ema)),
     ];
     if !print {
         return sweep;
     }
-    println!("| filter | RMSE to truth (px) | error reduction | jitter (px) | jitter reduction | lag vs truth (frames) |");
-    println!("|---|---|---|---|---|---|");
+    println!("| filter | latency (frames) | RMSE to truth (px) | error reduction | jitter (px) | jitter reduction | lag vs truth (frames) |");
+    println!("|---|---|---|---|---|---|---|");
     println!(
-        "| raw detections | {raw_err:.3} | – | {jit_raw:.3} | – | {:.2} |",
+        "| raw detections | 0 | {raw_err:.3} | – | {jit_raw:.3} | – | {:.2} |",
         truth_lag(&raw)
     );
-    let runs_defaults = coordinate_runs(&raw, &sm_defaults, min_conf);
-    for (name, series, runs) in [
+    let mut rows: Vec<(String, u32, &Series)> = vec![
         (
             "One Euro, defaults (1.0, 0.007)".to_string(),
+            0,
             &sm_defaults,
-            &runs_defaults,
         ),
         (
             format!(
                 "One Euro, tuned (min-cutoff {}, beta {}, d-cutoff {})",
                 tuned.1, tuned.2, tuned.3
             ),
+            0,
             &sm,
-            &runs_raw,
         ),
         (
             format!(
                 "Kalman, tuned (process-noise {:.0}, measurement-noise {})",
                 kq.1, kq.2
             ),
+            0,
             &sm_kalman,
-            &runs_kalman,
         ),
-        (
-            format!("EMA α = {alpha:.3} (same jitter reduction as tuned One Euro)"),
-            &ema,
-            &ema_runs,
-        ),
-    ] {
+    ];
+    for (latency, kq, series) in &lookahead {
+        rows.push((
+            format!(
+                "Kalman fixed-lag (lookahead=true, latency={latency}), tuned (process-noise {:.0}, measurement-noise {})",
+                kq.1, kq.2
+            ),
+            *latency,
+            series,
+        ));
+    }
+    rows.push((
+        format!("EMA α = {alpha:.3} (same jitter reduction as tuned One Euro)"),
+        0,
+        &ema,
+    ));
+    rows.push((
+        format!("EMA α = {alpha_k:.3} (same jitter reduction as Kalman fixed-lag, latency 1)"),
+        0,
+        &ema_k,
+    ));
+    for (name, latency, series) in rows {
         let err = truth_error(&syn, series, min_conf);
-        let j = jitter(runs, true);
+        let j = jitter(&coordinate_runs(&raw, series, min_conf), true);
         println!(
-            "| {name} | {err:.3} | {:.1} % | {j:.3} | {:.1} % | {:.2} |",
+            "| {name} | {latency} | {err:.3} | {:.1} % | {j:.3} | {:.1} % | {:.2} |",
             100.0 * (1.0 - err / raw_err),
-            100.0 * (1.0 - j / jit_raw),
+            100.0 * jitter_reduction(series),
             truth_lag(series)
         );
     }
     if let Some(dir) = csv {
-        write_synthetic_csv(dir, &syn, &raw, &sm, &ema);
+        write_synthetic_csv(dir, &syn, &raw, [&sm, fixed_lag_1, &ema]);
     }
     sweep
 }
@@ -544,15 +581,17 @@ fn main() {
         PathBuf::from("../shared/data/keypoints/pose2sim_S00_P00_T01_BalancingTrial/pose");
     let mut csv: Option<PathBuf> = None;
     let mut only_pose2sim = false;
+    let mut only_synthetic = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--pose2sim" => pose2sim = PathBuf::from(it.next().expect("--pose2sim DIR")),
             "--csv" => csv = Some(PathBuf::from(it.next().expect("--csv DIR"))),
             "--only-pose2sim" => only_pose2sim = true,
-            other => {
-                panic!("unknown argument {other} (use --pose2sim DIR, --csv DIR, --only-pose2sim)")
-            }
+            "--only-synthetic" => only_synthetic = true,
+            other => panic!(
+                "unknown argument {other} (use --pose2sim DIR, --csv DIR, --only-pose2sim, --only-synthetic)"
+            ),
         }
     }
     let defaults = SmootherConfig::default();
@@ -560,6 +599,10 @@ fn main() {
     println!("defaults: {:?}\n", defaults);
 
     // 1. pose2sim.
+    if only_synthetic {
+        synthetic_table(3.0, &defaults, csv.as_deref(), true);
+        return;
+    }
     if pose2sim.is_dir() {
         println!("## pose2sim (real OpenPose keypoints, 60 fps), One Euro defaults\n");
         println!("| camera | tracks | coordinate runs | jitter raw (px) | jitter smoothed (px) | reduction | lag vs raw (frames) |");
@@ -599,13 +642,14 @@ fn main() {
     // 2. Synthetic truth: the full table at σ = 3 px, then a noise sweep.
     synthetic_table(3.0, &defaults, csv.as_deref(), true);
     println!("\n### Noise sweep (same motion and dropouts)\n");
-    println!("| noise σ (px) | One Euro tuned: error reduction | lag (frames) | EMA same jitter: error reduction | lag (frames) |");
-    println!("|---|---|---|---|---|");
+    println!("| noise σ (px) | One Euro tuned: error reduction | lag (frames) | Kalman fixed-lag, latency 1: error reduction | lag (frames) | EMA same jitter as One Euro: error reduction | lag (frames) |");
+    println!("|---|---|---|---|---|---|---|");
     for noise in [1.0, 2.0, 3.0, 4.0, 6.0] {
-        let [(oe, ol), (ee, el)] = synthetic_table(noise, &defaults, None, false);
+        let [(oe, ol), (ke, kl), (ee, el)] = synthetic_table(noise, &defaults, None, false);
         println!(
-            "| {noise} | {:.1} % | {ol:.2} | {:.1} % | {el:.2} |",
+            "| {noise} | {:.1} % | {ol:.2} | {:.1} % | {kl:.2} | {:.1} % | {el:.2} |",
             100.0 * oe,
+            100.0 * ke,
             100.0 * ee
         );
     }
@@ -637,6 +681,18 @@ fn main() {
                     process_noise: 20_000.0,
                     measurement_noise: 4.0,
                 },
+                ..defaults.clone()
+            },
+        ),
+        (
+            "kalman, lookahead, latency 1",
+            SmootherConfig {
+                filter: FilterKind::Kalman {
+                    process_noise: 20_000.0,
+                    measurement_noise: 4.0,
+                },
+                latency: 1,
+                lookahead: true,
                 ..defaults.clone()
             },
         ),
@@ -690,20 +746,27 @@ fn write_pose_csv(dir: &Path, raw: &Series, sm: &Series) {
     std::fs::write(dir.join("pose-trajectory.csv"), text).unwrap();
 }
 
-fn write_synthetic_csv(dir: &Path, syn: &Synthetic, raw: &Series, sm: &Series, ema: &Series) {
+/// `filtered`: tuned One Euro, Kalman fixed-lag (latency 1), EMA.
+fn write_synthetic_csv(dir: &Path, syn: &Synthetic, raw: &Series, filtered: [&Series; 3]) {
     std::fs::create_dir_all(dir).unwrap();
-    let mut text = String::from("frame,truth,raw,one_euro,ema\n");
-    let (r, s, e) = (&raw[&1], &sm[&1], &ema[&1]);
+    let mut text = String::from("frame,truth,raw,one_euro,kalman_fixed_lag_1,ema\n");
+    let (r, s, k, e) = (
+        &raw[&1],
+        &filtered[0][&1],
+        &filtered[1][&1],
+        &filtered[2][&1],
+    );
     for f in 0..600.min(syn.truth.len()) {
         let v = |p: &Option<[[f64; 3]; K]>| match p {
             Some(p) if p[9][2] >= 0.3 => format!("{}", p[9][0]),
             _ => String::new(),
         };
         text.push_str(&format!(
-            "{f},{},{},{},{}\n",
+            "{f},{},{},{},{},{}\n",
             syn.truth[f][9][0],
             v(&r[f]),
             v(&s[f]),
+            v(&k[f]),
             v(&e[f])
         ));
     }
