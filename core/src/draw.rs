@@ -34,7 +34,7 @@ pub struct Rgb(pub u8, pub u8, pub u8);
 /// Colour of objects without a track or global id.
 pub const UNTRACKED_COLOUR: Rgb = Rgb(160, 160, 160);
 
-/// A mutable frame: packed layouts use planes[0]; I420 Y,U,V; NV12 Y,UV.
+/// A mutable frame: packed layouts use `planes[0]`; I420 Y,U,V; NV12 Y,UV.
 ///
 /// Unused planes may be empty slices. Strides are in bytes. The chroma
 /// planes of I420 and NV12 have `⌈w/2⌉` samples (NV12: pairs) per row and

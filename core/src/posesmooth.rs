@@ -25,6 +25,12 @@
 //!   [`KeypointState::Predicted`], track state [`TrackState::Predicted`]),
 //!   with a confidence that decays per frame.
 //!
+//! With `lookahead` (Kalman filter, latency `N` ≥ 1), each held frame's
+//! filtered keypoints and box are replaced, when the frame leaves, by the
+//! fixed-lag Rauch–Tung–Striebel estimate given the `N` frames after it
+//! ([`Kalman1::smoothed`]). Interpolated gap frames stay linear between the
+//! filtered poses on both sides.
+//!
 //! Frames leave the smoother in the order they came in, with their payload
 //! and timestamp untouched; only the objects are rewritten or added to.
 //!

@@ -8,7 +8,7 @@
 //! every camera; predictions use their `global_id`). Each camera goes
 //! through steps 1-3 of the protocol on its own (its own length, its own
 //! errors), then the frames are concatenated and the ids relabelled over all
-//! cameras, and the metrics run once on that [`PreparedSequence`]. HOTA and
+//! cameras, and the metrics run once on that [`PreparedSequence`](super::PreparedSequence). HOTA and
 //! IDF1 then also measure whether a person keeps one id across cameras: a
 //! person given a different global id in another camera loses IDTP and AssA
 //! there, and costs an IDSW where the camera's frames start.
