@@ -36,7 +36,9 @@
 
 use std::fmt;
 
-use crate::preprocess::{check_planes, clamp01, lerp, Frame, PixelLayout, YuvCoefs, YuvParams};
+use crate::preprocess::{
+    check_planes, clamp01, lerp, Frame, PixelLayout, PlaneError, YuvCoefs, YuvParams,
+};
 
 /// Usual ReID model input width.
 pub const REID_INPUT_WIDTH: usize = 128;
@@ -67,9 +69,12 @@ pub enum CropError {
     /// lies fully outside, its width or height is zero or negative, or a
     /// coordinate is NaN or infinite.
     Empty { x: f32, y: f32, w: f32, h: f32 },
-    /// The frame is unusable (no pixels, a stride smaller than a row, a plane
-    /// shorter than `stride × rows`); the message has the numbers.
+    /// The frame is unusable (no pixels, or too wide for the YUV scratch
+    /// rows); the message has the numbers.
     Frame(String),
+    /// A plane's stride is smaller than a row, or the plane is shorter than
+    /// `stride × rows`.
+    Plane(PlaneError),
     /// The output slice is not `3 × out_h × out_w` floats long (`expected` is
     /// `usize::MAX` when that product overflows).
     Output { expected: usize, found: usize },
@@ -83,6 +88,7 @@ impl fmt::Display for CropError {
                 "box (x {x}, y {y}, w {w}, h {h}) has no pixels inside the frame"
             ),
             CropError::Frame(msg) => f.write_str(msg),
+            CropError::Plane(e) => e.fmt(f),
             CropError::Output { expected, found } => {
                 write!(f, "output slice has {found} floats, expected {expected}")
             }
@@ -242,8 +248,7 @@ fn check_frame(frame: &Frame) -> Result<(), CropError> {
     }
     let (specs, n) = frame.layout.planes(w, h);
     let lens = frame.planes.map(<[u8]>::len);
-    check_planes(lens, frame.strides, &specs[..n], true)
-        .map_err(|f| CropError::Frame(f.to_string()))
+    check_planes(lens, frame.strides, &specs[..n], true).map_err(CropError::Plane)
 }
 
 /// Geometry of one crop and the output planes.
@@ -570,7 +575,7 @@ pub fn cosine_distance(a: &[f32], b: &[f32]) -> f32 {
 mod tests {
     use super::*;
     use crate::preprocess::YuvMatrix;
-    use crate::testutil::{positions, Rng};
+    use crate::testutil::{positions, ref_convert, Rng};
 
     const PACKED: [PixelLayout; 10] = [
         PixelLayout::Rgb,
@@ -773,28 +778,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    /// f64 reference of the YUV → RGB conversion (independent of the code).
-    fn ref_convert(y: f64, u: f64, v: f64, p: YuvParams) -> [f64; 3] {
-        let (kr, kb) = match p.matrix {
-            YuvMatrix::Bt601 => (0.299, 0.114),
-            YuvMatrix::Bt709 => (0.2126, 0.0722),
-            YuvMatrix::Bt2020 => (0.2627, 0.0593),
-        };
-        let (yp, cb, cr) = if p.full_range {
-            (y, u - 128.0, v - 128.0)
-        } else {
-            (
-                (y - 16.0) * 255.0 / 219.0,
-                (u - 128.0) * 255.0 / 224.0,
-                (v - 128.0) * 255.0 / 224.0,
-            )
-        };
-        let r = yp + 2.0 * (1.0 - kr) * cr;
-        let b = yp + 2.0 * (1.0 - kb) * cb;
-        let g = (yp - kr * r - kb * b) / (1.0 - kr - kb);
-        [r, g, b].map(|c| c.clamp(0.0, 255.0) / 255.0)
     }
 
     #[test]
@@ -1250,9 +1233,14 @@ mod tests {
         let e = crop_resize(&frame, p, b, 8, 8, &n, &mut out).unwrap_err();
         assert_eq!(
             e,
-            CropError::Frame(
-                "plane 1 (UV) has 1000 bytes, needs at least 2080 (stride 65, 32 rows)".into()
-            )
+            CropError::Plane(PlaneError::PlaneTooShort {
+                plane: 1,
+                name: "UV",
+                len: 1000,
+                needed: 2080,
+                stride: 65,
+                rows: 32,
+            })
         );
         assert_eq!(
             e.to_string(),

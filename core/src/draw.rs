@@ -24,7 +24,7 @@
 use std::fmt;
 use std::fmt::Write as _;
 
-use crate::preprocess::{check_planes, PixelLayout, PlaneFault, YuvParams};
+use crate::preprocess::{check_planes, PixelLayout, PlaneError, YuvParams};
 use crate::types::{Keypoint, KeypointState, Object, TrackState};
 
 /// An 8-bit RGB colour.
@@ -53,20 +53,9 @@ pub struct FrameMut<'a> {
 pub enum DrawError {
     /// The frame has no pixels.
     ZeroSize { width: usize, height: usize },
-    /// A plane's stride is smaller than one row of it.
-    StrideTooSmall {
-        plane: usize,
-        name: &'static str,
-        stride: usize,
-        row_bytes: usize,
-    },
-    /// A plane is shorter than `stride × (rows − 1) + row_bytes`.
-    PlaneTooShort {
-        plane: usize,
-        name: &'static str,
-        len: usize,
-        needed: usize,
-    },
+    /// A plane's stride or length does not fit the frame size (a plane
+    /// needs `stride × (rows − 1) + row_bytes` bytes).
+    Plane(PlaneError),
 }
 
 impl fmt::Display for DrawError {
@@ -75,24 +64,7 @@ impl fmt::Display for DrawError {
             DrawError::ZeroSize { width, height } => {
                 write!(f, "frame is {width}×{height}, cannot draw on it")
             }
-            DrawError::StrideTooSmall {
-                plane,
-                name,
-                stride,
-                row_bytes,
-            } => write!(
-                f,
-                "plane {plane} ({name}) has stride {stride}, smaller than its rows of {row_bytes} bytes"
-            ),
-            DrawError::PlaneTooShort {
-                plane,
-                name,
-                len,
-                needed,
-            } => write!(
-                f,
-                "plane {plane} ({name}) is too short: needed {needed} bytes, found {len}"
-            ),
+            DrawError::Plane(e) => e.fmt(f),
         }
     }
 }
@@ -248,31 +220,7 @@ impl<'a, 'b> Canvas<'a, 'b> {
         };
         let (specs, n) = frame.layout.planes(w, h);
         let lens = frame.planes.each_ref().map(|p| p.len());
-        check_planes(lens, frame.strides, &specs[..n], false).map_err(|f| match f {
-            PlaneFault::Stride {
-                plane,
-                name,
-                stride,
-                row_bytes,
-            } => DrawError::StrideTooSmall {
-                plane,
-                name,
-                stride,
-                row_bytes,
-            },
-            PlaneFault::Short {
-                plane,
-                name,
-                len,
-                needed,
-                ..
-            } => DrawError::PlaneTooShort {
-                plane,
-                name,
-                len,
-                needed,
-            },
-        })?;
+        check_planes(lens, frame.strides, &specs[..n], false).map_err(DrawError::Plane)?;
         // The plane checks bound the sizes by the memory, far below i64::MAX.
         Ok(Canvas {
             kind,
@@ -1844,12 +1792,14 @@ mod tests {
         let e = Canvas::new(&mut f).err().unwrap();
         assert_eq!(
             e,
-            DrawError::PlaneTooShort {
+            DrawError::Plane(PlaneError::PlaneTooShort {
                 plane: 0,
                 name: "packed pixels",
                 len: 35,
-                needed: 36
-            }
+                needed: 36,
+                stride: 12,
+                rows: 3,
+            })
         );
         assert!(e.to_string().contains("packed pixels"), "{e}");
         // The last row needs no padding.
@@ -1861,12 +1811,12 @@ mod tests {
         let mut f = packed(PixelLayout::Bgrx, 4, 3, 15, &mut buf);
         assert!(matches!(
             Canvas::new(&mut f),
-            Err(DrawError::StrideTooSmall {
+            Err(DrawError::Plane(PlaneError::StrideTooSmall {
                 plane: 0,
                 stride: 15,
                 row_bytes: 16,
                 ..
-            })
+            }))
         ));
         let mut f = packed(PixelLayout::Rgb, 0, 3, 15, &mut buf);
         assert!(matches!(
@@ -1886,12 +1836,13 @@ mod tests {
         let e = Canvas::new(&mut f).err().unwrap();
         assert!(matches!(
             e,
-            DrawError::PlaneTooShort {
+            DrawError::Plane(PlaneError::PlaneTooShort {
                 plane: 2,
                 name: "V",
                 len: 5,
-                needed: 6
-            }
+                needed: 6,
+                ..
+            })
         ));
         assert!(
             e.to_string().contains("(V)") && e.to_string().contains('6'),
@@ -1910,20 +1861,20 @@ mod tests {
         let e = Canvas::new(&mut f).err().unwrap();
         assert!(matches!(
             e,
-            DrawError::PlaneTooShort {
-                plane: 1,
-                name: "UV",
-                ..
-            }
-        ));
-        f.strides[1] = 5;
-        assert!(matches!(
-            Canvas::new(&mut f),
-            Err(DrawError::StrideTooSmall {
+            DrawError::Plane(PlaneError::PlaneTooShort {
                 plane: 1,
                 name: "UV",
                 ..
             })
+        ));
+        f.strides[1] = 5;
+        assert!(matches!(
+            Canvas::new(&mut f),
+            Err(DrawError::Plane(PlaneError::StrideTooSmall {
+                plane: 1,
+                name: "UV",
+                ..
+            }))
         ));
     }
 }

@@ -91,16 +91,21 @@ impl PixelLayout {
     }
 }
 
-/// Why a frame's plane cannot be read (or written): see [`check_planes`].
+/// Why a frame's plane cannot be read (or written): its stride is smaller
+/// than one row, or it holds fewer bytes than its rows need. Shared by the
+/// letterbox ([`PreprocessError::Plane`]), the crop and the drawing code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum PlaneFault {
-    Stride {
+pub enum PlaneError {
+    /// A plane's stride is smaller than one row of it.
+    StrideTooSmall {
         plane: usize,
         name: &'static str,
         stride: usize,
         row_bytes: usize,
     },
-    Short {
+    /// A plane is shorter than its rows need (`needed` bytes: `stride ×
+    /// rows`, or without the last row's padding where the caller allows it).
+    PlaneTooShort {
         plane: usize,
         name: &'static str,
         len: usize,
@@ -110,10 +115,10 @@ pub(crate) enum PlaneFault {
     },
 }
 
-impl fmt::Display for PlaneFault {
+impl fmt::Display for PlaneError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            PlaneFault::Stride {
+            PlaneError::StrideTooSmall {
                 plane,
                 name,
                 stride,
@@ -122,7 +127,7 @@ impl fmt::Display for PlaneFault {
                 f,
                 "plane {plane} ({name}) has stride {stride}, smaller than its rows of {row_bytes} bytes"
             ),
-            PlaneFault::Short {
+            PlaneError::PlaneTooShort {
                 plane,
                 name,
                 len,
@@ -137,6 +142,8 @@ impl fmt::Display for PlaneFault {
     }
 }
 
+impl std::error::Error for PlaneError {}
+
 /// Checks that each plane `i` of `specs` has a stride of at least one row
 /// and `lens[i]` bytes: `stride × rows`, or with `padded_last_row = false`
 /// `stride × (rows − 1) + row_bytes` (the last row without its padding).
@@ -145,12 +152,12 @@ pub(crate) fn check_planes(
     strides: [usize; 3],
     specs: &[PlaneSpec],
     padded_last_row: bool,
-) -> Result<(), PlaneFault> {
+) -> Result<(), PlaneError> {
     for (plane, spec) in specs.iter().enumerate() {
         let (name, row_bytes, rows) = (spec.name, spec.row_bytes, spec.rows);
         let stride = strides[plane];
         if stride < row_bytes {
-            return Err(PlaneFault::Stride {
+            return Err(PlaneError::StrideTooSmall {
                 plane,
                 name,
                 stride,
@@ -165,7 +172,7 @@ pub(crate) fn check_planes(
                 .saturating_add(row_bytes)
         };
         if lens[plane] < needed {
-            return Err(PlaneFault::Short {
+            return Err(PlaneError::PlaneTooShort {
                 plane,
                 name,
                 len: lens[plane],
@@ -335,22 +342,9 @@ pub enum PreprocessError {
         dst_w: u32,
         dst_h: u32,
     },
-    /// A plane's stride is smaller than one row of it.
-    StrideTooSmall {
-        plane: usize,
-        name: &'static str,
-        stride: usize,
-        row_bytes: usize,
-    },
-    /// A plane is shorter than `stride × rows`.
-    PlaneTooShort {
-        plane: usize,
-        name: &'static str,
-        len: usize,
-        needed: usize,
-        stride: usize,
-        rows: usize,
-    },
+    /// A plane's stride or length does not fit the frame size (a plane
+    /// needs `stride × rows` bytes).
+    Plane(PlaneError),
 }
 
 impl fmt::Display for PreprocessError {
@@ -399,26 +393,7 @@ impl fmt::Display for PreprocessError {
                 f,
                 "output slice has {len} floats, expected {expected} (3×{dst_w}×{dst_h})"
             ),
-            PreprocessError::StrideTooSmall {
-                plane,
-                name,
-                stride,
-                row_bytes,
-            } => write!(
-                f,
-                "plane {plane} ({name}) has stride {stride}, smaller than its rows of {row_bytes} bytes"
-            ),
-            PreprocessError::PlaneTooShort {
-                plane,
-                name,
-                len,
-                needed,
-                stride,
-                rows,
-            } => write!(
-                f,
-                "plane {plane} ({name}) has {len} bytes, needs at least {needed} (stride {stride}, {rows} rows)"
-            ),
+            PreprocessError::Plane(e) => e.fmt(f),
         }
     }
 }
@@ -712,36 +687,8 @@ impl Preprocessor {
             });
         }
         let lens = frame.planes.map(<[u8]>::len);
-        check_planes(lens, frame.strides, &self.planes[..self.n_planes], true).map_err(
-            |f| match f {
-                PlaneFault::Stride {
-                    plane,
-                    name,
-                    stride,
-                    row_bytes,
-                } => PreprocessError::StrideTooSmall {
-                    plane,
-                    name,
-                    stride,
-                    row_bytes,
-                },
-                PlaneFault::Short {
-                    plane,
-                    name,
-                    len,
-                    needed,
-                    stride,
-                    rows,
-                } => PreprocessError::PlaneTooShort {
-                    plane,
-                    name,
-                    len,
-                    needed,
-                    stride,
-                    rows,
-                },
-            },
-        )?;
+        check_planes(lens, frame.strides, &self.planes[..self.n_planes], true)
+            .map_err(PreprocessError::Plane)?;
         Ok(())
     }
 
@@ -880,7 +827,7 @@ struct Out<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testutil::{positions, Rng};
+    use crate::testutil::{positions, ref_convert, Rng};
 
     const PAD: f32 = 114.0 / 255.0;
 
@@ -1259,27 +1206,6 @@ mod tests {
             };
             run_new(&frame, dw, dh, params).1
         }
-    }
-
-    fn ref_convert(y: f64, u: f64, v: f64, p: YuvParams) -> [f64; 3] {
-        let (kr, kb) = match p.matrix {
-            YuvMatrix::Bt601 => (0.299, 0.114),
-            YuvMatrix::Bt709 => (0.2126, 0.0722),
-            YuvMatrix::Bt2020 => (0.2627, 0.0593),
-        };
-        let (yp, cb, cr) = if p.full_range {
-            (y, u - 128.0, v - 128.0)
-        } else {
-            (
-                (y - 16.0) * 255.0 / 219.0,
-                (u - 128.0) * 255.0 / 224.0,
-                (v - 128.0) * 255.0 / 224.0,
-            )
-        };
-        let r = yp + 2.0 * (1.0 - kr) * cr;
-        let b = yp + 2.0 * (1.0 - kb) * cb;
-        let g = (yp - kr * r - kb * b) / (1.0 - kr - kb);
-        [r, g, b].map(|c| c.clamp(0.0, 255.0) / 255.0)
     }
 
     fn check_yuv_against_reference(w: usize, h: usize, dw: u32, dh: u32, params: YuvParams) {

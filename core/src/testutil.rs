@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: MIT
 //! Helpers shared by the unit tests of several modules.
 
-use crate::preprocess::PixelLayout;
+use crate::preprocess::{PixelLayout, YuvMatrix, YuvParams};
 
 /// Deterministic xorshift64.
 pub(crate) struct Rng(pub(crate) u64);
@@ -37,4 +37,27 @@ pub(crate) fn positions(layout: PixelLayout) -> (usize, [usize; 3]) {
         PixelLayout::Xbgr | PixelLayout::Abgr => (4, [3, 2, 1]),
         _ => unreachable!("not a packed layout"),
     }
+}
+
+/// f64 reference of the YUV → RGB conversion, written from the matrix
+/// definitions and independent of the code under test: `[R, G, B]` in 0..1.
+pub(crate) fn ref_convert(y: f64, u: f64, v: f64, p: YuvParams) -> [f64; 3] {
+    let (kr, kb) = match p.matrix {
+        YuvMatrix::Bt601 => (0.299, 0.114),
+        YuvMatrix::Bt709 => (0.2126, 0.0722),
+        YuvMatrix::Bt2020 => (0.2627, 0.0593),
+    };
+    let (yp, cb, cr) = if p.full_range {
+        (y, u - 128.0, v - 128.0)
+    } else {
+        (
+            (y - 16.0) * 255.0 / 219.0,
+            (u - 128.0) * 255.0 / 224.0,
+            (v - 128.0) * 255.0 / 224.0,
+        )
+    };
+    let r = yp + 2.0 * (1.0 - kr) * cr;
+    let b = yp + 2.0 * (1.0 - kb) * cb;
+    let g = (yp - kr * r - kb * b) / (1.0 - kr - kb);
+    [r, g, b].map(|c| c.clamp(0.0, 255.0) / 255.0)
 }
