@@ -20,9 +20,12 @@
 //! cargo run --release -p rstracking-core --example mtmc-bench [-- LONG_RUN_CLUSTERINGS]
 //! ```
 
+mod common;
+
 use std::collections::HashMap;
 use std::time::Instant;
 
+use common::Rng;
 use rstracking_core::mtmc::{MtmcAggregator, MtmcConfig};
 
 const DIM: usize = 512;
@@ -32,32 +35,6 @@ const PEOPLE: usize = 40;
 const RUNS: usize = 50;
 const DEFAULT_LONG_RUN: usize = 10_000;
 const S: u64 = 1_000_000_000;
-
-/// Deterministic xorshift64 with a Gaussian from Box–Muller.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    /// Uniform in `(0, 1]`.
-    fn uniform(&mut self) -> f64 {
-        ((self.next() >> 11) + 1) as f64 / (1u64 << 53) as f64
-    }
-
-    fn gauss(&mut self) -> f32 {
-        let (u, v) = (self.uniform(), self.uniform());
-        ((-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()) as f32
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 fn normalize(v: &mut [f32]) {
     let n = v.iter().map(|x| x * x).sum::<f32>().sqrt();

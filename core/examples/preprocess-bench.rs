@@ -11,96 +11,12 @@
 //! cargo run --release -p rstracking-core --example preprocess-bench [-- ITERATIONS]
 //! ```
 
-use std::time::Instant;
+mod common;
 
-use rstracking_core::preprocess::{Frame, PixelLayout, Preprocessor, YuvParams};
+use common::{time, OwnedFrame, WARMUP};
+use rstracking_core::preprocess::{PixelLayout, Preprocessor, YuvParams};
 
-const WARMUP: usize = 20;
 const DEFAULT_ITERATIONS: usize = 200;
-
-/// Deterministic xorshift64 byte source.
-struct Rng(u64);
-
-impl Rng {
-    fn fill(&mut self, buf: &mut [u8]) {
-        for b in buf {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            *b = (self.0 >> 24) as u8;
-        }
-    }
-}
-
-/// Owned planes and strides of a synthetic frame.
-struct OwnedFrame {
-    layout: PixelLayout,
-    width: usize,
-    height: usize,
-    planes: Vec<Vec<u8>>,
-    strides: [usize; 3],
-}
-
-impl OwnedFrame {
-    fn new(layout: PixelLayout, width: usize, height: usize, seed: u64) -> Self {
-        let mut rng = Rng(seed | 1);
-        let (cw, ch) = (width.div_ceil(2), height.div_ceil(2));
-        // (stride, rows) per plane; strides rounded up to 64 bytes as a
-        // decoder would.
-        let align = |n: usize| n.div_ceil(64) * 64;
-        let shape: Vec<(usize, usize)> = match layout {
-            PixelLayout::I420 => vec![(align(width), height), (align(cw), ch), (align(cw), ch)],
-            PixelLayout::Nv12 => vec![(align(width), height), (align(2 * cw), ch)],
-            PixelLayout::Rgb | PixelLayout::Bgr => vec![(align(3 * width), height)],
-            _ => vec![(align(4 * width), height)],
-        };
-        let mut strides = [0; 3];
-        let planes = shape
-            .iter()
-            .enumerate()
-            .map(|(i, &(stride, rows))| {
-                strides[i] = stride;
-                let mut p = vec![0u8; stride * rows];
-                rng.fill(&mut p);
-                p
-            })
-            .collect();
-        OwnedFrame {
-            layout,
-            width,
-            height,
-            planes,
-            strides,
-        }
-    }
-
-    fn frame(&self) -> Frame<'_> {
-        let plane = |i: usize| self.planes.get(i).map_or(&[][..], |p| &p[..]);
-        Frame {
-            layout: self.layout,
-            width: self.width,
-            height: self.height,
-            planes: [plane(0), plane(1), plane(2)],
-            strides: self.strides,
-        }
-    }
-}
-
-/// Median and minimum of per-frame times, in milliseconds.
-fn time(iterations: usize, mut f: impl FnMut()) -> (f64, f64) {
-    for _ in 0..WARMUP {
-        f();
-    }
-    let mut ms: Vec<f64> = (0..iterations)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
-    ms.sort_by(f64::total_cmp);
-    (ms[ms.len() / 2], ms[0])
-}
 
 fn main() {
     let iterations = std::env::args()
