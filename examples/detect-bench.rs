@@ -171,7 +171,7 @@ fn main() {
         "model {} (input {iw}x{ih}, {:?}), {}; threads {} ({}), spinning {}; {} cores",
         a.model,
         det.layout().map(|l| l.kind),
-        det.runtime_desc,
+        det.runtime_description(),
         a.threads,
         if a.threads == 0 { "ORT default" } else { "set" },
         a.spinning,

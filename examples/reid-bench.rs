@@ -57,7 +57,7 @@ fn main() {
     println!(
         "model {model}, input {:?}, {}, threads {threads} (0 = ORT default)",
         emb.input_size(),
-        emb.runtime_desc
+        emb.runtime_description()
     );
     // A deterministic textured 1080p frame, NV12 and BGRx.
     let (w, h) = (1920usize, 1080usize);

@@ -70,14 +70,18 @@ pub(crate) fn video_caps_any() -> gst::Caps {
 /// "sink" and "src" Always templates with [`video_caps_any`], for the
 /// in-place BaseTransform elements that only touch the meta.
 pub(crate) fn meta_transform_pad_templates() -> Vec<gst::PadTemplate> {
-    let caps = video_caps_any();
+    sink_src_templates(&video_caps_any())
+}
+
+/// "src" and "sink" Always pad templates with `caps`.
+fn sink_src_templates(caps: &gst::Caps) -> Vec<gst::PadTemplate> {
     [
         ("src", gst::PadDirection::Src),
         ("sink", gst::PadDirection::Sink),
     ]
     .into_iter()
     .map(|(name, dir)| {
-        gst::PadTemplate::new(name, dir, gst::PadPresence::Always, &caps)
+        gst::PadTemplate::new(name, dir, gst::PadPresence::Always, caps)
             .expect("valid pad template")
     })
     .collect()
@@ -145,17 +149,7 @@ pub(crate) fn core_frame<'a>(
 /// "sink" and "src" Always templates with [`raw_rgb_yuv_caps`], for the
 /// in-place elements that read or draw pixels.
 pub(crate) fn raw_transform_pad_templates() -> Vec<gst::PadTemplate> {
-    let caps = raw_rgb_yuv_caps();
-    [
-        ("src", gst::PadDirection::Src),
-        ("sink", gst::PadDirection::Sink),
-    ]
-    .into_iter()
-    .map(|(name, dir)| {
-        gst::PadTemplate::new(name, dir, gst::PadPresence::Always, &caps)
-            .expect("valid pad template")
-    })
-    .collect()
+    sink_src_templates(&raw_rgb_yuv_caps())
 }
 
 /// The YUV matrix and range of the caps' colorimetry (BT.601 when unset).

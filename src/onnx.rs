@@ -212,6 +212,8 @@ pub struct LoadedModel {
     pub warnings: Vec<String>,
     /// The execution provider actually in use.
     pub provider: Provider,
+    /// "ONNX Runtime <version> from <library> (<provider>)", for logging.
+    pub description: String,
 }
 
 /// Loads `model` into a session of the process-wide runtime.
@@ -267,10 +269,16 @@ pub fn load_model(rt: &Runtime, model: &Path, cfg: &SessionConfig) -> Result<Loa
     let session = b
         .commit_from_file(model)
         .map_err(|e| format!("Failed to load model '{}': {e}", model.display()))?;
+    let description = format!(
+        "ONNX Runtime {} from {} ({provider:?})",
+        rt.version,
+        rt.library.display()
+    );
     Ok(LoadedModel {
         session,
         warnings,
         provider,
+        description,
     })
 }
 

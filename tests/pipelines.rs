@@ -6,6 +6,7 @@
 
 mod common;
 use common::*;
+use gstrstracking::core::mot::{MOT15_SEQUENCES, MOT17_SEQUENCES};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -90,31 +91,7 @@ fn synthetic_sequence_is_tracked_without_id_switches() {
 }
 
 /// (benchmark, sequences) of the shared data.
-const SEQS: [(&str, &[&str]); 2] = [
-    (
-        "MOT17",
-        &[
-            "MOT17-02-FRCNN",
-            "MOT17-05-FRCNN",
-            "MOT17-09-FRCNN",
-            "MOT17-10-FRCNN",
-            "MOT17-13-FRCNN",
-        ],
-    ),
-    (
-        "MOT15",
-        &[
-            "ADL-Rundle-6",
-            "ETH-Bahnhof",
-            "ETH-Sunnyday",
-            "KITTI-17",
-            "PETS09-S2L1",
-            "TUD-Campus",
-            "TUD-Stadtmitte",
-            "Venice-2",
-        ],
-    ),
-];
+const SEQS: [(&str, &[&str]); 2] = [("MOT17", &MOT17_SEQUENCES), ("MOT15", &MOT15_SEQUENCES)];
 
 /// Lines of two MOT result files that differ, after sorting both by
 /// (frame, id) (the order within a frame carries no meaning): frame/id

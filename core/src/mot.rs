@@ -10,6 +10,28 @@ use crate::types::{decimal_f64, BBox, Object};
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// The MOT17 training sequences (FRCNN detections) that the shared
+/// reference ByteTrack outputs cover (`data/reference_bytetrack`).
+pub const MOT17_SEQUENCES: [&str; 5] = [
+    "MOT17-02-FRCNN",
+    "MOT17-05-FRCNN",
+    "MOT17-09-FRCNN",
+    "MOT17-10-FRCNN",
+    "MOT17-13-FRCNN",
+];
+
+/// The MOT15 training sequences that the shared reference outputs cover.
+pub const MOT15_SEQUENCES: [&str; 8] = [
+    "ADL-Rundle-6",
+    "ETH-Bahnhof",
+    "ETH-Sunnyday",
+    "KITTI-17",
+    "PETS09-S2L1",
+    "TUD-Campus",
+    "TUD-Stadtmitte",
+    "Venice-2",
+];
+
 /// A parse error that names the file, the 1-based line and the cause.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParseError {

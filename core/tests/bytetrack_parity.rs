@@ -6,6 +6,7 @@
 
 use rstracking_core::bytetrack::{ByteTrackConfig, ByteTracker, Detection, TrackOutput};
 use rstracking_core::mot::{parse_rows, parse_seqinfo};
+use rstracking_core::mot::{MOT15_SEQUENCES as MOT15, MOT17_SEQUENCES as MOT17};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::fmt::Write as _;
@@ -133,24 +134,6 @@ fn diff_lines(name: &str, ours: &str, reference: &str) -> usize {
     );
     n
 }
-
-const MOT17: [&str; 5] = [
-    "MOT17-02-FRCNN",
-    "MOT17-05-FRCNN",
-    "MOT17-09-FRCNN",
-    "MOT17-10-FRCNN",
-    "MOT17-13-FRCNN",
-];
-const MOT15: [&str; 8] = [
-    "ADL-Rundle-6",
-    "ETH-Bahnhof",
-    "ETH-Sunnyday",
-    "KITTI-17",
-    "PETS09-S2L1",
-    "TUD-Campus",
-    "TUD-Stadtmitte",
-    "Venice-2",
-];
 
 fn paper() -> ByteTrackConfig {
     ByteTrackConfig {

@@ -386,7 +386,7 @@ impl RsDetect {
             "Loaded model {model}: input {:?}, layout {:?}, {}",
             detector.input_size(),
             detector.layout(),
-            detector.runtime_desc
+            detector.runtime_description()
         );
         Ok(Mode::Model(Box::new(Model {
             detector,

@@ -54,8 +54,6 @@ pub struct Detector {
     params: DecodeParams,
     dets: Vec<Detection>,
     pub times: StageTimes,
-    /// Where the library came from and its version, for logging.
-    pub runtime_desc: String,
 }
 
 /// Parses `input-size`: "640" or "640x384" (width x height), multiples of 32
@@ -203,12 +201,6 @@ impl Detector {
                 ));
             }
         }
-        let runtime_desc = format!(
-            "ONNX Runtime {} from {} ({:?})",
-            rt.version,
-            rt.library.display(),
-            model.provider
-        );
         Ok((
             Detector {
                 input_name: input.name.clone(),
@@ -225,10 +217,15 @@ impl Detector {
                 params: cfg.params.clone(),
                 dets: Vec::new(),
                 times: StageTimes::default(),
-                runtime_desc,
             },
             warnings,
         ))
+    }
+
+    /// Where the ONNX Runtime library came from, its version and the
+    /// provider in use, for logging.
+    pub fn runtime_description(&self) -> &str {
+        &self.model.description
     }
 
     /// Model input size (width, height).

@@ -37,7 +37,6 @@ pub struct Embedder {
     tensor: Vec<f32>,
     norm: Normalize,
     pub times: EmbedTimes,
-    pub runtime_desc: String,
 }
 
 impl Embedder {
@@ -92,12 +91,6 @@ impl Embedder {
             ));
         }
         let fixed_batch = (s[0] > 0).then_some(s[0] as usize);
-        let runtime_desc = format!(
-            "ONNX Runtime {} from {} ({:?})",
-            rt.version,
-            rt.library.display(),
-            model.provider
-        );
         Ok((
             Embedder {
                 input_name: i.name.clone(),
@@ -108,10 +101,15 @@ impl Embedder {
                 tensor: Vec::new(),
                 norm: cfg.norm,
                 times: EmbedTimes::default(),
-                runtime_desc,
             },
             warnings,
         ))
+    }
+
+    /// Where the ONNX Runtime library came from, its version and the
+    /// provider in use, for logging.
+    pub fn runtime_description(&self) -> &str {
+        &self.model.description
     }
 
     /// Model input (width, height).

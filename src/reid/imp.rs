@@ -275,7 +275,7 @@ impl BaseTransformImpl for RsReid {
             cfg.model,
             embedder.input_size(),
             embedder.fixed_batch(),
-            embedder.runtime_desc
+            embedder.runtime_description()
         );
         self.computed.store(0, Ordering::Relaxed);
         self.skipped.store(0, Ordering::Relaxed);
@@ -344,6 +344,14 @@ impl BaseTransformImpl for RsReid {
         let (interval, min_size, min_confidence) = (*interval, *min_size, *min_confidence);
         let frame_idx = *frame;
         *frame += 1;
+        let frame_error = |e: String| {
+            gst::element_imp_error!(
+                self,
+                gst::StreamError::Failed,
+                ("Frame {}: {}", frame_idx, e)
+            );
+            gst::FlowError::Error
+        };
         let info = info.as_ref().ok_or(gst::FlowError::NotNegotiated)?;
         let (fw, fh) = (info.width() as f32, info.height() as f32);
         let Some(meta) = buf.meta::<TrackingMeta>() else {
@@ -385,24 +393,10 @@ impl BaseTransformImpl for RsReid {
             let frame = crate::core_frame(&vf, *layout);
             embedder
                 .crop(&frame, crate::yuv_params(info), boxes, valid)
-                .map_err(|e| {
-                    gst::element_imp_error!(
-                        self,
-                        gst::StreamError::Failed,
-                        ("Frame {}: {}", frame_idx, e)
-                    );
-                    gst::FlowError::Error
-                })?;
+                .map_err(frame_error)?;
         }
         let n = boxes.len();
-        embedder.infer(n, embeddings).map_err(|e| {
-            gst::element_imp_error!(
-                self,
-                gst::StreamError::Failed,
-                ("Frame {}: {}", frame_idx, e)
-            );
-            gst::FlowError::Error
-        })?;
+        embedder.infer(n, embeddings).map_err(frame_error)?;
         let mut meta = buf.meta_mut::<TrackingMeta>().expect("meta checked above");
         let objects = meta.objects_mut();
         let mut computed = 0u64;

@@ -28,6 +28,7 @@ use rstracking_core::eval::{
     combine, evaluate_sequence_with_length, load_gt, Benchmark, ResultRow, SequenceCounts,
 };
 use rstracking_core::mot::{parse_rows, parse_seqinfo};
+use rstracking_core::mot::{MOT15_SEQUENCES as MOT15, MOT17_SEQUENCES as MOT17};
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -470,24 +471,6 @@ fn convert<T>(seqs: &[Seq], f: impl Fn(&Det) -> T) -> PerSeq<T> {
 }
 
 // ---------------------------------------------------------------- driver
-
-const MOT17: [&str; 5] = [
-    "MOT17-02-FRCNN",
-    "MOT17-05-FRCNN",
-    "MOT17-09-FRCNN",
-    "MOT17-10-FRCNN",
-    "MOT17-13-FRCNN",
-];
-const MOT15: [&str; 8] = [
-    "ADL-Rundle-6",
-    "ETH-Bahnhof",
-    "ETH-Sunnyday",
-    "KITTI-17",
-    "PETS09-S2L1",
-    "TUD-Campus",
-    "TUD-Stadtmitte",
-    "Venice-2",
-];
 
 fn median(v: &mut [Duration]) -> Duration {
     v.sort();
