@@ -732,6 +732,8 @@ pub struct PoseSmoother<T> {
     next_seq: u64,
     stats: SmootherStats,
     to_drop: Vec<u64>,
+    /// Emptied per-frame lists of filtered objects, reused (`lookahead`).
+    spare_lists: Vec<Vec<(usize, u64)>>,
 }
 
 impl<T> PoseSmoother<T> {
@@ -745,6 +747,7 @@ impl<T> PoseSmoother<T> {
             next_seq: 0,
             stats: SmootherStats::default(),
             to_drop: Vec::new(),
+            spare_lists: Vec::new(),
         }
     }
 
@@ -787,10 +790,11 @@ impl<T> PoseSmoother<T> {
             held,
             stats,
             to_drop,
+            spare_lists,
             ..
         } = self;
 
-        let mut filtered = Vec::new();
+        let mut filtered = spare_lists.pop().unwrap_or_default();
         for (index, obj) in objects.iter_mut().enumerate() {
             let Some(id) = obj.track_id else {
                 stats.passed_without_track_id += 1;
@@ -859,7 +863,7 @@ impl<T> PoseSmoother<T> {
         let mut out = Vec::with_capacity(1);
         while held.len() > cfg.latency as usize {
             if let Some(h) = held.pop_front() {
-                out.push(release(h, cfg, tracks, stats));
+                out.push(release(h, cfg, tracks, stats, spare_lists));
             }
         }
         out
@@ -873,10 +877,11 @@ impl<T> PoseSmoother<T> {
             tracks,
             held,
             stats,
+            spare_lists,
             ..
         } = self;
         held.drain(..)
-            .map(|h| release(h, cfg, tracks, stats))
+            .map(|h| release(h, cfg, tracks, stats, spare_lists))
             .collect()
     }
 
@@ -895,26 +900,32 @@ impl<T> PoseSmoother<T> {
 
 /// Replaces the filtered keypoints (and boxes) of the frame's measured
 /// objects by their fixed-lag smoothed values, appends the made-up objects
-/// and hands the frame out.
+/// and hands the frame out. The emptied list of measured objects goes back
+/// to `spare_lists` (at most one per held frame is kept).
 fn release<T>(
     h: Held<T>,
     cfg: &SmootherConfig,
     tracks: &BTreeMap<u64, Track>,
     stats: &mut SmootherStats,
+    spare_lists: &mut Vec<Vec<(usize, u64)>>,
 ) -> (T, Vec<Object>) {
     let Held {
         seq,
         payload,
         mut objects,
         synth,
-        measured,
+        mut measured,
         ..
     } = h;
-    for (index, id) in measured {
+    for &(index, id) in &measured {
         let (Some(obj), Some(tr)) = (objects.get_mut(index), tracks.get(&id)) else {
             continue;
         };
         look_ahead(cfg, tr, obj, seq);
+    }
+    if measured.capacity() > 0 && spare_lists.len() <= cfg.latency as usize {
+        measured.clear();
+        spare_lists.push(measured);
     }
     objects.reserve(synth.len());
     for s in synth {
