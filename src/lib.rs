@@ -55,7 +55,7 @@ gst::plugin_define!(
     "MIT/X11",
     env!("CARGO_PKG_NAME"),
     env!("CARGO_PKG_NAME"),
-    "https://example.invalid/gst-rstracking",
+    "https://github.com/gst-rstracking/gst-rstracking",
     env!("BUILD_REL_DATE")
 );
 
@@ -168,17 +168,45 @@ pub(crate) fn yuv_params(info: &gst_video::VideoInfo) -> core::preprocess::YuvPa
 
 /// An identity merge travelling downstream as a serialized custom event
 /// (`rstracking-merge`), in order with the buffers: rsbytetrack sends one
-/// when stitching continues an old track id instead of a new one (and,
-/// later, the multi-camera aggregator when two global ids are one);
+/// when stitching continues an old track id instead of a new one, and
+/// rsmtmcagg when re-clustering finds two global ids to be one;
 /// rsjsonsink writes it as a `merge` line. Applications can watch for it
 /// with a pad probe.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MergeEvent {
-    /// "track_id" or "global_id".
-    pub id_kind: &'static str,
+    /// Which id the merge is about.
+    pub id_kind: IdKind,
     pub from: u64,
     pub to: u64,
     pub stream: Option<String>,
+}
+
+/// The kind of id a [`MergeEvent`] merges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    /// A tracker's `track_id` (rsbytetrack stitching).
+    TrackId,
+    /// A cross-camera `global_id` (rsmtmcagg).
+    GlobalId,
+}
+
+impl IdKind {
+    /// The name used in events, bus messages and JSON (`track_id`,
+    /// `global_id`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdKind::TrackId => "track_id",
+            IdKind::GlobalId => "global_id",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "track_id" => Some(IdKind::TrackId),
+            "global_id" => Some(IdKind::GlobalId),
+            _ => None,
+        }
+    }
 }
 
 impl MergeEvent {
@@ -186,7 +214,7 @@ impl MergeEvent {
 
     pub fn to_event(&self) -> gst::Event {
         let s = gst::Structure::builder(Self::NAME)
-            .field("id", self.id_kind)
+            .field("id", self.id_kind.as_str())
             .field("from", self.from)
             .field("to", self.to)
             .field("stream", self.stream.clone())
@@ -198,11 +226,7 @@ impl MergeEvent {
         if s.name() != Self::NAME {
             return None;
         }
-        let id_kind = match s.get::<&str>("id").ok()? {
-            "track_id" => "track_id",
-            "global_id" => "global_id",
-            _ => return None,
-        };
+        let id_kind = IdKind::parse(s.get::<&str>("id").ok()?)?;
         Some(Self {
             id_kind,
             from: s.get("from").ok()?,

@@ -1,7 +1,7 @@
 // Copyright (C) 2026 gst-rstracking developers
 // SPDX-License-Identifier: MIT
 //! The process-wide ONNX Runtime and session creation, shared by every
-//! element that runs a model (rsdetect now, rsreid later).
+//! element that runs a model (rsdetect and rsreid).
 //!
 //! The library is loaded at run time (`ort`'s `load-dynamic`), once per
 //! process, from the first of:
@@ -10,9 +10,13 @@
 //! 3. a search: `libonnxruntime.so` / `libonnxruntime.so.1.*` in
 //!    `LD_LIBRARY_PATH`, `/usr/local/lib`, `/usr/lib`,
 //!    `/usr/lib/x86_64-linux-gnu` (and the aarch64 one); then
-//!    `onnxruntime/capi/libonnxruntime.so.*` of the PyPI wheel in
-//!    `$VIRTUAL_ENV`, `./.venv`, `~/.local/lib/python3.*/site-packages` and
-//!    `/usr/local/lib/python3.*/{site,dist}-packages`.
+//!    `libonnxruntime.so*` in the `rstracking/` directory beside the
+//!    plugin's directory (`<libdir>/rstracking/`, where `meson install`
+//!    puts it); then `onnxruntime/capi/libonnxruntime.so.*` of the PyPI
+//!    wheel in `$VIRTUAL_ENV`, `~/.local/lib/python3.*/site-packages` and
+//!    `/usr/local/lib/python3.*/{site,dist}-packages`. Nothing is searched
+//!    relative to the host application's working directory. Versions sort
+//!    numerically (1.17 above 1.9), the highest first.
 //!
 //! Once a library is loaded, later elements asking for another path get the
 //! loaded one and a warning: one ONNX Runtime per process.
@@ -22,6 +26,51 @@ use ort::session::builder::GraphOptimizationLevel;
 use ort::session::Session;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
+
+/// Why a model could not be loaded or run. The element maps each kind to
+/// its GStreamer error domain ([`ModelError::to_message`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelError {
+    /// ONNX Runtime itself: not found, not loadable, or without the
+    /// requested execution provider (`LibraryError::Init`).
+    Runtime(String),
+    /// The model file, its inputs/outputs, or a setting that contradicts
+    /// them (`LibraryError::Settings`).
+    Model(String),
+    /// Running the model on a frame (`StreamError::Failed`).
+    Inference(String),
+}
+
+impl std::fmt::Display for ModelError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ModelError::Runtime(m) | ModelError::Model(m) | ModelError::Inference(m) => {
+                f.write_str(m)
+            }
+        }
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+/// Per-frame code reports errors as text with the frame number added by
+/// the element; a run error keeps its message.
+impl From<ModelError> for String {
+    fn from(e: ModelError) -> String {
+        e.to_string()
+    }
+}
+
+impl ModelError {
+    /// The error message to post, in the domain of its kind.
+    pub fn to_message(&self) -> gst::ErrorMessage {
+        match self {
+            ModelError::Runtime(m) => gst::error_msg!(gst::LibraryError::Init, ("{}", m)),
+            ModelError::Model(m) => gst::error_msg!(gst::LibraryError::Settings, ("{}", m)),
+            ModelError::Inference(m) => gst::error_msg!(gst::StreamError::Failed, ("{}", m)),
+        }
+    }
+}
 
 /// The loaded library and its environment.
 pub struct Runtime {
@@ -36,7 +85,11 @@ static INIT_LOCK: Mutex<()> = Mutex::new(());
 /// Returns the process-wide runtime, loading it on first use. The second
 /// value is a warning when `requested` names a library other than the one
 /// already loaded.
-pub fn runtime(requested: Option<&str>) -> Result<(&'static Runtime, Option<String>), String> {
+pub fn runtime(requested: Option<&str>) -> Result<(&'static Runtime, Option<String>), ModelError> {
+    load_runtime(requested).map_err(ModelError::Runtime)
+}
+
+fn load_runtime(requested: Option<&str>) -> Result<(&'static Runtime, Option<String>), String> {
     let _guard = INIT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(rt) = RUNTIME.get() {
         let warning = requested
@@ -111,12 +164,16 @@ fn search_candidates() -> Vec<PathBuf> {
     ] {
         lib_dirs.push(PathBuf::from(d));
     }
+    // meson install puts the wheel's library in <libdir>/rstracking, the
+    // plugin being in <libdir>/gstreamer-1.0.
+    if let Some(dir) = plugin_dir().and_then(|d| d.parent().map(|p| p.join("rstracking"))) {
+        lib_dirs.insert(0, dir);
+    }
     let mut capi_dirs = Vec::new();
     let mut site_roots: Vec<PathBuf> = Vec::new();
     if let Some(v) = std::env::var_os("VIRTUAL_ENV") {
         site_roots.push(PathBuf::from(v).join("lib"));
     }
-    site_roots.push(PathBuf::from(".venv/lib"));
     if let Some(h) = std::env::var_os("HOME") {
         site_roots.push(PathBuf::from(h).join(".local/lib"));
     }
@@ -139,8 +196,24 @@ fn search_candidates() -> Vec<PathBuf> {
     out
 }
 
-/// Entries of `dir` whose file name satisfies `keep`, newest version last
-/// reversed (so the highest sorts first).
+/// Directory of the loaded plugin file, from the GStreamer registry.
+fn plugin_dir() -> Option<PathBuf> {
+    let plugin = gst::Registry::get().find_plugin("rstracking")?;
+    let file = plugin.filename()?;
+    file.parent().map(Path::to_path_buf)
+}
+
+/// Sort key of a file name by its numeric parts: `python3.11` above
+/// `python3.9`, `libonnxruntime.so.1.17.0` above `libonnxruntime.so.1.9.0`.
+fn version_key(name: &str) -> Vec<u64> {
+    name.split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse().unwrap_or(u64::MAX))
+        .collect()
+}
+
+/// Entries of `dir` whose file name satisfies `keep`, highest version
+/// first (numeric comparison of the version parts).
 fn sorted_entries(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| {
@@ -150,8 +223,11 @@ fn sorted_entries(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<PathBuf> {
                 .collect()
         })
         .unwrap_or_default();
-    v.sort();
-    v.reverse();
+    v.sort_by_cached_key(|p| {
+        std::cmp::Reverse(version_key(
+            &p.file_name().unwrap_or_default().to_string_lossy(),
+        ))
+    });
     v
 }
 
@@ -163,7 +239,7 @@ fn search() -> Result<PathBuf, String> {
         .cloned()
         .ok_or_else(|| {
             format!(
-                "ONNX Runtime library not found: set the 'ort-library' property or ORT_DYLIB_PATH to a libonnxruntime.so (>= 1.17), e.g. the one in the PyPI wheel (pip install onnxruntime: site-packages/onnxruntime/capi/libonnxruntime.so.<version>); searched LD_LIBRARY_PATH, /usr/local/lib, /usr/lib and the Python site-packages of $VIRTUAL_ENV, ./.venv, ~/.local ({} places)",
+                "ONNX Runtime library not found: set the 'ort-library' property or ORT_DYLIB_PATH to a libonnxruntime.so (>= 1.17), e.g. the one in the PyPI wheel (pip install onnxruntime: site-packages/onnxruntime/capi/libonnxruntime.so.<version>); searched LD_LIBRARY_PATH, <libdir>/rstracking, /usr/local/lib, /usr/lib and the Python site-packages of $VIRTUAL_ENV, ~/.local, /usr/local ({} places)",
                 candidates.len()
             )
         })
@@ -217,11 +293,24 @@ pub struct LoadedModel {
 }
 
 /// Loads `model` into a session of the process-wide runtime.
-pub fn load_model(rt: &Runtime, model: &Path, cfg: &SessionConfig) -> Result<LoadedModel, String> {
-    if !model.is_file() {
-        return Err(format!("Model file '{}' does not exist", model.display()));
+pub fn load_model(
+    rt: &Runtime,
+    model: &Path,
+    cfg: &SessionConfig,
+) -> Result<LoadedModel, ModelError> {
+    if model.is_dir() {
+        return Err(ModelError::Model(format!(
+            "Model '{}' is a directory, not an ONNX file",
+            model.display()
+        )));
     }
-    let err = |what: &str, e: &dyn std::fmt::Display| format!("{what}: {e}");
+    if !model.is_file() {
+        return Err(ModelError::Model(format!(
+            "Model file '{}' does not exist",
+            model.display()
+        )));
+    }
+    let err = |what: &str, e: &dyn std::fmt::Display| ModelError::Runtime(format!("{what}: {e}"));
     let mut b = Session::builder(&rt.env).map_err(|e| err("Failed to create a session", &e))?;
     b = b
         .with_optimization_level(GraphOptimizationLevel::Level3)
@@ -258,17 +347,17 @@ pub fn load_model(rt: &Runtime, model: &Path, cfg: &SessionConfig) -> Result<Loa
                 e.recover()
             }
             Err(e) => {
-                return Err(format!(
+                return Err(ModelError::Runtime(format!(
                     "Execution provider {name} is not available in ONNX Runtime '{}': {} (set fallback=true to run on the CPU instead)",
                     rt.library.display(),
                     e.message()
-                ))
+                )))
             }
         };
     }
-    let session = b
-        .commit_from_file(model)
-        .map_err(|e| format!("Failed to load model '{}': {e}", model.display()))?;
+    let session = b.commit_from_file(model).map_err(|e| {
+        ModelError::Model(format!("Failed to load model '{}': {e}", model.display()))
+    })?;
     let description = format!(
         "ONNX Runtime {} from {} ({provider:?})",
         rt.version,
@@ -289,12 +378,12 @@ pub fn run_nchw<'s>(
     input_name: &str,
     tensor: &[f32],
     shape: [usize; 4],
-) -> Result<ort::session::SessionOutputs<'s>, String> {
+) -> Result<ort::session::SessionOutputs<'s>, ModelError> {
     let input = ort::value::TensorRef::from_array_view((shape, tensor))
-        .map_err(|e| format!("Failed to wrap the input tensor: {e}"))?;
+        .map_err(|e| ModelError::Inference(format!("Failed to wrap the input tensor: {e}")))?;
     session
         .run(ort::inputs![input_name => input])
-        .map_err(|e| format!("Inference failed: {e}"))
+        .map_err(|e| ModelError::Inference(format!("Inference failed: {e}")))
 }
 
 /// A tensor input or output of a session: name and shape (−1 = dynamic).
@@ -419,5 +508,45 @@ impl OrtSettings {
             fallback: self.fallback,
             spinning,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_sort_numerically_highest_first() {
+        let dir = std::env::temp_dir().join(format!("rstracking-ort-sort-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for n in [
+            "libonnxruntime.so.1.9.0",
+            "libonnxruntime.so.1.17.3",
+            "libonnxruntime.so.1.17.10",
+            "other.so",
+        ] {
+            std::fs::write(dir.join(n), b"").unwrap();
+        }
+        let names: Vec<String> = sorted_entries(&dir, |n| n.starts_with("libonnxruntime.so."))
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            names,
+            [
+                "libonnxruntime.so.1.17.10",
+                "libonnxruntime.so.1.17.3",
+                "libonnxruntime.so.1.9.0"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_search_ignores_the_working_directory() {
+        let cwd_venv = PathBuf::from(".venv/lib");
+        assert!(search_candidates()
+            .iter()
+            .all(|p| !p.starts_with(&cwd_venv) && !p.starts_with("./.venv")));
     }
 }

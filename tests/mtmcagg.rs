@@ -8,101 +8,187 @@
 mod common;
 
 use common::*;
+use gst::glib;
 use gst::prelude::*;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// Per sink: (arrival time, camera 2 stalled at that moment).
-type Arrivals = Arc<Mutex<Vec<(Instant, bool)>>>;
 
 /// One camera's input: per frame, objects as (x, embedding).
 type CameraFrames = [Vec<(f32, Option<Vec<f32>>)>];
 
-#[test]
-fn a_stalled_live_camera_does_not_hold_the_others() {
+/// Two appsrc cameras into `rsmtmcagg props`, each out to a counting
+/// appsink; the pipeline runs on `clock`.
+fn appsrc_cameras(
+    props: &str,
+    clock: &gst::Clock,
+) -> (gst::Pipeline, Vec<gst_app::AppSrc>, Vec<Arc<AtomicU32>>) {
     init();
-    let rates = [10u32, 15, 25, 30];
-    let secs = 7;
-    let mut desc = String::from("rsmtmcagg name=m timeout=200000000 ");
-    for (k, r) in rates.iter().enumerate() {
+    let mut desc = format!("rsmtmcagg name=m {props} ");
+    for k in 0..2 {
         desc.push_str(&format!(
-            "videotestsrc is-live=true num-buffers={} ! video/x-raw,width=64,height=48,framerate={r}/1 ! identity name=id{k} ! m.sink_{k} m.src_{k} ! appsink name=out{k} sync=false ",
-            r * secs
+            "appsrc name=in{k} format=time caps=video/x-raw,format=GRAY8,width=64,height=48,framerate=25/1 ! m.sink_{k} m.src_{k} ! appsink name=out{k} sync=false "
         ));
     }
     let pipeline = gst::parse::launch(&desc)
         .unwrap()
         .downcast::<gst::Pipeline>()
         .unwrap();
-    // Camera 2 stalls for 5 s after its 10th buffer.
-    let stalled = Arc::new(Mutex::new(false));
-    let s2 = stalled.clone();
-    let n = std::sync::atomic::AtomicU32::new(0);
-    pipeline
-        .by_name("id2")
-        .unwrap()
-        .static_pad("src")
-        .unwrap()
-        .add_probe(gst::PadProbeType::BUFFER, move |_, _| {
-            if n.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1 == 10 {
-                *s2.lock().unwrap() = true;
-                std::thread::sleep(Duration::from_secs(5));
-                *s2.lock().unwrap() = false;
-            }
-            gst::PadProbeReturn::Ok
-        });
-    let arrivals: Vec<Arrivals> = (0..4).map(|_| Arc::new(Mutex::new(Vec::new()))).collect();
-    for (k, a) in arrivals.iter().enumerate() {
-        let sink = pipeline
+    pipeline.use_clock(Some(clock));
+    let mut srcs = Vec::new();
+    let mut counts = Vec::new();
+    for k in 0..2 {
+        srcs.push(
+            pipeline
+                .by_name(&format!("in{k}"))
+                .unwrap()
+                .downcast::<gst_app::AppSrc>()
+                .unwrap(),
+        );
+        let n = Arc::new(AtomicU32::new(0));
+        let n2 = n.clone();
+        pipeline
             .by_name(&format!("out{k}"))
             .unwrap()
             .downcast::<gst_app::AppSink>()
-            .unwrap();
-        let a = a.clone();
-        let st = stalled.clone();
-        sink.set_callbacks(
-            gst_app::AppSinkCallbacks::builder()
-                .new_sample(move |s| {
-                    let _ = s.pull_sample();
-                    a.lock()
-                        .unwrap()
-                        .push((Instant::now(), *st.lock().unwrap()));
-                    Ok(gst::FlowSuccess::Ok)
-                })
-                .build(),
-        );
+            .unwrap()
+            .set_callbacks(
+                gst_app::AppSinkCallbacks::builder()
+                    .new_sample(move |s| {
+                        let _ = s.pull_sample();
+                        n2.fetch_add(1, Ordering::SeqCst);
+                        Ok(gst::FlowSuccess::Ok)
+                    })
+                    .build(),
+            );
+        counts.push(n);
     }
+    (pipeline, srcs, counts)
+}
+
+fn gray_frame(pts_ms: u64) -> gst::Buffer {
+    let mut b = gst::Buffer::with_size(64 * 48).unwrap();
+    {
+        let b = b.get_mut().unwrap();
+        b.set_pts(gst::ClockTime::from_mseconds(pts_ms));
+        b.set_duration(gst::ClockTime::from_mseconds(40));
+    }
+    b
+}
+
+/// Polls `cond` for up to 10 s of wall time.
+fn eventually(what: &str, cond: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !cond() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "timed out: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn a_camera_behind_is_waited_for_until_the_timeout_on_the_pipeline_clock() {
+    // Camera 0 runs 1 s ahead of camera 1: its buffer waits for camera 1,
+    // for at most `timeout` (200 ms) of the *pipeline* clock. The test
+    // clock does not move by itself, so wall time spent waiting must not
+    // release the buffer; moving the clock to 200 ms must.
+    init();
+    let clock = gst_check::TestClock::new();
+    let (pipeline, srcs, counts) =
+        appsrc_cameras("timeout=200000000 max-skew=40000000", clock.upcast_ref());
     pipeline.set_state(gst::State::Playing).unwrap();
-    let bus = pipeline.bus().unwrap();
-    for msg in bus.iter_timed(gst::ClockTime::from_seconds(30)) {
-        match msg.view() {
-            gst::MessageView::Eos(_) => break,
-            gst::MessageView::Error(e) => panic!("{}", e.error()),
-            _ => {}
-        }
-    }
+    srcs[0].push_buffer(gray_frame(0)).unwrap();
+    srcs[1].push_buffer(gray_frame(0)).unwrap();
+    eventually("both first frames out", || {
+        counts[0].load(Ordering::SeqCst) == 1 && counts[1].load(Ordering::SeqCst) == 1
+    });
+    let (r, state, _) = pipeline.state(gst::ClockTime::from_seconds(10));
+    assert!(r.is_ok() && state == gst::State::Playing, "{r:?} {state:?}");
+    let t0 = clock.time();
+    srcs[0].push_buffer(gray_frame(1000)).unwrap();
+    // The wait is one single-shot id on the pipeline clock, at the timeout.
+    eventually("a wait on the pipeline clock", || {
+        clock.peek_next_pending_id().is_some()
+    });
+    let id = clock.peek_next_pending_id().unwrap();
+    assert_eq!(
+        id.time(),
+        t0 + gst::ClockTime::from_mseconds(200),
+        "wake-up at arrival + timeout"
+    );
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(
+        counts[0].load(Ordering::SeqCst),
+        1,
+        "released after 600 ms of wall time although the pipeline clock stood still"
+    );
+    clock.set_time(t0 + gst::ClockTime::from_mseconds(150));
+    assert!(
+        clock.process_next_clock_id().is_none(),
+        "nothing due at 150 ms"
+    );
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(
+        counts[0].load(Ordering::SeqCst),
+        1,
+        "released before the timeout"
+    );
+    clock.set_time(t0 + gst::ClockTime::from_mseconds(200));
+    assert!(clock.process_next_clock_id().is_some());
+    eventually("released at the timeout", || {
+        counts[0].load(Ordering::SeqCst) == 2
+    });
+    // Camera 1 catches up: its buffer at 1 s passes at once, and camera 0's
+    // next frame (1.04 s, within max-skew) does not wait.
+    srcs[1].push_buffer(gray_frame(1000)).unwrap();
+    eventually("camera 1 caught up", || {
+        counts[1].load(Ordering::SeqCst) == 2
+    });
+    srcs[0].push_buffer(gray_frame(1040)).unwrap();
+    eventually("within the skew", || counts[0].load(Ordering::SeqCst) == 3);
     pipeline.set_state(gst::State::Null).unwrap();
-    for (k, a) in arrivals.iter().enumerate() {
-        let a = a.lock().unwrap();
-        // Every buffer arrives (nothing is dropped).
-        assert_eq!(a.len() as u32, rates[k] * secs, "camera {k}");
-        if k == 2 {
-            continue;
-        }
-        // While camera 2 is stalled, the others keep flowing: buffers arrive
-        // during the stall and no gap is much longer than a frame plus the
-        // 200 ms timeout.
-        let during = a.iter().filter(|(_, s)| *s).count();
-        assert!(
-            during as u32 >= rates[k] * 4,
-            "camera {k}: {during} buffers during the 5 s stall"
-        );
-        let max_gap = a.windows(2).map(|w| w[1].0 - w[0].0).max().unwrap();
-        assert!(
-            max_gap < Duration::from_millis(700),
-            "camera {k}: gap {max_gap:?}"
-        );
+}
+
+#[test]
+fn the_maximum_skew_never_waits_and_the_maximum_timeout_is_bounded() {
+    // max-skew = u64::MAX means "never wait" (no overflow); the timeout is
+    // at most 60 s (its maximum), and the latency query saturates.
+    init();
+    let m = gst::ElementFactory::make("rsmtmcagg").build().unwrap();
+    m.set_property("max-skew", u64::MAX);
+    let pspec = m.find_property("timeout").unwrap();
+    let max = pspec
+        .downcast_ref::<glib::ParamSpecUInt64>()
+        .unwrap()
+        .maximum();
+    assert_eq!(max, 60_000_000_000);
+    m.set_property("timeout", max);
+    assert_eq!(m.property::<u64>("timeout"), max);
+    let clock = gst_check::TestClock::new();
+    let (pipeline, srcs, counts) = appsrc_cameras(
+        "timeout=60000000000 max-skew=18446744073709551615",
+        clock.upcast_ref(),
+    );
+    pipeline.set_state(gst::State::Playing).unwrap();
+    srcs[0].push_buffer(gray_frame(0)).unwrap();
+    srcs[1].push_buffer(gray_frame(0)).unwrap();
+    eventually("first frames", || {
+        counts[0].load(Ordering::SeqCst) == 1 && counts[1].load(Ordering::SeqCst) == 1
+    });
+    for i in 1..50 {
+        srcs[0].push_buffer(gray_frame(i * 1000)).unwrap();
     }
+    eventually("camera 0 never waits", || {
+        counts[0].load(Ordering::SeqCst) == 50
+    });
+    let mut q = gst::query::Latency::new();
+    let src0 = pipeline.by_name("m").unwrap().static_pad("src_0").unwrap();
+    assert!(src0.query(&mut q));
+    let (_, min, _) = q.result();
+    assert_eq!(min, gst::ClockTime::from_seconds(60));
+    pipeline.set_state(gst::State::Null).unwrap();
 }
 
 /// Writes `<dir>/<cam>.jsonl`: per frame a list of (x, track-less box,
@@ -141,6 +227,17 @@ fn two_cameras(
     props: &str,
     tracker: &str,
 ) -> (Result<(Frames, Frames), String>, u64, u64) {
+    two_cameras_with(a, b, props, tracker, |_| {})
+}
+
+/// [`two_cameras`], with `setup` called on the pipeline before it starts.
+fn two_cameras_with(
+    a: &CameraFrames,
+    b: &CameraFrames,
+    props: &str,
+    tracker: &str,
+    setup: impl FnOnce(&gst::Pipeline),
+) -> (Result<(Frames, Frames), String>, u64, u64) {
     init();
     let dir = tmpdir(&format!("mtmc-{}-{}", props.len(), tracker.len()));
     let (fa, fb) = (camera_file(&dir, "camA", a), camera_file(&dir, "camB", b));
@@ -176,6 +273,7 @@ fn two_cameras(
                     .build(),
             );
     }
+    setup(&pipeline);
     let _ = pipeline.set_state(gst::State::Playing);
     let mut error = None;
     for msg in pipeline
@@ -244,6 +342,69 @@ fn the_same_person_gets_one_global_id_across_cameras() {
 }
 
 #[test]
+fn a_sync_bus_handler_may_release_a_pad_when_identities_merge() {
+    // camA sees P ([1,0,0]); camB sees Q, whose appearance starts as
+    // [0,1,0] and then matches P: a re-clustering merges their global ids
+    // and posts an `rstracking-merge` message. A sync bus handler that
+    // releases a (spare) request pad runs in the streaming thread that
+    // posted it: the aggregator must not hold its lock while posting.
+    let p = [1.0f32, 0.0, 0.0];
+    let q = [0.0f32, 1.0, 0.0];
+    let a: Vec<_> = (0..40).map(|_| vec![(10.0, unit(&p))]).collect();
+    let b: Vec<_> = (0..40)
+        .map(|i| vec![(50.0, unit(if i < 10 { &q } else { &p }))])
+        .collect();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let released = Arc::new(AtomicU32::new(0));
+        let rel = released.clone();
+        let (r, _, _) = two_cameras_with(
+            &a,
+            &b,
+            "cluster-interval=200000000",
+            "rsbytetrack",
+            move |pipeline| {
+                let m = pipeline.by_name("m").unwrap();
+                let spare = m.request_pad_simple("sink_%u").unwrap();
+                let bus = pipeline.bus().unwrap();
+                bus.set_sync_handler(move |_, msg| {
+                    let is_merge = msg
+                        .structure()
+                        .is_some_and(|s| s.name() == "rstracking-merge");
+                    if is_merge && rel.fetch_add(1, Ordering::SeqCst) == 0 {
+                        m.release_request_pad(&spare);
+                    }
+                    gst::BusSyncReply::Pass
+                });
+            },
+        );
+        let _ = tx.send((r.map(|_| ()), released.load(Ordering::SeqCst)));
+    });
+    let (r, merges) = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("deadlock: the pipeline did not finish within 60 s");
+    r.unwrap();
+    assert!(merges >= 1, "no merge message was posted");
+}
+
+#[test]
+fn two_pads_with_the_same_camera_name_are_an_error() {
+    let a: Vec<_> = (0..3).map(|_| vec![(10.0, None)]).collect();
+    let (r, _, _) = two_cameras_with(&a, &a, "", "rsbytetrack", |pipeline| {
+        let m = pipeline.by_name("m").unwrap();
+        for k in 0..2 {
+            m.static_pad(&format!("sink_{k}"))
+                .unwrap()
+                .set_property("camera", "lobby");
+        }
+    });
+    assert_eq!(
+        r.unwrap_err(),
+        "Pads sink_0 and sink_1 both carry camera 'lobby': give each pad its own 'camera' name"
+    );
+}
+
+#[test]
 fn objects_without_track_id_or_embedding_pass_and_are_counted() {
     // No tracker: no track ids; then a tracker but no embeddings.
     let a: Vec<_> = (0..4).map(|_| vec![(10.0, None)]).collect();
@@ -297,8 +458,9 @@ fn a_malformed_camera_links_file_is_an_error_with_its_line() {
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn epfl_terrace_cross_camera_idf1() {
-    let Some(sh) = shared() else { return };
+    let sh = shared();
     let work = std::env::temp_dir().join(format!("rstracking-epfl-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     // The plugin of this build, as tests/pipelines.rs does it.

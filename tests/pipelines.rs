@@ -121,8 +121,9 @@ fn differing_lines(ours: &str, reference: &str) -> usize {
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn mot_offline_matches_the_reference_bytetrack() {
-    let Some(shared) = shared() else { return };
+    let shared = shared();
     let data = shared.join("data");
     let d = tmpdir("pipe-parity");
     let reg = d.join("registry.bin");
@@ -233,8 +234,9 @@ fn detect_track_file_follows_the_sample_ball_with_one_id() {
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn pose2sim_jitter_is_reduced_at_the_defaults() {
-    let Some(sh) = shared() else { return };
+    let sh = shared();
     let out = Command::new(env!("CARGO_BIN_EXE_rstracking-pose-eval"))
         .arg("--pose2sim")
         .arg(sh.join("data/keypoints/pose2sim_S00_P00_T01_BalancingTrial/pose"))
@@ -254,8 +256,9 @@ fn pose2sim_jitter_is_reduced_at_the_defaults() {
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn pose_scripts_write_frames_and_the_side_by_side_image() {
-    let Some(sh) = shared() else { return };
+    let sh = shared();
     let p = sh.join("data/keypoints/pose2sim_S00_P00_T01_BalancingTrial");
     let dir = tmpdir("pose-scripts");
     let reg = dir.join("registry.bin");

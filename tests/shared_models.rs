@@ -19,8 +19,9 @@ const DETECTORS: [(&str, usize); 6] = [
 ];
 
 #[test]
+#[ignore = "needs ../shared"]
 fn every_shared_detector_loads_and_runs_on_vtest() {
-    let Some(sh) = shared() else { return };
+    let sh = shared();
     let video = sh.join("data/video/vtest.avi");
     for (model, kpts) in DETECTORS {
         let m = sh.join("models").join(model);
@@ -63,8 +64,9 @@ fn every_shared_detector_loads_and_runs_on_vtest() {
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn pose_keypoints_reach_the_jsonl() {
-    let Some(sh) = shared() else { return };
+    let sh = shared();
     let out = tmpdir("pose-jsonl").join("pose.jsonl");
     let (errors, _) = common::run_pipeline(&format!(
         "filesrc location={} ! decodebin ! videoconvert ! identity eos-after=2 ! rsdetect model={} ! rsbytetrack ! rsjsonsink location={}",
@@ -89,8 +91,9 @@ fn pose_keypoints_reach_the_jsonl() {
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn the_reid_model_loads_and_runs_but_is_not_a_detector() {
-    let Some(sh) = shared() else { return };
+    let sh = shared();
     let m = sh.join("models/reid_osnet_x0_25_random.onnx");
     // Loads and runs in the shared runtime (rsreid will use it) ...
     let (rt, _) = gstrstracking::onnx::runtime(None).unwrap();

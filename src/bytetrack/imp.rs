@@ -192,7 +192,7 @@ impl ObjectImpl for RsByteTrack {
                     .build(),
                 glib::ParamSpecBoolean::builder("with-reid")
                     .nick("With re-id")
-                    .blurb("BoT-SORT association: where a track has a feature and a detection an embedding (rsreid upstream), cost = min(IoU cost, appearance cost) in the first and unconfirmed associations; without embeddings it is plain ByteTrack")
+                    .blurb("BoT-SORT association with the embeddings of rsreid upstream: cost = min(IoU cost, appearance cost); without embeddings, plain ByteTrack")
                     .default_value(d.with_reid)
                     .mutable_playing()
                     .build(),
@@ -204,7 +204,7 @@ impl ObjectImpl for RsByteTrack {
                     "Appearance cost (1 - cosine) / 2 above this counts as no match", d.appearance),
                 glib::ParamSpecUInt::builder("reid-max-gap")
                     .nick("Re-id stitching gap")
-                    .blurb("With with-reid: a new track confirmed within this many frames of a lost track's last match, with the same appearance and a plausible position, continues the lost track's id (a 'merge' event goes downstream); 0 = off. Never beyond the lost-track buffer")
+                    .blurb("With with-reid: frames within which a new track that looks like a lost one continues its id (a merge event goes downstream); 0 = off")
                     .minimum(0)
                     .maximum(1_000_000)
                     .default_value(d.reid_max_gap)
@@ -473,7 +473,7 @@ impl BaseTransformImpl for RsByteTrack {
             .merges()
             .iter()
             .map(|m| crate::MergeEvent {
-                id_kind: "track_id",
+                id_kind: crate::IdKind::TrackId,
                 from: m.from,
                 to: m.into,
                 stream: stream.clone(),

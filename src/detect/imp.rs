@@ -202,7 +202,7 @@ impl ObjectImpl for RsDetect {
                     .build(),
                 glib::ParamSpecBoolean::builder("spinning")
                     .nick("Spinning worker threads")
-                    .blurb("Let ONNX Runtime's intra-op threads busy-wait between operators: a little lower latency on otherwise idle cores; off (default) leaves the cores to decoding and the rest of the pipeline")
+                    .blurb("Let ONNX Runtime's threads busy-wait between operators (a little lower latency on idle cores; off leaves the cores to the pipeline)")
                     .default_value(false)
                     .mutable_ready()
                     .build(),
@@ -369,14 +369,7 @@ impl RsDetect {
                 min_size: s.min_size,
             },
         };
-        let (detector, warnings) = Detector::load(&cfg).map_err(|e| {
-            let domain = if e.contains("ONNX Runtime") && !e.contains("Model") {
-                gst::LibraryError::Init
-            } else {
-                gst::LibraryError::Settings
-            };
-            gst::error_msg!(domain, ("{}", e))
-        })?;
+        let (detector, warnings) = Detector::load(&cfg).map_err(|e| e.to_message())?;
         for w in warnings {
             gst::element_imp_warning!(self, gst::LibraryError::Settings, ("{}", w));
         }
@@ -397,33 +390,39 @@ impl RsDetect {
         })))
     }
 
+    /// Runs the model on one frame. Errors come back as messages, posted by
+    /// the caller once the state lock is released.
     fn detect(
         &self,
         m: &mut Model,
         buf: &mut gst::BufferRef,
         frame: u64,
-    ) -> Result<gst::FlowSuccess, gst::FlowError> {
-        let info = m.info.as_ref().ok_or(gst::FlowError::NotNegotiated)?;
+    ) -> Result<(), gst::ErrorMessage> {
+        let Some(info) = m.info.as_ref() else {
+            return Err(gst::error_msg!(
+                gst::CoreError::Negotiation,
+                (
+                    "Frame {}: no caps negotiated before the first buffer",
+                    frame
+                )
+            ));
+        };
         {
             let vf =
                 gst_video::VideoFrameRef::from_buffer_ref_readable(&*buf, info).map_err(|_| {
-                    gst::element_imp_error!(
-                        self,
+                    gst::error_msg!(
                         gst::StreamError::Failed,
                         ("Failed to map video buffer {} readable", frame)
-                    );
-                    gst::FlowError::Error
+                    )
                 })?;
             let f = crate::core_frame(&vf, m.layout);
             m.detector.preprocess(&f).map_err(|e| {
-                gst::element_imp_error!(self, gst::StreamError::Failed, ("Frame {}: {}", frame, e));
-                gst::FlowError::Error
+                gst::error_msg!(gst::StreamError::Failed, ("Frame {}: {}", frame, e))
             })?;
         }
-        m.detector.infer(&mut m.objects).map_err(|e| {
-            gst::element_imp_error!(self, gst::StreamError::Failed, ("Frame {}: {}", frame, e));
-            gst::FlowError::Error
-        })?;
+        m.detector
+            .infer(&mut m.objects)
+            .map_err(|e| gst::error_msg!(gst::StreamError::Failed, ("Frame {}: {}", frame, e)))?;
         let t = m.detector.times;
         gst::trace!(
             CAT,
@@ -444,7 +443,32 @@ impl RsDetect {
                 objects: std::mem::take(&mut m.objects),
             },
         );
-        Ok(gst::FlowSuccess::Ok)
+        Ok(())
+    }
+}
+
+impl RsDetect {
+    /// At EOS in import mode: the warning about detections for frames the
+    /// stream never reached, if any.
+    fn detections_past_the_end(&self) -> Option<String> {
+        let guard = self.state.lock().unwrap();
+        let State {
+            mode: Mode::Import(imp),
+            frame,
+        } = guard.as_ref()?
+        else {
+            return None;
+        };
+        let past: Vec<u64> = imp.dets.frames.range(*frame..).map(|(f, _)| *f).collect();
+        let (first, last) = (past.first()?, past.last()?);
+        Some(format!(
+            "'{}' has detections for {} frames past the end of the stream ({} buffers; frames {}..={}, 0-based)",
+            imp.path,
+            past.len(),
+            frame,
+            first,
+            last
+        ))
     }
 }
 
@@ -562,19 +586,8 @@ impl BaseTransformImpl for RsDetect {
                 }
             }
             gst::EventView::Eos(_) => {
-                if let Some(State {
-                    mode: Mode::Import(imp),
-                    frame,
-                }) = self.state.lock().unwrap().as_ref()
-                {
-                    let past: Vec<u64> = imp.dets.frames.range(*frame..).map(|(f, _)| *f).collect();
-                    if let (Some(first), Some(last)) = (past.first(), past.last()) {
-                        gst::element_imp_warning!(
-                            self,
-                            gst::StreamError::Format,
-                            ("'{}' has detections for {} frames past the end of the stream ({} buffers; frames {}..={}, 0-based)", imp.path, past.len(), frame, first, last)
-                        );
-                    }
+                if let Some(warning) = self.detections_past_the_end() {
+                    gst::element_imp_warning!(self, gst::StreamError::Format, ("{}", warning));
                 }
             }
             _ => {}
@@ -609,7 +622,12 @@ impl BaseTransformImpl for RsDetect {
                     gst::trace!(CAT, imp = self, "frame {frame}: skipped (interval)");
                     return Ok(gst::FlowSuccess::Ok);
                 }
-                self.detect(m, buf, frame)
+                let result = self.detect(m, buf, frame);
+                drop(guard);
+                result.map(|()| gst::FlowSuccess::Ok).map_err(|e| {
+                    self.post_error_message(e);
+                    gst::FlowError::Error
+                })
             }
         }
     }

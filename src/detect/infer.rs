@@ -5,7 +5,7 @@
 //! types here beyond what the element hands in, so the benchmark can drive
 //! the same code.
 
-use crate::onnx::{self, LoadedModel, SessionConfig};
+use crate::onnx::{self, LoadedModel, ModelError, SessionConfig, TensorInfo};
 use rstracking_core::preprocess::{Frame, PixelLayout, Preprocessor, YuvParams};
 use rstracking_core::types::{KeypointState, Object};
 use rstracking_core::yolo::{
@@ -97,37 +97,35 @@ pub fn parse_classes(s: &str) -> Result<Option<Vec<u32>>, String> {
 impl Detector {
     /// Loads the runtime (once per process) and the model; checks its input
     /// and output against the supported layouts. Returns warnings to post.
-    pub fn load(cfg: &ModelConfig) -> Result<(Detector, Vec<String>), String> {
+    pub fn load(cfg: &ModelConfig) -> Result<(Detector, Vec<String>), ModelError> {
         let (rt, rt_warning) = onnx::runtime(cfg.ort_library.as_deref())?;
         let mut warnings: Vec<String> = rt_warning.into_iter().collect();
-        let model_path = Path::new(&cfg.model);
-        let model = onnx::load_model(rt, model_path, &cfg.session)?;
+        let model = onnx::load_model(rt, Path::new(&cfg.model), &cfg.session)?;
         warnings.extend(model.warnings.iter().cloned());
-        let (inputs, outputs) = onnx::io_info(&model.session);
-        let expected_in = "one float32 image input [1, 3, H, W]";
-        if inputs.len() != 1 {
-            let names: Vec<String> = inputs
+        let detector = Self::from_model(cfg, model).map_err(ModelError::Model)?;
+        if let (Some(l), Some(classes)) = (&detector.layout, &cfg.params.classes) {
+            let out: Vec<String> = classes
                 .iter()
-                .map(|i| format!("{} {}", i.name, onnx::shape_str(&i.shape)))
+                .filter(|c| **c as usize >= l.num_classes)
+                .map(|c| c.to_string())
                 .collect();
-            return Err(format!(
-                "Model '{}' has {} inputs ({}); expected {expected_in}",
-                cfg.model,
-                inputs.len(),
-                names.join(", ")
-            ));
+            if !out.is_empty() {
+                warnings.push(format!(
+                    "classes: {} out of range: model '{}' has {} classes (0..={}); those are never detected",
+                    out.join(","),
+                    cfg.model,
+                    l.num_classes,
+                    l.num_classes.saturating_sub(1)
+                ));
+            }
         }
-        let input = &inputs[0];
-        let s = &input.shape;
-        if !input.is_f32 || s.len() != 4 || !(s[0] == 1 || s[0] < 0) || s[1] != 3 {
-            return Err(format!(
-                "Model '{}' input '{}' is {}{}; expected {expected_in}",
-                cfg.model,
-                input.name,
-                onnx::shape_str(s),
-                if input.is_f32 { "" } else { " (not float32)" }
-            ));
-        }
+        Ok((detector, warnings))
+    }
+
+    /// Checks a loaded model against the supported layouts and settings.
+    fn from_model(cfg: &ModelConfig, model: LoadedModel) -> Result<Detector, String> {
+        let (inputs, outputs) = onnx::io_info(&model.session);
+        let input = check_input(cfg, &inputs)?;
         let meta_props = model
             .session
             .metadata()
@@ -135,91 +133,25 @@ impl Detector {
         let meta = ModelMetadata::from_props(|k| meta_props.custom(k))
             .map_err(|e| format!("Model '{}': {e}", cfg.model))?;
         drop(meta_props);
-        let (input_w, input_h) = match (s[3] > 0, s[2] > 0, cfg.input_size) {
-            (true, true, None) => (s[3] as u32, s[2] as u32),
-            (true, true, Some((w, h))) if (w, h) == (s[3] as u32, s[2] as u32) => (w, h),
-            (true, true, Some((w, h))) => {
-                return Err(format!(
-                    "Model '{}' has a fixed input size {}x{} (input {}); input-size {w}x{h} cannot be used",
-                    cfg.model,
-                    s[3],
-                    s[2],
-                    onnx::shape_str(s)
-                ))
-            }
-            (_, _, Some(size)) => size,
-            (_, _, None) => match meta.imgsz {
-                Some((h, w)) => (w, h),
-                None => {
-                    return Err(format!(
-                        "Model '{}' has a dynamic input {} and no imgsz metadata: set input-size (e.g. 640 or 640x384)",
-                        cfg.model,
-                        onnx::shape_str(s)
-                    ))
-                }
-            },
-        };
-        let Some(output) = outputs.first() else {
-            return Err(format!("Model '{}' has no outputs", cfg.model));
-        };
-        if !output.is_f32 {
-            return Err(format!(
-                "Model '{}' output '{}' is not a float32 tensor",
-                cfg.model, output.name
-            ));
-        }
-        // A fully declared shape is checked now; a dynamic one at the first
-        // frame (rank and batch are still checked here).
-        let layout = if output.shape.iter().all(|&d| d > 0) {
-            Some(
-                yolo::resolve_layout(&output.shape, &meta, cfg.model_type)
-                    .map_err(|e| format!("Model '{}': {e}", cfg.model))?,
-            )
-        } else {
-            if output.shape.len() != 3 {
-                yolo::resolve_layout(&output.shape, &meta, cfg.model_type)
-                    .map_err(|e| format!("Model '{}': {e}", cfg.model))?;
-            }
-            None
-        };
-        let labels = match &cfg.labels_file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| format!("Failed to read labels-file '{path}': {e}"))?;
-                text.lines()
-                    .map(|l| l.trim().to_string())
-                    .collect::<Vec<_>>()
-            }
-            None => meta.names.clone(),
-        };
-        if let (Some(l), Some(path)) = (&layout, &cfg.labels_file) {
-            if labels.len() < l.num_classes {
-                return Err(format!(
-                    "labels-file '{path}' has {} lines; the model has {} classes",
-                    labels.len(),
-                    l.num_classes
-                ));
-            }
-        }
-        Ok((
-            Detector {
-                input_name: input.name.clone(),
-                model,
-                input_w,
-                input_h,
-                meta,
-                forced: cfg.model_type,
-                layout,
-                labels,
-                pre: None,
-                tensor: Vec::new(),
-                decoder: Decoder::new(),
-                params: cfg.params.clone(),
-                dets: Vec::new(),
-                times: StageTimes::default(),
-            },
-            warnings,
-        ))
+        let (input_w, input_h) = input_size(cfg, &input.shape, &meta)?;
+        let layout = output_layout(cfg, &outputs, &meta)?;
+        let labels = load_labels(cfg, &meta, layout.as_ref())?;
+        Ok(Detector {
+            input_name: input.name.clone(),
+            model,
+            input_w,
+            input_h,
+            meta,
+            forced: cfg.model_type,
+            layout,
+            labels,
+            pre: None,
+            tensor: Vec::new(),
+            decoder: Decoder::new(),
+            params: cfg.params.clone(),
+            dets: Vec::new(),
+            times: StageTimes::default(),
+        })
     }
 
     /// Where the ONNX Runtime library came from, its version and the
@@ -339,4 +271,111 @@ impl Detector {
         drop(outputs);
         Ok(t0.elapsed())
     }
+}
+
+/// The model's one float32 `[1, 3, H, W]` image input.
+fn check_input<'a>(cfg: &ModelConfig, inputs: &'a [TensorInfo]) -> Result<&'a TensorInfo, String> {
+    let expected_in = "one float32 image input [1, 3, H, W]";
+    if inputs.len() != 1 {
+        let names: Vec<String> = inputs
+            .iter()
+            .map(|i| format!("{} {}", i.name, onnx::shape_str(&i.shape)))
+            .collect();
+        return Err(format!(
+            "Model '{}' has {} inputs ({}); expected {expected_in}",
+            cfg.model,
+            inputs.len(),
+            names.join(", ")
+        ));
+    }
+    let input = &inputs[0];
+    let s = &input.shape;
+    if !input.is_f32 || s.len() != 4 || !(s[0] == 1 || s[0] < 0) || s[1] != 3 {
+        return Err(format!(
+            "Model '{}' input '{}' is {}{}; expected {expected_in}",
+            cfg.model,
+            input.name,
+            onnx::shape_str(s),
+            if input.is_f32 { "" } else { " (not float32)" }
+        ));
+    }
+    Ok(input)
+}
+
+/// Input (width, height): the model's fixed size, else `input-size`, else
+/// its `imgsz` metadata.
+fn input_size(cfg: &ModelConfig, s: &[i64], meta: &ModelMetadata) -> Result<(u32, u32), String> {
+    match (s[3] > 0, s[2] > 0, cfg.input_size) {
+        (true, true, None) => Ok((s[3] as u32, s[2] as u32)),
+        (true, true, Some((w, h))) if (w, h) == (s[3] as u32, s[2] as u32) => Ok((w, h)),
+        (true, true, Some((w, h))) => Err(format!(
+            "Model '{}' has a fixed input size {}x{} (input {}); input-size {w}x{h} cannot be used",
+            cfg.model,
+            s[3],
+            s[2],
+            onnx::shape_str(s)
+        )),
+        (_, _, Some(size)) => Ok(size),
+        (_, _, None) => match meta.imgsz {
+            Some((h, w)) => Ok((w, h)),
+            None => Err(format!(
+                "Model '{}' has a dynamic input {} and no imgsz metadata: set input-size (e.g. 640 or 640x384)",
+                cfg.model,
+                onnx::shape_str(s)
+            )),
+        },
+    }
+}
+
+/// The output layout: resolved now for a fully declared shape, at the first
+/// frame for a dynamic one (rank and batch are still checked here).
+fn output_layout(
+    cfg: &ModelConfig,
+    outputs: &[TensorInfo],
+    meta: &ModelMetadata,
+) -> Result<Option<OutputLayout>, String> {
+    let Some(output) = outputs.first() else {
+        return Err(format!("Model '{}' has no outputs", cfg.model));
+    };
+    if !output.is_f32 {
+        return Err(format!(
+            "Model '{}' output '{}' is not a float32 tensor",
+            cfg.model, output.name
+        ));
+    }
+    let resolve = || {
+        yolo::resolve_layout(&output.shape, meta, cfg.model_type)
+            .map_err(|e| format!("Model '{}': {e}", cfg.model))
+    };
+    if output.shape.iter().all(|&d| d > 0) {
+        return resolve().map(Some);
+    }
+    if output.shape.len() != 3 {
+        resolve()?;
+    }
+    Ok(None)
+}
+
+/// Labels from `labels-file` (one per line), else the model's `names`.
+fn load_labels(
+    cfg: &ModelConfig,
+    meta: &ModelMetadata,
+    layout: Option<&OutputLayout>,
+) -> Result<Vec<String>, String> {
+    let Some(path) = &cfg.labels_file else {
+        return Ok(meta.names.clone());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("Failed to read labels-file '{path}': {e}"))?;
+    let labels: Vec<String> = text.lines().map(|l| l.trim().to_string()).collect();
+    if let Some(l) = layout {
+        if labels.len() < l.num_classes {
+            return Err(format!(
+                "labels-file '{path}' has {} lines; the model has {} classes",
+                labels.len(),
+                l.num_classes
+            ));
+        }
+    }
+    Ok(labels)
 }

@@ -14,7 +14,16 @@
  * the count restarts after a flush). Pixel data is never read, so any raw
  * video of the sequence's size works, e.g. `videotestsrc pattern=black`.
  *
- * Inference mode (an ONNX model) is planned; it will live in this element.
+ * Inference mode (`model=<file.onnx>`): runs a YOLO detector or pose model
+ * (YOLOv5, YOLOv8/YOLO11, their pose heads, NMS-free YOLOv10/YOLO26) through
+ * ONNX Runtime on RGB/BGR(x/A) or I420/NV12 frames (put `videoconvert`
+ * before it for other formats), letterboxes exactly as Ultralytics does,
+ * and maps boxes and keypoints back to frame pixels.
+ *
+ * ```sh
+ * gst-launch-1.0 filesrc location=in.mp4 ! decodebin ! videoconvert ! \
+ *   rsdetect model=yolov8n.onnx ! rsbytetrack ! rsjsonsink location=tracks.jsonl
+ * ```
  *
  * ## Example launch line
  * ```sh
@@ -37,6 +46,8 @@ glib::wrapper! {
 }
 
 pub fn register(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
+    imp::ModelTypeProp::static_type().mark_as_plugin_api(gst::PluginAPIFlags::empty());
+    crate::onnx::Provider::static_type().mark_as_plugin_api(gst::PluginAPIFlags::empty());
     gst::Element::register(
         Some(plugin),
         "rsdetect",

@@ -376,7 +376,13 @@ impl RsJsonSink {
         if !matches!(state.format, OutputFormat::Jsonl) {
             return Ok(());
         }
-        let line = schema::merge_line(m.stream.as_deref(), state.frame, m.id_kind, m.from, m.to);
+        let line = schema::merge_line(
+            m.stream.as_deref(),
+            state.frame,
+            m.id_kind.as_str(),
+            m.from,
+            m.to,
+        );
         state
             .out
             .write_all(line.as_bytes())

@@ -3,15 +3,16 @@
 
 use super::RsMtmcSinkPad;
 use crate::meta::TrackingMeta;
-use crate::MergeEvent;
+use crate::{IdKind, MergeEvent};
 use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
-use rstracking_core::mtmc::{parse_camera_links, MtmcAggregator, MtmcConfig};
+use rstracking_core::mtmc::{
+    parse_camera_links, GlobalMerge, MtmcAggregator, MtmcConfig, MtmcError,
+};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Condvar, LazyLock, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::{Condvar, LazyLock, Mutex, MutexGuard};
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
     gst::DebugCategory::new(
@@ -23,6 +24,8 @@ static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
 
 const DEFAULT_MAX_SKEW: u64 = 40_000_000;
 const DEFAULT_TIMEOUT: u64 = 200_000_000;
+/// 60 s: a longer wait is a stalled pipeline, not a skew to absorb.
+const MAX_TIMEOUT: u64 = 60_000_000_000;
 
 #[derive(Debug, Clone)]
 struct Settings {
@@ -57,9 +60,12 @@ struct Camera {
     segment: gst::FormattedSegment<gst::ClockTime>,
     /// Running time of the newest buffer that arrived (ns).
     last_rt: Option<u64>,
-    /// Wall-clock arrival of that buffer: a camera silent for longer than
-    /// `timeout` is stalled and not waited for until it sends again.
-    last_arrival: Option<Instant>,
+    /// Clock time (ns) at which that buffer arrived: a camera silent for
+    /// longer than `timeout` is stalled and not waited for until it sends
+    /// again.
+    last_arrival: Option<u64>,
+    /// Camera name of the last buffer (pad property, meta or pad name).
+    name: Option<String>,
     eos: bool,
     flushing: bool,
     /// Merges to send downstream before this camera's next buffer.
@@ -72,6 +78,8 @@ struct Shared {
     next_index: u32,
     /// Newest running time over all cameras (drives the clustering clock).
     max_rt: u64,
+    /// The clock the arrival times were taken on.
+    clock: Option<gst::Clock>,
 }
 
 pub struct RsMtmcAgg {
@@ -92,6 +100,7 @@ impl Default for RsMtmcAgg {
                 cameras: HashMap::new(),
                 next_index: 0,
                 max_rt: 0,
+                clock: None,
             }),
             cond: Condvar::new(),
             without_track: AtomicU64::new(0),
@@ -110,6 +119,90 @@ impl ObjectSubclass for RsMtmcAgg {
 
 fn pad_index(pad: &gst::Pad) -> Option<u32> {
     pad.name().rsplit('_').next().and_then(|s| s.parse().ok())
+}
+
+/// The camera name of a buffer on `pad`: the pad's `camera` property, else
+/// the meta's stream id, else the pad name.
+fn camera_name(pad: &RsMtmcSinkPad, buffer: &gst::Buffer) -> String {
+    let configured = pad.imp().camera.lock().unwrap().clone();
+    configured
+        .or_else(|| {
+            buffer
+                .meta::<TrackingMeta>()
+                .and_then(|m| m.frame().stream.clone())
+        })
+        .unwrap_or_else(|| pad.name().to_string())
+}
+
+/// Records `name` as camera `idx`'s name; `Err(other pad)` when another
+/// pad already carries it.
+fn claim_camera_name(shared: &mut Shared, idx: u32, name: &str) -> Result<(), u32> {
+    if let Some((other, _)) = shared
+        .cameras
+        .iter()
+        .find(|(i, c)| **i != idx && c.name.as_deref() == Some(name))
+    {
+        return Err(*other);
+    }
+    if let Some(cam) = shared.cameras.get_mut(&idx) {
+        if cam.name.as_deref() != Some(name) {
+            cam.name = Some(name.to_owned());
+        }
+    }
+    Ok(())
+}
+
+/// Books the arrival of `buffer` on camera `idx` at clock time `now`;
+/// returns its running time (ns).
+fn arrive(
+    shared: &mut Shared,
+    idx: u32,
+    buffer: &gst::Buffer,
+    now: gst::ClockTime,
+) -> Result<u64, gst::FlowError> {
+    let cam = shared
+        .cameras
+        .get_mut(&idx)
+        .ok_or(gst::FlowError::Flushing)?;
+    let rt = buffer
+        .pts()
+        .and_then(|pts| cam.segment.to_running_time(pts))
+        .map(|t| t.nseconds())
+        .or(cam.last_rt)
+        .unwrap_or(0);
+    cam.last_rt = Some(cam.last_rt.map_or(rt, |l| l.max(rt)));
+    cam.last_arrival = Some(now.nseconds());
+    shared.max_rt = shared.max_rt.max(rt);
+    Ok(rt)
+}
+
+/// Gives every tracked object of `buffer` its global id; returns the counts
+/// of objects without a track id and without an embedding.
+fn observe_objects(
+    agg: &mut MtmcAggregator,
+    camera: &str,
+    rt: u64,
+    buffer: &mut gst::Buffer,
+) -> Result<(u64, u64), MtmcError> {
+    let (mut no_track, mut no_emb) = (0u64, 0u64);
+    if buffer.meta::<TrackingMeta>().is_none() {
+        return Ok((0, 0));
+    }
+    let b = buffer.make_mut();
+    let Some(mut meta) = b.meta_mut::<TrackingMeta>() else {
+        return Ok((0, 0));
+    };
+    for o in meta.objects_mut() {
+        let Some(track) = o.track_id else {
+            no_track += 1;
+            continue;
+        };
+        if o.embedding.is_none() {
+            no_emb += 1;
+        }
+        o.global_id = agg.observe(camera, track, rt, o.embedding.as_deref())?;
+    }
+    Ok((no_track, no_emb))
 }
 
 impl RsMtmcAgg {
@@ -140,6 +233,12 @@ impl RsMtmcAgg {
         })
     }
 
+    /// The pipeline clock (or the system clock outside a pipeline): waits
+    /// and stall detection run on it, so a test clock drives them.
+    fn clock(&self) -> gst::Clock {
+        self.obj().clock().unwrap_or_else(gst::SystemClock::obtain)
+    }
+
     fn sink_chain(
         &self,
         pad: &RsMtmcSinkPad,
@@ -148,139 +247,178 @@ impl RsMtmcAgg {
         let idx = pad_index(pad.upcast_ref()).ok_or(gst::FlowError::Error)?;
         let (max_skew, timeout) = {
             let s = self.settings.lock().unwrap();
-            (s.max_skew, Duration::from_nanos(s.timeout))
+            (s.max_skew, s.timeout)
         };
+        let clock = self.clock();
+        let camera = camera_name(pad, &buffer);
         let mut shared = self.shared.lock().unwrap();
-        let cam = shared
-            .cameras
-            .get_mut(&idx)
-            .ok_or(gst::FlowError::Flushing)?;
-        let rt = buffer
-            .pts()
-            .and_then(|pts| cam.segment.to_running_time(pts))
-            .map(|t| t.nseconds())
-            .or(cam.last_rt)
-            .unwrap_or(0);
-        cam.last_rt = Some(cam.last_rt.map_or(rt, |l| l.max(rt)));
-        cam.last_arrival = Some(Instant::now());
-        shared.max_rt = shared.max_rt.max(rt);
-        self.cond.notify_all();
-
-        // Wait until every other active camera has caught up (or timeout).
-        let start = Instant::now();
-        loop {
-            let me = shared.cameras.get(&idx).ok_or(gst::FlowError::Flushing)?;
-            if me.flushing {
-                return Err(gst::FlowError::Flushing);
-            }
-            let behind = shared.cameras.iter().any(|(i, c)| {
-                *i != idx
-                    && !c.eos
-                    && !c.flushing
-                    && c.last_arrival.is_some_and(|t| t.elapsed() < timeout)
-                    && c.last_rt.is_some_and(|l| l + max_skew < rt)
-            });
-            if !behind {
-                break;
-            }
-            let waited = start.elapsed();
-            if waited >= timeout {
-                gst::debug!(
-                    CAT,
-                    imp = self,
-                    "camera {idx}: released after the {timeout:?} timeout"
-                );
-                break;
-            }
-            shared = self.cond.wait_timeout(shared, timeout - waited).unwrap().0;
+        if let Err(other) = claim_camera_name(&mut shared, idx, &camera) {
+            drop(shared);
+            gst::element_imp_error!(
+                self,
+                gst::StreamError::Failed,
+                (
+                    "Pads sink_{} and sink_{} both carry camera '{}': give each pad its own 'camera' name",
+                    other.min(idx),
+                    other.max(idx),
+                    camera
+                )
+            );
+            return Err(gst::FlowError::Error);
         }
+        if shared.clock.as_ref() != Some(&clock) {
+            // Arrival times on another clock (e.g. the system clock before
+            // PLAYING) cannot be compared with this one's: the cameras that
+            // had arrived count as arriving now.
+            let now = clock.time().nseconds();
+            for c in shared.cameras.values_mut() {
+                if c.last_arrival.is_some() {
+                    c.last_arrival = Some(now);
+                }
+            }
+            shared.clock = Some(clock.clone());
+        }
+        let rt = arrive(&mut shared, idx, &buffer, clock.time())?;
+        self.cond.notify_all();
+        shared = self.wait_for_others(shared, &clock, idx, rt, max_skew, timeout)?;
 
-        // Global ids.
-        let stream = buffer
-            .meta::<TrackingMeta>()
-            .and_then(|m| m.frame().stream.clone());
-        let camera = pad
-            .imp()
-            .camera
-            .lock()
-            .unwrap()
-            .clone()
-            .or(stream)
-            .unwrap_or_else(|| pad.name().to_string());
         let max_rt = shared.max_rt;
         let Shared { agg, cameras, .. } = &mut *shared;
         let agg = agg.as_mut().ok_or(gst::FlowError::Flushing)?;
         let merges = agg.maybe_cluster(max_rt);
-        if !merges.is_empty() {
-            self.merges
-                .fetch_add(merges.len() as u64, Ordering::Relaxed);
-            for c in cameras.values_mut() {
-                c.pending.extend(merges.iter().map(|m| MergeEvent {
-                    id_kind: "global_id",
-                    from: m.from,
-                    to: m.into,
-                    stream: None,
-                }));
-            }
-            let _ = self.obj().post_message(
-                gst::message::Element::builder(
-                    gst::Structure::builder(MergeEvent::NAME)
-                        .field("id", "global_id")
-                        .field(
-                            "merges",
-                            gst::Array::new(merges.iter().map(|m| {
-                                gst::Array::new([m.from.to_send_value(), m.into.to_send_value()])
-                                    .to_send_value()
-                            })),
-                        )
-                        .build(),
-                )
-                .src(&*self.obj())
-                .build(),
-            );
+        for c in cameras.values_mut() {
+            c.pending.extend(merges.iter().map(|m| MergeEvent {
+                id_kind: IdKind::GlobalId,
+                from: m.from,
+                to: m.into,
+                stream: None,
+            }));
         }
-        let (mut no_track, mut no_emb) = (0u64, 0u64);
-        let mut failure = None;
-        if buffer.meta::<TrackingMeta>().is_some() {
-            let b = buffer.make_mut();
-            let mut meta = b.meta_mut::<TrackingMeta>().expect("meta present");
-            for o in meta.objects_mut() {
-                let Some(track) = o.track_id else {
-                    no_track += 1;
-                    continue;
-                };
-                if o.embedding.is_none() {
-                    no_emb += 1;
-                }
-                match agg.observe(&camera, track, rt, o.embedding.as_deref()) {
-                    Ok(g) => o.global_id = g,
-                    Err(e) => {
-                        failure = Some(e);
-                        break;
-                    }
-                }
-            }
-        }
-        if let Some(e) = failure {
-            drop(shared);
-            gst::element_imp_error!(
-                self,
-                gst::StreamError::Format,
-                ("Camera '{}': {}", camera, e)
-            );
-            return Err(gst::FlowError::Error);
-        }
-        self.without_track.fetch_add(no_track, Ordering::Relaxed);
-        self.without_embedding.fetch_add(no_emb, Ordering::Relaxed);
+        let observed = observe_objects(agg, &camera, rt, &mut buffer);
         let cam = cameras.get_mut(&idx).ok_or(gst::FlowError::Flushing)?;
         let pending: Vec<MergeEvent> = cam.pending.drain(..).collect();
         let src = cam.src.clone();
+        // Nothing below holds the lock: a bus handler may request or
+        // release pads in reply to what is posted here.
         drop(shared);
+        if !merges.is_empty() {
+            self.merges
+                .fetch_add(merges.len() as u64, Ordering::Relaxed);
+            self.post_merges(&merges);
+        }
+        let (no_track, no_emb) = match observed {
+            Ok(counts) => counts,
+            Err(e) => {
+                gst::element_imp_error!(
+                    self,
+                    gst::StreamError::Format,
+                    ("Camera '{}': {}", camera, e)
+                );
+                return Err(gst::FlowError::Error);
+            }
+        };
+        self.without_track.fetch_add(no_track, Ordering::Relaxed);
+        self.without_embedding.fetch_add(no_emb, Ordering::Relaxed);
         for mut m in pending {
             m.stream = Some(camera.clone());
             src.push_event(m.to_event());
         }
         src.push(buffer)
+    }
+
+    /// Waits until every other active camera is at most `max_skew` behind
+    /// `rt`, or until `timeout` has passed on the clock. Cameras that sent
+    /// nothing for `timeout` count as stalled and are not waited for.
+    fn wait_for_others<'a>(
+        &'a self,
+        mut shared: MutexGuard<'a, Shared>,
+        clock: &gst::Clock,
+        idx: u32,
+        rt: u64,
+        max_skew: u64,
+        timeout: u64,
+    ) -> Result<MutexGuard<'a, Shared>, gst::FlowError> {
+        let now = clock.time().nseconds();
+        let deadline = now.saturating_add(timeout);
+        let mut wake: Option<(u64, gst::SingleShotClockId)> = None;
+        let result = loop {
+            let me = shared.cameras.get(&idx).ok_or(gst::FlowError::Flushing)?;
+            if me.flushing {
+                break Err(gst::FlowError::Flushing);
+            }
+            let now = clock.time().nseconds();
+            // The earliest moment something can change without a buffer
+            // arriving: our deadline, or a camera we wait for stalling.
+            let mut next = deadline;
+            let mut behind = false;
+            for (i, c) in &shared.cameras {
+                if *i == idx || c.eos || c.flushing {
+                    continue;
+                }
+                let (Some(arrival), Some(last)) = (c.last_arrival, c.last_rt) else {
+                    continue;
+                };
+                let stalls_at = arrival.saturating_add(timeout);
+                if now < stalls_at && last.saturating_add(max_skew) < rt {
+                    behind = true;
+                    next = next.min(stalls_at);
+                }
+            }
+            if !behind {
+                break Ok(());
+            }
+            if now >= deadline {
+                gst::debug!(
+                    CAT,
+                    imp = self,
+                    "camera {idx}: released after the {} ns timeout",
+                    timeout
+                );
+                break Ok(());
+            }
+            if wake.as_ref().is_none_or(|(t, _)| *t != next) {
+                if let Some((_, id)) = wake.take() {
+                    id.unschedule();
+                }
+                let id = clock.new_single_shot_id(gst::ClockTime::from_nseconds(next));
+                let this = self.obj().downgrade();
+                let scheduled = id.wait_async(move |_, _, _| {
+                    if let Some(obj) = this.upgrade() {
+                        let imp = obj.imp();
+                        let _guard = imp.shared.lock().unwrap();
+                        imp.cond.notify_all();
+                    }
+                });
+                if scheduled.is_err() {
+                    break Ok(());
+                }
+                wake = Some((next, id));
+            }
+            shared = self.cond.wait(shared).unwrap();
+        };
+        if let Some((_, id)) = wake {
+            id.unschedule();
+        }
+        result.map(|()| shared)
+    }
+
+    fn post_merges(&self, merges: &[GlobalMerge]) {
+        let _ = self.obj().post_message(
+            gst::message::Element::builder(
+                gst::Structure::builder(MergeEvent::NAME)
+                    .field("id", IdKind::GlobalId.as_str())
+                    .field(
+                        "merges",
+                        gst::Array::new(merges.iter().map(|m| {
+                            gst::Array::new([m.from.to_send_value(), m.into.to_send_value()])
+                                .to_send_value()
+                        })),
+                    )
+                    .build(),
+            )
+            .src(&*self.obj())
+            .build(),
+        );
     }
 
     fn sink_event(&self, pad: &RsMtmcSinkPad, event: gst::Event) -> bool {
@@ -325,12 +463,16 @@ impl ObjectImpl for RsMtmcAgg {
     fn properties() -> &'static [glib::ParamSpec] {
         static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
             let d = Settings::default();
-            let ns = |name: &'static str, nick: &'static str, blurb: &'static str, def: u64| {
+            let ns = |name: &'static str,
+                      nick: &'static str,
+                      blurb: &'static str,
+                      def: u64,
+                      max: u64| {
                 glib::ParamSpecUInt64::builder(name)
                     .nick(nick)
                     .blurb(blurb)
                     .minimum(0)
-                    .maximum(u64::MAX)
+                    .maximum(max)
                     .default_value(def)
                     .mutable_ready()
                     .build()
@@ -351,9 +493,9 @@ impl ObjectImpl for RsMtmcAgg {
                     .default_value(d.match_threshold)
                     .mutable_ready()
                     .build(),
-                ns("cluster-interval", "Cluster interval", "Running time (ns) between two re-clusterings of all tracklets", d.cluster_interval),
-                ns("max-skew", "Maximum skew", "A camera's buffer waits until the other active cameras are at most this far behind (ns)", d.max_skew),
-                ns("timeout", "Timeout", "Longest wait (ns, wall clock) for the other cameras before a buffer is released anyway; added to the latency", d.timeout),
+                ns("cluster-interval", "Cluster interval", "Running time (ns) between two re-clusterings of all tracklets", d.cluster_interval, u64::MAX),
+                ns("max-skew", "Maximum skew", "A buffer waits until the other active cameras are at most this far behind (ns; the maximum never waits)", d.max_skew, u64::MAX),
+                ns("timeout", "Timeout", "Longest wait (ns of pipeline clock, at most 60 s) for the other cameras; added to the latency", d.timeout, MAX_TIMEOUT),
                 glib::ParamSpecUInt::builder("max-tracklets")
                     .nick("Maximum tracklets")
                     .blurb("Gallery size: the oldest tracklets are forgotten beyond it")
@@ -362,7 +504,7 @@ impl ObjectImpl for RsMtmcAgg {
                     .default_value(d.max_tracklets)
                     .mutable_ready()
                     .build(),
-                ns("max-age", "Maximum age", "Tracklets not seen for this long (ns of running time) are forgotten", d.max_age),
+                ns("max-age", "Maximum age", "Tracklets not seen for this long (ns of running time) are forgotten", d.max_age, u64::MAX),
                 glib::ParamSpecString::builder("camera-links")
                     .nick("Camera links file")
                     .blurb("Optional file: one line per camera pair 'camA camB min_seconds max_seconds [overlapping=true]'; pairs not listed cannot share identities")
@@ -490,51 +632,18 @@ impl ElementImpl for RsMtmcAgg {
                 RsMtmcAgg::catch_panic_pad_function(
                     parent,
                     || false,
-                    |imp| {
-                        let src = pad_index(pad.upcast_ref()).and_then(|i| {
-                            imp.shared
-                                .lock()
-                                .unwrap()
-                                .cameras
-                                .get(&i)
-                                .map(|c| c.src.clone())
-                        });
-                        match src {
-                            Some(src)
-                                if query.is_serialized()
-                                    || matches!(
-                                        query.view(),
-                                        gst::QueryView::Caps(_)
-                                            | gst::QueryView::AcceptCaps(_)
-                                            | gst::QueryView::Allocation(_)
-                                    ) =>
-                            {
-                                src.peer_query(query)
-                            }
-                            _ => gst::Pad::query_default(pad, Some(&*imp.obj()), query),
-                        }
-                    },
+                    |imp| imp.sink_query(pad, query),
                 )
             })
             .build();
         let src_templ = self.obj().pad_template("src_%u").expect("template");
         let src = gst::Pad::builder_from_template(&src_templ)
             .name(format!("src_{idx}"))
-            .event_function(move |pad, parent, event| {
+            .event_function(|pad, parent, event| {
                 RsMtmcAgg::catch_panic_pad_function(
                     parent,
                     || false,
-                    |imp| {
-                        let sink = pad_index(pad).and_then(|i| {
-                            imp.shared
-                                .lock()
-                                .unwrap()
-                                .cameras
-                                .get(&i)
-                                .map(|c| c.sink.clone())
-                        });
-                        sink.is_some_and(|s| s.push_event(event))
-                    },
+                    |imp| imp.src_event(pad, event),
                 )
             })
             .query_function(|pad, parent, query| {
@@ -555,6 +664,7 @@ impl ElementImpl for RsMtmcAgg {
                 last_arrival: None,
                 eos: false,
                 flushing: false,
+                name: None,
                 pending: Vec::new(),
             },
         );
@@ -619,15 +729,41 @@ impl ElementImpl for RsMtmcAgg {
 }
 
 impl RsMtmcAgg {
+    fn src_pad_of(&self, pad: &gst::Pad) -> Option<gst::Pad> {
+        let idx = pad_index(pad)?;
+        let shared = self.shared.lock().unwrap();
+        shared.cameras.get(&idx).map(|c| c.src.clone())
+    }
+
+    fn sink_pad_of(&self, pad: &gst::Pad) -> Option<RsMtmcSinkPad> {
+        let idx = pad_index(pad)?;
+        let shared = self.shared.lock().unwrap();
+        shared.cameras.get(&idx).map(|c| c.sink.clone())
+    }
+
+    /// Serialized queries and caps/allocation go to the camera's
+    /// downstream peer; the others are answered by default.
+    fn sink_query(&self, pad: &RsMtmcSinkPad, query: &mut gst::QueryRef) -> bool {
+        let forward = query.is_serialized()
+            || matches!(
+                query.view(),
+                gst::QueryView::Caps(_)
+                    | gst::QueryView::AcceptCaps(_)
+                    | gst::QueryView::Allocation(_)
+            );
+        match self.src_pad_of(pad.upcast_ref()) {
+            Some(src) if forward => src.peer_query(query),
+            _ => gst::Pad::query_default(pad, Some(&*self.obj()), query),
+        }
+    }
+
+    /// Upstream events of `src_N` go to `sink_N`.
+    fn src_event(&self, pad: &gst::Pad, event: gst::Event) -> bool {
+        self.sink_pad_of(pad).is_some_and(|s| s.push_event(event))
+    }
+
     fn src_query(&self, pad: &gst::Pad, query: &mut gst::QueryRef) -> bool {
-        let sink = pad_index(pad).and_then(|i| {
-            self.shared
-                .lock()
-                .unwrap()
-                .cameras
-                .get(&i)
-                .map(|c| c.sink.clone())
-        });
+        let sink = self.sink_pad_of(pad);
         let Some(sink) = sink else {
             return false;
         };
@@ -637,7 +773,11 @@ impl RsMtmcAgg {
             }
             let (live, min, max) = q.result();
             let extra = gst::ClockTime::from_nseconds(self.settings.lock().unwrap().timeout);
-            q.set(live, min + extra, max.map(|m| m + extra));
+            q.set(
+                live,
+                min.saturating_add(extra),
+                max.map(|m| m.saturating_add(extra)),
+            );
             return true;
         }
         sink.peer_query(query)

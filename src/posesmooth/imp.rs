@@ -97,6 +97,10 @@ impl Settings {
 struct Held {
     buffer: gst::Buffer,
     stream: Option<String>,
+    /// Serialized events that arrived just before this buffer: they leave
+    /// with it, in front of it, so that (for instance) a `merge` event stays
+    /// in front of the frame it belongs to.
+    events: Vec<gst::Event>,
 }
 
 struct State {
@@ -106,6 +110,24 @@ struct State {
     last_t: Option<f64>,
     /// Frame duration from the caps, for the latency query.
     frame_ns: Option<u64>,
+    /// Frame duration measured from the buffers (their duration, else the
+    /// PTS step), used when the caps give no frame rate (e.g. 0/1).
+    measured_frame_ns: Option<u64>,
+    /// PTS of the last buffer (ns), for the PTS step.
+    last_pts: Option<u64>,
+    /// Held latency (ns) last reported, to post a Latency message when it
+    /// changes.
+    reported_latency: u64,
+    /// Serialized events received since the last buffer while frames were
+    /// held; they go out with the next buffer (or at the next drain).
+    pending_events: Vec<gst::Event>,
+}
+
+impl State {
+    /// Duration of one frame (ns), from the caps or else the buffers.
+    fn frame_duration(&self) -> Option<u64> {
+        self.frame_ns.or(self.measured_frame_ns)
+    }
 }
 
 pub struct RsPoseSmooth {
@@ -122,6 +144,10 @@ impl RsPoseSmooth {
             smoother: PoseSmoother::new(settings.config()),
             last_t: None,
             frame_ns: None,
+            measured_frame_ns: None,
+            last_pts: None,
+            reported_latency: 0,
+            pending_events: Vec::new(),
         }
     }
 
@@ -132,6 +158,11 @@ impl RsPoseSmooth {
     ) -> Result<gst::FlowSuccess, gst::FlowError> {
         let mut ret = Ok(gst::FlowSuccess::Ok);
         for (held, objects) in frames {
+            if ret.is_ok() {
+                for event in held.events {
+                    self.srcpad.push_event(event);
+                }
+            }
             let mut buffer = held.buffer;
             {
                 let b = buffer.make_mut();
@@ -160,14 +191,22 @@ impl RsPoseSmooth {
             }
             None => (None, Vec::new()),
         };
-        let out = {
+        let latency_frames = self.settings.lock().unwrap().latency as u64;
+        let (out, latency_changed) = {
             let mut state = self.state.lock().unwrap();
             let t = match buffer.pts() {
                 Some(pts) => pts.nseconds() as f64 * 1e-9,
                 None => state.last_t.map_or(0.0, |t| t + 1.0 / 30.0),
             };
             state.last_t = Some(t);
-            let out = state.smoother.push(t, objects, Held { buffer, stream });
+            let latency_changed = Self::measure_frame(&mut state, &buffer, latency_frames);
+            let events = std::mem::take(&mut state.pending_events);
+            let held = Held {
+                buffer,
+                stream,
+                events,
+            };
+            let out = state.smoother.push(t, objects, held);
             gst::trace!(
                 CAT,
                 imp = self,
@@ -176,18 +215,60 @@ impl RsPoseSmooth {
                 state.smoother.held_frames(),
                 state.smoother.num_tracks()
             );
-            out
+            (out, latency_changed)
         };
+        if latency_changed {
+            gst::debug!(CAT, imp = self, "held latency changed");
+            let _ = self
+                .obj()
+                .post_message(gst::message::Latency::builder().src(&*self.obj()).build());
+        }
         self.push_out(out)
     }
 
-    /// Releases every held frame (before a serialized event or at EOS).
+    /// Measures the frame duration from `buffer` when the caps give none;
+    /// returns true when the held latency (`latency_frames` frames) changed.
+    fn measure_frame(state: &mut State, buffer: &gst::BufferRef, latency_frames: u64) -> bool {
+        let pts = buffer.pts().map(|p| p.nseconds());
+        if state.frame_ns.is_none() {
+            let step = buffer
+                .duration()
+                .map(|d| d.nseconds())
+                .filter(|d| *d > 0)
+                .or_else(|| match (state.last_pts, pts) {
+                    (Some(a), Some(b)) if b > a => Some(b - a),
+                    _ => None,
+                });
+            if step.is_some() {
+                state.measured_frame_ns = step;
+            }
+        }
+        state.last_pts = pts.or(state.last_pts);
+        let held = state
+            .frame_duration()
+            .unwrap_or(0)
+            .saturating_mul(latency_frames);
+        let changed = latency_frames > 0 && held != state.reported_latency;
+        state.reported_latency = held;
+        changed
+    }
+
+    /// Releases every held frame and the events queued behind them (before
+    /// a serialized event that ends or redefines the stream, or at EOS).
     fn drain(&self) -> Result<gst::FlowSuccess, gst::FlowError> {
-        let out = self.state.lock().unwrap().smoother.flush();
+        let (out, events) = {
+            let mut state = self.state.lock().unwrap();
+            let out = state.smoother.flush();
+            (out, std::mem::take(&mut state.pending_events))
+        };
         if !out.is_empty() {
             gst::debug!(CAT, imp = self, "releasing {} held frames", out.len());
         }
-        self.push_out(out)
+        let ret = self.push_out(out);
+        for event in events {
+            self.srcpad.push_event(event);
+        }
+        ret
     }
 
     fn sink_event(&self, pad: &gst::Pad, event: gst::Event) -> bool {
@@ -222,13 +303,23 @@ impl RsPoseSmooth {
                 });
             }
             // Events that end or redefine the held frames' stream release
-            // them first; others (tags, gaps, custom) pass at once.
+            // them first.
             EventView::Eos(_)
             | EventView::Segment(_)
             | EventView::StreamStart(_)
             | EventView::SegmentDone(_) => {
                 if let Err(e) = self.drain() {
                     gst::debug!(CAT, imp = self, "drain before {:?}: {e:?}", event.type_());
+                }
+            }
+            // Other serialized events (custom, tags, gaps) keep their place
+            // between the frames: while frames are held they wait for the
+            // next buffer and leave in front of it.
+            _ if event.is_serialized() => {
+                let mut state = self.state.lock().unwrap();
+                if state.smoother.held_frames() > 0 {
+                    state.pending_events.push(event);
+                    return true;
                 }
             }
             _ => {}
@@ -243,9 +334,21 @@ impl RsPoseSmooth {
             }
             let (live, min, max) = q.result();
             let latency = self.settings.lock().unwrap().latency as u64;
-            let frame_ns = self.state.lock().unwrap().frame_ns.unwrap_or(0);
-            let extra = gst::ClockTime::from_nseconds(latency * frame_ns);
-            q.set(live, min + extra, max.map(|m| m + extra));
+            let frame_ns = self.state.lock().unwrap().frame_duration();
+            if latency > 0 && frame_ns.is_none() {
+                gst::warning!(
+                    CAT,
+                    imp = self,
+                    "latency of {latency} frames but no frame rate in the caps and no buffer yet: reporting no extra latency until a buffer gives the frame duration"
+                );
+            }
+            let extra =
+                gst::ClockTime::from_nseconds(latency.saturating_mul(frame_ns.unwrap_or(0)));
+            q.set(
+                live,
+                min.saturating_add(extra),
+                max.map(|m| m.saturating_add(extra)),
+            );
             return true;
         }
         gst::Pad::query_default(pad, Some(&*self.obj()), query)

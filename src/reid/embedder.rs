@@ -3,7 +3,7 @@
 //! rsreid's model: crops of one frame → one batched `Session::run` → L2
 //! normalised embeddings. Shared with the benchmark.
 
-use crate::onnx::{self, LoadedModel, SessionConfig};
+use crate::onnx::{self, LoadedModel, ModelError, SessionConfig};
 use rstracking_core::crop::{crop_resize, l2_normalize, Normalize};
 use rstracking_core::preprocess::{Frame, YuvParams};
 use std::path::Path;
@@ -40,11 +40,17 @@ pub struct Embedder {
 }
 
 impl Embedder {
-    pub fn load(cfg: &EmbedderConfig) -> Result<(Embedder, Vec<String>), String> {
+    pub fn load(cfg: &EmbedderConfig) -> Result<(Embedder, Vec<String>), ModelError> {
         let (rt, rt_warning) = onnx::runtime(cfg.ort_library.as_deref())?;
         let mut warnings: Vec<String> = rt_warning.into_iter().collect();
         let model = onnx::load_model(rt, Path::new(&cfg.model), &cfg.session)?;
         warnings.extend(model.warnings.iter().cloned());
+        let embedder = Self::from_model(cfg, model).map_err(ModelError::Model)?;
+        Ok((embedder, warnings))
+    }
+
+    /// Checks a loaded re-id model's input and output.
+    fn from_model(cfg: &EmbedderConfig, model: LoadedModel) -> Result<Embedder, String> {
         let (inputs, outputs) = onnx::io_info(&model.session);
         let expected = "one float32 input [batch, 3, H, W]";
         if inputs.len() != 1 {
@@ -91,19 +97,16 @@ impl Embedder {
             ));
         }
         let fixed_batch = (s[0] > 0).then_some(s[0] as usize);
-        Ok((
-            Embedder {
-                input_name: i.name.clone(),
-                model,
-                input_w,
-                input_h,
-                fixed_batch,
-                tensor: Vec::new(),
-                norm: cfg.norm,
-                times: EmbedTimes::default(),
-            },
-            warnings,
-        ))
+        Ok(Embedder {
+            input_name: i.name.clone(),
+            model,
+            input_w,
+            input_h,
+            fixed_batch,
+            tensor: Vec::new(),
+            norm: cfg.norm,
+            times: EmbedTimes::default(),
+        })
     }
 
     /// Where the ONNX Runtime library came from, its version and the

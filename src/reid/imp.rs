@@ -10,6 +10,7 @@ use gst::subclass::prelude::*;
 use gst_base::subclass::prelude::*;
 use rstracking_core::crop::Normalize;
 use rstracking_core::preprocess::PixelLayout;
+use rstracking_core::types::Object;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
@@ -264,7 +265,7 @@ impl BaseTransformImpl for RsReid {
             session: s.ort.session(false),
             ort_library: s.ort.ort_library.clone(),
         };
-        let (embedder, warnings) = Embedder::load(&cfg).map_err(settings_error)?;
+        let (embedder, warnings) = Embedder::load(&cfg).map_err(|e| e.to_message())?;
         for w in warnings {
             gst::element_imp_warning!(self, gst::LibraryError::Settings, ("{}", w));
         }
@@ -325,90 +326,148 @@ impl BaseTransformImpl for RsReid {
 
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
         let mut guard = self.state.lock().unwrap();
-        // Disjoint borrows of the state's fields (no per-frame copy of the
-        // video info).
-        let State {
-            embedder,
-            interval,
-            min_size,
-            min_confidence,
-            info,
-            layout,
-            frame,
-            cache,
-            boxes,
-            which,
-            valid,
-            embeddings,
-        } = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
-        let (interval, min_size, min_confidence) = (*interval, *min_size, *min_confidence);
-        let frame_idx = *frame;
-        *frame += 1;
-        let frame_error = |e: String| {
-            gst::element_imp_error!(
-                self,
-                gst::StreamError::Failed,
-                ("Frame {}: {}", frame_idx, e)
+        let state = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
+        let frame_idx = state.frame;
+        state.frame += 1;
+        let result = state.embed_frame(buf, frame_idx);
+        if let Ok((computed, skipped)) = result {
+            gst::trace!(
+                CAT,
+                imp = self,
+                "frame {frame_idx}: {computed} embeddings in {:?} crop + {:?} run, {skipped} skipped, {} tracks cached",
+                state.embedder.times.crop,
+                state.embedder.times.infer,
+                state.cache.len()
             );
-            gst::FlowError::Error
+        }
+        // Errors are posted once the state lock is released.
+        drop(guard);
+        match result {
+            Ok((computed, skipped)) => {
+                self.computed.fetch_add(computed, Ordering::Relaxed);
+                self.skipped.fetch_add(skipped, Ordering::Relaxed);
+                Ok(gst::FlowSuccess::Ok)
+            }
+            Err(e) => {
+                self.post_error_message(e);
+                Err(gst::FlowError::Error)
+            }
+        }
+    }
+}
+
+impl State {
+    /// Embeds the objects of one frame that need it; returns the counts of
+    /// embeddings computed and objects skipped.
+    fn embed_frame(
+        &mut self,
+        buf: &mut gst::BufferRef,
+        frame_idx: u64,
+    ) -> Result<(u64, u64), gst::ErrorMessage> {
+        let Some(info) = self.info.as_ref() else {
+            return Err(gst::error_msg!(
+                gst::CoreError::Negotiation,
+                (
+                    "Frame {}: no caps negotiated before the first buffer",
+                    frame_idx
+                )
+            ));
         };
-        let info = info.as_ref().ok_or(gst::FlowError::NotNegotiated)?;
         let (fw, fh) = (info.width() as f32, info.height() as f32);
         let Some(meta) = buf.meta::<TrackingMeta>() else {
-            return Ok(gst::FlowSuccess::Ok);
+            return Ok((0, 0));
         };
-        // Which objects need a new embedding.
-        boxes.clear();
-        which.clear();
+        let mut skipped = self.select(meta.objects(), fw, fh, frame_idx);
+        self.run_model(buf, frame_idx)?;
+        let Some(mut meta) = buf.meta_mut::<TrackingMeta>() else {
+            return Ok((0, skipped));
+        };
+        let objects = meta.objects_mut();
+        let (computed, invalid) = self.attach(objects, frame_idx);
+        skipped += invalid;
+        self.reuse_throttled(objects, frame_idx);
+        if frame_idx.is_multiple_of(64) {
+            let keep = CACHE_KEEP_FRAMES.max(4 * self.interval);
+            self.cache.retain(|_, c| c.last_seen + keep >= frame_idx);
+        }
+        Ok((computed, skipped))
+    }
+
+    /// Fills `boxes`/`which` with the objects that need a new embedding
+    /// (visible, large and confident enough, not throttled); returns how
+    /// many were skipped by the gates.
+    fn select(&mut self, objects: &[Object], fw: f32, fh: f32, frame_idx: u64) -> u64 {
+        self.boxes.clear();
+        self.which.clear();
         let mut skipped = 0u64;
-        for (i, o) in meta.objects().iter().enumerate() {
+        for (i, o) in objects.iter().enumerate() {
             let b = o.bbox;
             let (cw, ch) = (
                 (b.x + b.w).min(fw) - b.x.max(0.0),
                 (b.y + b.h).min(fh) - b.y.max(0.0),
             );
             let visible = cw > 0.0 && ch > 0.0;
-            if !visible || cw < min_size || ch < min_size || o.confidence < min_confidence {
+            if !visible
+                || cw < self.min_size
+                || ch < self.min_size
+                || o.confidence < self.min_confidence
+            {
                 skipped += 1;
                 continue;
             }
-            if let Some(c) = o.track_id.and_then(|t| cache.get(&t)) {
-                if frame_idx - c.frame < interval {
+            if let Some(c) = o.track_id.and_then(|t| self.cache.get(&t)) {
+                if frame_idx - c.frame < self.interval {
                     continue;
                 }
             }
-            boxes.push([b.x, b.y, b.w, b.h]);
-            which.push(i);
+            self.boxes.push([b.x, b.y, b.w, b.h]);
+            self.which.push(i);
         }
-        if !boxes.is_empty() {
+        skipped
+    }
+
+    /// Crops the selected boxes and runs them through the model as one batch.
+    fn run_model(&mut self, buf: &gst::BufferRef, frame_idx: u64) -> Result<(), gst::ErrorMessage> {
+        let frame_error =
+            |e: String| gst::error_msg!(gst::StreamError::Failed, ("Frame {}: {}", frame_idx, e));
+        if !self.boxes.is_empty() {
+            let info = self.info.as_ref().expect("checked by embed_frame");
             let vf =
-                gst_video::VideoFrameRef::from_buffer_ref_readable(&*buf, info).map_err(|_| {
-                    gst::element_imp_error!(
-                        self,
+                gst_video::VideoFrameRef::from_buffer_ref_readable(buf, info).map_err(|_| {
+                    gst::error_msg!(
                         gst::StreamError::Failed,
-                        ("Failed to map the video buffer")
-                    );
-                    gst::FlowError::Error
+                        ("Frame {}: failed to map the video buffer", frame_idx)
+                    )
                 })?;
-            let frame = crate::core_frame(&vf, *layout);
-            embedder
-                .crop(&frame, crate::yuv_params(info), boxes, valid)
+            let frame = crate::core_frame(&vf, self.layout);
+            self.embedder
+                .crop(
+                    &frame,
+                    crate::yuv_params(info),
+                    &self.boxes,
+                    &mut self.valid,
+                )
                 .map_err(frame_error)?;
         }
-        let n = boxes.len();
-        embedder.infer(n, embeddings).map_err(frame_error)?;
-        let mut meta = buf.meta_mut::<TrackingMeta>().expect("meta checked above");
-        let objects = meta.objects_mut();
-        let mut computed = 0u64;
-        for (k, &i) in which.iter().enumerate() {
-            match (valid[k], &embeddings[k]) {
+        let n = self.boxes.len();
+        self.embedder
+            .infer(n, &mut self.embeddings)
+            .map_err(frame_error)
+    }
+
+    /// Attaches the new embeddings and caches them per track; returns the
+    /// counts of embeddings attached and of crops that gave none.
+    fn attach(&mut self, objects: &mut [Object], frame_idx: u64) -> (u64, u64) {
+        let (mut computed, mut invalid) = (0u64, 0u64);
+        for (k, &i) in self.which.iter().enumerate() {
+            match (self.valid[k], &self.embeddings[k]) {
                 (true, Some(e)) => {
                     computed += 1;
                     let o = &mut objects[i];
                     o.embedding = Some(e.clone());
                     o.embedding_frame = Some(frame_idx);
                     if let Some(t) = o.track_id {
-                        cache.insert(
+                        self.cache.insert(
                             t,
                             Cached {
                                 embedding: e.clone(),
@@ -418,33 +477,22 @@ impl BaseTransformImpl for RsReid {
                         );
                     }
                 }
-                _ => skipped += 1,
+                _ => invalid += 1,
             }
         }
-        // Throttled tracks keep their last embedding.
+        (computed, invalid)
+    }
+
+    /// Throttled tracks keep their last embedding.
+    fn reuse_throttled(&mut self, objects: &mut [Object], frame_idx: u64) {
         for o in objects.iter_mut().filter(|o| o.embedding.is_none()) {
-            if let Some(c) = o.track_id.and_then(|t| cache.get_mut(&t)) {
-                if frame_idx - c.frame < interval {
+            if let Some(c) = o.track_id.and_then(|t| self.cache.get_mut(&t)) {
+                if frame_idx - c.frame < self.interval {
                     o.embedding = Some(c.embedding.clone());
                     o.embedding_frame = Some(c.frame);
                     c.last_seen = frame_idx;
                 }
             }
         }
-        if frame_idx % 64 == 0 {
-            let keep = CACHE_KEEP_FRAMES.max(4 * interval);
-            cache.retain(|_, c| c.last_seen + keep >= frame_idx);
-        }
-        self.computed.fetch_add(computed, Ordering::Relaxed);
-        self.skipped.fetch_add(skipped, Ordering::Relaxed);
-        gst::trace!(
-            CAT,
-            imp = self,
-            "frame {frame_idx}: {computed} embeddings in {:?} crop + {:?} run, {skipped} skipped, {} tracks cached",
-            embedder.times.crop,
-            embedder.times.infer,
-            cache.len()
-        );
-        Ok(gst::FlowSuccess::Ok)
     }
 }

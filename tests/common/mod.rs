@@ -16,9 +16,34 @@ pub fn init() {
             std::process::id()
         ));
         std::env::set_var("GST_REGISTRY", reg);
+        // ONNX Runtime: the set-up's wheel unless ORT_DYLIB_PATH is set
+        // (the plugin does not search the working directory).
+        if std::env::var_os("ORT_DYLIB_PATH").is_none() {
+            if let Some(lib) = venv_ort_library() {
+                std::env::set_var("ORT_DYLIB_PATH", lib);
+            }
+        }
         gst::init().unwrap();
         gstrstracking::plugin_register_static().unwrap();
     });
+}
+
+/// `libonnxruntime.so.*` of the PyPI wheel in the repository's `.venv`.
+pub fn venv_ort_library() -> Option<PathBuf> {
+    let lib = repo().join(".venv/lib");
+    std::fs::read_dir(&lib)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("site-packages/onnxruntime/capi"))
+        .filter_map(|capi| std::fs::read_dir(capi).ok())
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("libonnxruntime.so."))
+        })
 }
 
 /// The repository root.
@@ -26,18 +51,19 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared` (or `$RSTRACKING_SHARED`), or None with a message saying why
-/// the calling test is skipped.
-pub fn shared() -> Option<PathBuf> {
+/// `../shared` (or `$RSTRACKING_SHARED`). Tests that need it are marked
+/// `#[ignore = "needs ../shared"]`, so a checkout without it reports them
+/// as ignored; run with `--include-ignored`, a missing directory fails.
+pub fn shared() -> PathBuf {
     let p = std::env::var_os("RSTRACKING_SHARED")
         .map(PathBuf::from)
         .unwrap_or_else(|| repo().join("../shared"));
-    if p.join("data").is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipping: ../shared not found (set RSTRACKING_SHARED)");
-        None
-    }
+    assert!(
+        p.join("data").is_dir(),
+        "{} has no data/: this test needs ../shared (or RSTRACKING_SHARED); without it, run without --include-ignored",
+        p.display()
+    );
+    p
 }
 
 /// A fresh temporary directory for one test.
