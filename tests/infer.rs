@@ -7,7 +7,8 @@
 
 mod common;
 
-use common::{collect, models, Frames};
+use common::{collect, init, models, Frames};
+use gst::prelude::*;
 use gstrstracking::core::types::{KeypointState, Object, TrackState};
 
 /// (x, y, w, h, score, class) of every object, in order.
@@ -599,4 +600,58 @@ fn the_sample_ball_detector_finds_the_ball_where_it_is() {
     // The ball moves: the detections are not constant.
     let xs: Vec<f32> = f.iter().map(|o| o.as_ref().unwrap()[0].bbox.x).collect();
     assert!(xs.iter().any(|&x| (x - xs[0]).abs() > 50.0));
+}
+
+#[test]
+fn an_unreadable_format_at_negotiation_says_put_videoconvert_before() {
+    // Linked without caps checks (as a dynamic pad may be): the Y444
+    // caps reach rsdetect at negotiation, which names them and the fix.
+    init();
+    let m = models().join("v8_const.onnx");
+    let pipeline = gst::Pipeline::new();
+    let src = gst_app::AppSrc::builder()
+        .caps(
+            &gst::Caps::builder("video/x-raw")
+                .field("format", "Y444")
+                .field("width", 64i32)
+                .field("height", 64i32)
+                .field("framerate", gst::Fraction::new(30, 1))
+                .build(),
+        )
+        .format(gst::Format::Time)
+        .build();
+    let det = gst::ElementFactory::make("rsdetect")
+        .property("model", m.to_str().unwrap())
+        .build()
+        .unwrap();
+    let sink = gst::ElementFactory::make("fakesink").build().unwrap();
+    pipeline.add_many([src.upcast_ref(), &det, &sink]).unwrap();
+    src.static_pad("src")
+        .unwrap()
+        .link_full(&det.static_pad("sink").unwrap(), gst::PadLinkCheck::empty())
+        .unwrap();
+    det.link(&sink).unwrap();
+    pipeline.set_state(gst::State::Playing).unwrap();
+    src.push_buffer(gst::Buffer::with_size(64 * 64 * 3).unwrap())
+        .unwrap();
+    let _ = src.end_of_stream();
+    let mut warning = None;
+    for msg in pipeline
+        .bus()
+        .unwrap()
+        .iter_timed(gst::ClockTime::from_seconds(10))
+    {
+        match msg.view() {
+            gst::MessageView::Warning(w) => warning = Some(w.error().to_string()),
+            gst::MessageView::Error(_) | gst::MessageView::Eos(_) => break,
+            _ => {}
+        }
+    }
+    pipeline.set_state(gst::State::Null).unwrap();
+    let w = warning.expect("a warning naming the format");
+    assert!(
+        w.starts_with("The model cannot read video/x-raw, format=(string)Y444"),
+        "{w}"
+    );
+    assert!(w.ends_with("; put videoconvert before rsdetect"), "{w}");
 }

@@ -7,7 +7,9 @@ use gst::prelude::*;
 use gst::subclass::prelude::*;
 use gst_base::prelude::*;
 use gst_base::subclass::prelude::*;
-use rstracking_core::bytetrack::{ByteTrackConfig, ByteTracker, Detection, TrackOutput};
+use rstracking_core::bytetrack::{
+    ByteTrackConfig, ByteTracker, Detection, TrackOutput, UpdateReport,
+};
 use rstracking_core::types::{decimal_f64, BBox, FrameObjects, Object, TrackState};
 use std::sync::{LazyLock, Mutex};
 
@@ -127,6 +129,32 @@ fn threshold(name: &str, nick: &str, blurb: &str, default: f64) -> glib::ParamSp
         .build()
 }
 
+/// The re-id (BoT-SORT) and stitching properties.
+fn reid_properties(d: &Settings) -> Vec<glib::ParamSpec> {
+    vec![
+                glib::ParamSpecBoolean::builder("with-reid")
+                .nick("With re-id")
+                .blurb("BoT-SORT association with the embeddings of rsreid upstream: cost = min(IoU cost, appearance cost); without embeddings, plain ByteTrack")
+                .default_value(d.with_reid)
+                .mutable_playing()
+                .build(),
+            threshold("feature-momentum", "Feature momentum",
+                "Per-track feature = momentum x feature + (1 - momentum) x new embedding, L2-normalised", d.feature_momentum),
+            threshold("proximity-threshold", "Proximity threshold",
+                "Appearance only counts for pairs with 1 - IoU at most this", d.proximity),
+            threshold("appearance-threshold", "Appearance threshold",
+                "Appearance cost (1 - cosine) / 2 above this counts as no match", d.appearance),
+            glib::ParamSpecUInt::builder("reid-max-gap")
+                .nick("Re-id stitching gap")
+                .blurb("With with-reid: frames within which a new track that looks like a lost one continues its id (a merge event goes downstream); 0 = off")
+                .minimum(0)
+                .maximum(1_000_000)
+                .default_value(d.reid_max_gap)
+                .mutable_playing()
+                .build(),
+    ]
+}
+
 impl ObjectImpl for RsByteTrack {
     fn properties() -> &'static [glib::ParamSpec] {
         static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
@@ -190,27 +218,10 @@ impl ObjectImpl for RsByteTrack {
                     .default_value(d.output_lost)
                     .mutable_playing()
                     .build(),
-                glib::ParamSpecBoolean::builder("with-reid")
-                    .nick("With re-id")
-                    .blurb("BoT-SORT association with the embeddings of rsreid upstream: cost = min(IoU cost, appearance cost); without embeddings, plain ByteTrack")
-                    .default_value(d.with_reid)
-                    .mutable_playing()
-                    .build(),
-                threshold("feature-momentum", "Feature momentum",
-                    "Per-track feature = momentum x feature + (1 - momentum) x new embedding, L2-normalised", d.feature_momentum),
-                threshold("proximity-threshold", "Proximity threshold",
-                    "Appearance only counts for pairs with 1 - IoU at most this", d.proximity),
-                threshold("appearance-threshold", "Appearance threshold",
-                    "Appearance cost (1 - cosine) / 2 above this counts as no match", d.appearance),
-                glib::ParamSpecUInt::builder("reid-max-gap")
-                    .nick("Re-id stitching gap")
-                    .blurb("With with-reid: frames within which a new track that looks like a lost one continues its id (a merge event goes downstream); 0 = off")
-                    .minimum(0)
-                    .maximum(1_000_000)
-                    .default_value(d.reid_max_gap)
-                    .mutable_playing()
-                    .build(),
             ]
+            .into_iter()
+            .chain(reid_properties(&d))
+            .collect()
         });
         PROPS.as_ref()
     }
@@ -319,6 +330,17 @@ impl BaseTransformImpl for RsByteTrack {
 
     fn start(&self) -> Result<(), gst::ErrorMessage> {
         let settings = *self.settings.lock().unwrap();
+        if settings.track_low > settings.track_high {
+            gst::element_imp_warning!(
+                self,
+                gst::LibraryError::Settings,
+                (
+                    "track-low-threshold {} is above track-high-threshold {}: the second (low-score) association gets no detections",
+                    settings.track_low,
+                    settings.track_high
+                )
+            );
+        }
         *self.state.lock().unwrap() = Some(State {
             tracker: ByteTracker::new(settings.config(None)),
             caps_fps: None,
@@ -374,16 +396,7 @@ impl BaseTransformImpl for RsByteTrack {
     }
 
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
-        let running_time = {
-            let obj = self.obj();
-            let segment = obj.segment();
-            buf.pts().and_then(|pts| {
-                segment
-                    .downcast_ref::<gst::ClockTime>()
-                    .and_then(|s| s.to_running_time(pts))
-                    .map(|t| t.nseconds())
-            })
-        };
+        let running_time = self.running_time(buf);
         let mut guard = self.state.lock().unwrap();
         let state = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
         let frame = state.frame;
@@ -391,22 +404,12 @@ impl BaseTransformImpl for RsByteTrack {
         if buf.meta::<TrackingMeta>().is_none() {
             // No detector ran on this frame (e.g. rsdetect interval > 1): the
             // tracks move by their prediction; nothing is matched or aged.
-            state.tracker.predict(&mut state.out);
-            let objects = state
-                .out
-                .iter()
-                .map(|t| {
-                    let mut o = Object::new(tlwh_bbox(&t.tlwh), t.score as f32, t.class_id);
-                    o.track_id = Some(t.track_id);
-                    o.track_state = Some(t.state);
-                    o
-                })
-                .collect();
+            let objects = state.predict();
             gst::log!(
                 CAT,
                 imp = self,
                 "frame {frame}: no detections meta, {} predicted tracks",
-                state.out.len()
+                objects.len()
             );
             TrackingMeta::add(
                 buf,
@@ -419,10 +422,69 @@ impl BaseTransformImpl for RsByteTrack {
         }
         let mut meta = buf.meta_mut::<TrackingMeta>().expect("meta just ensured");
         let stream = meta.frame().stream.clone();
-        let objects = meta.objects_mut();
-        let with_reid = state.tracker.config().with_reid;
-        state.dets.clear();
-        state.dets.extend(objects.iter().map(|o| Detection {
+        let report = state.track(meta.objects_mut(), running_time);
+        gst::log!(
+            CAT,
+            imp = self,
+            "frame {frame}: {} detections, {} outputs, {report:?}, {} tracks held",
+            state.dets.len(),
+            state.out.len(),
+            state.tracker.num_tracks()
+        );
+        let merges = state.merge_events(stream);
+        // Stitched tracklets: tell downstream (rsjsonsink writes a `merge`
+        // line) before this frame, outside our lock.
+        drop(guard);
+        for m in merges {
+            gst::debug!(
+                CAT,
+                imp = self,
+                "frame {frame}: track {} continues as {}",
+                m.from,
+                m.to
+            );
+            self.obj().src_pad().push_event(m.to_event());
+        }
+        Ok(gst::FlowSuccess::Ok)
+    }
+}
+
+impl RsByteTrack {
+    /// Running time (ns) of the buffer's PTS in the current segment.
+    fn running_time(&self, buf: &gst::BufferRef) -> Option<u64> {
+        let obj = self.obj();
+        let segment = obj.segment();
+        buf.pts().and_then(|pts| {
+            segment
+                .downcast_ref::<gst::ClockTime>()
+                .and_then(|s| s.to_running_time(pts))
+                .map(|t| t.nseconds())
+        })
+    }
+}
+
+impl State {
+    /// A frame without detections: the tracks' predicted boxes.
+    fn predict(&mut self) -> Vec<Object> {
+        self.tracker.predict(&mut self.out);
+        self.out
+            .iter()
+            .map(|t| {
+                let mut o = Object::new(tlwh_bbox(&t.tlwh), t.score as f32, t.class_id);
+                o.track_id = Some(t.track_id);
+                o.track_state = Some(t.state);
+                o
+            })
+            .collect()
+    }
+
+    /// Runs the tracker on `objects` (the frame's detections): matched
+    /// detections get their track id and box, other output tracks (lost,
+    /// with `output-lost`) are appended.
+    fn track(&mut self, objects: &mut Vec<Object>, running_time: Option<u64>) -> UpdateReport {
+        let with_reid = self.tracker.config().with_reid;
+        self.dets.clear();
+        self.dets.extend(objects.iter().map(|o| Detection {
             tlwh: [
                 decimal_f64(o.bbox.x),
                 decimal_f64(o.bbox.y),
@@ -438,10 +500,8 @@ impl BaseTransformImpl for RsByteTrack {
             o.track_id = None;
             o.track_state = None;
         }
-        let report = state
-            .tracker
-            .update(&state.dets, running_time, &mut state.out);
-        for t in &state.out {
+        let report = self.tracker.update(&self.dets, running_time, &mut self.out);
+        for t in &self.out {
             let bbox = tlwh_bbox(&t.tlwh);
             match t.det_index {
                 Some(i) if t.state == TrackState::Tracked => {
@@ -458,18 +518,12 @@ impl BaseTransformImpl for RsByteTrack {
                 }
             }
         }
-        gst::log!(
-            CAT,
-            imp = self,
-            "frame {frame}: {} detections, {} outputs, {report:?}, {} tracks held",
-            state.dets.len(),
-            state.out.len(),
-            state.tracker.num_tracks()
-        );
-        // Stitched tracklets: tell downstream (rsjsonsink writes a `merge`
-        // line) before this frame, outside our lock.
-        let merges: Vec<crate::MergeEvent> = state
-            .tracker
+        report
+    }
+
+    /// The stitches of the last update as merge events.
+    fn merge_events(&self, stream: Option<String>) -> Vec<crate::MergeEvent> {
+        self.tracker
             .merges()
             .iter()
             .map(|m| crate::MergeEvent {
@@ -478,19 +532,7 @@ impl BaseTransformImpl for RsByteTrack {
                 to: m.into,
                 stream: stream.clone(),
             })
-            .collect();
-        drop(guard);
-        for m in merges {
-            gst::debug!(
-                CAT,
-                imp = self,
-                "frame {frame}: track {} continues as {}",
-                m.from,
-                m.to
-            );
-            self.obj().src_pad().push_event(m.to_event());
-        }
-        Ok(gst::FlowSuccess::Ok)
+            .collect()
     }
 }
 

@@ -129,6 +129,9 @@ pub struct RsDetect {
     // Mutex order: settings before state.
     settings: Mutex<Settings>,
     state: Mutex<Option<State>>,
+    /// The "put videoconvert before rsdetect" error was posted (once per
+    /// start).
+    format_hint_posted: std::sync::atomic::AtomicBool,
 }
 
 #[glib::object_subclass]
@@ -448,6 +451,26 @@ impl RsDetect {
 }
 
 impl RsDetect {
+    /// The other side of the element offers only `caps`, none of which the
+    /// model can read: a warning that names them and the fix (once per
+    /// start), just before negotiation fails.
+    fn post_format_hint(&self, caps: &gst::Caps) {
+        use std::sync::atomic::Ordering;
+        if self.format_hint_posted.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        // A warning, not an error: negotiation fails anyway (upstream
+        // posts not-negotiated); this says why and what to do.
+        gst::element_imp_warning!(
+            self,
+            gst::CoreError::Negotiation,
+            (
+                "The model cannot read {} (supported: RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, I420, NV12 in system memory); put videoconvert before rsdetect",
+                caps
+            )
+        );
+    }
+
     /// At EOS in import mode: the warning about detections for frames the
     /// stream never reached, if any.
     fn detections_past_the_end(&self) -> Option<String> {
@@ -496,6 +519,8 @@ impl BaseTransformImpl for RsDetect {
             (None, Some(model)) => self.start_model(&settings, model)?,
         };
         *self.state.lock().unwrap() = Some(State { mode, frame: 0 });
+        self.format_hint_posted
+            .store(false, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 
@@ -512,17 +537,37 @@ impl BaseTransformImpl for RsDetect {
         filter: Option<&gst::Caps>,
     ) -> Option<gst::Caps> {
         // Inference reads pixels: only the formats it converts itself, in
-        // system memory. Import mode never reads pixels: any video.
+        // system memory (so a videoconvert in front converts to one of
+        // them). When data flows and the other side offers none of them, a
+        // warning names the caps and the fix before negotiation fails (at
+        // link time GStreamer's own "can't handle caps" error says it).
+        // Import mode never reads pixels: any video.
         let model_mode = self.settings.lock().unwrap().model.is_some();
-        let caps = if model_mode {
-            caps.intersect_with_mode(&crate::raw_rgb_yuv_caps(), gst::CapsIntersectMode::First)
-        } else {
-            caps.clone()
+        let negotiating = self.obj().current_state() >= gst::State::Paused;
+        if !model_mode {
+            return Some(match filter {
+                Some(f) => f.intersect_with_mode(caps, gst::CapsIntersectMode::First),
+                None => caps.clone(),
+            });
+        }
+        let readable =
+            caps.intersect_with_mode(&crate::raw_rgb_yuv_caps(), gst::CapsIntersectMode::First);
+        let out = match filter {
+            Some(f) => f.intersect_with_mode(&readable, gst::CapsIntersectMode::First),
+            None => readable.clone(),
         };
-        Some(match filter {
-            Some(f) => f.intersect_with_mode(&caps, gst::CapsIntersectMode::First),
-            None => caps,
-        })
+        if negotiating && out.is_empty() {
+            // Name the side that offers nothing readable.
+            let offered = if readable.is_empty() {
+                Some(caps)
+            } else {
+                filter
+            };
+            if let Some(offered) = offered.filter(|c| !c.is_empty() && !c.is_any()) {
+                self.post_format_hint(offered);
+            }
+        }
+        Some(out)
     }
 
     fn set_caps(&self, incaps: &gst::Caps, _outcaps: &gst::Caps) -> Result<(), gst::LoggableError> {

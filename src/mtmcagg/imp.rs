@@ -152,6 +152,22 @@ fn claim_camera_name(shared: &mut Shared, idx: u32, name: &str) -> Result<(), u3
     Ok(())
 }
 
+/// Arrival times on another clock (e.g. the system clock before PLAYING)
+/// cannot be compared with `clock`'s: the cameras that had arrived count as
+/// arriving now.
+fn adopt_clock(shared: &mut Shared, clock: &gst::Clock) {
+    if shared.clock.as_ref() == Some(clock) {
+        return;
+    }
+    let now = clock.time().nseconds();
+    for c in shared.cameras.values_mut() {
+        if c.last_arrival.is_some() {
+            c.last_arrival = Some(now);
+        }
+    }
+    shared.clock = Some(clock.clone());
+}
+
 /// Books the arrival of `buffer` on camera `idx` at clock time `now`;
 /// returns its running time (ns).
 fn arrive(
@@ -266,18 +282,7 @@ impl RsMtmcAgg {
             );
             return Err(gst::FlowError::Error);
         }
-        if shared.clock.as_ref() != Some(&clock) {
-            // Arrival times on another clock (e.g. the system clock before
-            // PLAYING) cannot be compared with this one's: the cameras that
-            // had arrived count as arriving now.
-            let now = clock.time().nseconds();
-            for c in shared.cameras.values_mut() {
-                if c.last_arrival.is_some() {
-                    c.last_arrival = Some(now);
-                }
-            }
-            shared.clock = Some(clock.clone());
-        }
+        adopt_clock(&mut shared, &clock);
         let rt = arrive(&mut shared, idx, &buffer, clock.time())?;
         self.cond.notify_all();
         shared = self.wait_for_others(shared, &clock, idx, rt, max_skew, timeout)?;

@@ -95,6 +95,14 @@ pub fn buffer_with(i: u64, objects: Vec<Object>) -> gst::Buffer {
     b
 }
 
+/// The objects of the buffer's meta, or None when it carries no meta
+/// ("no detector ran", which rsbytetrack treats unlike "nothing found").
+pub fn meta_objects(b: &gst::Buffer) -> Option<Vec<Object>> {
+    b.meta::<TrackingMeta>().map(|m| m.objects().to_vec())
+}
+
+/// The objects of the buffer's meta; empty without a meta too (see
+/// [`meta_objects`] where the difference matters).
 pub fn objects_of(b: &gst::Buffer) -> Vec<Object> {
     b.meta::<TrackingMeta>()
         .map(|m| m.objects().to_vec())
