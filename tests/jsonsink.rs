@@ -111,3 +111,161 @@ fn disk_full_is_an_error() {
         vec!["Failed to write frame to '/dev/full': No space left on device (os error 28)"]
     );
 }
+
+#[test]
+fn the_same_file_cannot_be_written_twice() {
+    let d = tmpdir("sink-same");
+    let p = d.join("out.jsonl");
+    let src = "videotestsrc num-buffers=2 ! video/x-raw,width=64,height=48";
+    // location = tracks-location, spelled differently.
+    let (errors, _) = run_pipeline(&format!(
+        "{src} ! rsjsonsink location={} tracks-location={}/./out.jsonl",
+        p.display(),
+        d.display()
+    ));
+    assert_eq!(
+        errors,
+        [format!(
+            "tracks-location '{}/./out.jsonl' is the same file as location '{}': the track summary would overwrite the frame lines; give them different files",
+            d.display(),
+            p.display()
+        )]
+    );
+    // Two sinks of one process on one file.
+    let (errors, _) = run_pipeline(&format!(
+        "{src} ! tee name=t t. ! queue ! rsjsonsink location={p} t. ! queue ! rsjsonsink location={p}",
+        p = p.display()
+    ));
+    assert_eq!(
+        errors,
+        [format!(
+            "'{}' is already being written by another rsjsonsink of this process; give each sink its own file",
+            p.display()
+        )]
+    );
+    // Released at stop: the file can be written again afterwards.
+    let (errors, _) = run_pipeline(&format!("{src} ! rsjsonsink location={}", p.display()));
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
+fn a_restarted_pipeline_appends_and_track_ids_continue() {
+    // An application restarts the same elements (NULL -> PLAYING, as to
+    // reconnect a camera): with append=true both runs are in the files,
+    // and rsbytetrack's ids are unique over the element's lifetime.
+    init();
+    let d = tmpdir("sink-restart");
+    let det = d.join("det.txt");
+    std::fs::write(&det, "1,-1,10,10,50,80,0.9\n2,-1,11,10,50,80,0.9\n").unwrap();
+    let out = d.join("out.jsonl");
+    let tracks = d.join("tracks.jsonl");
+    let pipeline = gst::parse::launch(&format!(
+        "videotestsrc num-buffers=2 ! video/x-raw,width=320,height=240,framerate=30/1 ! rsdetect detections={} ! rsbytetrack ! rsjsonsink append=true location={} tracks-location={}",
+        det.display(),
+        out.display(),
+        tracks.display()
+    ))
+    .unwrap();
+    for _ in 0..2 {
+        pipeline.set_state(gst::State::Playing).unwrap();
+        let bus = pipeline.bus().unwrap();
+        for msg in bus.iter_timed(gst::ClockTime::from_seconds(10)) {
+            match msg.view() {
+                gst::MessageView::Eos(_) => break,
+                gst::MessageView::Error(e) => panic!("{}", e.error()),
+                _ => {}
+            }
+        }
+        pipeline.set_state(gst::State::Null).unwrap();
+    }
+    let ids: Vec<u64> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["objects"][0]["track_id"].as_u64().unwrap()
+        })
+        .collect();
+    assert_eq!(ids, [1, 1, 2, 2]);
+    let summaries: Vec<u64> = std::fs::read_to_string(&tracks)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["track_id"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(summaries, [1, 2]);
+}
+
+#[test]
+fn a_live_pipeline_streams_complete_lines() {
+    // Live source, default flush=auto: each frame's line is in the file
+    // within 100 ms of the buffer reaching the sink, and a reader only
+    // ever sees complete lines.
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+    init();
+    let d = tmpdir("sink-live");
+    let out = d.join("live.jsonl");
+    let pipeline = gst::parse::launch(&format!(
+        "videotestsrc is-live=true num-buffers=20 ! video/x-raw,width=64,height=48,framerate=20/1 ! rsdetect detections={} ! rsjsonsink name=sink location={}",
+        {
+            let det = d.join("det.txt");
+            std::fs::write(&det, "1,-1,10,10,20,20,0.9\n").unwrap();
+            det.display().to_string()
+        },
+        out.display()
+    ))
+    .unwrap()
+    .downcast::<gst::Pipeline>()
+    .unwrap();
+    let arrived: Arc<Mutex<Vec<Instant>>> = Arc::new(Mutex::new(Vec::new()));
+    let a2 = arrived.clone();
+    pipeline
+        .by_name("sink")
+        .unwrap()
+        .static_pad("sink")
+        .unwrap()
+        .add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+            a2.lock().unwrap().push(Instant::now());
+            gst::PadProbeReturn::Ok
+        });
+    pipeline.set_state(gst::State::Playing).unwrap();
+    let mut seen: HashMap<u64, Instant> = HashMap::new();
+    let bus = pipeline.bus().unwrap();
+    let start = Instant::now();
+    loop {
+        if let Ok(text) = std::fs::read_to_string(&out) {
+            assert!(
+                text.is_empty() || text.ends_with('\n'),
+                "half a line: {text:?}"
+            );
+            for l in text.lines() {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                seen.entry(v["frame"].as_u64().unwrap())
+                    .or_insert_with(Instant::now);
+            }
+        }
+        if let Some(msg) = bus.timed_pop(gst::ClockTime::from_mseconds(2)) {
+            match msg.view() {
+                gst::MessageView::Eos(_) => break,
+                gst::MessageView::Error(e) => panic!("{}", e.error()),
+                _ => {}
+            }
+        }
+        assert!(start.elapsed() < Duration::from_secs(20));
+    }
+    pipeline.set_state(gst::State::Null).unwrap();
+    let arrived = arrived.lock().unwrap();
+    assert_eq!(arrived.len(), 20);
+    // Frames seen by the reader while the pipeline ran (the last ones may
+    // only be read at EOS, which is fine): each within 100 ms.
+    assert!(seen.len() >= 15, "{} frames seen live", seen.len());
+    for (f, t) in &seen {
+        let delay = t.saturating_duration_since(arrived[*f as usize]);
+        assert!(delay < Duration::from_millis(100), "frame {f}: {delay:?}");
+    }
+}

@@ -106,9 +106,14 @@ struct State {
 
 #[derive(Default)]
 pub struct RsByteTrack {
-    // Mutex order: settings before state.
+    // Mutex order: settings before state before stopped_tracker.
     settings: Mutex<Settings>,
     state: Mutex<Option<State>>,
+    /// The tracker of the last run, kept from stop() to the next start() so
+    /// that track ids keep increasing when an application restarts the
+    /// element (NULL -> PLAYING, e.g. to reconnect a camera): ids are
+    /// unique for the element's lifetime.
+    stopped_tracker: Mutex<Option<ByteTracker>>,
 }
 
 #[glib::object_subclass]
@@ -341,8 +346,17 @@ impl BaseTransformImpl for RsByteTrack {
                 )
             );
         }
+        let tracker = match self.stopped_tracker.lock().unwrap().take() {
+            Some(mut t) => {
+                // Tracks are dropped, ids go on.
+                t.reset();
+                t.set_config(settings.config(None));
+                t
+            }
+            None => ByteTracker::new(settings.config(None)),
+        };
         *self.state.lock().unwrap() = Some(State {
-            tracker: ByteTracker::new(settings.config(None)),
+            tracker,
             caps_fps: None,
             dets: Vec::new(),
             out: Vec::new(),
@@ -353,7 +367,10 @@ impl BaseTransformImpl for RsByteTrack {
     }
 
     fn stop(&self) -> Result<(), gst::ErrorMessage> {
-        *self.state.lock().unwrap() = None;
+        let state = self.state.lock().unwrap().take();
+        if let Some(state) = state {
+            *self.stopped_tracker.lock().unwrap() = Some(state.tracker);
+        }
         gst::info!(CAT, imp = self, "Stopped");
         Ok(())
     }

@@ -1,7 +1,7 @@
 // Copyright (C) 2026 gst-rstracking developers
 // SPDX-License-Identifier: MIT
 
-use super::OutputFormat;
+use super::{FlushMode, OutputFormat};
 use crate::meta::TrackingMeta;
 use gst::glib;
 use gst::prelude::*;
@@ -12,8 +12,9 @@ use rstracking_core::mot::write_result_line;
 use rstracking_core::schema;
 use rstracking_core::summary::TrackSummaries;
 use std::collections::HashSet;
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex};
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
@@ -32,6 +33,8 @@ struct Settings {
     format: OutputFormat,
     tracks_location: Option<String>,
     sample_limit: u32,
+    append: bool,
+    flush: FlushMode,
 }
 
 impl Default for Settings {
@@ -41,8 +44,46 @@ impl Default for Settings {
             format: OutputFormat::default(),
             tracks_location: None,
             sample_limit: DEFAULT_SAMPLE_LIMIT,
+            append: false,
+            flush: FlushMode::default(),
         }
     }
+}
+
+/// Files being written by an rsjsonsink of this process (absolute paths),
+/// so that a second sink (or `tracks-location`) cannot overwrite them.
+static OPEN_FILES: LazyLock<Mutex<HashSet<PathBuf>>> = LazyLock::new(|| Mutex::new(HashSet::new()));
+
+/// `path` made absolute, with its directory resolved (the file itself need
+/// not exist yet), so that two spellings of one file compare equal.
+fn file_key(path: &str) -> PathBuf {
+    let p = Path::new(path);
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
+    match (abs.parent(), abs.file_name()) {
+        (Some(dir), Some(name)) => dir
+            .canonicalize()
+            .map(|d| d.join(name))
+            .unwrap_or(abs.clone()),
+        _ => abs,
+    }
+}
+
+/// Opens `path` for writing, truncating it or appending to it.
+fn open_for_writing(path: &str, append: bool) -> std::io::Result<File> {
+    let mut o = OpenOptions::new();
+    o.create(true);
+    if append {
+        o.append(true);
+    } else {
+        o.write(true).truncate(true);
+    }
+    o.open(path)
 }
 
 enum Output {
@@ -68,6 +109,12 @@ impl Write for Output {
 struct State {
     out: Output,
     location: String,
+    /// Files claimed in [`OPEN_FILES`], released at stop.
+    claimed: Vec<PathBuf>,
+    /// Flush after every frame (from `flush`, or `auto` with a live
+    /// upstream; None until the first frame decides).
+    flush_each_frame: Option<bool>,
+    append: bool,
     format: OutputFormat,
     frame: u64,
     width: u32,
@@ -117,6 +164,17 @@ impl ObjectImpl for RsJsonSink {
                     .blurb("If set, at EOS write one JSON line per track (id, first/last frame, frame count, mean confidence, sampled boxes) to this file")
                     .mutable_ready()
                     .build(),
+                glib::ParamSpecBoolean::builder("append")
+                    .nick("Append")
+                    .blurb("Append to existing files (location, tracks-location) instead of truncating them")
+                    .default_value(false)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecEnum::builder_with_default("flush", FlushMode::default())
+                    .nick("Flush")
+                    .blurb("When lines reach the file: auto = every frame with a live upstream, else buffered")
+                    .mutable_ready()
+                    .build(),
                 glib::ParamSpecUInt::builder("sample-limit")
                     .nick("Sample limit")
                     .blurb("Maximum number of evenly sampled boxes per track in the tracks summary (0 = none)")
@@ -154,6 +212,16 @@ impl ObjectImpl for RsJsonSink {
                 );
                 s.tracks_location = v;
             }
+            "append" => {
+                let v = value.get().expect("type checked upstream");
+                gst::info!(CAT, imp = self, "append: {} -> {}", s.append, v);
+                s.append = v;
+            }
+            "flush" => {
+                let v = value.get().expect("type checked upstream");
+                gst::info!(CAT, imp = self, "flush: {:?} -> {:?}", s.flush, v);
+                s.flush = v;
+            }
             "sample-limit" => {
                 let v = value.get().expect("type checked upstream");
                 gst::info!(CAT, imp = self, "sample-limit: {} -> {}", s.sample_limit, v);
@@ -170,6 +238,8 @@ impl ObjectImpl for RsJsonSink {
             "format" => s.format.to_value(),
             "tracks-location" => s.tracks_location.to_value(),
             "sample-limit" => s.sample_limit.to_value(),
+            "append" => s.append.to_value(),
+            "flush" => s.flush.to_value(),
             other => unreachable!("unknown property {other}"),
         }
     }
@@ -204,7 +274,79 @@ impl ElementImpl for RsJsonSink {
     }
 }
 
+/// Claims `location` (unless standard output) and `tracks` in
+/// [`OPEN_FILES`]; an error names a file that would be written twice.
+fn claim_files(location: &str, tracks: Option<&str>) -> Result<Vec<PathBuf>, gst::ErrorMessage> {
+    let mut keys = Vec::new();
+    if location != "-" {
+        keys.push((location, file_key(location)));
+    }
+    if let Some(t) = tracks {
+        let key = file_key(t);
+        if keys.iter().any(|(_, k)| *k == key) {
+            return Err(gst::error_msg!(
+                gst::ResourceError::Settings,
+                (
+                    "tracks-location '{}' is the same file as location '{}': the track summary would overwrite the frame lines; give them different files",
+                    t,
+                    location
+                )
+            ));
+        }
+        keys.push((t, key));
+    }
+    let mut open = OPEN_FILES.lock().unwrap();
+    if let Some((path, _)) = keys.iter().find(|(_, k)| open.contains(k)) {
+        return Err(gst::error_msg!(
+            gst::ResourceError::Busy,
+            (
+                "'{}' is already being written by another rsjsonsink of this process; give each sink its own file",
+                path
+            )
+        ));
+    }
+    let claimed: Vec<PathBuf> = keys.into_iter().map(|(_, k)| k).collect();
+    open.extend(claimed.iter().cloned());
+    Ok(claimed)
+}
+
+fn release_files(claimed: &[PathBuf]) {
+    let mut open = OPEN_FILES.lock().unwrap();
+    for k in claimed {
+        open.remove(k);
+    }
+}
+
 impl RsJsonSink {
+    /// Opens the output (and checks that the summary file can be written).
+    fn open_outputs(
+        &self,
+        settings: &Settings,
+        location: &str,
+    ) -> Result<Output, gst::ErrorMessage> {
+        let out = if location == "-" {
+            Output::Stdout(std::io::stdout())
+        } else {
+            let f = open_for_writing(location, settings.append).map_err(|e| {
+                gst::error_msg!(
+                    gst::ResourceError::OpenWrite,
+                    ("Failed to open '{}' for writing: {}", location, e)
+                )
+            })?;
+            Output::File(BufWriter::with_capacity(1 << 16, f))
+        };
+        if let Some(t) = &settings.tracks_location {
+            // Fail early on an unwritable summary path rather than at EOS.
+            open_for_writing(t, settings.append).map_err(|e| {
+                gst::error_msg!(
+                    gst::ResourceError::OpenWrite,
+                    ("Failed to open tracks summary '{}' for writing: {}", t, e)
+                )
+            })?;
+        }
+        Ok(out)
+    }
+
     fn write_error(&self, what: &str, location: &str, err: std::io::Error) -> gst::FlowError {
         gst::element_imp_error!(
             self,
@@ -226,9 +368,10 @@ impl RsJsonSink {
                 ("Failed to write to '{}': {}", state.location, e)
             )
         })?;
+        let append = state.append;
         if let Some((path, summaries)) = state.summaries.as_mut() {
             let write = || -> std::io::Result<()> {
-                let mut f = BufWriter::new(File::create(&*path)?);
+                let mut f = BufWriter::new(open_for_writing(path, append)?);
                 for line in summaries.lines() {
                     f.write_all(line.as_bytes())?;
                     f.write_all(b"\n")?;
@@ -262,53 +405,53 @@ impl BaseSinkImpl for RsJsonSink {
                 ("No 'location' set (a file path, or '-' for standard output)")
             )
         })?;
-        let out = if location == "-" {
-            Output::Stdout(std::io::stdout())
-        } else {
-            let f = File::create(&location).map_err(|e| {
-                gst::error_msg!(
-                    gst::ResourceError::OpenWrite,
-                    ("Failed to open '{}' for writing: {}", location, e)
-                )
-            })?;
-            Output::File(BufWriter::with_capacity(1 << 16, f))
-        };
-        if let Some(t) = &settings.tracks_location {
-            // Fail early on an unwritable summary path rather than at EOS.
-            File::create(t).map_err(|e| {
-                gst::error_msg!(
-                    gst::ResourceError::OpenWrite,
-                    ("Failed to open tracks summary '{}' for writing: {}", t, e)
-                )
-            })?;
+        let claimed = claim_files(&location, settings.tracks_location.as_deref())?;
+        match self.open_outputs(&settings, &location) {
+            Ok(out) => {
+                *self.state.lock().unwrap() = Some(State {
+                    out,
+                    location: location.clone(),
+                    claimed,
+                    flush_each_frame: match settings.flush {
+                        FlushMode::Auto => None,
+                        FlushMode::Frame => Some(true),
+                        FlushMode::Buffered => Some(false),
+                    },
+                    append: settings.append,
+                    format: settings.format,
+                    frame: 0,
+                    width: 0,
+                    height: 0,
+                    summaries: settings
+                        .tracks_location
+                        .clone()
+                        .map(|p| (p, TrackSummaries::new(settings.sample_limit as usize))),
+                    line: String::with_capacity(4096),
+                    seen: HashSet::new(),
+                    duplicate_warned: false,
+                });
+            }
+            Err(e) => {
+                release_files(&claimed);
+                return Err(e);
+            }
         }
-        *self.state.lock().unwrap() = Some(State {
-            out,
-            location: location.clone(),
-            format: settings.format,
-            frame: 0,
-            width: 0,
-            height: 0,
-            summaries: settings
-                .tracks_location
-                .clone()
-                .map(|p| (p, TrackSummaries::new(settings.sample_limit as usize))),
-            line: String::with_capacity(4096),
-            seen: HashSet::new(),
-            duplicate_warned: false,
-        });
         gst::info!(
             CAT,
             imp = self,
-            "Started, writing {:?} to {}",
+            "Started, writing {:?} to {} (flush {:?}, append {})",
             settings.format,
-            location
+            location,
+            settings.flush,
+            settings.append
         );
         Ok(())
     }
 
     fn stop(&self) -> Result<(), gst::ErrorMessage> {
-        if let Some(mut state) = self.state.lock().unwrap().take() {
+        let state = self.state.lock().unwrap().take();
+        if let Some(mut state) = state {
+            release_files(&state.claimed);
             if let Err(e) = state.out.flush() {
                 return Err(gst::error_msg!(
                     gst::ResourceError::Write,
@@ -383,23 +526,54 @@ impl RsJsonSink {
             m.from,
             m.to,
         );
-        state
-            .out
-            .write_all(line.as_bytes())
-            .and_then(|_| state.out.write_all(b"\n"))
-            .map_err(|e| {
-                gst::error_msg!(
-                    gst::ResourceError::Write,
-                    (
-                        "Failed to write a merge event to '{}': {}",
-                        state.location,
-                        e
-                    )
+        state.line.clear();
+        state.line.push_str(&line);
+        state.line.push('\n');
+        state.out.write_all(state.line.as_bytes()).map_err(|e| {
+            gst::error_msg!(
+                gst::ResourceError::Write,
+                (
+                    "Failed to write a merge event to '{}': {}",
+                    state.location,
+                    e
                 )
+            )
+        })
+    }
+
+    /// Whether upstream is live (latency query), asked once per start with
+    /// `flush=auto`, without holding the state lock.
+    fn decide_flush(&self) {
+        let undecided = matches!(
+            self.state.lock().unwrap().as_ref(),
+            Some(State {
+                flush_each_frame: None,
+                ..
             })
+        );
+        if !undecided {
+            return;
+        }
+        let mut q = gst::query::Latency::new();
+        let live = self.obj().sink_pad().peer_query(&mut q) && q.result().0;
+        gst::debug!(
+            CAT,
+            imp = self,
+            "upstream is {}: lines are {}",
+            if live { "live" } else { "not live" },
+            if live {
+                "flushed every frame"
+            } else {
+                "buffered"
+            }
+        );
+        if let Some(state) = self.state.lock().unwrap().as_mut() {
+            state.flush_each_frame = Some(live);
+        }
     }
 
     fn render_frame(&self, buffer: &gst::Buffer) -> Result<gst::FlowSuccess, gst::FlowError> {
+        self.decide_flush();
         let mut guard = self.state.lock().unwrap();
         let state = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
         let frame = state.frame;
@@ -453,7 +627,14 @@ impl RsJsonSink {
                 }
             }
         }
-        if let Err(e) = state.out.write_all(state.line.as_bytes()) {
+        let written = state.out.write_all(state.line.as_bytes()).and_then(|()| {
+            if state.flush_each_frame == Some(true) {
+                state.out.flush()
+            } else {
+                Ok(())
+            }
+        });
+        if let Err(e) = written {
             let loc = state.location.clone();
             drop(guard);
             return Err(self.write_error("frame", &loc, e));
