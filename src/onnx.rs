@@ -118,8 +118,14 @@ fn load_runtime(requested: Option<&str>) -> Result<(&'static Runtime, Option<Str
         ));
     }
     let builder = ort::init_from(&library).map_err(|e| {
+        let why = elf_problem(&library).unwrap_or_else(|| {
+            format!(
+                "(run `ldd {}` to see missing dependencies)",
+                library.display()
+            )
+        });
         format!(
-            "Failed to load ONNX Runtime from '{}' (from the {how}): {e}",
+            "Failed to load ONNX Runtime from '{}' (from the {how}): {e}: {why}",
             library.display()
         )
     })?;
@@ -196,8 +202,57 @@ fn search_candidates() -> Vec<PathBuf> {
     out
 }
 
+/// Why `path` cannot be a shared library for this process, from its ELF
+/// header (dlopen's own reason does not reach us through ort): not ELF, or
+/// another word size or machine. None when the header looks right.
+fn elf_problem(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut head = [0u8; 20];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    if n < head.len() || &head[..4] != b"\x7fELF" {
+        let first: Vec<String> = head[..n.min(4)]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        return Some(format!(
+            "it is not an ELF shared library (first bytes: {})",
+            first.join(" ")
+        ));
+    }
+    let class = if cfg!(target_pointer_width = "64") {
+        2
+    } else {
+        1
+    };
+    if head[4] != class {
+        return Some(format!(
+            "it is a {}-bit library, this process is {}-bit",
+            if head[4] == 1 { 32 } else { 64 },
+            if class == 1 { 32 } else { 64 }
+        ));
+    }
+    let machine = u16::from_le_bytes([head[18], head[19]]);
+    let ours = match std::env::consts::ARCH {
+        "x86_64" => Some(62),
+        "aarch64" => Some(183),
+        _ => None,
+    };
+    match ours {
+        Some(m) if m != machine => Some(format!(
+            "it is built for another machine (ELF e_machine {machine}, this process is {})",
+            std::env::consts::ARCH
+        )),
+        _ => None,
+    }
+}
+
 /// Directory of the loaded plugin file, from the GStreamer registry.
 fn plugin_dir() -> Option<PathBuf> {
+    if !gst::INITIALIZED.load(std::sync::atomic::Ordering::SeqCst) {
+        return None;
+    }
     let plugin = gst::Registry::get().find_plugin("rstracking")?;
     let file = plugin.filename()?;
     file.parent().map(Path::to_path_buf)
@@ -540,6 +595,29 @@ mod tests {
                 "libonnxruntime.so.1.9.0"
             ]
         );
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_library_is_named_as_such() {
+        let p = std::env::temp_dir().join(format!("rstracking-not-elf-{}.so", std::process::id()));
+        std::fs::write(&p, b"not a library").unwrap();
+        let why = elf_problem(&p);
+        std::fs::remove_file(&p).unwrap();
+        assert_eq!(
+            why.as_deref(),
+            Some("it is not an ELF shared library (first bytes: 6e 6f 74 20)")
+        );
+        // A real library of this machine passes the header check.
+        let lib = [
+            "/usr/lib/x86_64-linux-gnu",
+            "/usr/lib/aarch64-linux-gnu",
+            "/usr/lib",
+        ]
+        .iter()
+        .map(|d| Path::new(d).join("libgstreamer-1.0.so.0"))
+        .find(|p| p.exists())
+        .unwrap();
+        assert_eq!(elf_problem(&lib), None);
     }
 
     #[test]

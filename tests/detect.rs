@@ -171,3 +171,28 @@ fn neither_model_nor_detections_is_an_error() {
         ]
     );
 }
+
+#[test]
+fn a_fifo_or_directory_is_refused_at_once() {
+    let d = tmpdir("detect-fifo");
+    let fifo = d.join("det.fifo");
+    let st = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    for (p, what) in [
+        (fifo.display().to_string(), "a FIFO, socket or device"),
+        (d.display().to_string(), "a directory"),
+    ] {
+        let (errors, _) = run_pipeline(&format!(
+            "videotestsrc num-buffers=1 ! rsdetect detections={p} ! fakesink"
+        ));
+        assert_eq!(
+            errors,
+            [format!(
+                "Detections file '{p}' is not a regular file ({what}): detections are read whole at start"
+            )]
+        );
+    }
+}

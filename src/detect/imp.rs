@@ -294,6 +294,21 @@ impl ElementImpl for RsDetect {
 
 /// Reads and parses a detections file; the format is chosen by content.
 fn load(path: &str) -> Result<Imported, gst::ErrorMessage> {
+    // A FIFO or device would block start() until a writer appears (and
+    // could not be interrupted); a directory gives a confusing OS error.
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => {
+            return Err(gst::error_msg!(
+                gst::ResourceError::OpenRead,
+                (
+                    "Detections file '{}' is not a regular file ({}): detections are read whole at start",
+                    path,
+                    if m.is_dir() { "a directory" } else { "a FIFO, socket or device" }
+                )
+            ))
+        }
+        _ => {}
+    }
     let text = std::fs::read_to_string(path).map_err(|e| {
         gst::error_msg!(
             gst::ResourceError::OpenRead,
