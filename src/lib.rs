@@ -26,6 +26,7 @@ pub use rstracking_core as core;
 mod bytetrack;
 mod detect;
 pub use detect::infer;
+pub mod interop;
 mod jsonsink;
 pub mod meta;
 mod mtmcagg;
@@ -37,6 +38,10 @@ pub use reid::embedder;
 
 fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     meta::register();
+    {
+        use gst::prelude::*;
+        interop::PublishMeta::static_type().mark_as_plugin_api(gst::PluginAPIFlags::empty());
+    }
     detect::register(plugin)?;
     bytetrack::register(plugin)?;
     jsonsink::register(plugin)?;

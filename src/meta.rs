@@ -83,10 +83,19 @@ impl fmt::Debug for TrackingMeta {
     }
 }
 
-/// Registers the meta API and implementation (idempotent).
+/// Registers the meta API and implementation, and the structure view
+/// ([`FRAME_META_NAME`]) (idempotent, never panics).
 pub fn register() {
     imp::meta_info();
+    imp::frame_meta_info();
 }
+
+/// Name of the structure view: a `GstCustomMeta` (GStreamer >= 1.20) whose
+/// `GstStructure` carries the frame as our JSON Lines schema does (see
+/// [`crate::interop`]). Readable from C (`gst_buffer_get_custom_meta`),
+/// Python (`buffer.get_custom_meta(...)`) and Rust (`gst::meta::CustomMeta`)
+/// with the stock API.
+pub const FRAME_META_NAME: &str = "RsTrackingFrameMeta";
 
 mod imp {
     use gst::glib;
@@ -101,21 +110,83 @@ mod imp {
         pub(super) frame: FrameObjects,
     }
 
-    pub(super) fn meta_api_get_type() -> glib::Type {
-        static TYPE: LazyLock<glib::Type> = LazyLock::new(|| unsafe {
+    /// Our API type and meta info, looked up or registered once per
+    /// process. Registration never panics: when the names are taken by
+    /// another copy of this code (an application that also links the
+    /// plugin's rlib) or by anyone else (e.g. a `GstCustomMeta` named
+    /// `GstRsTrackingMeta`), this copy registers under the next free
+    /// numbered names (`GstRsTrackingMetaAPI1`, ...), so no copy ever reads
+    /// a payload laid out by another build.
+    struct Registration {
+        api: glib::Type,
+        info: ptr::NonNull<gst::ffi::GstMetaInfo>,
+    }
+    // SAFETY: GstMetaInfo is immutable after registration.
+    unsafe impl Send for Registration {}
+    unsafe impl Sync for Registration {}
+
+    static REGISTRATION: LazyLock<Registration> = LazyLock::new(|| unsafe { register() });
+
+    unsafe fn register() -> Registration {
+        for n in 0u32.. {
+            let suffix = if n == 0 { String::new() } else { n.to_string() };
+            let api_name =
+                std::ffi::CString::new(format!("GstRsTrackingMetaAPI{suffix}")).expect("no NUL");
+            let info_name =
+                std::ffi::CString::new(format!("GstRsTrackingMeta{suffix}")).expect("no NUL");
+            let existing = gst::ffi::gst_meta_get_info(info_name.as_ptr());
+            if !existing.is_null() {
+                // Ours (this very code registered it, e.g. the plugin
+                // loaded twice through the static and dynamic paths)?
+                type Init = unsafe extern "C" fn(
+                    *mut gst::ffi::GstMeta,
+                    glib::ffi::gpointer,
+                    *mut gst::ffi::GstBuffer,
+                ) -> glib::ffi::gboolean;
+                let ours = (*existing).init_func.map(|f| f as *const ())
+                    == Some(meta_init as Init as *const ())
+                    && (*existing).size == std::mem::size_of::<TrackingMeta>();
+                if ours {
+                    return Registration {
+                        api: from_glib((*existing).api),
+                        info: ptr::NonNull::new(existing as *mut _).expect("not null"),
+                    };
+                }
+                continue;
+            }
+            if glib::gobject_ffi::g_type_from_name(api_name.as_ptr()) != 0 {
+                // The API name belongs to someone else's meta.
+                continue;
+            }
             let mut tags = [
                 c"video".as_ptr(),
                 c"size".as_ptr(),
                 ptr::null::<std::os::raw::c_char>(),
             ];
-            let t = from_glib(gst::ffi::gst_meta_api_type_register(
-                c"GstRsTrackingMetaAPI".as_ptr(),
+            let api: glib::Type = from_glib(gst::ffi::gst_meta_api_type_register(
+                api_name.as_ptr(),
                 tags.as_mut_ptr(),
             ));
-            assert_ne!(t, glib::Type::INVALID);
-            t
-        });
-        *TYPE
+            if api == glib::Type::INVALID {
+                continue;
+            }
+            let info = gst::ffi::gst_meta_register(
+                api.into_glib(),
+                info_name.as_ptr(),
+                std::mem::size_of::<TrackingMeta>(),
+                Some(meta_init),
+                Some(meta_free),
+                Some(meta_transform),
+            ) as *mut gst::ffi::GstMetaInfo;
+            if let Some(info) = ptr::NonNull::new(info) {
+                return Registration { api, info };
+            }
+        }
+        unreachable!("u32 names exhausted")
+    }
+
+    pub(super) fn meta_api_get_type() -> glib::Type {
+        REGISTRATION.api
     }
 
     unsafe extern "C" fn meta_init(
@@ -186,26 +257,79 @@ mod imp {
         false.into_glib()
     }
 
-    struct MetaInfo(ptr::NonNull<gst::ffi::GstMetaInfo>);
-    // SAFETY: GstMetaInfo is immutable after registration.
-    unsafe impl Send for MetaInfo {}
-    unsafe impl Sync for MetaInfo {}
-
     pub(super) fn meta_info() -> *const gst::ffi::GstMetaInfo {
-        static INFO: LazyLock<MetaInfo> = LazyLock::new(|| unsafe {
-            MetaInfo(
-                ptr::NonNull::new(gst::ffi::gst_meta_register(
-                    meta_api_get_type().into_glib(),
-                    c"GstRsTrackingMeta".as_ptr(),
-                    std::mem::size_of::<TrackingMeta>(),
-                    Some(meta_init),
-                    Some(meta_free),
-                    Some(meta_transform),
-                ) as *mut gst::ffi::GstMetaInfo)
-                .expect("GstRsTrackingMeta registration failed"),
-            )
+        REGISTRATION.info.as_ptr()
+    }
+
+    /// The structure view's info: looked up (an application or another
+    /// plugin may have registered the name first; a GstStructure has no
+    /// Rust layout, so sharing it is safe) or registered with the `video`
+    /// and `size` tags and a transform that copies and rescales it.
+    pub(super) fn frame_meta_info() -> *const gst::ffi::GstMetaInfo {
+        static INFO: LazyLock<usize> = LazyLock::new(|| unsafe {
+            let name = c"RsTrackingFrameMeta";
+            let existing = gst::ffi::gst_meta_get_info(name.as_ptr());
+            if !existing.is_null() {
+                return existing as usize;
+            }
+            let mut tags = [
+                c"video".as_ptr(),
+                c"size".as_ptr(),
+                ptr::null::<std::os::raw::c_char>(),
+            ];
+            gst::ffi::gst_meta_register_custom(
+                name.as_ptr(),
+                tags.as_mut_ptr(),
+                Some(frame_meta_transform),
+                ptr::null_mut(),
+                None,
+            ) as usize
         });
-        INFO.0.as_ptr()
+        *INFO as *const gst::ffi::GstMetaInfo
+    }
+
+    unsafe extern "C" fn frame_meta_transform(
+        dest: *mut gst::ffi::GstBuffer,
+        meta: *mut gst::ffi::GstCustomMeta,
+        _buffer: *mut gst::ffi::GstBuffer,
+        type_: glib::ffi::GQuark,
+        data: glib::ffi::gpointer,
+        _user_data: glib::ffi::gpointer,
+    ) -> glib::ffi::gboolean {
+        let src =
+            gst::StructureRef::from_glib_borrow(gst::ffi::gst_custom_meta_get_structure(meta));
+        let type_: glib::Quark = from_glib(type_);
+        let scale = if type_ == glib::Quark::from_str("gst-copy") {
+            None
+        } else if type_ == from_glib(gst_video::ffi::gst_video_meta_transform_scale_get_quark()) {
+            let trans = &*(data as *const gst_video::ffi::GstVideoMetaTransform);
+            let (iw, ih) = ((*trans.in_info).width, (*trans.in_info).height);
+            let (ow, oh) = ((*trans.out_info).width, (*trans.out_info).height);
+            if iw <= 0 || ih <= 0 || ow <= 0 || oh <= 0 {
+                return false.into_glib();
+            }
+            Some((
+                ow as u32,
+                oh as u32,
+                ow as f32 / iw as f32,
+                oh as f32 / ih as f32,
+            ))
+        } else {
+            return false.into_glib();
+        };
+        let dest = gst::BufferRef::from_mut_ptr(dest);
+        if scale.is_none()
+            && gst::meta::CustomMeta::from_buffer(dest, super::FRAME_META_NAME).is_ok()
+        {
+            // Copy into a buffer that has one already.
+            return true.into_glib();
+        }
+        let mut content = src.to_owned();
+        if let Some((w, h, sx, sy)) = scale {
+            crate::interop::scale_structure(&mut content, w, h, sx, sy);
+        }
+        crate::interop::set_frame_structure(dest, content);
+        true.into_glib()
     }
 }
 

@@ -106,6 +106,7 @@ struct State {
 
 #[derive(Default)]
 pub struct RsByteTrack {
+    publish: crate::interop::PublishSetting,
     // Mutex order: settings before state before stopped_tracker.
     settings: Mutex<Settings>,
     state: Mutex<Option<State>>,
@@ -228,10 +229,22 @@ impl ObjectImpl for RsByteTrack {
             .chain(reid_properties(&d))
             .collect()
         });
-        PROPS.as_ref()
+        static ALL: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
+            PROPS
+                .iter()
+                .cloned()
+                .chain([crate::interop::publish_meta_param_spec()])
+                .collect()
+        });
+        ALL.as_ref()
     }
 
     fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+        if pspec.name() == "publish-meta" {
+            self.publish
+                .set(value.get().expect("type checked upstream"));
+            return;
+        }
         let mut s = self.settings.lock().unwrap();
         let name = pspec.name();
         let old = format!("{:?}", property_value(&s, name));
@@ -268,6 +281,9 @@ impl ObjectImpl for RsByteTrack {
     }
 
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+        if pspec.name() == "publish-meta" {
+            return self.publish.get().to_value();
+        }
         let s = self.settings.lock().unwrap();
         property_value(&s, pspec.name())
     }
@@ -413,6 +429,15 @@ impl BaseTransformImpl for RsByteTrack {
     }
 
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let ret = self.process(buf)?;
+        let obj = self.obj();
+        crate::interop::maybe_publish(obj.sink_pad(), obj.src_pad(), self.publish.get(), buf);
+        Ok(ret)
+    }
+}
+
+impl RsByteTrack {
+    fn process(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
         let running_time = self.running_time(buf);
         let mut guard = self.state.lock().unwrap();
         let state = guard.as_mut().ok_or(gst::FlowError::Flushing)?;

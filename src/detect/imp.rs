@@ -7,6 +7,7 @@ use crate::onnx::OrtSettings;
 use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
+use gst_base::prelude::*;
 use gst_base::subclass::prelude::*;
 use rstracking_core::mot::{self, DetectionsByFrame};
 use rstracking_core::preprocess::PixelLayout;
@@ -126,6 +127,7 @@ struct State {
 
 #[derive(Default)]
 pub struct RsDetect {
+    publish: crate::interop::PublishSetting,
     // Mutex order: settings before state.
     settings: Mutex<Settings>,
     state: Mutex<Option<State>>,
@@ -214,10 +216,22 @@ impl ObjectImpl for RsDetect {
             .chain(OrtSettings::param_specs())
             .collect()
         });
-        PROPS.as_ref()
+        static ALL: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
+            PROPS
+                .iter()
+                .cloned()
+                .chain([crate::interop::publish_meta_param_spec()])
+                .collect()
+        });
+        ALL.as_ref()
     }
 
     fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+        if pspec.name() == "publish-meta" {
+            self.publish
+                .set(value.get().expect("type checked upstream"));
+            return;
+        }
         let mut s = self.settings.lock().unwrap();
         if s.ort.set(pspec.name(), value) {
             return;
@@ -248,6 +262,9 @@ impl ObjectImpl for RsDetect {
     }
 
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+        if pspec.name() == "publish-meta" {
+            return self.publish.get().to_value();
+        }
         let s = self.settings.lock().unwrap();
         if let Some(v) = s.ort.get(pspec.name()) {
             return v;
@@ -656,6 +673,15 @@ impl BaseTransformImpl for RsDetect {
     }
 
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let ret = self.process(buf)?;
+        let obj = self.obj();
+        crate::interop::maybe_publish(obj.sink_pad(), obj.src_pad(), self.publish.get(), buf);
+        Ok(ret)
+    }
+}
+
+impl RsDetect {
+    fn process(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
         let mut guard = self.state.lock().unwrap();
         let state = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
         let frame = state.frame;

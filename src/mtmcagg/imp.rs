@@ -89,6 +89,7 @@ pub struct RsMtmcAgg {
     without_track: AtomicU64,
     without_embedding: AtomicU64,
     merges: AtomicU64,
+    publish: crate::interop::PublishSetting,
 }
 
 impl Default for RsMtmcAgg {
@@ -106,6 +107,7 @@ impl Default for RsMtmcAgg {
             without_track: AtomicU64::new(0),
             without_embedding: AtomicU64::new(0),
             merges: AtomicU64::new(0),
+            publish: Default::default(),
         }
     }
 }
@@ -328,6 +330,12 @@ impl RsMtmcAgg {
             m.stream = Some(camera.clone());
             src.push_event(m.to_event());
         }
+        crate::interop::maybe_publish(
+            pad.upcast_ref(),
+            &src,
+            self.publish.get(),
+            buffer.make_mut(),
+        );
         src.push(buffer)
     }
 
@@ -520,10 +528,22 @@ impl ObjectImpl for RsMtmcAgg {
                 counter("merges", "Merges", "Identities merged by re-clustering"),
             ]
         });
-        PROPS.as_ref()
+        static ALL: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
+            PROPS
+                .iter()
+                .cloned()
+                .chain([crate::interop::publish_meta_param_spec()])
+                .collect()
+        });
+        ALL.as_ref()
     }
 
     fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+        if pspec.name() == "publish-meta" {
+            self.publish
+                .set(value.get().expect("type checked upstream"));
+            return;
+        }
         let mut s = self.settings.lock().unwrap();
         match pspec.name() {
             "match-threshold" => s.match_threshold = value.get().expect("type checked upstream"),
@@ -543,6 +563,9 @@ impl ObjectImpl for RsMtmcAgg {
     }
 
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+        if pspec.name() == "publish-meta" {
+            return self.publish.get().to_value();
+        }
         let s = self.settings.lock().unwrap();
         match pspec.name() {
             "match-threshold" => s.match_threshold.to_value(),

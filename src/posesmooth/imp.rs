@@ -131,6 +131,7 @@ impl State {
 }
 
 pub struct RsPoseSmooth {
+    publish: crate::interop::PublishSetting,
     sinkpad: gst::Pad,
     srcpad: gst::Pad,
     // Mutex order: settings before state.
@@ -175,6 +176,12 @@ impl RsPoseSmooth {
                 );
             }
             if ret.is_ok() {
+                crate::interop::maybe_publish(
+                    &self.sinkpad,
+                    &self.srcpad,
+                    self.publish.get(),
+                    buffer.make_mut(),
+                );
                 ret = self.srcpad.push(buffer);
             }
         }
@@ -393,6 +400,7 @@ impl ObjectSubclass for RsPoseSmooth {
             .build();
         let settings = Settings::default();
         Self {
+            publish: Default::default(),
             sinkpad,
             srcpad,
             state: Mutex::new(Self::new_state(&settings)),
@@ -481,10 +489,22 @@ impl ObjectImpl for RsPoseSmooth {
                     .build(),
             ]
         });
-        PROPS.as_ref()
+        static ALL: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
+            PROPS
+                .iter()
+                .cloned()
+                .chain([crate::interop::publish_meta_param_spec()])
+                .collect()
+        });
+        ALL.as_ref()
     }
 
     fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+        if pspec.name() == "publish-meta" {
+            self.publish
+                .set(value.get().expect("type checked upstream"));
+            return;
+        }
         let mut s = self.settings.lock().unwrap();
         let v = value;
         match pspec.name() {
@@ -507,6 +527,9 @@ impl ObjectImpl for RsPoseSmooth {
     }
 
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+        if pspec.name() == "publish-meta" {
+            return self.publish.get().to_value();
+        }
         let s = self.settings.lock().unwrap();
         match pspec.name() {
             "filter" => s.filter.to_value(),

@@ -7,6 +7,7 @@ use crate::onnx::OrtSettings;
 use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
+use gst_base::prelude::*;
 use gst_base::subclass::prelude::*;
 use rstracking_core::crop::Normalize;
 use rstracking_core::preprocess::PixelLayout;
@@ -79,6 +80,7 @@ struct State {
 
 #[derive(Default)]
 pub struct RsReid {
+    publish: crate::interop::PublishSetting,
     // Mutex order: settings before state.
     settings: Mutex<Settings>,
     state: Mutex<Option<State>>,
@@ -163,10 +165,22 @@ impl ObjectImpl for RsReid {
             .chain(OrtSettings::param_specs())
             .collect()
         });
-        PROPS.as_ref()
+        static ALL: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
+            PROPS
+                .iter()
+                .cloned()
+                .chain([crate::interop::publish_meta_param_spec()])
+                .collect()
+        });
+        ALL.as_ref()
     }
 
     fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+        if pspec.name() == "publish-meta" {
+            self.publish
+                .set(value.get().expect("type checked upstream"));
+            return;
+        }
         let mut s = self.settings.lock().unwrap();
         if s.ort.set(pspec.name(), value) {
             return;
@@ -189,6 +203,9 @@ impl ObjectImpl for RsReid {
     }
 
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+        if pspec.name() == "publish-meta" {
+            return self.publish.get().to_value();
+        }
         let s = self.settings.lock().unwrap();
         if let Some(v) = s.ort.get(pspec.name()) {
             return v;
@@ -325,6 +342,15 @@ impl BaseTransformImpl for RsReid {
     }
 
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let ret = self.process(buf)?;
+        let obj = self.obj();
+        crate::interop::maybe_publish(obj.sink_pad(), obj.src_pad(), self.publish.get(), buf);
+        Ok(ret)
+    }
+}
+
+impl RsReid {
+    fn process(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
         let mut guard = self.state.lock().unwrap();
         let state = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
         let frame_idx = state.frame;

@@ -1,0 +1,238 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+//! What applications read from the buffers with the stock GStreamer API:
+//! one GstVideoRegionOfInterestMeta per object and the RsTrackingFrameMeta
+//! structure view, equal to the JSONL of the same run, rescaled by
+//! videoscale, kept through tee/queue; `publish-meta=auto` publishes only
+//! at the last of our elements.
+
+mod common;
+
+use common::*;
+use gst::prelude::*;
+use std::sync::{Arc, Mutex};
+
+/// Per buffer: (ROI metas as (x, y, w, h, roi_type, id, params), the
+/// structure view).
+type Seen = Vec<(Vec<Roi>, Option<gst::Structure>)>;
+type Roi = (u32, u32, u32, u32, String, i32, Vec<gst::Structure>);
+
+fn det_file(name: &str) -> std::path::PathBuf {
+    let d = tmpdir(name);
+    let p = d.join("det.txt");
+    let mut t = String::new();
+    for f in 1..=6u32 {
+        t.push_str(&format!("{f},-1,{},20.5,40,80,0.9\n", 10 + 3 * f));
+        t.push_str(&format!("{f},-1,200,{},30,60,0.8\n", 30 + f));
+    }
+    std::fs::write(&p, t).unwrap();
+    p
+}
+
+/// Runs `desc` (ending in `appsink name=sink`) and collects what the app
+/// sees on each buffer.
+fn run_and_read(desc: &str) -> Seen {
+    init();
+    let pipeline = gst::parse::launch(desc)
+        .unwrap()
+        .downcast::<gst::Pipeline>()
+        .unwrap();
+    let seen: Arc<Mutex<Seen>> = Arc::default();
+    let s2 = seen.clone();
+    pipeline
+        .by_name("sink")
+        .unwrap()
+        .downcast::<gst_app::AppSink>()
+        .unwrap()
+        .set_callbacks(
+            gst_app::AppSinkCallbacks::builder()
+                .new_sample(move |s| {
+                    let sample = s.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                    let b = sample.buffer().unwrap();
+                    let rois = b
+                        .iter_meta::<gst_video::VideoRegionOfInterestMeta>()
+                        .map(|r| {
+                            let (x, y, w, h) = r.rect();
+                            (
+                                x,
+                                y,
+                                w,
+                                h,
+                                r.roi_type().to_string(),
+                                r.id(),
+                                r.params().map(|p| p.to_owned()).collect(),
+                            )
+                        })
+                        .collect();
+                    let view = gst::meta::CustomMeta::from_buffer(b, "RsTrackingFrameMeta")
+                        .ok()
+                        .map(|m| m.structure().to_owned());
+                    s2.lock().unwrap().push((rois, view));
+                    Ok(gst::FlowSuccess::Ok)
+                })
+                .build(),
+        );
+    pipeline.set_state(gst::State::Playing).unwrap();
+    for msg in pipeline
+        .bus()
+        .unwrap()
+        .iter_timed(gst::ClockTime::from_seconds(20))
+    {
+        match msg.view() {
+            gst::MessageView::Eos(_) => break,
+            gst::MessageView::Error(e) => panic!("{}", e.error()),
+            _ => {}
+        }
+    }
+    pipeline.set_state(gst::State::Null).unwrap();
+    let out = std::mem::take(&mut *seen.lock().unwrap());
+    out
+}
+
+fn jsonl(p: &std::path::Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(p)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|v: &serde_json::Value| v.get("event").is_none())
+        .collect()
+}
+
+fn f(v: &serde_json::Value) -> f32 {
+    v.as_f64().unwrap() as f32
+}
+
+/// Runs the tracker on the detections with a tee to rsjsonsink and to the
+/// app, through `videoscale` to `scale` times the size; checks what the
+/// app reads against the JSONL.
+fn check_against_jsonl(scale: u32) {
+    let det = det_file(&format!("interop-{scale}"));
+    let out = tmpdir(&format!("interop-out-{scale}")).join("out.jsonl");
+    let seen = run_and_read(&format!(
+        "videotestsrc num-buffers=6 ! video/x-raw,width=320,height=240,framerate=30/1 \
+         ! rsdetect detections={} ! rsbytetrack ! tee name=t \
+         t. ! queue ! rsjsonsink location={} \
+         t. ! queue ! videoscale ! video/x-raw,width={},height={} ! appsink name=sink",
+        det.display(),
+        out.display(),
+        320 * scale,
+        240 * scale
+    ));
+    let k = scale as f32;
+    let lines = jsonl(&out);
+    assert_eq!(seen.len(), 6);
+    assert_eq!(lines.len(), 6);
+    let mut objects_checked = 0;
+    for ((rois, view), line) in seen.iter().zip(&lines) {
+        let view = view.as_ref().expect("structure view on every buffer");
+        assert_eq!(view.get::<&str>("schema").unwrap(), "rstracking/1");
+        assert_eq!(
+            (
+                view.get::<u32>("width").unwrap(),
+                view.get::<u32>("height").unwrap()
+            ),
+            (320 * scale, 240 * scale)
+        );
+        let objs = view.get::<gst::Array>("objects").unwrap();
+        let expected = line["objects"].as_array().unwrap();
+        assert_eq!(objs.len(), expected.len());
+        assert_eq!(rois.len(), expected.len());
+        for (i, (o, e)) in objs.iter().zip(expected).enumerate() {
+            let o = o.get::<gst::Structure>().unwrap();
+            let b = &e["bbox"];
+            // Scaled by videoscale, exactly (a power of two).
+            for (j, name) in ["x", "y", "w", "h"].iter().enumerate() {
+                assert_eq!(o.get::<f32>(*name).unwrap(), k * f(&b[j]), "{name}");
+            }
+            assert_eq!(o.get::<f32>("confidence").unwrap(), f(&e["confidence"]));
+            assert_eq!(
+                o.get::<u32>("class_id").unwrap() as u64,
+                e["class_id"].as_u64().unwrap()
+            );
+            assert_eq!(o.get::<u64>("track_id").ok(), e["track_id"].as_u64());
+            assert_eq!(o.get::<&str>("state").ok(), e["state"].as_str());
+            // The ROI of the same object (same order): rounded pixels,
+            // id = track id, roi_type = the class id without a label.
+            let roi = &rois[i];
+            // videoscale rescales the integer rectangle we attached.
+            let px = |v: f32| scale * v.round() as u32;
+            assert_eq!(
+                (roi.0, roi.1, roi.2, roi.3),
+                (px(f(&b[0])), px(f(&b[1])), px(f(&b[2])), px(f(&b[3])))
+            );
+            assert_eq!(roi.4, "0");
+            assert_eq!(roi.5 as i64, e["track_id"].as_i64().unwrap_or(-1));
+            if scale == 1 {
+                // GStreamer 1.22's ROI scale transform drops the params
+                // (it keeps the rectangle, type and id): check them where
+                // the frame is not rescaled.
+                let p = |name: &str| roi.6.iter().find(|p| p.name() == name).unwrap();
+                assert_eq!(p("rstracking").get::<u32>("index").unwrap(), i as u32);
+                assert_eq!(p("rstracking").get::<f32>("x").unwrap(), f(&b[0]));
+                let d = p("detection");
+                assert_eq!(
+                    d.get::<f64>("confidence").unwrap() as f32,
+                    f(&e["confidence"])
+                );
+                assert_eq!(d.get::<f64>("x_min").unwrap(), f(&b[0]) as f64 / 320.0);
+                assert_eq!(
+                    d.get::<f64>("y_max").unwrap(),
+                    (f(&b[1]) + f(&b[3])) as f64 / 240.0
+                );
+                assert_eq!(d.get::<i32>("label_id").unwrap(), 0);
+                let t = p("tracking");
+                assert_eq!(t.get::<u64>("track_id").ok(), e["track_id"].as_u64());
+                assert_eq!(t.get::<&str>("state").ok(), e["state"].as_str());
+            }
+            objects_checked += 1;
+        }
+    }
+    assert_eq!(objects_checked, 12);
+}
+
+#[test]
+fn rois_and_the_structure_view_equal_the_jsonl() {
+    check_against_jsonl(1);
+}
+
+#[test]
+fn videoscale_rescales_the_rois_and_the_structure_view() {
+    check_against_jsonl(2);
+}
+
+#[test]
+fn auto_publishes_only_at_the_last_of_our_elements() {
+    let det = det_file("interop-auto");
+    let desc = |props: &str| {
+        format!(
+            "videotestsrc num-buffers=3 ! video/x-raw,width=320,height=240,framerate=30/1 \
+             ! rsdetect detections={} {props} ! identity name=probe ! rsbytetrack publish-meta=off ! appsink name=sink",
+            det.display()
+        )
+    };
+    // rsdetect's next element is identity (not ours): auto publishes;
+    // rsbytetrack is off, so the structure still shows rsdetect's view
+    // (no track ids).
+    let seen = run_and_read(&desc(""));
+    let view = seen[0].1.as_ref().unwrap();
+    let o = view.get::<gst::Array>("objects").unwrap()[0]
+        .get::<gst::Structure>()
+        .unwrap();
+    assert!(o.get::<u64>("track_id").is_err());
+    // off: nothing attached.
+    let seen = run_and_read(&desc("publish-meta=off"));
+    assert!(seen.iter().all(|(r, v)| r.is_empty() && v.is_none()));
+    // rsdetect directly into rsbytetrack (ours), rsbytetrack auto: only
+    // rsbytetrack publishes, with track ids.
+    let seen = run_and_read(&format!(
+        "videotestsrc num-buffers=3 ! video/x-raw,width=320,height=240,framerate=30/1 \
+         ! rsdetect detections={} ! rsbytetrack ! appsink name=sink",
+        det.display()
+    ));
+    let (rois, view) = &seen[2];
+    assert_eq!(rois.len(), 2, "one ROI per object, none left from rsdetect");
+    let o = view.as_ref().unwrap().get::<gst::Array>("objects").unwrap()[0]
+        .get::<gst::Structure>()
+        .unwrap();
+    assert_eq!(o.get::<u64>("track_id").unwrap(), 1);
+}
