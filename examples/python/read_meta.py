@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+# Copyright (C) 2026 gst-rstracking developers
+# SPDX-License-Identifier: MIT
+"""An application that embeds gst-rstracking and reads its results from the
+buffers with the stock GStreamer API (python3-gi, GStreamer 1.22).
+
+    read_meta.py '<pipeline ending in appsink name=sink>'
+
+Prints one JSON line per buffer: the objects of the RsTrackingFrameMeta
+structure view (boxes, class, track id and state, global id, keypoints) and
+the GstVideoRegionOfInterestMeta rectangles of the tracked objects (looked
+up by id = track id). Needs the plugin
+on GST_PLUGIN_PATH, and Debian's python3-gi + python3-gst-1.0.
+"""
+import json
+import sys
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstVideo", "1.0")
+from gi.repository import Gst, GstVideo  # noqa: E402
+
+
+def objects_of(buf):
+    meta = buf.get_custom_meta("RsTrackingFrameMeta")
+    if meta is None:
+        return None
+    out = []
+    for o in meta.get_structure().get_value("objects"):
+        obj = {
+            "bbox": [o.get_value(k) for k in ("x", "y", "w", "h")],
+            "confidence": o.get_value("confidence"),
+            "class_id": o.get_value("class_id"),
+        }
+        for key in ("label", "track_id", "state", "global_id"):
+            if o.has_field(key):
+                obj[key] = o.get_value(key)
+        if o.has_field("keypoints"):
+            flat = list(o.get_value("keypoints"))
+            obj["keypoints"] = [flat[i:i + 3] for i in range(0, len(flat), 3)]
+        out.append(obj)
+    return out
+
+
+def rois_of(buf, objects):
+    """The ROI metas of the tracked objects, looked up by id (= track id):
+    PyGObject on 1.22 cannot iterate a buffer's metas, but
+    gst_buffer_get_video_region_of_interest_meta_id is introspectable."""
+    rois = []
+    for o in objects or []:
+        if "track_id" not in o:
+            continue
+        roi = GstVideo.buffer_get_video_region_of_interest_meta_id(buf, o["track_id"])
+        if roi is not None:
+            rois.append([roi.x, roi.y, roi.w, roi.h, roi.id])
+    return rois
+
+
+def main():
+    Gst.init(None)
+    pipeline = Gst.parse_launch(sys.argv[1])
+    sink = pipeline.get_by_name("sink")
+    sink.set_property("sync", False)
+    pipeline.set_state(Gst.State.PLAYING)
+    n = 0
+    while True:
+        sample = sink.emit("pull-sample")
+        if sample is None:
+            break
+        buf = sample.get_buffer()
+        objects = objects_of(buf)
+        line = {"buffer": n, "objects": objects, "rois": rois_of(buf, objects)}
+        print(json.dumps(line), flush=True)
+        n += 1
+    msg = pipeline.get_bus().pop_filtered(Gst.MessageType.ERROR)
+    pipeline.set_state(Gst.State.NULL)
+    if msg is not None:
+        err, _ = msg.parse_error()
+        print(f"error: {err.message}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
