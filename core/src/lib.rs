@@ -3,29 +3,23 @@
 //! GStreamer-free core of gst-rstracking.
 //!
 //! Everything here is plain, deterministic Rust: the data model shared with the
-//! GStreamer meta ([`types`]), the JSON Lines schema ([`schema`]), MOTChallenge
-//! file I/O ([`mot`]), geometry, the Kalman filter, the assignment solvers,
+//! GStreamer meta ([`types`]), the JSON Lines schema ([`io::schema`]), MOTChallenge
+//! file I/O ([`io::mot`]), geometry, the Kalman filter, the assignment solvers,
 //! ByteTrack, and the MOTChallenge evaluation. The GStreamer elements in the
 //! `gst-rstracking` crate are thin glue around these modules.
 
 // `!(a < b)` is used on purpose where a NaN must take the "reject" branch.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
-pub mod assignment;
-pub mod bytetrack;
-pub mod crop;
+pub mod detect;
 pub mod draw;
 pub mod eval;
 pub mod geometry;
-pub mod kalman;
-pub mod lsa;
-pub mod mot;
+pub mod image;
+pub mod io;
 pub mod mtmc;
-pub mod posesmooth;
-pub mod preprocess;
-pub mod schema;
-pub mod summary;
+pub mod pose;
 #[cfg(test)]
 mod testutil;
+pub mod track;
 pub mod types;
-pub mod yolo;

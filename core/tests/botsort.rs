@@ -5,11 +5,11 @@
 //! that fools the motion model, and stitches a lost track to the tentative
 //! track that continues it.
 
-use rstracking_core::bytetrack::{
+use rstracking_core::geometry::{iou_tlbr_plus1, tlwh_to_tlbr};
+use rstracking_core::io::mot::{parse_rows, parse_seqinfo};
+use rstracking_core::track::bytetrack::{
     ByteTrackConfig, ByteTracker, Detection, MergeEvent, TrackOutput, UpdateReport,
 };
-use rstracking_core::geometry::{iou_tlbr_plus1, tlwh_to_tlbr};
-use rstracking_core::mot::{parse_rows, parse_seqinfo};
 use rstracking_core::types::TrackState;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -4,9 +4,9 @@
 //! (`shared/data/reference_bytetrack`, see its ALGORITHM.md): the result
 //! files must be identical, line for line.
 
-use rstracking_core::bytetrack::{ByteTrackConfig, ByteTracker, Detection, TrackOutput};
-use rstracking_core::mot::{parse_rows, parse_seqinfo};
-use rstracking_core::mot::{MOT15_SEQUENCES as MOT15, MOT17_SEQUENCES as MOT17};
+use rstracking_core::io::mot::{parse_rows, parse_seqinfo};
+use rstracking_core::io::mot::{MOT15_SEQUENCES as MOT15, MOT17_SEQUENCES as MOT17};
+use rstracking_core::track::bytetrack::{ByteTrackConfig, ByteTracker, Detection, TrackOutput};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::fmt::Write as _;

@@ -6,11 +6,11 @@
 //! the same code.
 
 use crate::onnx::{self, LoadedModel, SessionConfig};
-use rstracking_core::preprocess::{Frame, PixelLayout, Preprocessor, YuvParams};
-use rstracking_core::types::{KeypointState, Object};
-use rstracking_core::yolo::{
+use rstracking_core::detect::yolo::{
     self, BoxMapping, DecodeParams, Decoder, Detection, ModelMetadata, ModelType, OutputLayout,
 };
+use rstracking_core::image::{letterbox::Preprocessor, Frame, PixelLayout, YuvParams};
+use rstracking_core::types::{KeypointState, Object};
 use std::path::Path;
 use std::time::{Duration, Instant};
 

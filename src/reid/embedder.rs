@@ -4,8 +4,8 @@
 //! normalised embeddings. Shared with the benchmark.
 
 use crate::onnx::{self, LoadedModel, SessionConfig};
-use rstracking_core::crop::{crop_resize, l2_normalize, Normalize};
-use rstracking_core::preprocess::{Frame, YuvParams};
+use rstracking_core::image::crop::{crop_resize, l2_normalize, Normalize};
+use rstracking_core::image::{Frame, YuvParams};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -150,7 +150,7 @@ impl Embedder {
             let out = &mut self.tensor[i * slot..(i + 1) * slot];
             match crop_resize(frame, yuv, *b, self.input_w, self.input_h, &self.norm, out) {
                 Ok(_) => valid.push(true),
-                Err(rstracking_core::crop::CropError::Empty { .. }) => {
+                Err(rstracking_core::image::crop::CropError::Empty { .. }) => {
                     out.fill(0.0);
                     valid.push(false)
                 }

@@ -4,7 +4,7 @@
 //! combination over sequences, following TrackEval's arithmetic.
 
 use super::{PreparedSequence, EPS};
-use crate::lsa::LsaWorkspace;
+use crate::track::lsa::LsaWorkspace;
 use serde::Serialize;
 
 /// Number of HOTA localisation thresholds α.

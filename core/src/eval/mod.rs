@@ -32,7 +32,7 @@
 //! from the frames of all cameras of a scene, one camera after the other,
 //! with ids relabelled over all cameras (global ids); see [`cross_camera`].
 //!
-//! All assignments use [`crate::lsa`], which follows SciPy's
+//! All assignments use [`crate::track::lsa`], which follows SciPy's
 //! `linear_sum_assignment` step by step, so ties are broken the same way.
 
 pub mod cross_camera;
@@ -54,8 +54,8 @@ pub use metrics::{
     SequenceCounts, NUM_ALPHAS,
 };
 
-use crate::lsa::LsaWorkspace;
-use crate::mot::ParseError;
+use crate::io::mot::ParseError;
+use crate::track::lsa::LsaWorkspace;
 use std::collections::BTreeMap;
 use std::fmt;
 

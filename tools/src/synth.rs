@@ -3,12 +3,9 @@
 //! What the core benchmarks share: a deterministic generator, synthetic
 //! frames with decoder-like strides, and a median/minimum timer.
 
-// Each example uses a part of this module.
-#![allow(dead_code)]
-
 use std::time::Instant;
 
-use rstracking_core::preprocess::{Frame, PixelLayout};
+use rstracking_core::image::{Frame, PixelLayout};
 
 /// Warm-up runs before [`time`] measures.
 pub const WARMUP: usize = 20;

@@ -20,13 +20,11 @@
 //! cargo run --release -p rstracking-core --example mtmc-bench [-- LONG_RUN_CLUSTERINGS]
 //! ```
 
-mod common;
-
 use std::collections::HashMap;
 use std::time::Instant;
 
-use common::Rng;
 use rstracking_core::mtmc::{MtmcAggregator, MtmcConfig};
+use rstracking_tools::synth::Rng;
 
 const DIM: usize = 512;
 const CAMERAS: usize = 16;

@@ -23,12 +23,12 @@
 //! The shared data folder is `$RSTRACKING_SHARED` or `../shared` next to the
 //! repository.
 
-use rstracking_core::bytetrack::{ByteTrackConfig, ByteTracker, Detection, TrackOutput};
 use rstracking_core::eval::{
     combine, evaluate_sequence_with_length, load_gt, Benchmark, ResultRow, SequenceCounts,
 };
-use rstracking_core::mot::{parse_rows, parse_seqinfo};
-use rstracking_core::mot::{MOT15_SEQUENCES as MOT15, MOT17_SEQUENCES as MOT17};
+use rstracking_core::io::mot::{parse_rows, parse_seqinfo};
+use rstracking_core::io::mot::{MOT15_SEQUENCES as MOT15, MOT17_SEQUENCES as MOT17};
+use rstracking_core::track::bytetrack::{ByteTrackConfig, ByteTracker, Detection, TrackOutput};
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};

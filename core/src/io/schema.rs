@@ -4,7 +4,7 @@
 //! optional lifecycle/event lines. Absent fields are omitted, unknown fields
 //! are ignored on read.
 
-use crate::mot::{DetectionsByFrame, ParseError};
+use crate::io::mot::{DetectionsByFrame, ParseError};
 use crate::types::{BBox, Keypoint, KeypointState, Object, TrackState};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;

@@ -24,8 +24,8 @@
 //!
 //! IoU uses the "+1 pixel" convention ([`crate::geometry::iou_tlbr_plus1`]),
 //! assignments the limited problem of `lap.lapjv`
-//! ([`crate::assignment`]), and the Kalman filter the deep_sort noise model
-//! ([`crate::kalman`]). The order of the track lists and the arithmetic follow
+//! ([`crate::track::assignment`]), and the Kalman filter the deep_sort noise model
+//! ([`crate::track::kalman`]). The order of the track lists and the arithmetic follow
 //! the reference, so output files are identical to its own.
 //!
 //! Two quirks of the reference are kept because they change results:
@@ -72,14 +72,14 @@
 //! branch-free into bit masks and computes costs only for overlapping pairs
 //! (skipping, without a division, pairs that certainly miss the limit); the
 //! assignment splits into connected components, almost all of them single
-//! pairs or stars ([`crate::assignment`]); the Kalman filter runs as four 2×2
-//! filters ([`crate::kalman`]).
+//! pairs or stars ([`crate::track::assignment`]); the Kalman filter runs as four 2×2
+//! filters ([`crate::track::kalman`]).
 
-use crate::assignment::{AssignmentWorkspace, Edge, NO_MATCH};
 use crate::geometry::{
     area_tlbr_plus1, iou_tlbr_plus1_with_areas, max_f, min_f, tlwh_to_tlbr, tlwh_to_xyah,
 };
-use crate::kalman::KalmanState;
+use crate::track::assignment::{AssignmentWorkspace, Edge, NO_MATCH};
+use crate::track::kalman::KalmanState;
 use crate::types::TrackState;
 use std::sync::Arc;
 

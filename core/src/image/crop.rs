@@ -18,7 +18,7 @@
 //! box touches, `floor(x0) ..= ceil(x0 + cw) − 1`; rows likewise. Pixels
 //! outside the box never bleed in (except for YUV chroma, see below).
 //!
-//! Frames are the [`Frame`]s of [`crate::preprocess`], in any of its layouts,
+//! Frames are the [`Frame`]s of [`crate::image::letterbox`], in any of its layouts,
 //! and the colour handling is the same as there: packed bytes are mapped to
 //! `byte / 255` (so a uniform frame gives exactly `byte / 255`); for I420 and
 //! NV12, Y is interpolated on the luma plane and U, V on the chroma plane at
@@ -36,7 +36,7 @@
 
 use std::fmt;
 
-use crate::preprocess::{
+use crate::image::letterbox::{
     check_planes, clamp01, lerp, Frame, PixelLayout, PlaneError, YuvCoefs, YuvParams,
 };
 
@@ -574,7 +574,7 @@ pub fn cosine_distance(a: &[f32], b: &[f32]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::preprocess::YuvMatrix;
+    use crate::image::letterbox::YuvMatrix;
     use crate::testutil::{positions, ref_convert, Rng};
 
     const PACKED: [PixelLayout; 10] = [

@@ -68,7 +68,7 @@ impl PixelLayout {
 
     /// The planes a `w`×`h` frame of this layout has (row bytes saturate),
     /// and how many of the three are used. Shared by pre-processing, crops
-    /// ([`crate::crop`]) and drawing ([`crate::draw`]).
+    /// ([`crate::image::crop`]) and drawing ([`crate::draw`]).
     pub(crate) fn planes(self, w: usize, h: usize) -> ([PlaneSpec; 3], usize) {
         let spec = |name, row_bytes, rows| PlaneSpec {
             name,
@@ -441,7 +441,7 @@ fn axis_taps(src: u32, new: u32, chroma: bool, mul: u32) -> Vec<Tap> {
 
 /// YUV → normalised RGB as affine functions of the raw bytes:
 /// `R = y·Y + rv·V + r0`, `G = y·Y + gu·U + gv·V + g0`, `B = y·Y + bu·U + b0`.
-/// Shared with [`crate::crop`].
+/// Shared with [`crate::image::crop`].
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct YuvCoefs {
     pub(crate) y: f32,

@@ -13,7 +13,7 @@
 //! bipartite graph of those pairs. Each component is solved on its own:
 //! single pairs and stars (one row or one column with its leaves) directly,
 //! small components (at most a few hundred partial matchings) by exhaustive
-//! search, anything larger with an exact rectangular solver ([`crate::lsa`])
+//! search, anything larger with an exact rectangular solver ([`crate::track::lsa`])
 //! in which non-pairs cost `L`, which has the same optimum as the padded
 //! problem restricted to the component. The result equals what `lap.lapjv`
 //! returns, except where several assignments have exactly the same total
@@ -22,7 +22,7 @@
 //! On tracking data almost every component is a single pair or a star, so a
 //! solve costs about as much as reading the pairs.
 
-use crate::lsa::LsaWorkspace;
+use crate::track::lsa::LsaWorkspace;
 
 /// Marker for "not matched" in [`AssignmentWorkspace::row_match`] and
 /// [`AssignmentWorkspace::col_match`].

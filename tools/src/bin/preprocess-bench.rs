@@ -11,10 +11,8 @@
 //! cargo run --release -p rstracking-core --example preprocess-bench [-- ITERATIONS]
 //! ```
 
-mod common;
-
-use common::{time, OwnedFrame, WARMUP};
-use rstracking_core::preprocess::{PixelLayout, Preprocessor, YuvParams};
+use rstracking_core::image::{letterbox::Preprocessor, PixelLayout, YuvParams};
+use rstracking_tools::synth::{time, OwnedFrame, WARMUP};
 
 const DEFAULT_ITERATIONS: usize = 200;
 

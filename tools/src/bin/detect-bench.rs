@@ -17,8 +17,8 @@
 //! ```
 
 use gst::prelude::*;
-use gstrstracking::core::preprocess::{Frame, PixelLayout, YuvParams};
-use gstrstracking::core::yolo::DecodeParams;
+use gstrstracking::core::detect::yolo::DecodeParams;
+use gstrstracking::core::image::{Frame, PixelLayout, YuvParams};
 use gstrstracking::infer::{Detector, ModelConfig};
 use gstrstracking::onnx::{Provider, SessionConfig};
 use std::time::{Duration, Instant};

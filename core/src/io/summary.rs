@@ -117,7 +117,7 @@ impl TrackSummaries {
                 })
                 .collect();
             serde_json::to_string(&Line {
-                schema: crate::schema::SCHEMA,
+                schema: crate::io::schema::SCHEMA,
                 track_id: id,
                 first_frame: t.first,
                 last_frame: t.last,

@@ -10,8 +10,8 @@
 //!   --model ../shared/models/reid_osnet_x0_25_random.onnx --runs 30
 //! ```
 
-use gstrstracking::core::crop::Normalize;
-use gstrstracking::core::preprocess::{Frame, PixelLayout, YuvParams};
+use gstrstracking::core::image::crop::Normalize;
+use gstrstracking::core::image::{Frame, PixelLayout, YuvParams};
 use gstrstracking::embedder::{Embedder, EmbedderConfig};
 use gstrstracking::onnx::{Provider, SessionConfig};
 use std::time::{Duration, Instant};

@@ -11,11 +11,9 @@
 //! cargo run --release -p rstracking-core --example crop-bench [-- ITERATIONS]
 //! ```
 
-mod common;
-
-use common::{time, OwnedFrame, Rng, WARMUP};
-use rstracking_core::crop::{crop_resize, Normalize, REID_INPUT_HEIGHT, REID_INPUT_WIDTH};
-use rstracking_core::preprocess::{PixelLayout, YuvParams};
+use rstracking_core::image::crop::{crop_resize, Normalize, REID_INPUT_HEIGHT, REID_INPUT_WIDTH};
+use rstracking_core::image::{PixelLayout, YuvParams};
+use rstracking_tools::synth::{time, OwnedFrame, Rng, WARMUP};
 
 const DEFAULT_ITERATIONS: usize = 200;
 const BOXES: usize = 16;

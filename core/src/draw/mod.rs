@@ -24,7 +24,7 @@
 use std::fmt;
 use std::fmt::Write as _;
 
-use crate::preprocess::{check_planes, PixelLayout, PlaneError, YuvParams};
+use crate::image::letterbox::{check_planes, PixelLayout, PlaneError, YuvParams};
 use crate::types::{Keypoint, KeypointState, Object, TrackState};
 
 /// An 8-bit RGB colour.
@@ -72,7 +72,7 @@ impl fmt::Display for DrawError {
 impl std::error::Error for DrawError {}
 
 /// Converts an RGB colour to `[Y, U, V]` with the matrix and range of `p`
-/// (the inverse of the conversion in [`crate::preprocess`]), rounded and
+/// (the inverse of the conversion in [`crate::image::letterbox`]), rounded and
 /// clamped to `0..=255`.
 pub fn rgb_to_yuv(c: Rgb, p: YuvParams) -> [u8; 3] {
     let (kr, kb) = p.matrix.kr_kb();
@@ -898,7 +898,7 @@ pub fn draw_objects(canvas: &mut Canvas<'_, '_>, objects: &[Object], style: &Ove
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::preprocess::YuvMatrix;
+    use crate::image::letterbox::YuvMatrix;
     use crate::types::BBox;
     use std::collections::BTreeSet;
 

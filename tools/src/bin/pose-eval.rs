@@ -22,10 +22,8 @@
 //! With `--csv`, writes the series of the plot (`pose-trajectory.csv`,
 //! `synthetic-trajectory.csv`) for `scripts/plot-pose.py`.
 
-use rstracking_core::bytetrack::{ByteTrackConfig, ByteTracker, Detection, TrackOutput};
-use rstracking_core::posesmooth::{
-    mean_abs_second_difference, FilterKind, PoseSmoother, SmootherConfig,
-};
+use rstracking_core::pose::{mean_abs_second_difference, FilterKind, PoseSmoother, SmootherConfig};
+use rstracking_core::track::bytetrack::{ByteTrackConfig, ByteTracker, Detection, TrackOutput};
 use rstracking_core::types::{BBox, Keypoint, KeypointState, Object, TrackState};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
