@@ -24,7 +24,7 @@
 use std::fmt;
 use std::fmt::Write as _;
 
-use crate::image::letterbox::{check_planes, PixelLayout, PlaneError, YuvParams};
+use crate::image::{check_planes, PixelLayout, PlaneError, YuvParams};
 use crate::types::{Keypoint, KeypointState, Object, TrackState};
 
 /// An 8-bit RGB colour.
@@ -898,7 +898,7 @@ pub fn draw_objects(canvas: &mut Canvas<'_, '_>, objects: &[Object], style: &Ove
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::image::letterbox::YuvMatrix;
+    use crate::image::YuvMatrix;
     use crate::types::BBox;
     use std::collections::BTreeSet;
 

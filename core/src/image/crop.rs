@@ -36,8 +36,9 @@
 
 use std::fmt;
 
-use crate::image::letterbox::{
-    check_planes, clamp01, lerp, Frame, PixelLayout, PlaneError, YuvCoefs, YuvParams,
+use super::{
+    check_planes, clamp01, lerp, tap, Frame, PixelLayout, PlaneError, Tap, YuvCoefs, YuvParams,
+    UNIT,
 };
 
 /// Usual ReID model input width.
@@ -107,54 +108,12 @@ pub struct CropRect {
     pub h: f32,
 }
 
-/// `byte / 255`, exact.
-const UNIT: [f32; 256] = {
-    let mut t = [0.0f32; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = i as f32 / 255.0;
-        i += 1;
-    }
-    t
-};
-
 /// Output columns whose sample positions are computed at once.
 const CHUNK: usize = 256;
 
 /// Length of the stack rows of the YUV vertical pass: the widest frame
 /// (luma pixels, or bytes of an NV12 chroma row) the YUV path handles.
 const SCRATCH: usize = 8192;
-
-/// One bilinear tap: the two source positions (byte offsets in a row for
-/// columns, row indices for rows) and the weight of the second.
-#[derive(Clone, Copy, Debug, Default)]
-struct Tap {
-    i0: usize,
-    i1: usize,
-    f: f32,
-}
-
-/// Tap of a non-negative position `s` on samples `..=last`, positions
-/// multiplied by `mul` (bytes per sample).
-#[inline(always)]
-fn tap(s: f64, last: usize, mul: usize) -> Tap {
-    let fl = s.floor();
-    // `s ≥ 0`; `as` saturates anyway.
-    let i = fl as usize;
-    if i >= last {
-        Tap {
-            i0: last * mul,
-            i1: last * mul,
-            f: 0.0,
-        }
-    } else {
-        Tap {
-            i0: i * mul,
-            i1: (i + 1) * mul,
-            f: (s - fl) as f32,
-        }
-    }
-}
 
 /// Sample positions along one axis of the clipped box.
 #[derive(Clone, Copy, Debug)]
@@ -574,7 +533,7 @@ pub fn cosine_distance(a: &[f32], b: &[f32]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::image::letterbox::YuvMatrix;
+    use crate::image::YuvMatrix;
     use crate::testutil::{positions, ref_convert, Rng};
 
     const PACKED: [PixelLayout; 10] = [

@@ -28,215 +28,13 @@
 
 use std::fmt;
 
+use super::{
+    check_planes, clamp01, lerp, tap, Frame, PixelLayout, PlaneError, PlaneSpec, Tap, YuvCoefs,
+    YuvParams, UNIT,
+};
+
 /// Value of the letterbox padding on every channel (before the `/ 255`).
 pub const PAD_VALUE: u8 = 114;
-
-/// Memory layout of a frame.
-///
-/// `Rgb`/`Bgr` use 3 bytes per pixel; the other packed layouts use 4, named in
-/// memory order (`Rgbx` = R, G, B, ignored byte; `Argb` = alpha, R, G, B). The
-/// alpha or padding byte is ignored.
-///
-/// `I420`: three planes, Y (`w × h`), U and V (`⌈w/2⌉ × ⌈h/2⌉` each).
-/// `Nv12`: two planes, Y (`w × h`) and interleaved U, V (`⌈w/2⌉` pairs per
-/// row, `⌈h/2⌉` rows).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PixelLayout {
-    Rgb,
-    Bgr,
-    Rgbx,
-    Bgrx,
-    Xrgb,
-    Xbgr,
-    Rgba,
-    Bgra,
-    Argb,
-    Abgr,
-    I420,
-    Nv12,
-}
-
-impl PixelLayout {
-    /// Bytes per pixel of a packed layout; `None` for planar YUV.
-    pub(crate) fn packed_bytes(self) -> Option<u32> {
-        match self {
-            PixelLayout::Rgb | PixelLayout::Bgr => Some(3),
-            PixelLayout::I420 | PixelLayout::Nv12 => None,
-            _ => Some(4),
-        }
-    }
-
-    /// The planes a `w`×`h` frame of this layout has (row bytes saturate),
-    /// and how many of the three are used. Shared by pre-processing, crops
-    /// ([`crate::image::crop`]) and drawing ([`crate::draw`]).
-    pub(crate) fn planes(self, w: usize, h: usize) -> ([PlaneSpec; 3], usize) {
-        let spec = |name, row_bytes, rows| PlaneSpec {
-            name,
-            row_bytes,
-            rows,
-        };
-        let none = spec("", 0, 0);
-        let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
-        match self {
-            PixelLayout::I420 => ([spec("Y", w, h), spec("U", cw, ch), spec("V", cw, ch)], 3),
-            PixelLayout::Nv12 => ([spec("Y", w, h), spec("UV", 2 * cw, ch), none], 2),
-            packed => {
-                let bpp = packed.packed_bytes().unwrap_or(4) as usize;
-                (
-                    [spec("packed pixels", w.saturating_mul(bpp), h), none, none],
-                    1,
-                )
-            }
-        }
-    }
-}
-
-/// Why a frame's plane cannot be read (or written): its stride is smaller
-/// than one row, or it holds fewer bytes than its rows need. Shared by the
-/// letterbox ([`PreprocessError::Plane`]), the crop and the drawing code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PlaneError {
-    /// A plane's stride is smaller than one row of it.
-    StrideTooSmall {
-        plane: usize,
-        name: &'static str,
-        stride: usize,
-        row_bytes: usize,
-    },
-    /// A plane is shorter than its rows need (`needed` bytes: `stride ×
-    /// rows`, or without the last row's padding where the caller allows it).
-    PlaneTooShort {
-        plane: usize,
-        name: &'static str,
-        len: usize,
-        needed: usize,
-        stride: usize,
-        rows: usize,
-    },
-}
-
-impl fmt::Display for PlaneError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            PlaneError::StrideTooSmall {
-                plane,
-                name,
-                stride,
-                row_bytes,
-            } => write!(
-                f,
-                "plane {plane} ({name}) has stride {stride}, smaller than its rows of {row_bytes} bytes"
-            ),
-            PlaneError::PlaneTooShort {
-                plane,
-                name,
-                len,
-                needed,
-                stride,
-                rows,
-            } => write!(
-                f,
-                "plane {plane} ({name}) has {len} bytes, needs at least {needed} (stride {stride}, {rows} rows)"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for PlaneError {}
-
-/// Checks that each plane `i` of `specs` has a stride of at least one row
-/// and `lens[i]` bytes: `stride × rows`, or with `padded_last_row = false`
-/// `stride × (rows − 1) + row_bytes` (the last row without its padding).
-pub(crate) fn check_planes(
-    lens: [usize; 3],
-    strides: [usize; 3],
-    specs: &[PlaneSpec],
-    padded_last_row: bool,
-) -> Result<(), PlaneError> {
-    for (plane, spec) in specs.iter().enumerate() {
-        let (name, row_bytes, rows) = (spec.name, spec.row_bytes, spec.rows);
-        let stride = strides[plane];
-        if stride < row_bytes {
-            return Err(PlaneError::StrideTooSmall {
-                plane,
-                name,
-                stride,
-                row_bytes,
-            });
-        }
-        let needed = if padded_last_row {
-            stride.saturating_mul(rows)
-        } else {
-            stride
-                .saturating_mul(rows.saturating_sub(1))
-                .saturating_add(row_bytes)
-        };
-        if lens[plane] < needed {
-            return Err(PlaneError::PlaneTooShort {
-                plane,
-                name,
-                len: lens[plane],
-                needed,
-                stride,
-                rows,
-            });
-        }
-    }
-    Ok(())
-}
-
-/// YUV → RGB matrix.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum YuvMatrix {
-    Bt601,
-    Bt709,
-    Bt2020,
-}
-
-impl YuvMatrix {
-    /// `(Kr, Kb)`.
-    pub(crate) fn kr_kb(self) -> (f64, f64) {
-        match self {
-            YuvMatrix::Bt601 => (0.299, 0.114),
-            YuvMatrix::Bt709 => (0.2126, 0.0722),
-            YuvMatrix::Bt2020 => (0.2627, 0.0593),
-        }
-    }
-}
-
-/// How YUV frames are converted. Ignored for packed RGB layouts.
-///
-/// The default is BT.601, limited range.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct YuvParams {
-    pub matrix: YuvMatrix,
-    /// `true`: Y, U, V use `0..=255`; `false`: Y uses `16..=235` and U, V
-    /// `16..=240`.
-    pub full_range: bool,
-}
-
-impl Default for YuvParams {
-    fn default() -> Self {
-        YuvParams {
-            matrix: YuvMatrix::Bt601,
-            full_range: false,
-        }
-    }
-}
-
-/// A borrowed frame.
-///
-/// Packed layouts use `planes[0]`/`strides[0]` only; I420 uses planes 0, 1, 2
-/// (Y, U, V); NV12 uses 0, 1 (Y, UV). Unused planes may be empty slices.
-/// Strides are in bytes.
-#[derive(Clone, Copy, Debug)]
-pub struct Frame<'a> {
-    pub layout: PixelLayout,
-    pub width: usize,
-    pub height: usize,
-    pub planes: [&'a [u8]; 3],
-    pub strides: [usize; 3],
-}
 
 /// Ultralytics letterbox geometry: the frame (`src_w × src_h`) is scaled by
 /// `scale` to `new_w × new_h` and placed at (`left`, `top`) in the
@@ -400,10 +198,12 @@ impl fmt::Display for PreprocessError {
 
 impl std::error::Error for PreprocessError {}
 
-/// One bilinear tap along an axis: the two source positions (byte offsets in
-/// a row for columns, row indices for rows) and the weight of the second.
+/// A [`Tap`] with `u32` positions: the per-column and per-row tables are
+/// half the size, which makes the packed layouts about 12 % faster.
+/// Positions fit: [`Preprocessor::new`] rejects rows of more than
+/// `u32::MAX` bytes.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct Tap {
+struct Tap32 {
     i0: u32,
     i1: u32,
     f: f32,
@@ -412,9 +212,9 @@ struct Tap {
 /// Taps of an axis scaled from `src` to `new` samples (`INTER_LINEAR`,
 /// half-pixel centres). With `chroma`, positions are mapped onto a plane of
 /// `⌈src/2⌉` samples. Positions are multiplied by `mul` (bytes per sample).
-fn axis_taps(src: u32, new: u32, chroma: bool, mul: u32) -> Vec<Tap> {
+fn axis_taps(src: u32, new: u32, chroma: bool, mul: u32) -> Vec<Tap32> {
     let n = if chroma { src.div_ceil(2) } else { src };
-    let last = n - 1;
+    let last = (n - 1) as usize;
     let ratio = f64::from(src) / f64::from(new);
     (0..new)
         .map(|d| {
@@ -422,88 +222,14 @@ fn axis_taps(src: u32, new: u32, chroma: bool, mul: u32) -> Vec<Tap> {
             if chroma {
                 s = (s + 0.5) / 2.0 - 0.5;
             }
-            let s = s.max(0.0);
-            let fl = s.floor();
-            let (i0, i1, f) = if fl >= f64::from(last) {
-                (last, last, 0.0)
-            } else {
-                let i = fl as u32;
-                (i, i + 1, (s - fl) as f32)
-            };
-            Tap {
-                i0: i0 * mul,
-                i1: i1 * mul,
+            let Tap { i0, i1, f } = tap(s.max(0.0), last, mul as usize);
+            Tap32 {
+                i0: i0 as u32,
+                i1: i1 as u32,
                 f,
             }
         })
         .collect()
-}
-
-/// YUV → normalised RGB as affine functions of the raw bytes:
-/// `R = y·Y + rv·V + r0`, `G = y·Y + gu·U + gv·V + g0`, `B = y·Y + bu·U + b0`.
-/// Shared with [`crate::image::crop`].
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct YuvCoefs {
-    pub(crate) y: f32,
-    pub(crate) rv: f32,
-    pub(crate) gu: f32,
-    pub(crate) gv: f32,
-    pub(crate) bu: f32,
-    pub(crate) r0: f32,
-    pub(crate) g0: f32,
-    pub(crate) b0: f32,
-}
-
-impl YuvCoefs {
-    pub(crate) fn new(p: YuvParams) -> Self {
-        let (kr, kb) = p.matrix.kr_kb();
-        let kg = 1.0 - kr - kb;
-        // Scale of Y and of U, V to 0..255, then the final / 255.
-        let (y_off, ys, cs) = if p.full_range {
-            (0.0, 1.0, 1.0)
-        } else {
-            (16.0, 255.0 / 219.0, 255.0 / 224.0)
-        };
-        let y = ys / 255.0;
-        let c = cs / 255.0;
-        let rv = 2.0 * (1.0 - kr) * c;
-        let bu = 2.0 * (1.0 - kb) * c;
-        // G = (Y' − Kr·R − Kb·B) / Kg = Y' − (Kr·rv/Kg)·Cr − (Kb·bu/Kg)·Cb.
-        let gv = -kr * rv / kg;
-        let gu = -kb * bu / kg;
-        let base = -y_off * y;
-        YuvCoefs {
-            y: y as f32,
-            rv: rv as f32,
-            gu: gu as f32,
-            gv: gv as f32,
-            bu: bu as f32,
-            r0: (base - 128.0 * rv) as f32,
-            g0: (base - 128.0 * (gu + gv)) as f32,
-            b0: (base - 128.0 * bu) as f32,
-        }
-    }
-}
-
-/// What a frame plane must hold.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct PlaneSpec {
-    pub(crate) name: &'static str,
-    pub(crate) row_bytes: usize,
-    pub(crate) rows: usize,
-}
-
-#[inline(always)]
-pub(crate) fn lerp(a: f32, b: f32, t: f32) -> f32 {
-    a + (b - a) * t
-}
-
-/// Branch-free clamp to `0..=1` (`f32::clamp` can compile to branches, which
-/// mispredict on real images).
-#[inline(always)]
-#[allow(clippy::manual_clamp)]
-pub(crate) fn clamp01(v: f32) -> f32 {
-    v.max(0.0).min(1.0)
 }
 
 /// Letterboxes frames of one layout and size into a model input tensor.
@@ -516,17 +242,15 @@ pub struct Preprocessor {
     layout: PixelLayout,
     coefs: YuvCoefs,
     /// Column taps: byte offsets in a packed row, or luma column indices.
-    cols: Vec<Tap>,
+    cols: Vec<Tap32>,
     /// Row taps (luma rows for YUV).
-    rows: Vec<Tap>,
+    rows: Vec<Tap32>,
     /// Chroma column taps (byte offsets in a U, V or UV row); YUV only.
-    ccols: Vec<Tap>,
+    ccols: Vec<Tap32>,
     /// Chroma row taps; YUV only.
-    crows: Vec<Tap>,
+    crows: Vec<Tap32>,
     planes: [PlaneSpec; 3],
     n_planes: usize,
-    /// `byte / 255`, exact.
-    norm: [f32; 256],
     /// `byte as f32` (a load is cheaper than a conversion in the YUV loop).
     raw: [f32; 256],
 }
@@ -596,7 +320,6 @@ impl Preprocessor {
             crows,
             planes,
             n_planes,
-            norm: std::array::from_fn(|i| i as f32 / 255.0),
             raw: std::array::from_fn(|i| i as f32),
         })
     }
@@ -727,7 +450,7 @@ impl Preprocessor {
     ) {
         let nw = self.lb.new_w as usize;
         let row_bytes = self.lb.src_w as usize * BPP;
-        let n = &self.norm;
+        let n = &UNIT;
         for (dy, t) in self.rows.iter().enumerate() {
             let o = self.out_row(dy);
             let ro = &mut out.r[o..o + nw];
@@ -827,6 +550,7 @@ struct Out<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::image::YuvMatrix;
     use crate::testutil::{positions, ref_convert, Rng};
 
     const PAD: f32 = 114.0 / 255.0;
