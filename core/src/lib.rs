@@ -13,6 +13,7 @@
 
 pub mod detect;
 pub mod draw;
+pub mod embedding;
 pub mod eval;
 pub mod geometry;
 pub mod image;

@@ -4,7 +4,8 @@
 //! normalised embeddings. Shared with the benchmark.
 
 use crate::onnx::{self, LoadedModel, SessionConfig};
-use rstracking_core::image::crop::{crop_resize, l2_normalize, Normalize};
+use rstracking_core::embedding::l2_normalize;
+use rstracking_core::image::crop::{crop_resize, Normalize};
 use rstracking_core::image::{Frame, YuvParams};
 use std::path::Path;
 use std::sync::Arc;

@@ -9,7 +9,8 @@
 //!    decides between equally good assignments, as in TrackEval). An id that
 //!    appears twice in one frame is an error, for the tracker and for the GT.
 //! 2. IoU between every GT box and every tracker box of the frame, on
-//!    continuous `x, y, w, h` (no "+1" pixel convention).
+//!    continuous `x, y, w, h` (no "+1" pixel convention,
+//!    [`crate::geometry::iou_tlwh`]).
 //! 3. Preprocessing. MOT16/17/20: tracker boxes matched (Hungarian, IoU ≥ 0.5)
 //!    to a GT box of a distractor class (2 person on vehicle, 7 static person,
 //!    8 distractor, 12 reflection; MOT20 adds 6 non-motorized vehicle) are
@@ -54,6 +55,7 @@ pub use metrics::{
     SequenceCounts, NUM_ALPHAS,
 };
 
+use crate::geometry::iou_tlwh;
 use crate::io::mot::ParseError;
 use crate::track::lsa::LsaWorkspace;
 use std::collections::BTreeMap;
@@ -178,24 +180,6 @@ impl fmt::Display for EvalError {
 }
 
 impl std::error::Error for EvalError {}
-
-/// IoU of two `[x, y, w, h]` boxes, computed as TrackEval does (corners
-/// `x + w`, `y + h`; degenerate boxes and unions give 0).
-pub fn box_iou(a: [f64; 4], b: [f64; 4]) -> f64 {
-    let (ax0, ay0, ax1, ay1) = (a[0], a[1], a[0] + a[2], a[1] + a[3]);
-    let (bx0, by0, bx1, by1) = (b[0], b[1], b[0] + b[2], b[1] + b[3]);
-    let iw = (ax1.min(bx1) - ax0.max(bx0)).max(0.0);
-    let ih = (ay1.min(by1) - ay0.max(by0)).max(0.0);
-    let inter = iw * ih;
-    let area_a = (ax1 - ax0) * (ay1 - ay0);
-    let area_b = (bx1 - bx0) * (by1 - by0);
-    let union = area_a + area_b - inter;
-    if area_a <= EPS || area_b <= EPS || union <= EPS {
-        0.0
-    } else {
-        inter / union
-    }
-}
 
 /// One frame after preprocessing: relabelled ids and the IoU matrix
 /// (`gt_ids.len() × tracker_ids.len()`, row-major, GT rows).
@@ -330,7 +314,7 @@ fn filter_sequence(
             let g = &gt[g];
             for &t in ti {
                 let t = &results[t];
-                sim.push(box_iou([g.x, g.y, g.w, g.h], [t.x, t.y, t.w, t.h]));
+                sim.push(iou_tlwh([g.x, g.y, g.w, g.h], [t.x, t.y, t.w, t.h]));
             }
         }
 

@@ -1,8 +1,8 @@
 // Copyright (C) 2026 gst-rstracking developers
 // SPDX-License-Identifier: MIT
 //! Pre-processing for re-identification (ReID) models: crop each object box
-//! out of a video frame and stretch it to the model input, plus the
-//! embedding helpers [`l2_normalize`] and [`cosine_distance`].
+//! out of a video frame and stretch it to the model input. The embeddings
+//! the model returns are normalised with [`crate::embedding::l2_normalize`].
 //!
 //! [`crop_resize`] clips a box (`x, y, w, h` in frame pixels) to the frame and
 //! resizes the clipped region to `out_w × out_h` (a stretch: no letterbox, the
@@ -18,8 +18,8 @@
 //! box touches, `floor(x0) ..= ceil(x0 + cw) − 1`; rows likewise. Pixels
 //! outside the box never bleed in (except for YUV chroma, see below).
 //!
-//! Frames are the [`Frame`]s of [`crate::image::letterbox`], in any of its layouts,
-//! and the colour handling is the same as there: packed bytes are mapped to
+//! Frames are [`Frame`]s in any [`PixelLayout`], and the colour handling is
+//! that of the letterbox ([`super::letterbox`]): packed bytes are mapped to
 //! `byte / 255` (so a uniform frame gives exactly `byte / 255`); for I420 and
 //! NV12, Y is interpolated on the luma plane and U, V on the chroma plane at
 //! `c = (s + 0.5) / 2 − 0.5` (`s` the clamped luma position, `c` clamped to
@@ -485,49 +485,6 @@ pub fn crop_resize(
         ),
     }
     Ok(rect)
-}
-
-/// Divides `v` by its L2 norm in place and returns the norm it had.
-///
-/// A zero vector is left unchanged and 0 returned; a vector with a NaN or
-/// infinite element is left unchanged and NaN returned. Either way the result
-/// is not `> 0`, which callers take as "no embedding". The norm is computed
-/// in `f64`, so large finite elements do not overflow.
-pub fn l2_normalize(v: &mut [f32]) -> f32 {
-    let sq: f64 = v.iter().map(|&x| f64::from(x) * f64::from(x)).sum();
-    let n = sq.sqrt();
-    if !n.is_finite() {
-        return f32::NAN;
-    }
-    if n == 0.0 {
-        return 0.0;
-    }
-    for x in v.iter_mut() {
-        *x = (f64::from(*x) / n) as f32;
-    }
-    n as f32
-}
-
-/// `1 − cos(a, b)` of two vectors (not assumed normalised), in `0..=2`
-/// (rounding is clamped away). NaN if the lengths differ, if a norm is 0 (an
-/// empty vector included) or if an element is NaN or infinite. Computed in
-/// `f64`.
-pub fn cosine_distance(a: &[f32], b: &[f32]) -> f32 {
-    if a.len() != b.len() {
-        return f32::NAN;
-    }
-    let (mut dot, mut na, mut nb) = (0.0f64, 0.0f64, 0.0f64);
-    for (&x, &y) in a.iter().zip(b) {
-        let (x, y) = (f64::from(x), f64::from(y));
-        dot += x * y;
-        na += x * x;
-        nb += y * y;
-    }
-    let den = na.sqrt() * nb.sqrt();
-    if !(den > 0.0) || !den.is_finite() {
-        return f32::NAN;
-    }
-    (1.0 - dot / den).clamp(0.0, 2.0) as f32
 }
 
 #[cfg(test)]
@@ -1303,65 +1260,5 @@ mod tests {
         let n = Normalize::default();
         assert_eq!(n.mean, [0.485, 0.456, 0.406]);
         assert_eq!(n.std, [0.229, 0.224, 0.225]);
-    }
-
-    #[test]
-    fn l2_normalize_values() {
-        let mut v = [3.0f32, 4.0];
-        assert_eq!(l2_normalize(&mut v), 5.0);
-        assert_eq!(v, [0.6, 0.8]);
-        let mut z = [0.0f32; 4];
-        assert_eq!(l2_normalize(&mut z), 0.0);
-        assert_eq!(z, [0.0; 4]);
-        let mut e: [f32; 0] = [];
-        assert_eq!(l2_normalize(&mut e), 0.0);
-        let mut n = [1.0f32, f32::NAN];
-        assert!(l2_normalize(&mut n).is_nan());
-        assert!(n[0] == 1.0 && n[1].is_nan());
-        let mut i = [1.0f32, f32::INFINITY];
-        assert!(l2_normalize(&mut i).is_nan());
-        assert_eq!(i, [1.0, f32::INFINITY]);
-        // Large finite elements do not overflow.
-        let k = 2f32.powi(100);
-        let mut big = [3.0 * k, 4.0 * k];
-        assert_eq!(l2_normalize(&mut big), 5.0 * k);
-        assert_eq!(big, [0.6, 0.8]);
-        // Normalising twice is (nearly) a no-op with norm 1.
-        let mut r: Vec<f32> = (0..512).map(|k| ((k * 37 % 101) as f32) - 50.0).collect();
-        l2_normalize(&mut r);
-        let n1 = l2_normalize(&mut r);
-        assert!((n1 - 1.0).abs() < 1e-6, "{n1}");
-    }
-
-    #[test]
-    fn cosine_distance_values() {
-        let close = |a: f32, b: f32| (a - b).abs() < 1e-6;
-        assert!(close(
-            cosine_distance(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.0]),
-            0.0
-        ));
-        assert_eq!(cosine_distance(&[3.0, 4.0], &[3.0, 4.0]), 0.0);
-        assert!(close(cosine_distance(&[1.0, 0.0], &[0.0, 5.0]), 1.0));
-        assert!(close(cosine_distance(&[1.0, 2.0], &[-2.0, 1.0]), 1.0));
-        assert!(close(
-            cosine_distance(&[1.0, 2.0, 3.0], &[-0.5, -1.0, -1.5]),
-            2.0
-        ));
-        assert!(close(
-            cosine_distance(&[1.0, 1.0], &[1.0, 0.0]),
-            1.0 - 0.5f32.sqrt()
-        ));
-        assert!(cosine_distance(&[1.0, 2.0], &[1.0, 2.0, 3.0]).is_nan());
-        assert!(cosine_distance(&[0.0, 0.0], &[1.0, 2.0]).is_nan());
-        assert!(cosine_distance(&[1.0, 2.0], &[0.0, 0.0]).is_nan());
-        assert!(cosine_distance(&[], &[]).is_nan());
-        assert!(cosine_distance(&[f32::NAN, 1.0], &[1.0, 1.0]).is_nan());
-        assert!(cosine_distance(&[f32::INFINITY, 1.0], &[1.0, 1.0]).is_nan());
-        for d in [
-            cosine_distance(&[0.1, 0.7, -0.2], &[0.3, 0.1, 0.9]),
-            cosine_distance(&[1e-20, 3e-20], &[2e-20, 6e-20]),
-        ] {
-            assert!((0.0..=2.0).contains(&d), "{d}");
-        }
     }
 }

@@ -90,6 +90,7 @@
 //! a cluster always holds a previous id. Ids that vanish because their
 //! tracklets were evicted are not reported.
 
+use crate::embedding::{dot_f32 as dot, norm};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 
@@ -363,35 +364,6 @@ impl Work {
         }
         best
     }
-}
-
-/// Dot product of two equally long slices, in 16 independent f32 lanes so
-/// that the compiler vectorises it.
-#[inline]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0f32; 16];
-    let ca = a.chunks_exact(16);
-    let cb = b.chunks_exact(16);
-    let tail: f32 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in ca.zip(cb) {
-        for ((s, &x), &y) in acc.iter_mut().zip(x).zip(y) {
-            *s += x * y;
-        }
-    }
-    acc.iter().sum::<f32>() + tail
-}
-
-/// Euclidean norm, accumulated in f64.
-fn norm(v: &[f32]) -> f64 {
-    v.iter()
-        .map(|&x| f64::from(x) * f64::from(x))
-        .sum::<f64>()
-        .sqrt()
 }
 
 /// Online multi-camera identity aggregator; see the [module](self) docs.

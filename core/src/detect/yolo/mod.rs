@@ -21,6 +21,7 @@
 
 use std::cmp::Ordering;
 
+use crate::geometry::iou_xyxy;
 use crate::types::{BBox, Keypoint, KeypointState};
 
 /// Most candidates that enter NMS (Ultralytics `max_nms`).
@@ -1083,22 +1084,6 @@ fn read_keypoints(
         .collect()
 }
 
-/// Intersection over union of two `[x1, y1, x2, y2]` boxes; 0 when the
-/// union is not positive.
-pub fn iou_xyxy(a: &[f32; 4], b: &[f32; 4]) -> f32 {
-    let iw = (a[2].min(b[2]) - a[0].max(b[0])).max(0.0);
-    let ih = (a[3].min(b[3]) - a[1].max(b[1])).max(0.0);
-    let inter = iw * ih;
-    let area_a = (a[2] - a[0]) * (a[3] - a[1]);
-    let area_b = (b[2] - b[0]) * (b[3] - b[1]);
-    let union = area_a + area_b - inter;
-    if union > 0.0 {
-        inter / union
-    } else {
-        0.0
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1424,17 +1409,6 @@ mod tests {
             (l.kind, l.num_classes, l.anchors),
             (ModelType::Yolov8, 3, 6)
         );
-    }
-
-    #[test]
-    fn iou_of_xyxy_boxes() {
-        // Intersection 15 × 8 = 120, union 128 + 128 − 120 = 136.
-        let a = [24.0, 28.0, 40.0, 36.0];
-        let b = [25.0, 28.0, 41.0, 36.0];
-        assert_eq!(iou_xyxy(&a, &b), 120.0 / 136.0);
-        assert_eq!(iou_xyxy(&a, &a), 1.0);
-        assert_eq!(iou_xyxy(&a, &[50.0, 50.0, 60.0, 60.0]), 0.0);
-        assert_eq!(iou_xyxy(&[0.0; 4], &[0.0; 4]), 0.0);
     }
 
     /// nc = 3, 6 anchors, a 128×64 frame letterboxed into 64×64

@@ -75,6 +75,7 @@
 //! pairs or stars ([`crate::track::assignment`]); the Kalman filter runs as four 2×2
 //! filters ([`crate::track::kalman`]).
 
+use crate::embedding::{cosine_distance_f64, l2_normalize, norm};
 use crate::geometry::{
     area_tlbr_plus1, iou_tlbr_plus1_with_areas, max_f, min_f, tlwh_to_tlbr, tlwh_to_xyah,
 };
@@ -925,12 +926,7 @@ impl Track {
             f.clear();
             f.extend(e.iter().map(|&y| (y as f64 / ne) as f32));
         }
-        let nf = norm(f);
-        if nf > 0.0 && nf.is_finite() {
-            for x in f.iter_mut() {
-                *x = (*x as f64 / nf) as f32;
-            }
-        } else {
+        if !(l2_normalize(f) > 0.0) {
             f.clear();
         }
     }
@@ -956,23 +952,12 @@ impl Track {
     }
 }
 
-/// Euclidean norm, accumulated in `f64`.
-#[inline]
-fn norm(v: &[f32]) -> f64 {
-    v.iter().map(|&x| x as f64 * x as f64).sum::<f64>().sqrt()
-}
-
 /// Cosine distance `1 − cos(a, b)` clamped at 0 (SciPy's `cdist(...,
 /// 'cosine')` under BoT-SORT's `np.maximum(0, ·)`), or `None` when it is
 /// undefined (lengths differ, a zero or non-finite norm).
 #[inline]
-fn cosine_distance(a: &[f32], b: &[f32]) -> Option<f64> {
-    if a.len() != b.len() || a.is_empty() {
-        return None;
-    }
-    let dot: f64 = a.iter().zip(b).map(|(&x, &y)| x as f64 * y as f64).sum();
-    let d = 1.0 - dot / (norm(a) * norm(b));
-    d.is_finite().then_some(max_f(d, 0.0))
+fn feature_distance(a: &[f32], b: &[f32]) -> Option<f64> {
+    cosine_distance_f64(a, b).map(|d| max_f(d, 0.0))
 }
 
 /// The lost track tentative track `t` continues, if any: the rule of
@@ -1004,7 +989,7 @@ fn find_stitch(
         {
             continue;
         }
-        let Some(d) = cosine_distance(&lt.feature, &tt.feature) else {
+        let Some(d) = feature_distance(&lt.feature, &tt.feature) else {
             continue;
         };
         if !(d <= max_d) || best.is_some_and(|(_, b)| d >= b) {
@@ -1085,7 +1070,7 @@ fn build_edges(
                 // min(iou_d, emb_d); iou_d ≤ 1, so a gated pair costs iou_d.
                 if raw <= r.proximity {
                     let f = &r.slab[rows[i].id as usize].feature;
-                    if let Some(d) = cosine_distance(f, e) {
+                    if let Some(d) = feature_distance(f, e) {
                         let emb_d = d / 2.0;
                         if emb_d <= r.appearance {
                             cost = min_f(cost, emb_d);
