@@ -43,370 +43,19 @@
 //! per-track buffers are reused, and the buffers of dropped tracks are
 //! recycled for new ones.
 
+mod filters;
+mod gaps;
+
+pub use filters::{Ema, Kalman1, OneEuro};
+
+use filters::AxisFilter;
+use gaps::{interpolate, predict};
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::types::{BBox, Keypoint, KeypointState, Object, TrackState};
 
-/// Time step used when no valid one has been seen yet.
-const FALLBACK_DT: f64 = 1.0 / 60.0;
-
-/// Smallest confidence used to scale the Kalman measurement noise.
-const MIN_KALMAN_CONFIDENCE: f64 = 0.05;
-
-/// Initial velocity variance of [`Kalman1`] (px²/s²): "unknown".
-const KALMAN_INITIAL_VELOCITY_VARIANCE: f64 = 1e4;
-
 /// How many dropped tracks keep their buffers for reuse.
 const TRACK_POOL_SIZE: usize = 64;
-
-/// Smoothing factor of a first-order low-pass at `rate` Hz with cutoff `fc`
-/// Hz: `1 / (1 + τ·rate)` with `τ = 1 / (2π·fc)`.
-#[inline]
-fn lowpass_alpha(rate: f64, cutoff: f64) -> f64 {
-    let tau = 1.0 / (2.0 * std::f64::consts::PI * cutoff);
-    1.0 / (1.0 + tau * rate)
-}
-
-/// The One Euro filter (Casiez, Roussel, Vogel, CHI 2012) on one scalar.
-///
-/// The first sample is returned unchanged (derivative 0). Then, with
-/// `dt = t − t_prev` (the previous valid `dt` or 1/60 s when `dt` is not
-/// positive and finite) and `rate = 1/dt`:
-///
-/// ```text
-/// dx     = (x − x̂_prev) · rate
-/// edx    = lowpass(dx, alpha(rate, d_cutoff))
-/// cutoff = min_cutoff + beta · |edx|
-/// x̂      = lowpass(x, alpha(rate, cutoff))
-/// ```
-///
-/// A non-finite `x` poisons the state (as in the paper); callers filter such
-/// values out.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OneEuro {
-    min_cutoff: f64,
-    beta: f64,
-    d_cutoff: f64,
-    started: bool,
-    x_hat: f64,
-    dx_hat: f64,
-    out_vel: f64,
-    t_prev: f64,
-    dt_prev: f64,
-}
-
-impl OneEuro {
-    /// `min_cutoff` (Hz) sets the smoothing at rest, `beta` (1/px) how fast
-    /// the cutoff rises with speed, `d_cutoff` (Hz) the cutoff of the
-    /// derivative filter.
-    pub fn new(min_cutoff: f64, beta: f64, d_cutoff: f64) -> Self {
-        Self {
-            min_cutoff,
-            beta,
-            d_cutoff,
-            started: false,
-            x_hat: 0.0,
-            dx_hat: 0.0,
-            out_vel: 0.0,
-            t_prev: 0.0,
-            dt_prev: 0.0,
-        }
-    }
-
-    /// Filters sample `x` taken at time `t` (seconds).
-    pub fn filter(&mut self, x: f64, t: f64) -> f64 {
-        if !self.started {
-            self.started = true;
-            self.x_hat = x;
-            self.dx_hat = 0.0;
-            self.out_vel = 0.0;
-            self.t_prev = t;
-            return x;
-        }
-        let raw_dt = t - self.t_prev;
-        if t.is_finite() {
-            self.t_prev = t;
-        }
-        let dt = if raw_dt > 0.0 && raw_dt.is_finite() {
-            self.dt_prev = raw_dt;
-            raw_dt
-        } else if self.dt_prev > 0.0 {
-            self.dt_prev
-        } else {
-            FALLBACK_DT
-        };
-        let rate = 1.0 / dt;
-        let a_d = lowpass_alpha(rate, self.d_cutoff);
-        let dx = (x - self.x_hat) * rate;
-        self.dx_hat = a_d * dx + (1.0 - a_d) * self.dx_hat;
-        let cutoff = self.min_cutoff + self.beta * self.dx_hat.abs();
-        let a = lowpass_alpha(rate, cutoff);
-        let prev = self.x_hat;
-        self.x_hat = a * x + (1.0 - a) * prev;
-        let ov = (self.x_hat - prev) * rate;
-        self.out_vel = a_d * ov + (1.0 - a_d) * self.out_vel;
-        self.x_hat
-    }
-
-    /// Forgets all samples; the next one passes unchanged.
-    pub fn reset(&mut self) {
-        *self = Self::new(self.min_cutoff, self.beta, self.d_cutoff);
-    }
-
-    /// The filtered derivative `edx` that drives the cutoff (units/s).
-    ///
-    /// Because it is taken against the previous *filtered* value, it
-    /// includes the filter's lag: on a ramp of slope `v` it settles near
-    /// `v / alpha`, not `v`. Use [`OneEuro::output_velocity`] to extrapolate.
-    pub fn velocity(&self) -> f64 {
-        self.dx_hat
-    }
-
-    /// Derivative of the filter's output, low-passed with `d_cutoff`
-    /// (units/s). On a ramp of slope `v` it settles at `v`; this is what
-    /// [`PoseSmoother`] extrapolates with.
-    pub fn output_velocity(&self) -> f64 {
-        self.out_vel
-    }
-
-    /// The last output (0 before the first sample).
-    pub fn value(&self) -> f64 {
-        self.x_hat
-    }
-}
-
-/// Constant-velocity Kalman filter on one coordinate: state `(p, v)`.
-///
-/// Prediction over `dt` uses `F = [[1, dt], [0, 1]]` and
-/// `Q = q·[[dt³/3, dt²/2], [dt²/2, dt]]` (continuous white acceleration of
-/// spectral density `q`); the measurement noise is
-/// `R = measurement_noise / max(confidence, 0.05)`. A `dt` that is not
-/// positive and finite skips the prediction.
-///
-/// With a history of `n` steps ([`Kalman1::with_history`]), the filter keeps
-/// its last `n` priors and posteriors, and [`Kalman1::smoothed`] gives the
-/// fixed-lag Rauch–Tung–Striebel estimate of an earlier step: the position
-/// at that step given every measurement up to the newest one.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Kalman1 {
-    q: f64,
-    r: f64,
-    started: bool,
-    p: f64,
-    v: f64,
-    p00: f64,
-    p01: f64,
-    p11: f64,
-    t: f64,
-    keep: usize,
-    history: VecDeque<KalmanStep>,
-}
-
-/// One update of a [`Kalman1`], as the fixed-lag smoother needs it.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct KalmanStep {
-    tag: u64,
-    /// Time step from the previous update (0: no prediction was made).
-    dt: f64,
-    /// Prior state and covariance (after the prediction, before the update).
-    prior: [f64; 5],
-    /// Posterior state and covariance `(p, v, p00, p01, p11)`.
-    post: [f64; 5],
-}
-
-impl Kalman1 {
-    /// `process_noise`: acceleration spectral density `q` (px²/s³);
-    /// `measurement_noise`: measurement variance (px²) at confidence 1.
-    pub fn new(process_noise: f64, measurement_noise: f64) -> Self {
-        Self::with_history(process_noise, measurement_noise, 0)
-    }
-
-    /// As [`Kalman1::new`], keeping the last `steps` updates for
-    /// [`Kalman1::smoothed`] (0 = none). The history is allocated once.
-    pub fn with_history(process_noise: f64, measurement_noise: f64, steps: usize) -> Self {
-        Self {
-            q: process_noise,
-            r: measurement_noise,
-            started: false,
-            p: 0.0,
-            v: 0.0,
-            p00: 0.0,
-            p01: 0.0,
-            p11: 0.0,
-            t: 0.0,
-            keep: steps,
-            history: VecDeque::with_capacity(steps),
-        }
-    }
-
-    /// Predicts to `t`, then corrects with measurement `z` of the given
-    /// confidence. Returns the corrected position.
-    pub fn update(&mut self, z: f64, t: f64, confidence: f64) -> f64 {
-        self.update_tagged(z, t, confidence, 0)
-    }
-
-    /// [`Kalman1::update`], remembering the step under `tag` (e.g. a frame
-    /// number) when a history is kept.
-    pub fn update_tagged(&mut self, z: f64, t: f64, confidence: f64, tag: u64) -> f64 {
-        let r = self.r / confidence.max(MIN_KALMAN_CONFIDENCE);
-        if !self.started {
-            self.started = true;
-            self.p = z;
-            self.v = 0.0;
-            self.p00 = r;
-            self.p01 = 0.0;
-            self.p11 = KALMAN_INITIAL_VELOCITY_VARIANCE;
-            self.t = t;
-            self.record(tag, 0.0, self.state());
-            return z;
-        }
-        let mut dt = t - self.t;
-        if t.is_finite() {
-            self.t = t;
-        }
-        if dt > 0.0 && dt.is_finite() {
-            let dt2 = dt * dt;
-            self.p += self.v * dt;
-            self.p00 += 2.0 * dt * self.p01 + dt2 * self.p11 + self.q * dt2 * dt / 3.0;
-            self.p01 += dt * self.p11 + self.q * dt2 / 2.0;
-            self.p11 += self.q * dt;
-        } else {
-            dt = 0.0;
-        }
-        let prior = self.state();
-        let s = self.p00 + r;
-        let k0 = self.p00 / s;
-        let k1 = self.p01 / s;
-        let innovation = z - self.p;
-        self.p += k0 * innovation;
-        self.v += k1 * innovation;
-        let (p00, p01, p11) = (self.p00, self.p01, self.p11);
-        self.p00 = (1.0 - k0) * p00;
-        self.p01 = (1.0 - k0) * p01;
-        self.p11 = p11 - k1 * p01;
-        self.record(tag, dt, prior);
-        self.p
-    }
-
-    #[inline]
-    fn state(&self) -> [f64; 5] {
-        [self.p, self.v, self.p00, self.p01, self.p11]
-    }
-
-    #[inline]
-    fn record(&mut self, tag: u64, dt: f64, prior: [f64; 5]) {
-        if self.keep == 0 {
-            return;
-        }
-        if self.history.len() == self.keep {
-            self.history.pop_front();
-        }
-        let post = self.state();
-        self.history.push_back(KalmanStep {
-            tag,
-            dt,
-            prior,
-            post,
-        });
-    }
-
-    /// The fixed-lag smoothed position of the kept step tagged `tag`: the
-    /// Rauch–Tung–Striebel backward pass from the newest step,
-    /// `x̂ₖ = xₖ + Cₖ·(x̂ₖ₊₁ − x⁻ₖ₊₁)` with `Cₖ = Pₖ·Fᵀ·(P⁻ₖ₊₁)⁻¹`. The newest
-    /// step is its own filtered position. `None` when no kept step has that
-    /// tag (no history, or the step is older than the history).
-    pub fn smoothed(&self, tag: u64) -> Option<f64> {
-        let i = self.history.iter().rposition(|s| s.tag == tag)?;
-        let last = self.history.back()?;
-        let (mut sp, mut sv) = (last.post[0], last.post[1]);
-        for k in (i..self.history.len() - 1).rev() {
-            let cur = &self.history[k];
-            let next = &self.history[k + 1];
-            let [p, v, c00, c01, c11] = cur.post;
-            let [pp, pv, q00, q01, q11] = next.prior;
-            let dt = next.dt;
-            let det = q00 * q11 - q01 * q01;
-            if !(det > 0.0 && det.is_finite()) {
-                // A degenerate prior: keep the filtered estimate here.
-                (sp, sv) = (p, v);
-                continue;
-            }
-            // A = P·Fᵀ, F = [[1, dt], [0, 1]].
-            let (a00, a01) = (c00 + dt * c01, c01);
-            let (a10, a11) = (c01 + dt * c11, c11);
-            // C = A·(P⁻)⁻¹.
-            let (i00, i01, i11) = (q11 / det, -q01 / det, q00 / det);
-            let (g00, g01) = (a00 * i00 + a01 * i01, a00 * i01 + a01 * i11);
-            let (g10, g11) = (a10 * i00 + a11 * i01, a10 * i01 + a11 * i11);
-            let (dp, dv) = (sp - pp, sv - pv);
-            (sp, sv) = (p + g00 * dp + g01 * dv, v + g10 * dp + g11 * dv);
-        }
-        Some(sp)
-    }
-
-    /// Position and velocity extrapolated to `t`, state unchanged.
-    /// `(NaN, NaN)` before the first update.
-    pub fn predict_to(&self, t: f64) -> (f64, f64) {
-        if !self.started {
-            return (f64::NAN, f64::NAN);
-        }
-        let dt = t - self.t;
-        let dt = if dt.is_finite() { dt } else { 0.0 };
-        (self.p + self.v * dt, self.v)
-    }
-
-    /// The estimated velocity (units/s).
-    pub fn velocity(&self) -> f64 {
-        self.v
-    }
-
-    /// The estimated position at the last update.
-    pub fn position(&self) -> f64 {
-        self.p
-    }
-
-    /// Forgets all measurements.
-    pub fn reset(&mut self) {
-        self.started = false;
-        self.history.clear();
-    }
-}
-
-/// Exponential moving average: `y = alpha·x + (1 − alpha)·y_prev`; the first
-/// sample passes unchanged. `alpha` in `(0, 1]` is the weight of the new
-/// sample.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Ema {
-    alpha: f64,
-    started: bool,
-    y: f64,
-}
-
-impl Ema {
-    pub fn new(alpha: f64) -> Self {
-        Self {
-            alpha,
-            started: false,
-            y: 0.0,
-        }
-    }
-
-    pub fn filter(&mut self, x: f64) -> f64 {
-        if self.started {
-            self.y = self.alpha * x + (1.0 - self.alpha) * self.y;
-        } else {
-            self.started = true;
-            self.y = x;
-        }
-        self.y
-    }
-
-    /// Forgets all samples.
-    pub fn reset(&mut self) {
-        self.started = false;
-        self.y = 0.0;
-    }
-}
 
 /// Which filter [`PoseSmoother`] runs on each coordinate.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -523,98 +172,6 @@ pub struct SmootherStats {
     pub keypoint_count_changes: u64,
 }
 
-/// EMA plus a finite-difference velocity of its output.
-#[derive(Clone, Debug)]
-struct EmaAxis {
-    ema: Ema,
-    last: f64,
-    last_t: f64,
-    vel: f64,
-    started: bool,
-}
-
-impl EmaAxis {
-    fn step(&mut self, x: f64, t: f64) -> f64 {
-        let y = self.ema.filter(x);
-        if self.started {
-            let dt = t - self.last_t;
-            if dt > 0.0 && dt.is_finite() {
-                self.vel = (y - self.last) / dt;
-            }
-        }
-        self.started = true;
-        self.last = y;
-        if t.is_finite() {
-            self.last_t = t;
-        }
-        y
-    }
-}
-
-/// One coordinate's filter, of the configured kind.
-#[derive(Clone, Debug)]
-enum AxisFilter {
-    OneEuro(OneEuro),
-    Kalman(Kalman1),
-    Ema(EmaAxis),
-}
-
-impl AxisFilter {
-    fn new(kind: &FilterKind, history: usize) -> Self {
-        match *kind {
-            FilterKind::OneEuro {
-                min_cutoff,
-                beta,
-                d_cutoff,
-            } => AxisFilter::OneEuro(OneEuro::new(min_cutoff, beta, d_cutoff)),
-            FilterKind::Kalman {
-                process_noise,
-                measurement_noise,
-            } => AxisFilter::Kalman(Kalman1::with_history(
-                process_noise,
-                measurement_noise,
-                history,
-            )),
-            FilterKind::Ema { alpha } => AxisFilter::Ema(EmaAxis {
-                ema: Ema::new(alpha),
-                last: 0.0,
-                last_t: 0.0,
-                vel: 0.0,
-                started: false,
-            }),
-        }
-    }
-
-    /// Filters `x`; `seq` tags the step for the fixed-lag smoother.
-    #[inline]
-    fn step(&mut self, x: f64, t: f64, confidence: f64, seq: u64) -> f64 {
-        match self {
-            AxisFilter::OneEuro(f) => f.filter(x, t),
-            AxisFilter::Kalman(f) => f.update_tagged(x, t, confidence, seq),
-            AxisFilter::Ema(f) => f.step(x, t),
-        }
-    }
-
-    /// The fixed-lag estimate of the step tagged `seq`, if one is kept.
-    #[inline]
-    fn smoothed(&self, seq: u64) -> Option<f64> {
-        match self {
-            AxisFilter::Kalman(f) => f.smoothed(seq),
-            _ => None,
-        }
-    }
-
-    /// Velocity used to extrapolate (units/s).
-    #[inline]
-    fn velocity(&self) -> f64 {
-        match self {
-            AxisFilter::OneEuro(f) => f.output_velocity(),
-            AxisFilter::Kalman(f) => f.velocity(),
-            AxisFilter::Ema(f) => f.vel,
-        }
-    }
-}
-
 /// One keypoint of a track's last sighting.
 #[derive(Clone, Copy, Debug)]
 struct PoseKp {
@@ -697,28 +254,6 @@ struct Held<T> {
     measured: Vec<(usize, u64)>,
 }
 
-/// A missing keypoint in a made-up object: the coordinates of the last
-/// sighting, confidence 0.
-#[inline]
-fn missing_keypoint(out: &Keypoint) -> Keypoint {
-    Keypoint {
-        x: out.x,
-        y: out.y,
-        confidence: 0.0,
-        state: KeypointState::Missing,
-    }
-}
-
-#[inline]
-fn lerp(a: f64, b: f64, s: f64) -> f64 {
-    a + (b - a) * s
-}
-
-#[inline]
-fn lerp32(a: f32, b: f32, s: f64) -> f32 {
-    lerp(a as f64, b as f64, s) as f32
-}
-
 /// Smooths keypoints per track and fills short gaps; see the module docs.
 ///
 /// `T` is an opaque per-frame payload (e.g. a buffer) handed back with the
@@ -783,17 +318,45 @@ impl<T> PoseSmoother<T> {
     pub fn push(&mut self, t: f64, mut objects: Vec<Object>, payload: T) -> Vec<(T, Vec<Object>)> {
         let seq = self.next_seq;
         self.next_seq += 1;
+        let measured = self.measure_frame(t, seq, &mut objects);
+        let synth = self.predict_absent(t, seq);
+        self.held.push_back(Held {
+            seq,
+            t,
+            payload,
+            objects,
+            synth,
+            measured,
+        });
+        let Self {
+            cfg,
+            tracks,
+            held,
+            stats,
+            spare_lists,
+            ..
+        } = self;
+        let mut out = Vec::with_capacity(1);
+        while held.len() > cfg.latency as usize {
+            if let Some(h) = held.pop_front() {
+                out.push(release(h, cfg, tracks, stats, spare_lists));
+            }
+        }
+        out
+    }
+
+    /// Filters the measured objects of frame `seq` in place ([`measure`]);
+    /// returns (with `lookahead`) their indices and track ids.
+    fn measure_frame(&mut self, t: f64, seq: u64, objects: &mut [Object]) -> Vec<(usize, u64)> {
         let Self {
             cfg,
             tracks,
             pool,
             held,
             stats,
-            to_drop,
             spare_lists,
             ..
         } = self;
-
         let mut filtered = spare_lists.pop().unwrap_or_default();
         for (index, obj) in objects.iter_mut().enumerate() {
             let Some(id) = obj.track_id else {
@@ -824,8 +387,20 @@ impl<T> PoseSmoother<T> {
                 filtered.push((index, id));
             }
         }
+        filtered
+    }
 
-        // Tracks absent from this frame.
+    /// The predicted objects of the tracks absent from frame `seq` (for
+    /// `max_predict` frames, unless the frame carries an object of the
+    /// track); tracks absent too long are dropped (their buffers pooled).
+    fn predict_absent(&mut self, t: f64, seq: u64) -> Vec<Synth> {
+        let Self {
+            cfg,
+            tracks,
+            pool,
+            to_drop,
+            ..
+        } = self;
         let keep_past = cfg.max_predict.max(cfg.latency.saturating_add(1)) as u64;
         let mut synth = Vec::new();
         for (&id, tr) in tracks.iter() {
@@ -851,22 +426,7 @@ impl<T> PoseSmoother<T> {
                 }
             }
         }
-
-        held.push_back(Held {
-            seq,
-            t,
-            payload,
-            objects,
-            synth,
-            measured: filtered,
-        });
-        let mut out = Vec::with_capacity(1);
-        while held.len() > cfg.latency as usize {
-            if let Some(h) = held.pop_front() {
-                out.push(release(h, cfg, tracks, stats, spare_lists));
-            }
-        }
-        out
+        synth
     }
 
     /// End of stream: every held frame, oldest first (gaps still open get
@@ -977,64 +537,101 @@ fn measure<T>(
     id: u64,
     stats: &mut SmootherStats,
 ) {
-    let n = obj.keypoints.len();
     let fresh = track.last_seen == u64::MAX;
-    let mut rebuilt = false;
-    if track.pose.len() != n || fresh {
-        if !fresh {
-            stats.keypoint_count_changes += 1;
-        }
-        rebuilt = true;
-        track.kp_filters.clear();
-        track
-            .kp_filters
-            .extend((0..2 * n).map(|_| AxisFilter::new(&cfg.filter, cfg.history())));
-        track.pose.clear();
-        track.prev_pose.clear();
-    }
-    track.prev_pose.clear();
-    track.prev_pose.extend_from_slice(&track.pose);
-    track.pose.clear();
-
-    let min_conf = cfg.min_confidence;
-    for (kp, f) in obj
-        .keypoints
-        .iter_mut()
-        .zip(track.kp_filters.chunks_exact_mut(2))
-    {
-        let valid = kp.confidence >= min_conf && kp.x.is_finite() && kp.y.is_finite();
-        let mut p = PoseKp {
-            x: kp.x as f64,
-            y: kp.y as f64,
-            vx: 0.0,
-            vy: 0.0,
-            confidence: kp.confidence,
-            valid,
-            out: *kp,
-        };
-        if valid {
-            let c = kp.confidence as f64;
-            p.x = f[0].step(kp.x as f64, t, c, seq);
-            p.y = f[1].step(kp.y as f64, t, c, seq);
-            p.vx = f[0].velocity();
-            p.vy = f[1].velocity();
-            kp.x = p.x as f32;
-            kp.y = p.y as f32;
-            kp.state = KeypointState::Smoothed;
-            stats.smoothed_keypoints += 1;
-        } else {
-            kp.state = KeypointState::Missing;
-            stats.missing_keypoints += 1;
-        }
-        p.out = *kp;
-        track.pose.push(p);
-    }
-
+    let rebuilt = track.prepare_filters(cfg, obj.keypoints.len(), fresh, stats);
+    track.filter_keypoints(cfg, obj, t, seq, stats);
     if cfg.smooth_boxes {
-        if track.box_filters.len() != 4 {
-            track.box_filters.clear();
-            track
-                .box_filters
+        track.filter_box(cfg, obj, t, seq);
+    }
+    if !fresh && !rebuilt {
+        let gap = seq - track.last_seen - 1;
+        if gap >= 1 && gap <= cfg.latency as u64 {
+            interpolate(track, obj, t, seq, held, id);
+        }
+    }
+    track.record_sighting(obj, t, seq);
+}
+
+impl Track {
+    /// (Re)builds the keypoint filters of a new track or of one whose
+    /// keypoint count changed (returns true then), and moves the last pose
+    /// to `prev_pose`.
+    fn prepare_filters(
+        &mut self,
+        cfg: &SmootherConfig,
+        n: usize,
+        fresh: bool,
+        stats: &mut SmootherStats,
+    ) -> bool {
+        let mut rebuilt = false;
+        if self.pose.len() != n || fresh {
+            if !fresh {
+                stats.keypoint_count_changes += 1;
+            }
+            rebuilt = true;
+            self.kp_filters.clear();
+            self.kp_filters
+                .extend((0..2 * n).map(|_| AxisFilter::new(&cfg.filter, cfg.history())));
+            self.pose.clear();
+            self.prev_pose.clear();
+        }
+        self.prev_pose.clear();
+        self.prev_pose.extend_from_slice(&self.pose);
+        self.pose.clear();
+        rebuilt
+    }
+
+    /// Filters the valid keypoints of `obj` in place (state smoothed), marks
+    /// the others missing, and records the new pose.
+    fn filter_keypoints(
+        &mut self,
+        cfg: &SmootherConfig,
+        obj: &mut Object,
+        t: f64,
+        seq: u64,
+        stats: &mut SmootherStats,
+    ) {
+        let min_conf = cfg.min_confidence;
+        for (kp, f) in obj
+            .keypoints
+            .iter_mut()
+            .zip(self.kp_filters.chunks_exact_mut(2))
+        {
+            let valid = kp.confidence >= min_conf && kp.x.is_finite() && kp.y.is_finite();
+            let mut p = PoseKp {
+                x: kp.x as f64,
+                y: kp.y as f64,
+                vx: 0.0,
+                vy: 0.0,
+                confidence: kp.confidence,
+                valid,
+                out: *kp,
+            };
+            if valid {
+                let c = kp.confidence as f64;
+                p.x = f[0].step(kp.x as f64, t, c, seq);
+                p.y = f[1].step(kp.y as f64, t, c, seq);
+                p.vx = f[0].velocity();
+                p.vy = f[1].velocity();
+                kp.x = p.x as f32;
+                kp.y = p.y as f32;
+                kp.state = KeypointState::Smoothed;
+                stats.smoothed_keypoints += 1;
+            } else {
+                kp.state = KeypointState::Missing;
+                stats.missing_keypoints += 1;
+            }
+            p.out = *kp;
+            self.pose.push(p);
+        }
+    }
+
+    /// Filters the box centre, width and height of `obj` in place (when all
+    /// are finite) and keeps the centre's velocity.
+    fn filter_box(&mut self, cfg: &SmootherConfig, obj: &mut Object, t: f64, seq: u64) {
+        if self.box_filters.len() != 4 {
+            self.box_filters.clear();
+            self.box_filters
                 .extend((0..4).map(|_| AxisFilter::new(&cfg.filter, cfg.history())));
         }
         let b = obj.bbox;
@@ -1047,12 +644,12 @@ fn measure<T>(
         if m.iter().all(|v| v.is_finite()) {
             let c = obj.confidence as f64;
             let mut s = [0.0; 4];
-            for ((out, f), v) in s.iter_mut().zip(&mut track.box_filters).zip(m) {
+            for ((out, f), v) in s.iter_mut().zip(&mut self.box_filters).zip(m) {
                 *out = f.step(v, t, c, seq);
             }
-            track.box_vel = [
-                track.box_filters[0].velocity(),
-                track.box_filters[1].velocity(),
+            self.box_vel = [
+                self.box_filters[0].velocity(),
+                self.box_filters[1].velocity(),
             ];
             obj.bbox = BBox::new(
                 (s[0] - s[2] / 2.0) as f32,
@@ -1063,140 +660,15 @@ fn measure<T>(
         }
     }
 
-    if !fresh && !rebuilt {
-        let gap = seq - track.last_seen - 1;
-        if gap >= 1 && gap <= cfg.latency as u64 {
-            interpolate(track, obj, t, seq, held, id);
-        }
-    }
-
-    track.t_last = t;
-    track.bbox = obj.bbox;
-    track.confidence = obj.confidence;
-    track.class_id = obj.class_id;
-    track.label.clone_from(&obj.label);
-    track.global_id = obj.global_id;
-    track.last_seen = seq;
-}
-
-/// Replaces the made-up objects of the held gap frames of a track with poses
-/// interpolated between `track.prev_pose` (before the gap, at
-/// `track.t_last`) and `track.pose` (now, at `t`).
-fn interpolate<T>(
-    track: &Track,
-    obj: &Object,
-    t: f64,
-    seq: u64,
-    held: &mut VecDeque<Held<T>>,
-    id: u64,
-) {
-    let (s0, t0) = (track.last_seen, track.t_last);
-    let span_t = t - t0;
-    let span_n = (seq - s0) as f64;
-    for h in held.iter_mut() {
-        if h.seq <= s0 || h.seq >= seq {
-            continue;
-        }
-        h.synth.retain(|s| s.track_id != id);
-        if h.objects.iter().any(|o| o.track_id == Some(id)) {
-            continue;
-        }
-        let mut s = (h.t - t0) / span_t;
-        if !(s.is_finite() && span_t > 0.0) {
-            s = (h.seq - s0) as f64 / span_n;
-        }
-        let s = s.clamp(0.0, 1.0);
-        let keypoints = track
-            .prev_pose
-            .iter()
-            .zip(&track.pose)
-            .map(|(a, b)| {
-                if a.valid && b.valid {
-                    Keypoint {
-                        x: lerp(a.x, b.x, s) as f32,
-                        y: lerp(a.y, b.y, s) as f32,
-                        confidence: lerp32(a.confidence, b.confidence, s),
-                        state: KeypointState::Interpolated,
-                    }
-                } else {
-                    missing_keypoint(&a.out)
-                }
-            })
-            .collect();
-        let (b0, b1) = (track.bbox, obj.bbox);
-        let object = Object {
-            bbox: BBox::new(
-                lerp32(b0.x, b1.x, s),
-                lerp32(b0.y, b1.y, s),
-                lerp32(b0.w, b1.w, s),
-                lerp32(b0.h, b1.h, s),
-            ),
-            confidence: lerp32(track.confidence, obj.confidence, s),
-            class_id: obj.class_id,
-            label: obj.label.clone(),
-            track_id: Some(id),
-            track_state: Some(TrackState::Tracked),
-            global_id: obj.global_id,
-            keypoints,
-            embedding: None,
-            embedding_frame: None,
-        };
-        h.synth.push(Synth {
-            track_id: id,
-            kind: SynthKind::Interpolated,
-            object,
-        });
-    }
-}
-
-/// The predicted object of a track `missed` frames after its last sighting.
-fn predict(cfg: &SmootherConfig, tr: &Track, id: u64, t: f64, missed: u64) -> Object {
-    let dt = t - tr.t_last;
-    let decay = cfg.predict_decay.powi(missed.min(i32::MAX as u64) as i32);
-    let (mut svx, mut svy, mut n) = (0.0, 0.0, 0usize);
-    let keypoints = tr
-        .pose
-        .iter()
-        .map(|p| {
-            if p.valid {
-                svx += p.vx;
-                svy += p.vy;
-                n += 1;
-                Keypoint {
-                    x: (p.x + p.vx * dt) as f32,
-                    y: (p.y + p.vy * dt) as f32,
-                    confidence: p.confidence * decay,
-                    state: KeypointState::Predicted,
-                }
-            } else {
-                missing_keypoint(&p.out)
-            }
-        })
-        .collect();
-    let (vx, vy) = if cfg.smooth_boxes && tr.box_filters.len() == 4 {
-        (tr.box_vel[0], tr.box_vel[1])
-    } else if n > 0 {
-        (svx / n as f64, svy / n as f64)
-    } else {
-        (0.0, 0.0)
-    };
-    let mut bbox = tr.bbox;
-    let (dx, dy) = (vx * dt, vy * dt);
-    if dx.is_finite() && dy.is_finite() {
-        bbox.x = (bbox.x as f64 + dx) as f32;
-        bbox.y = (bbox.y as f64 + dy) as f32;
-    }
-    Object {
-        bbox,
-        confidence: tr.confidence * decay,
-        class_id: tr.class_id,
-        label: tr.label.clone(),
-        track_id: Some(id),
-        track_state: Some(TrackState::Predicted),
-        global_id: tr.global_id,
-        keypoints,
-        embedding: None,
-        embedding_frame: None,
+    /// Remembers the (filtered) object as the track's last sighting.
+    fn record_sighting(&mut self, obj: &Object, t: f64, seq: u64) {
+        self.t_last = t;
+        self.bbox = obj.bbox;
+        self.confidence = obj.confidence;
+        self.class_id = obj.class_id;
+        self.label.clone_from(&obj.label);
+        self.global_id = obj.global_id;
+        self.last_seen = seq;
     }
 }
 
