@@ -51,32 +51,48 @@ fn parse_camera_links_good_file() {
 
 #[test]
 fn parse_camera_links_errors() {
-    let e = parse_camera_links("a b 0 5\n\n# x\na b 1\n", "p.txt").unwrap_err();
+    let e = parse_camera_links("a b 0 5\n\n# x\na b 1\n", "p.txt")
+        .unwrap_err()
+        .to_string();
     assert_eq!(
         e,
         "camera-links p.txt:4: expected 'camA camB min_s max_s [overlapping=true]', \
              found 'a b 1'"
     );
-    let e = parse_camera_links("a b 0 5 overlapping=true x\n", "p").unwrap_err();
+    let e = parse_camera_links("a b 0 5 overlapping=true x\n", "p")
+        .unwrap_err()
+        .to_string();
     assert!(e.starts_with("camera-links p:1: expected"), "{e}");
-    let e = parse_camera_links("#\na b 6 5\n", "p").unwrap_err();
+    let e = parse_camera_links("#\na b 6 5\n", "p")
+        .unwrap_err()
+        .to_string();
     assert_eq!(e, "camera-links p:2: min_s 6 is greater than max_s 5");
-    let e = parse_camera_links("a b -1 5\n", "p").unwrap_err();
+    let e = parse_camera_links("a b -1 5\n", "p")
+        .unwrap_err()
+        .to_string();
     assert_eq!(
         e,
         "camera-links p:1: min_s must not be negative, found '-1'"
     );
-    let e = parse_camera_links("\n\na b 0 x5\n", "p").unwrap_err();
+    let e = parse_camera_links("\n\na b 0 x5\n", "p")
+        .unwrap_err()
+        .to_string();
     assert_eq!(e, "camera-links p:3: bad number 'x5' for max_s");
-    let e = parse_camera_links("a b 0 inf\n", "p").unwrap_err();
+    let e = parse_camera_links("a b 0 inf\n", "p")
+        .unwrap_err()
+        .to_string();
     assert_eq!(e, "camera-links p:1: bad number 'inf' for max_s");
-    let e = parse_camera_links("a b 0 5 overlap=true\n", "p").unwrap_err();
+    let e = parse_camera_links("a b 0 5 overlap=true\n", "p")
+        .unwrap_err()
+        .to_string();
     assert_eq!(
         e,
         "camera-links p:1: unknown option 'overlap=true' (expected overlapping=true or \
              overlapping=false)"
     );
-    let e = parse_camera_links("a b 0 5\nb a 0 6\n", "p").unwrap_err();
+    let e = parse_camera_links("a b 0 5\nb a 0 6\n", "p")
+        .unwrap_err()
+        .to_string();
     assert_eq!(
         e,
         "camera-links p:2: camera pair 'b a' already listed on line 1"
