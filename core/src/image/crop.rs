@@ -413,25 +413,7 @@ pub fn crop_resize(
     norm: &Normalize,
     out: &mut [f32],
 ) -> Result<CropRect, CropError> {
-    check_frame(frame)?;
-    if matches!(frame.layout, PixelLayout::I420 | PixelLayout::Nv12) && frame.width > SCRATCH {
-        return Err(CropError::Frame(format!(
-            "{:?} frames wider than {SCRATCH} pixels are not supported (width {})",
-            frame.layout, frame.width
-        )));
-    }
-    let plane = out_w.checked_mul(out_h);
-    let expected = plane.and_then(|p| p.checked_mul(3));
-    if expected != Some(out.len()) {
-        return Err(CropError::Output {
-            expected: expected.unwrap_or(usize::MAX),
-            found: out.len(),
-        });
-    }
-    let [x, y, w, h] = bbox;
-    let empty = CropError::Empty { x, y, w, h };
-    let (x0, cw) = clip(x, w, frame.width).ok_or_else(|| empty.clone())?;
-    let (y0, ch) = clip(y, h, frame.height).ok_or(empty)?;
+    let [x0, cw, y0, ch] = check_crop(frame, bbox, out_w, out_h, out.len())?;
     let rect = CropRect {
         x: x0 as f32,
         y: y0 as f32,
@@ -441,7 +423,6 @@ pub fn crop_resize(
     if out_w == 0 || out_h == 0 {
         return Ok(rect);
     }
-
     let plane = out_w * out_h;
     let (r, rest) = out.split_at_mut(plane);
     let (g, b) = rest.split_at_mut(plane);
@@ -454,37 +435,82 @@ pub fn crop_resize(
         g,
         b,
     };
-    let nk = Norm::new(norm);
-    let p = &frame.planes;
-    let s = &frame.strides;
-    let fw = frame.width;
-    let chroma = |mul| Chroma {
-        row_bytes: fw.div_ceil(2) * mul,
-        mul,
-    };
-    match frame.layout {
-        PixelLayout::Rgb => job.packed::<3, 0, 1, 2>(p[0], s[0], fw * 3, nk),
-        PixelLayout::Bgr => job.packed::<3, 2, 1, 0>(p[0], s[0], fw * 3, nk),
-        PixelLayout::Rgbx | PixelLayout::Rgba => job.packed::<4, 0, 1, 2>(p[0], s[0], fw * 4, nk),
-        PixelLayout::Bgrx | PixelLayout::Bgra => job.packed::<4, 2, 1, 0>(p[0], s[0], fw * 4, nk),
-        PixelLayout::Xrgb | PixelLayout::Argb => job.packed::<4, 1, 2, 3>(p[0], s[0], fw * 4, nk),
-        PixelLayout::Xbgr | PixelLayout::Abgr => job.packed::<4, 3, 2, 1>(p[0], s[0], fw * 4, nk),
-        PixelLayout::I420 => job.yuv::<0>(
-            [p[0], p[1], p[2]],
-            [s[0], s[1], s[2]],
-            chroma(1),
-            YuvCoefs::new(yuv),
-            nk,
-        ),
-        PixelLayout::Nv12 => job.yuv::<1>(
-            [p[0], p[1], p[1]],
-            [s[0], s[1], s[1]],
-            chroma(2),
-            YuvCoefs::new(yuv),
-            nk,
-        ),
-    }
+    job.run(frame, yuv, Norm::new(norm));
     Ok(rect)
+}
+
+/// The checks of [`crop_resize`], in its order: the frame, the output
+/// length, then the box, clipped to the frame: `[x0, cw, y0, ch]`.
+fn check_crop(
+    frame: &Frame,
+    bbox: [f32; 4],
+    out_w: usize,
+    out_h: usize,
+    out_len: usize,
+) -> Result<[f64; 4], CropError> {
+    check_frame(frame)?;
+    if matches!(frame.layout, PixelLayout::I420 | PixelLayout::Nv12) && frame.width > SCRATCH {
+        return Err(CropError::Frame(format!(
+            "{:?} frames wider than {SCRATCH} pixels are not supported (width {})",
+            frame.layout, frame.width
+        )));
+    }
+    let plane = out_w.checked_mul(out_h);
+    let expected = plane.and_then(|p| p.checked_mul(3));
+    if expected != Some(out_len) {
+        return Err(CropError::Output {
+            expected: expected.unwrap_or(usize::MAX),
+            found: out_len,
+        });
+    }
+    let [x, y, w, h] = bbox;
+    let empty = CropError::Empty { x, y, w, h };
+    let (x0, cw) = clip(x, w, frame.width).ok_or_else(|| empty.clone())?;
+    let (y0, ch) = clip(y, h, frame.height).ok_or(empty)?;
+    Ok([x0, cw, y0, ch])
+}
+
+impl Job<'_> {
+    /// Runs the crop on a checked frame with the sampler of its layout.
+    fn run(self, frame: &Frame, yuv: YuvParams, nk: Norm) {
+        let p = &frame.planes;
+        let s = &frame.strides;
+        let fw = frame.width;
+        let chroma = |mul| Chroma {
+            row_bytes: fw.div_ceil(2) * mul,
+            mul,
+        };
+        match frame.layout {
+            PixelLayout::Rgb => self.packed::<3, 0, 1, 2>(p[0], s[0], fw * 3, nk),
+            PixelLayout::Bgr => self.packed::<3, 2, 1, 0>(p[0], s[0], fw * 3, nk),
+            PixelLayout::Rgbx | PixelLayout::Rgba => {
+                self.packed::<4, 0, 1, 2>(p[0], s[0], fw * 4, nk)
+            }
+            PixelLayout::Bgrx | PixelLayout::Bgra => {
+                self.packed::<4, 2, 1, 0>(p[0], s[0], fw * 4, nk)
+            }
+            PixelLayout::Xrgb | PixelLayout::Argb => {
+                self.packed::<4, 1, 2, 3>(p[0], s[0], fw * 4, nk)
+            }
+            PixelLayout::Xbgr | PixelLayout::Abgr => {
+                self.packed::<4, 3, 2, 1>(p[0], s[0], fw * 4, nk)
+            }
+            PixelLayout::I420 => self.yuv::<0>(
+                [p[0], p[1], p[2]],
+                [s[0], s[1], s[2]],
+                chroma(1),
+                YuvCoefs::new(yuv),
+                nk,
+            ),
+            PixelLayout::Nv12 => self.yuv::<1>(
+                [p[0], p[1], p[1]],
+                [s[0], s[1], s[1]],
+                chroma(2),
+                YuvCoefs::new(yuv),
+                nk,
+            ),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -171,9 +171,20 @@ impl AssignmentWorkspace {
         }
     }
 
+    /// The pairs of `complex` (those not isolated) by component: stars
+    /// directly ([`Self::solve_stars`]), the other components one by one
+    /// ([`Self::solve_rest`]).
     fn solve_components(&mut self, n_rows: usize, n_cols: usize, edges: &[Edge], limit: f64) {
-        // Stars: a node whose neighbours all have degree 1 forms a component
-        // with them, solved by taking its cheapest pair.
+        self.solve_stars(n_rows, n_cols, edges);
+        if !self.rest.is_empty() {
+            self.solve_rest(n_rows, n_cols, edges, limit);
+        }
+    }
+
+    /// Stars among the pairs of `complex`: a node whose neighbours all have
+    /// degree 1 forms a component with them, solved by taking its cheapest
+    /// pair. The pairs of other components are left in `rest`.
+    fn solve_stars(&mut self, n_rows: usize, n_cols: usize, edges: &[Edge]) {
         grow(&mut self.leaf_row, n_rows, 0);
         grow(&mut self.leaf_col, n_cols, 0);
         grow(&mut self.best_row, n_rows, NO_MATCH);
@@ -222,12 +233,12 @@ impl AssignmentWorkspace {
             self.best_row[r] = NO_MATCH;
             self.best_col[c] = NO_MATCH;
         }
-        if self.rest.is_empty() {
-            return;
-        }
+    }
 
-        // Other components: union-find over the nodes of the remaining pairs
-        // (rows are nodes `r`, columns `n_rows + c`).
+    /// The components of the pairs in `rest`: union-find over their nodes
+    /// (rows are nodes `r`, columns `n_rows + c`), then each component
+    /// ([`Self::solve_one`]) in order of its root.
+    fn solve_rest(&mut self, n_rows: usize, n_cols: usize, edges: &[Edge], limit: f64) {
         grow(&mut self.parent, n_rows + n_cols, 0);
         for &ei in &self.rest {
             let e = edges[ei as usize];
@@ -267,7 +278,9 @@ impl AssignmentWorkspace {
         }
     }
 
-    /// Solves the component made of `comp_edges[start..end]`.
+    /// Solves the component made of `comp_edges[start..end]`: a star by its
+    /// cheapest pair, a small component exhaustively, a larger one exactly
+    /// ([`Self::solve_exact`]).
     fn solve_one(&mut self, start: usize, end: usize, edges: &[Edge], limit: f64) {
         self.rows.clear();
         self.cols.clear();
@@ -298,55 +311,69 @@ impl AssignmentWorkspace {
         } else if small_enough(kr, kc) {
             self.solve_small(start, end, edges, limit);
         } else {
-            self.sub.clear();
-            self.sub.resize(kr * kc, limit);
-            for k in start..end {
-                let e = edges[self.comp_edges[k] as usize];
-                let lr = self.local_row[e.row as usize] as usize;
-                let lc = self.local_col[e.col as usize] as usize;
-                self.sub[lr * kc + lc] = e.cost;
-            }
-            let ok = self.lsa.solve(&self.sub, kr, kc, &mut self.lsa_out).is_ok();
-            if ok {
-                for lr in 0..kr {
-                    if let Some(lc) = self.lsa_out[lr] {
-                        if self.sub[lr * kc + lc] < limit {
-                            let (r, c) = (self.rows[lr], self.cols[lc]);
-                            self.row_match[r as usize] = c;
-                            self.col_match[c as usize] = r;
-                        }
-                    }
-                }
-            } else {
-                // Only reachable with -inf costs: fall back to greedy by cost.
-                loop {
-                    let mut best: Option<(usize, usize, f64)> = None;
-                    for lr in 0..kr {
-                        if self.row_match[self.rows[lr] as usize] != NO_MATCH {
-                            continue;
-                        }
-                        for lc in 0..kc {
-                            if self.col_match[self.cols[lc] as usize] != NO_MATCH {
-                                continue;
-                            }
-                            let v = self.sub[lr * kc + lc];
-                            if v < limit && best.is_none_or(|b| v < b.2) {
-                                best = Some((lr, lc, v));
-                            }
-                        }
-                    }
-                    let Some((lr, lc, _)) = best else { break };
-                    let (r, c) = (self.rows[lr], self.cols[lc]);
-                    self.row_match[r as usize] = c;
-                    self.col_match[c as usize] = r;
-                }
-            }
+            self.solve_exact(start, end, edges, limit);
         }
         for &r in &self.rows {
             self.local_row[r as usize] = NO_MATCH;
         }
         for &c in &self.cols {
             self.local_col[c as usize] = NO_MATCH;
+        }
+    }
+
+    /// The component `comp_edges[start..end]` with the exact rectangular
+    /// solver ([`crate::track::lsa`]), non-pairs costing `limit`.
+    fn solve_exact(&mut self, start: usize, end: usize, edges: &[Edge], limit: f64) {
+        let (kr, kc) = (self.rows.len(), self.cols.len());
+        self.sub.clear();
+        self.sub.resize(kr * kc, limit);
+        for k in start..end {
+            let e = edges[self.comp_edges[k] as usize];
+            let lr = self.local_row[e.row as usize] as usize;
+            let lc = self.local_col[e.col as usize] as usize;
+            self.sub[lr * kc + lc] = e.cost;
+        }
+        let ok = self.lsa.solve(&self.sub, kr, kc, &mut self.lsa_out).is_ok();
+        if !ok {
+            // Only reachable with -inf costs.
+            self.solve_greedy(limit);
+            return;
+        }
+        for lr in 0..kr {
+            if let Some(lc) = self.lsa_out[lr] {
+                if self.sub[lr * kc + lc] < limit {
+                    let (r, c) = (self.rows[lr], self.cols[lc]);
+                    self.row_match[r as usize] = c;
+                    self.col_match[c as usize] = r;
+                }
+            }
+        }
+    }
+
+    /// Greedy by cost over the component's `sub` matrix: the fallback of
+    /// [`Self::solve_exact`] when the solver fails.
+    fn solve_greedy(&mut self, limit: f64) {
+        let (kr, kc) = (self.rows.len(), self.cols.len());
+        loop {
+            let mut best: Option<(usize, usize, f64)> = None;
+            for lr in 0..kr {
+                if self.row_match[self.rows[lr] as usize] != NO_MATCH {
+                    continue;
+                }
+                for lc in 0..kc {
+                    if self.col_match[self.cols[lc] as usize] != NO_MATCH {
+                        continue;
+                    }
+                    let v = self.sub[lr * kc + lc];
+                    if v < limit && best.is_none_or(|b| v < b.2) {
+                        best = Some((lr, lc, v));
+                    }
+                }
+            }
+            let Some((lr, lc, _)) = best else { break };
+            let (r, c) = (self.rows[lr], self.cols[lc]);
+            self.row_match[r as usize] = c;
+            self.col_match[c as usize] = r;
         }
     }
 }
