@@ -274,40 +274,82 @@ fn filter_sequence(
     }
     let last = by_frame.keys().next_back().copied().unwrap_or(0);
     if let Some(n) = num_frames {
-        let out = |what, frame| EvalError::FrameOutOfRange {
-            what,
-            frame,
-            num_frames: n,
-        };
-        if let Some(g) = gt.iter().find(|g| g.frame == 0 || g.frame > n) {
-            return Err(out("ground-truth", g.frame));
-        }
-        if let Some(r) = results.iter().find(|r| r.frame == 0 || r.frame > n) {
-            return Err(out("tracker", r.frame));
+        check_frame_range(gt, results, n)?;
+    }
+    let mut filter = FrameFilter {
+        gt,
+        results,
+        benchmark,
+        ws: LsaWorkspace::default(),
+        assignment: Vec::new(),
+        cost: Vec::new(),
+        ids: Vec::new(),
+        distractors_removed: 0,
+    };
+    let mut kept: Vec<FilteredFrame> = Vec::with_capacity(by_frame.len());
+    for (&frame, (gi, ti)) in &by_frame {
+        if let Some(f) = filter.frame(frame, gi, ti)? {
+            kept.push(f);
         }
     }
+    Ok(FilteredSequence {
+        frames: kept,
+        num_frames: num_frames.unwrap_or(last),
+        distractors_removed: filter.distractors_removed,
+    })
+}
 
-    let distractors = benchmark.distractor_classes();
-    let mut ws = LsaWorkspace::default();
-    let mut assignment = Vec::new();
-    let mut cost = Vec::new();
-    let mut kept: Vec<FilteredFrame> = Vec::with_capacity(by_frame.len());
-    let mut distractors_removed = 0;
-    let mut ids = Vec::new();
-    for (&frame, (gi, ti)) in &by_frame {
-        ids.clear();
-        ids.extend(ti.iter().map(|&i| results[i].id));
-        check_duplicates("tracker", frame, &mut ids)?;
-        ids.clear();
-        ids.extend(gi.iter().map(|&i| gt[i].id));
-        check_duplicates("ground-truth", frame, &mut ids)?;
+/// Frames outside `1..=n` (GT first, then tracker) are an error.
+fn check_frame_range(gt: &[GtRow], results: &[ResultRow], n: u64) -> Result<(), EvalError> {
+    let out = |what, frame| EvalError::FrameOutOfRange {
+        what,
+        frame,
+        num_frames: n,
+    };
+    if let Some(g) = gt.iter().find(|g| g.frame == 0 || g.frame > n) {
+        return Err(out("ground-truth", g.frame));
+    }
+    if let Some(r) = results.iter().find(|r| r.frame == 0 || r.frame > n) {
+        return Err(out("tracker", r.frame));
+    }
+    Ok(())
+}
+
+/// Steps 1-3 frame by frame, with the buffers kept between frames.
+struct FrameFilter<'a> {
+    gt: &'a [GtRow],
+    results: &'a [ResultRow],
+    benchmark: Benchmark,
+    ws: LsaWorkspace,
+    assignment: Vec<Option<usize>>,
+    cost: Vec<f64>,
+    ids: Vec<i64>,
+    /// Tracker boxes removed so far because they matched a distractor.
+    distractors_removed: usize,
+}
+
+impl FrameFilter<'_> {
+    /// One frame: the GT rows `gi` and tracker rows `ti` (indices). `None`
+    /// when no box is left.
+    fn frame(
+        &mut self,
+        frame: u64,
+        gi: &[usize],
+        ti: &[usize],
+    ) -> Result<Option<FilteredFrame>, EvalError> {
+        let (gt, results) = (self.gt, self.results);
+        self.ids.clear();
+        self.ids.extend(ti.iter().map(|&i| results[i].id));
+        check_duplicates("tracker", frame, &mut self.ids)?;
+        self.ids.clear();
+        self.ids.extend(gi.iter().map(|&i| gt[i].id));
+        check_duplicates("ground-truth", frame, &mut self.ids)?;
         if let Some(r) = ti.iter().map(|&i| &results[i]).find(|r| r.class > 1) {
             return Err(EvalError::TrackerClass {
                 frame,
                 class: r.class,
             });
         }
-
         let (ng, nt) = (gi.len(), ti.len());
         let mut sim = Vec::with_capacity(ng * nt);
         for &g in gi {
@@ -317,72 +359,99 @@ fn filter_sequence(
                 sim.push(iou_tlwh([g.x, g.y, g.w, g.h], [t.x, t.y, t.w, t.h]));
             }
         }
+        let keep_tracker = self.distractor_mask(frame, gi, nt, &sim)?;
+        let has_classes = self.benchmark.has_classes();
+        let keep_gt: Vec<bool> = gi
+            .iter()
+            .map(|&i| gt[i].flag != 0 && (!has_classes || gt[i].class == 1))
+            .collect();
+        Ok(select(gi, ti, gt, results, &keep_gt, &keep_tracker, &sim))
+    }
 
+    /// Step 3 (MOT16/17/20): which tracker boxes stay, those matched
+    /// (Hungarian, IoU ≥ 0.5) to a GT box of a distractor class being
+    /// removed. An invalid GT class is an error.
+    fn distractor_mask(
+        &mut self,
+        frame: u64,
+        gi: &[usize],
+        nt: usize,
+        sim: &[f64],
+    ) -> Result<Vec<bool>, EvalError> {
+        let gt = self.gt;
+        let ng = gi.len();
         let mut keep_tracker = vec![true; nt];
-        if benchmark.has_classes() && ng > 0 && nt > 0 {
-            if let Some(g) = gi
-                .iter()
-                .map(|&i| &gt[i])
-                .find(|g| !(1..=13).contains(&g.class))
-            {
-                return Err(EvalError::GtClass {
-                    frame,
-                    class: g.class,
-                });
-            }
-            let score = |s: f64| if s < 0.5 - EPS { 0.0 } else { s };
-            cost.clear();
-            cost.extend(sim.iter().map(|&s| -score(s)));
-            ws.solve(&cost, ng, nt, &mut assignment)
-                .expect("finite cost matrix");
-            for (a, col) in assignment.iter().enumerate() {
-                if let Some(b) = *col {
-                    if score(sim[a * nt + b]) > EPS && distractors.contains(&gt[gi[a]].class) {
-                        keep_tracker[b] = false;
-                        distractors_removed += 1;
-                    }
+        if !(self.benchmark.has_classes() && ng > 0 && nt > 0) {
+            return Ok(keep_tracker);
+        }
+        if let Some(g) = gi
+            .iter()
+            .map(|&i| &gt[i])
+            .find(|g| !(1..=13).contains(&g.class))
+        {
+            return Err(EvalError::GtClass {
+                frame,
+                class: g.class,
+            });
+        }
+        let distractors = self.benchmark.distractor_classes();
+        let score = |s: f64| if s < 0.5 - EPS { 0.0 } else { s };
+        self.cost.clear();
+        self.cost.extend(sim.iter().map(|&s| -score(s)));
+        self.ws
+            .solve(&self.cost, ng, nt, &mut self.assignment)
+            .expect("finite cost matrix");
+        for (a, col) in self.assignment.iter().enumerate() {
+            if let Some(b) = *col {
+                if score(sim[a * nt + b]) > EPS && distractors.contains(&gt[gi[a]].class) {
+                    keep_tracker[b] = false;
+                    self.distractors_removed += 1;
                 }
             }
         }
-        let keep_gt: Vec<bool> = gi
-            .iter()
-            .map(|&i| gt[i].flag != 0 && (!benchmark.has_classes() || gt[i].class == 1))
-            .collect();
-
-        let gt_ids: Vec<i64> = gi
-            .iter()
-            .zip(&keep_gt)
-            .filter(|(_, &k)| k)
-            .map(|(&i, _)| gt[i].id)
-            .collect();
-        let tracker_ids: Vec<i64> = ti
-            .iter()
-            .zip(&keep_tracker)
-            .filter(|(_, &k)| k)
-            .map(|(&i, _)| results[i].id)
-            .collect();
-        if gt_ids.is_empty() && tracker_ids.is_empty() {
-            continue;
-        }
-        let mut s = Vec::with_capacity(gt_ids.len() * tracker_ids.len());
-        for a in (0..ng).filter(|&a| keep_gt[a]) {
-            s.extend(
-                (0..nt)
-                    .filter(|&b| keep_tracker[b])
-                    .map(|b| sim[a * nt + b]),
-            );
-        }
-        kept.push(FilteredFrame {
-            gt_ids,
-            tracker_ids,
-            similarity: s,
-        });
+        Ok(keep_tracker)
     }
+}
 
-    Ok(FilteredSequence {
-        frames: kept,
-        num_frames: num_frames.unwrap_or(last),
-        distractors_removed,
+/// The kept GT and tracker boxes of a frame and their IoU submatrix;
+/// `None` when none is kept.
+fn select(
+    gi: &[usize],
+    ti: &[usize],
+    gt: &[GtRow],
+    results: &[ResultRow],
+    keep_gt: &[bool],
+    keep_tracker: &[bool],
+    sim: &[f64],
+) -> Option<FilteredFrame> {
+    let (ng, nt) = (gi.len(), ti.len());
+    let gt_ids: Vec<i64> = gi
+        .iter()
+        .zip(keep_gt)
+        .filter(|(_, &k)| k)
+        .map(|(&i, _)| gt[i].id)
+        .collect();
+    let tracker_ids: Vec<i64> = ti
+        .iter()
+        .zip(keep_tracker)
+        .filter(|(_, &k)| k)
+        .map(|(&i, _)| results[i].id)
+        .collect();
+    if gt_ids.is_empty() && tracker_ids.is_empty() {
+        return None;
+    }
+    let mut s = Vec::with_capacity(gt_ids.len() * tracker_ids.len());
+    for a in (0..ng).filter(|&a| keep_gt[a]) {
+        s.extend(
+            (0..nt)
+                .filter(|&b| keep_tracker[b])
+                .map(|b| sim[a * nt + b]),
+        );
+    }
+    Some(FilteredFrame {
+        gt_ids,
+        tracker_ids,
+        similarity: s,
     })
 }
 
