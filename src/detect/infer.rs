@@ -291,7 +291,8 @@ impl Detector {
             Some(l) => l,
             None => {
                 let dims: Vec<i64> = oshape.iter().copied().collect();
-                let l = yolo::resolve_layout(&dims, &self.meta, self.forced)?;
+                let l = yolo::resolve_layout(&dims, &self.meta, self.forced)
+                    .map_err(|e| e.to_string())?;
                 self.layout = Some(l);
                 l
             }
@@ -304,7 +305,8 @@ impl Detector {
             frame_h: lb.src_h as f32,
         };
         self.decoder
-            .decode(&layout, data, &map, &self.params, &mut self.dets)?;
+            .decode(&layout, data, &map, &self.params, &mut self.dets)
+            .map_err(|e| e.to_string())?;
         drop(outputs);
         out.clear();
         out.extend(self.dets.drain(..).map(|d| {

@@ -101,18 +101,37 @@ impl Benchmark {
 }
 
 impl std::str::FromStr for Benchmark {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownBenchmark;
+    fn from_str(s: &str) -> Result<Self, UnknownBenchmark> {
         match s.to_ascii_uppercase().as_str() {
             "MOT17" | "MOT16" => Ok(Benchmark::Mot17),
             "MOT20" => Ok(Benchmark::Mot20),
             "MOT15" => Ok(Benchmark::Mot15),
-            _ => Err(format!(
-                "unknown benchmark '{s}' (expected MOT17, MOT16, MOT20 or MOT15)"
-            )),
+            _ => Err(UnknownBenchmark {
+                name: s.to_string(),
+            }),
         }
     }
 }
+
+/// A benchmark name that [`Benchmark`]'s `from_str` does not know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownBenchmark {
+    /// The name as given.
+    pub name: String,
+}
+
+impl fmt::Display for UnknownBenchmark {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown benchmark '{}' (expected MOT17, MOT16, MOT20 or MOT15)",
+            self.name
+        )
+    }
+}
+
+impl std::error::Error for UnknownBenchmark {}
 
 impl fmt::Display for Benchmark {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

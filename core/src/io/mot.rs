@@ -65,38 +65,87 @@ pub struct MotRow {
     pub score: f64,
 }
 
-fn field<T: std::str::FromStr>(cols: &[&str], i: usize, name: &str) -> Result<T, String> {
-    cols[i].trim().parse::<T>().map_err(|_| {
-        format!(
-            "column {} ({name}): cannot parse '{}'",
-            i + 1,
-            cols[i].trim()
-        )
-    })
+/// Why a line of a det/result file cannot be read ([`parse_row`]).
+/// Columns are 1-based.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowError {
+    /// Not 7 to 10 comma-separated columns.
+    Columns { found: usize },
+    /// A column that is not a number (`value`: trimmed).
+    Unparsable {
+        column: usize,
+        name: &'static str,
+        value: String,
+    },
+    /// A frame that is not an integer ≥ 1.
+    Frame { value: String },
+    /// An id that is not an integer.
+    Id { value: String },
+    /// A box value or score that is NaN or infinite.
+    NotFinite { column: usize, name: &'static str },
+    /// A negative width or height.
+    NegativeSize { w: f64, h: f64 },
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RowError::Columns { found } => write!(
+                f,
+                "expected 7 to 10 comma-separated columns (frame,id,x,y,w,h,score[,x,y,z]), found {found}"
+            ),
+            RowError::Unparsable {
+                column,
+                name,
+                value,
+            } => write!(f, "column {column} ({name}): cannot parse '{value}'"),
+            RowError::Frame { value } => write!(
+                f,
+                "column 1 (frame): expected an integer >= 1, found '{value}'"
+            ),
+            RowError::Id { value } => {
+                write!(f, "column 2 (id): expected an integer, found '{value}'")
+            }
+            RowError::NotFinite { column, name } => {
+                write!(f, "column {column} ({name}): not a finite number")
+            }
+            RowError::NegativeSize { w, h } => {
+                write!(f, "negative box size {w}x{h} (columns 5-6)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RowError {}
+
+fn field<T: std::str::FromStr>(cols: &[&str], i: usize, name: &'static str) -> Result<T, RowError> {
+    cols[i]
+        .trim()
+        .parse::<T>()
+        .map_err(|_| RowError::Unparsable {
+            column: i + 1,
+            name,
+            value: cols[i].trim().to_string(),
+        })
 }
 
 /// Parses one non-empty line of a det/result file (7 to 10 columns).
-pub fn parse_row(line: &str) -> Result<MotRow, String> {
+pub fn parse_row(line: &str) -> Result<MotRow, RowError> {
     let cols: Vec<&str> = line.split(',').collect();
     if !(7..=10).contains(&cols.len()) {
-        return Err(format!(
-            "expected 7 to 10 comma-separated columns (frame,id,x,y,w,h,score[,x,y,z]), found {}",
-            cols.len()
-        ));
+        return Err(RowError::Columns { found: cols.len() });
     }
     let frame_f: f64 = field(&cols, 0, "frame")?;
     if !(frame_f >= 1.0 && frame_f.fract() == 0.0 && frame_f < 1e12) {
-        return Err(format!(
-            "column 1 (frame): expected an integer >= 1, found '{}'",
-            cols[0].trim()
-        ));
+        return Err(RowError::Frame {
+            value: cols[0].trim().to_string(),
+        });
     }
     let id_f: f64 = field(&cols, 1, "id")?;
     if id_f.fract() != 0.0 {
-        return Err(format!(
-            "column 2 (id): expected an integer, found '{}'",
-            cols[1].trim()
-        ));
+        return Err(RowError::Id {
+            value: cols[1].trim().to_string(),
+        });
     }
     let row = MotRow {
         frame: frame_f as u64,
@@ -107,7 +156,7 @@ pub fn parse_row(line: &str) -> Result<MotRow, String> {
         h: field(&cols, 5, "bb_height")?,
         score: field(&cols, 6, "score")?,
     };
-    for (v, name, col) in [
+    for (v, name, column) in [
         (row.x, "bb_left", 3),
         (row.y, "bb_top", 4),
         (row.w, "bb_width", 5),
@@ -115,14 +164,11 @@ pub fn parse_row(line: &str) -> Result<MotRow, String> {
         (row.score, "score", 7),
     ] {
         if !v.is_finite() {
-            return Err(format!("column {col} ({name}): not a finite number"));
+            return Err(RowError::NotFinite { column, name });
         }
     }
     if row.w < 0.0 || row.h < 0.0 {
-        return Err(format!(
-            "negative box size {}x{} (columns 5-6)",
-            row.w, row.h
-        ));
+        return Err(RowError::NegativeSize { w: row.w, h: row.h });
     }
     Ok(row)
 }
@@ -136,10 +182,10 @@ pub fn parse_rows(text: &str, path: &str) -> Result<Vec<MotRow>, ParseError> {
         if t.is_empty() || t.starts_with('#') {
             continue;
         }
-        let row = parse_row(t).map_err(|message| ParseError {
+        let row = parse_row(t).map_err(|e| ParseError {
             path: path.to_string(),
             line: i + 1,
-            message,
+            message: e.to_string(),
         })?;
         rows.push(row);
     }
@@ -171,10 +217,10 @@ pub fn parse_detections(text: &str, path: &str) -> Result<DetectionsByFrame, Par
         if t.is_empty() || t.starts_with('#') {
             continue;
         }
-        let row = parse_row(t).map_err(|message| ParseError {
+        let row = parse_row(t).map_err(|e| ParseError {
             path: path.to_string(),
             line: line_no,
-            message,
+            message: e.to_string(),
         })?;
         if out.max_score.is_none_or(|(m, _)| row.score > m) {
             out.max_score = Some((row.score, line_no));

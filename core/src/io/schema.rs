@@ -7,6 +7,7 @@
 use crate::io::mot::{DetectionsByFrame, ParseError};
 use crate::types::{BBox, Keypoint, KeypointState, Object, TrackState};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 use std::sync::Arc;
 
 /// Value of the `schema` field written on every line.
@@ -89,40 +90,44 @@ impl From<&Object> for JsonObject {
 
 impl JsonObject {
     /// Converts to the object model, validating values.
-    pub fn to_object(&self) -> Result<Object, String> {
+    pub fn to_object(&self) -> Result<Object, ObjectError> {
         let [x, y, w, h] = self.bbox;
         if !(x.is_finite() && y.is_finite() && w.is_finite() && h.is_finite()) {
-            return Err("bbox holds a non-finite value".into());
+            return Err(ObjectError::NonFiniteBox);
         }
         if w < 0.0 || h < 0.0 {
-            return Err(format!("bbox has negative size {w}x{h}"));
+            return Err(ObjectError::NegativeSize { w, h });
         }
         if !self.confidence.is_finite() {
-            return Err("confidence is not finite".into());
+            return Err(ObjectError::NonFiniteConfidence);
         }
         let track_state = match &self.state {
             None => None,
-            Some(s) => Some(TrackState::parse(s).ok_or_else(|| {
-                format!("unknown state '{s}' (expected tentative, tracked, lost or predicted)")
-            })?),
+            Some(s) => Some(
+                TrackState::parse(s)
+                    .ok_or_else(|| ObjectError::UnknownState { state: s.clone() })?,
+            ),
         };
         let kps = self.keypoints.as_deref().unwrap_or(&[]);
         let states = self.keypoint_states.as_deref();
         if let Some(st) = states {
             if st.len() != kps.len() {
-                return Err(format!(
-                    "keypoint_states has {} entries, keypoints has {}",
-                    st.len(),
-                    kps.len()
-                ));
+                return Err(ObjectError::KeypointStates {
+                    states: st.len(),
+                    keypoints: kps.len(),
+                });
             }
         }
         let mut keypoints = Vec::with_capacity(kps.len());
         for (i, k) in kps.iter().enumerate() {
             let state = match states {
                 None => KeypointState::Measured,
-                Some(st) => KeypointState::parse(&st[i])
-                    .ok_or_else(|| format!("keypoint {i}: unknown state '{}'", st[i]))?,
+                Some(st) => KeypointState::parse(&st[i]).ok_or_else(|| {
+                    ObjectError::UnknownKeypointState {
+                        index: i,
+                        state: st[i].clone(),
+                    }
+                })?,
             };
             keypoints.push(Keypoint {
                 x: k[0],
@@ -146,24 +151,91 @@ impl JsonObject {
     }
 }
 
-/// Serialises one frame line (without the trailing newline).
+/// Why a [`JsonObject`] is not a valid object ([`JsonObject::to_object`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ObjectError {
+    /// A box value is NaN or infinite.
+    NonFiniteBox,
+    /// A negative box width or height.
+    NegativeSize { w: f32, h: f32 },
+    /// The confidence is NaN or infinite.
+    NonFiniteConfidence,
+    /// A track state other than tentative, tracked, lost or predicted.
+    UnknownState { state: String },
+    /// `keypoint_states` and `keypoints` differ in length.
+    KeypointStates { states: usize, keypoints: usize },
+    /// An unknown keypoint state (`index`: the keypoint).
+    UnknownKeypointState { index: usize, state: String },
+}
+
+impl fmt::Display for ObjectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ObjectError::NonFiniteBox => f.write_str("bbox holds a non-finite value"),
+            ObjectError::NegativeSize { w, h } => write!(f, "bbox has negative size {w}x{h}"),
+            ObjectError::NonFiniteConfidence => f.write_str("confidence is not finite"),
+            ObjectError::UnknownState { state } => write!(
+                f,
+                "unknown state '{state}' (expected tentative, tracked, lost or predicted)"
+            ),
+            ObjectError::KeypointStates { states, keypoints } => write!(
+                f,
+                "keypoint_states has {states} entries, keypoints has {keypoints}"
+            ),
+            ObjectError::UnknownKeypointState { index, state } => {
+                write!(f, "keypoint {index}: unknown state '{state}'")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ObjectError {}
+
+/// Which id a `merge` line (and the merge event of the elements) is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IdKind {
+    /// A tracker stitched two tracklets (`"track_id"`).
+    TrackId,
+    /// Two cross-camera identities were found to be one (`"global_id"`).
+    GlobalId,
+}
+
+impl IdKind {
+    /// The name written in JSON: `track_id` or `global_id`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdKind::TrackId => "track_id",
+            IdKind::GlobalId => "global_id",
+        }
+    }
+
+    /// The kind named `s` ([`IdKind::as_str`]).
+    pub fn parse(s: &str) -> Option<IdKind> {
+        match s {
+            "track_id" => Some(IdKind::TrackId),
+            "global_id" => Some(IdKind::GlobalId),
+            _ => None,
+        }
+    }
+}
+
 /// A lifecycle line telling that id `from` is the same identity as `to`
 /// from now on: `{"schema":"rstracking/1","event":"merge","stream":"cam0",
-/// "frame":12,"id":"track_id","from":7,"to":3}`. `id_kind` is `track_id`
-/// (a tracker stitched two tracklets) or `global_id` (two cross-camera
-/// identities were found to be one). `frame` is the frame the change takes
-/// effect on.
-pub fn merge_line(stream: Option<&str>, frame: u64, id_kind: &str, from: u64, to: u64) -> String {
+/// "frame":12,"id":"track_id","from":7,"to":3}` (without the trailing
+/// newline). `id_kind` says which id ([`IdKind`]); `frame` is the frame the
+/// change takes effect on.
+pub fn merge_line(stream: Option<&str>, frame: u64, id_kind: IdKind, from: u64, to: u64) -> String {
     let quote = |v: &str| serde_json::Value::from(v).to_string();
     let stream = stream
         .map(|s| format!(",\"stream\":{}", quote(s)))
         .unwrap_or_default();
     format!(
         "{{\"schema\":\"{SCHEMA}\",\"event\":\"merge\"{stream},\"frame\":{frame},\"id\":{},\"from\":{from},\"to\":{to}}}",
-        quote(id_kind)
+        quote(id_kind.as_str())
     )
 }
 
+/// Serialises one frame line (without the trailing newline).
 pub fn frame_line(
     stream: Option<&str>,
     frame: u64,

@@ -51,6 +51,7 @@ pub use filters::{Ema, Kalman1, OneEuro};
 use filters::AxisFilter;
 use gaps::{interpolate, predict};
 use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
 
 use crate::types::{BBox, Keypoint, KeypointState, Object, TrackState};
 
@@ -129,16 +130,13 @@ impl SmootherConfig {
     /// Checks the combinations the fields cannot express alone: `lookahead`
     /// needs the Kalman filter (the only one with a backward pass) and a
     /// latency of at least one frame (nothing to look ahead to otherwise).
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), SmootherConfigError> {
         if self.lookahead {
             if !matches!(self.filter, FilterKind::Kalman { .. }) {
-                return Err("lookahead needs filter=kalman (the fixed-lag smoother is a Kalman backward pass)".into());
+                return Err(SmootherConfigError::LookaheadNeedsKalman);
             }
             if self.latency == 0 {
-                return Err(
-                    "lookahead needs latency of at least 1 frame (the frames it looks ahead to)"
-                        .into(),
-                );
+                return Err(SmootherConfigError::LookaheadNeedsLatency);
             }
         }
         Ok(())
@@ -154,6 +152,31 @@ impl SmootherConfig {
         }
     }
 }
+
+/// A [`SmootherConfig`] combination that cannot work
+/// ([`SmootherConfig::validate`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmootherConfigError {
+    /// `lookahead` with a filter other than Kalman.
+    LookaheadNeedsKalman,
+    /// `lookahead` with a latency of 0.
+    LookaheadNeedsLatency,
+}
+
+impl fmt::Display for SmootherConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SmootherConfigError::LookaheadNeedsKalman => {
+                "lookahead needs filter=kalman (the fixed-lag smoother is a Kalman backward pass)"
+            }
+            SmootherConfigError::LookaheadNeedsLatency => {
+                "lookahead needs latency of at least 1 frame (the frames it looks ahead to)"
+            }
+        })
+    }
+}
+
+impl std::error::Error for SmootherConfigError {}
 
 /// Counters of [`PoseSmoother`] since its creation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -360,13 +360,17 @@ fn lookahead_needs_kalman_and_latency() {
         ..Default::default()
     };
     assert!(cfg(kalman, 1).validate().is_ok());
-    let e = cfg(FilterKind::default(), 1).validate().unwrap_err();
+    let e = cfg(FilterKind::default(), 1)
+        .validate()
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("filter=kalman"), "{e}");
     let e = cfg(FilterKind::Ema { alpha: 0.5 }, 2)
         .validate()
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("filter=kalman"), "{e}");
-    let e = cfg(kalman, 0).validate().unwrap_err();
+    let e = cfg(kalman, 0).validate().unwrap_err().to_string();
     assert!(e.contains("latency"), "{e}");
     assert!(SmootherConfig::default().validate().is_ok());
 }

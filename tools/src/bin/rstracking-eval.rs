@@ -127,7 +127,9 @@ fn parse_args(argv: impl IntoIterator<Item = String>) -> Result<Parsed, String> 
     let mut json = None;
     for (name, value) in flags {
         match name.as_str() {
-            "--benchmark" => benchmark = Some(value.parse::<Benchmark>()?),
+            "--benchmark" => {
+                benchmark = Some(value.parse::<Benchmark>().map_err(|e| e.to_string())?)
+            }
             "--gt" => gt = Some(PathBuf::from(value)),
             "--results" => results = Some(PathBuf::from(value)),
             "--seqs" => seqs = Some(name_list("--seqs", &value)?),
@@ -175,7 +177,9 @@ fn parse_cross_args(argv: impl IntoIterator<Item = String>) -> Result<Option<Cro
     let (mut gt, mut pred) = (None, None);
     for (name, value) in flags {
         match name.as_str() {
-            "--benchmark" => args.benchmark = value.parse::<Benchmark>()?,
+            "--benchmark" => {
+                args.benchmark = value.parse::<Benchmark>().map_err(|e| e.to_string())?
+            }
             "--gt" => gt = Some(PathBuf::from(value)),
             "--pred" => pred = Some(PathBuf::from(value)),
             "--cameras" => {

@@ -4,6 +4,7 @@
 //! class and size filters, class-aware NMS, and the mapping to the frame.
 
 use std::cmp::Ordering;
+use std::fmt;
 
 use super::{BoxMapping, ModelType, OutputLayout};
 use crate::geometry::iou_xyxy;
@@ -125,7 +126,7 @@ impl Decoder {
         map: &BoxMapping,
         params: &DecodeParams,
         out: &mut Vec<Detection>,
-    ) -> Result<(), String> {
+    ) -> Result<(), DecodeError> {
         out.clear();
         check_inputs(layout, data, map)?;
         let kind = layout.kind;
@@ -334,38 +335,100 @@ impl Decoder {
 /// The checks of [`Decoder::decode`] before any work: a valid mapping, a
 /// layout with classes (and keypoints for pose), and a tensor of the
 /// layout's length.
-fn check_inputs(layout: &OutputLayout, data: &[f32], map: &BoxMapping) -> Result<(), String> {
+fn check_inputs(layout: &OutputLayout, data: &[f32], map: &BoxMapping) -> Result<(), DecodeError> {
     map.check()?;
     let kind = layout.kind;
     if !kind.is_end2end() && layout.num_classes == 0 {
-        return Err(format!("invalid {} layout: it has no class", kind.as_str()));
+        return Err(DecodeError::NoClass { kind });
     }
     if kind.is_pose()
         && (layout.num_keypoints == 0 || !(layout.keypoint_dims == 2 || layout.keypoint_dims == 3))
     {
-        return Err(format!(
-            "invalid {} layout: {} keypoints of {} values; expected K >= 1 and D = 2 or 3",
-            kind.as_str(),
-            layout.num_keypoints,
-            layout.keypoint_dims
-        ));
+        return Err(DecodeError::Keypoints {
+            kind,
+            keypoints: layout.num_keypoints,
+            dims: layout.keypoint_dims,
+        });
     }
     let expected = layout.expected_len();
     if data.len() != expected {
-        let hint = if layout.anchors == 0 {
-            " (the layout's anchor count is dynamic: resolve it with the concrete shape)"
-        } else {
-            ""
-        };
-        return Err(format!(
-            "output tensor has {} values but the {} layout expects {expected}{hint}",
-            data.len(),
-            kind.as_str()
-        ));
+        return Err(DecodeError::Length {
+            len: data.len(),
+            kind,
+            expected,
+            dynamic: layout.anchors == 0,
+        });
     }
-
     Ok(())
 }
+
+/// Why [`Decoder::decode`] cannot decode a tensor.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DecodeError {
+    /// A mapping with a scale that is not positive, a non-finite value or a
+    /// negative frame size.
+    Mapping(BoxMapping),
+    /// A layout (not end2end) without classes.
+    NoClass { kind: ModelType },
+    /// A pose layout without keypoints or with `D` other than 2 or 3.
+    Keypoints {
+        kind: ModelType,
+        keypoints: usize,
+        dims: usize,
+    },
+    /// A tensor whose length is not the layout's (`dynamic`: the layout's
+    /// anchor count was left dynamic).
+    Length {
+        len: usize,
+        kind: ModelType,
+        expected: usize,
+        dynamic: bool,
+    },
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecodeError::Mapping(m) => write!(
+                f,
+                "invalid box mapping {m:?}: scale must be > 0 and all values finite, \
+                 frame size >= 0"
+            ),
+            DecodeError::NoClass { kind } => {
+                write!(f, "invalid {} layout: it has no class", kind.as_str())
+            }
+            DecodeError::Keypoints {
+                kind,
+                keypoints,
+                dims,
+            } => write!(
+                f,
+                "invalid {} layout: {keypoints} keypoints of {dims} values; expected K >= 1 and \
+                 D = 2 or 3",
+                kind.as_str()
+            ),
+            DecodeError::Length {
+                len,
+                kind,
+                expected,
+                dynamic,
+            } => {
+                let hint = if *dynamic {
+                    " (the layout's anchor count is dynamic: resolve it with the concrete shape)"
+                } else {
+                    ""
+                };
+                write!(
+                    f,
+                    "output tensor has {len} values but the {} layout expects {expected}{hint}",
+                    kind.as_str()
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
 
 /// The keypoints of anchor (row) `index`, mapped to the frame and clipped.
 fn read_keypoints(

@@ -3,6 +3,8 @@
 //! Recognition of the YOLO output layout from the output shape and the model
 //! metadata.
 
+use std::fmt;
+
 use super::ModelMetadata;
 
 /// The output layouts the decoder understands.
@@ -120,38 +122,34 @@ pub fn resolve_layout(
     shape: &[i64],
     meta: &ModelMetadata,
     forced: Option<ModelType>,
-) -> Result<OutputLayout, String> {
+) -> Result<OutputLayout, LayoutError> {
     let s = fmt_shape(shape);
     if shape.len() != 3 {
-        return Err(format!(
-            "output shape {s} fits no known YOLO layout; expected [1, N, 5+nc] (YOLOv5), \
-             [1, 4+nc, N] (YOLOv8/YOLO11), [1, 4+nc+3K, N] (pose), [1, N, 6] or \
-             [1, N, 6+3K] (end2end)"
-        ));
+        return Err(LayoutError::Rank { shape: s });
     }
     if !(shape[0] == 1 || is_dynamic(shape[0])) {
-        return Err(format!(
-            "output shape {s} has batch size {}; only batch size 1 is supported",
-            shape[0]
-        ));
+        return Err(LayoutError::Batch {
+            shape: s,
+            batch: shape[0],
+        });
     }
-    let dim = |d: i64| -> Result<Option<usize>, String> {
+    let dim = |d: i64| -> Result<Option<usize>, LayoutError> {
         if is_dynamic(d) {
             Ok(None)
         } else {
             usize::try_from(d)
                 .map(Some)
-                .map_err(|_| format!("output shape {s} has an invalid dim {d}"))
+                .map_err(|_| LayoutError::InvalidDim {
+                    shape: s.clone(),
+                    dim: d,
+                })
         }
     };
     let d1 = dim(shape[1])?;
     let d2 = dim(shape[2])?;
     if let Some((k, d)) = meta.kpt_shape {
         if k == 0 || !(d == 2 || d == 3) {
-            return Err(format!(
-                "model metadata kpt_shape [{k}, {d}] is invalid; expected [K, D] with K >= 1 \
-                 and D = 2 or 3"
-            ));
+            return Err(LayoutError::KptShape { k, d });
         }
     }
     let kind = match forced {
@@ -166,12 +164,9 @@ fn recognize(
     d1: Option<usize>,
     d2: Option<usize>,
     meta: &ModelMetadata,
-) -> Result<ModelType, String> {
-    let undecidable = || {
-        format!(
-            "output shape {s} has dynamic dims that leave the YOLO layout undecidable; \
-             resolve it again with the concrete shape, or set the model type"
-        )
+) -> Result<ModelType, LayoutError> {
+    let undecidable = || LayoutError::Undecidable {
+        shape: s.to_string(),
     };
     let pose_meta = meta.kpt_shape.is_some() || meta.task.as_deref() == Some("pose");
     let pose_width = meta.kpt_shape.map(|(k, d)| 6 + k * d);
@@ -225,11 +220,9 @@ fn recognize(
         (None, Some(_)) => false,
         (None, None) => return Err(undecidable()),
         _ => {
-            return Err(format!(
-                "output shape {s} fits no known YOLO layout: the anchor dim cannot be told \
-                 from the channel dim; expected [1, N, 5+nc] (YOLOv5) or [1, 4+nc, N] \
-                 (YOLOv8/YOLO11)"
-            ))
+            return Err(LayoutError::Ambiguous {
+                shape: s.to_string(),
+            })
         }
     };
     Ok(if !channel_major {
@@ -247,14 +240,12 @@ fn build_layout(
     d1: Option<usize>,
     d2: Option<usize>,
     meta: &ModelMetadata,
-) -> Result<OutputLayout, String> {
-    let name = kind.as_str();
+) -> Result<OutputLayout, LayoutError> {
+    let shape = || s.to_string();
     let (kpts, kdims) = if kind.is_pose() {
-        meta.kpt_shape.ok_or_else(|| {
-            format!(
-                "output shape {s}: a {name} model needs the kpt_shape metadata (e.g. [17, 3]), \
-                 which the model does not have"
-            )
+        meta.kpt_shape.ok_or_else(|| LayoutError::NoKptShape {
+            shape: shape(),
+            kind,
         })?
     } else {
         (0, 0)
@@ -265,23 +256,26 @@ fn build_layout(
         ModelType::Yolov8 | ModelType::Yolov8Pose => (d1, d2),
         _ => (d2, d1),
     };
-    let fixed = fixed.ok_or_else(|| {
-        format!("output shape {s}: the channel dim of a {name} output must be static")
+    let fixed = fixed.ok_or_else(|| LayoutError::DynamicChannels {
+        shape: shape(),
+        kind,
     })?;
     let anchors = anchors.unwrap_or(0);
-    let nc_from = |base: usize, expected: &str| -> Result<usize, String> {
+    let nc_from = |base: usize, expected: String| -> Result<usize, LayoutError> {
         match fixed.checked_sub(base) {
             Some(nc) if nc >= 1 => Ok(nc),
-            _ => Err(format!(
-                "output shape {s} does not fit a {name} output: {fixed} channels leave no \
-                 class; expected {expected} with nc >= 1"
-            )),
+            _ => Err(LayoutError::NoClass {
+                shape: shape(),
+                kind,
+                channels: fixed,
+                expected,
+            }),
         }
     };
     let num_classes = match kind {
-        ModelType::Yolov5 => nc_from(5, "[1, N, 5+nc]")?,
-        ModelType::Yolov8 => nc_from(4, "[1, 4+nc, N]")?,
-        ModelType::Yolov8Pose => nc_from(4 + kd, &format!("[1, 4+nc+{kd}, N]"))?,
+        ModelType::Yolov5 => nc_from(5, "[1, N, 5+nc]".to_string())?,
+        ModelType::Yolov8 => nc_from(4, "[1, 4+nc, N]".to_string())?,
+        ModelType::Yolov8Pose => nc_from(4 + kd, format!("[1, 4+nc+{kd}, N]"))?,
         ModelType::End2End | ModelType::End2EndPose => {
             let width = 6 + kd;
             if fixed != width {
@@ -290,19 +284,22 @@ fn build_layout(
                 } else {
                     "[1, N, 6]".to_string()
                 };
-                return Err(format!(
-                    "output shape {s} does not fit a {name} output; expected {expected}"
-                ));
+                return Err(LayoutError::Width {
+                    shape: shape(),
+                    kind,
+                    expected,
+                });
             }
             meta.names.len()
         }
     };
     if !kind.is_end2end() && !meta.names.is_empty() && meta.names.len() != num_classes {
-        return Err(format!(
-            "the model metadata lists {} class names but the output shape {s} read as {name} \
-             has {num_classes} classes",
-            meta.names.len()
-        ));
+        return Err(LayoutError::ClassCount {
+            names: meta.names.len(),
+            shape: shape(),
+            kind,
+            classes: num_classes,
+        });
     }
     Ok(OutputLayout {
         kind,
@@ -312,3 +309,125 @@ fn build_layout(
         anchors,
     })
 }
+
+/// Why an output shape fits no YOLO layout ([`resolve_layout`]). `shape` is
+/// the output shape as written in the messages, e.g. `[1, ?, 8400]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LayoutError {
+    /// Not three dims.
+    Rank { shape: String },
+    /// A batch other than 1.
+    Batch { shape: String, batch: i64 },
+    /// A negative dim other than -1.
+    InvalidDim { shape: String, dim: i64 },
+    /// The metadata's `kpt_shape` is not `[K ≥ 1, 2 or 3]`.
+    KptShape { k: usize, d: usize },
+    /// Dynamic dims leave the layout undecidable.
+    Undecidable { shape: String },
+    /// Anchor and channel dims are equal.
+    Ambiguous { shape: String },
+    /// A pose layout without `kpt_shape` metadata.
+    NoKptShape { shape: String, kind: ModelType },
+    /// The channel dim is dynamic.
+    DynamicChannels { shape: String, kind: ModelType },
+    /// The channels leave no class (`expected`: the layout's shape).
+    NoClass {
+        shape: String,
+        kind: ModelType,
+        channels: usize,
+        expected: String,
+    },
+    /// An end2end row of the wrong width (`expected`: the layout's shape).
+    Width {
+        shape: String,
+        kind: ModelType,
+        expected: String,
+    },
+    /// The metadata's class names do not match the classes of the shape.
+    ClassCount {
+        names: usize,
+        shape: String,
+        kind: ModelType,
+        classes: usize,
+    },
+}
+
+impl fmt::Display for LayoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LayoutError::Rank { shape } => write!(
+                f,
+                "output shape {shape} fits no known YOLO layout; expected [1, N, 5+nc] (YOLOv5), \
+                 [1, 4+nc, N] (YOLOv8/YOLO11), [1, 4+nc+3K, N] (pose), [1, N, 6] or \
+                 [1, N, 6+3K] (end2end)"
+            ),
+            LayoutError::Batch { shape, batch } => write!(
+                f,
+                "output shape {shape} has batch size {batch}; only batch size 1 is supported"
+            ),
+            LayoutError::InvalidDim { shape, dim } => {
+                write!(f, "output shape {shape} has an invalid dim {dim}")
+            }
+            LayoutError::KptShape { k, d } => write!(
+                f,
+                "model metadata kpt_shape [{k}, {d}] is invalid; expected [K, D] with K >= 1 \
+                 and D = 2 or 3"
+            ),
+            LayoutError::Undecidable { shape } => write!(
+                f,
+                "output shape {shape} has dynamic dims that leave the YOLO layout undecidable; \
+                 resolve it again with the concrete shape, or set the model type"
+            ),
+            LayoutError::Ambiguous { shape } => write!(
+                f,
+                "output shape {shape} fits no known YOLO layout: the anchor dim cannot be told \
+                 from the channel dim; expected [1, N, 5+nc] (YOLOv5) or [1, 4+nc, N] \
+                 (YOLOv8/YOLO11)"
+            ),
+            LayoutError::NoKptShape { shape, kind } => write!(
+                f,
+                "output shape {shape}: a {} model needs the kpt_shape metadata (e.g. [17, 3]), \
+                 which the model does not have",
+                kind.as_str()
+            ),
+            LayoutError::DynamicChannels { shape, kind } => write!(
+                f,
+                "output shape {shape}: the channel dim of a {} output must be static",
+                kind.as_str()
+            ),
+            LayoutError::NoClass {
+                shape,
+                kind,
+                channels,
+                expected,
+            } => write!(
+                f,
+                "output shape {shape} does not fit a {} output: {channels} channels leave no \
+                 class; expected {expected} with nc >= 1",
+                kind.as_str()
+            ),
+            LayoutError::Width {
+                shape,
+                kind,
+                expected,
+            } => write!(
+                f,
+                "output shape {shape} does not fit a {} output; expected {expected}",
+                kind.as_str()
+            ),
+            LayoutError::ClassCount {
+                names,
+                shape,
+                kind,
+                classes,
+            } => write!(
+                f,
+                "the model metadata lists {names} class names but the output shape {shape} read \
+                 as {} has {classes} classes",
+                kind.as_str()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LayoutError {}

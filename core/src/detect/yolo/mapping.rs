@@ -5,6 +5,7 @@
 //! boxes and keypoints ([`Letterbox::to_frame`] is the unclipped `f64`
 //! variant for single points).
 
+use super::DecodeError;
 use crate::image::letterbox::Letterbox;
 
 /// How model-input pixels map back to frame pixels (the inverse letterbox):
@@ -33,7 +34,7 @@ impl From<&Letterbox> for BoxMapping {
 }
 
 impl BoxMapping {
-    pub(super) fn check(&self) -> Result<(), String> {
+    pub(super) fn check(&self) -> Result<(), DecodeError> {
         let ok = self.scale.is_finite()
             && self.scale > 0.0
             && self.left.is_finite()
@@ -45,10 +46,7 @@ impl BoxMapping {
         if ok {
             Ok(())
         } else {
-            Err(format!(
-                "invalid box mapping {self:?}: scale must be > 0 and all values finite, \
-                 frame size >= 0"
-            ))
+            Err(DecodeError::Mapping(*self))
         }
     }
 

@@ -3,6 +3,8 @@
 //! The metadata the Ultralytics exporter writes into the ONNX model's
 //! `metadata_props` (values are Python literals), and the literal parser.
 
+use std::fmt;
+
 /// Largest class index accepted in a `names` literal.
 const MAX_CLASS_INDEX: usize = 100_000;
 
@@ -29,13 +31,19 @@ impl ModelMetadata {
     /// a key, `None` when absent. Keys read: `names`, `task`, `kpt_shape`,
     /// `imgsz`, `end2end`, `stride`. A present but unparsable value is an
     /// error naming the key and the value.
-    pub fn from_props(get: impl Fn(&str) -> Option<String>) -> Result<ModelMetadata, String> {
-        fn bad(key: &str, value: &str, why: &str) -> String {
-            format!("model metadata {key} = {value:?} cannot be parsed: {why}")
+    pub fn from_props(
+        get: impl Fn(&str) -> Option<String>,
+    ) -> Result<ModelMetadata, MetadataError> {
+        fn bad(key: &'static str, value: &str, reason: impl Into<MetadataReason>) -> MetadataError {
+            MetadataError {
+                key,
+                value: value.to_string(),
+                reason: reason.into(),
+            }
         }
         let mut meta = ModelMetadata::default();
         if let Some(v) = get("names") {
-            meta.names = parse_names(&v).map_err(|e| bad("names", &v, &e))?;
+            meta.names = parse_names(&v).map_err(|e| bad("names", &v, e))?;
         }
         if let Some(v) = get("task") {
             let t = unquote(v.trim());
@@ -44,7 +52,7 @@ impl ModelMetadata {
             }
         }
         if let Some(v) = get("kpt_shape") {
-            let l = parse_int_list(&v).map_err(|e| bad("kpt_shape", &v, &e))?;
+            let l = parse_int_list(&v).map_err(|e| bad("kpt_shape", &v, e))?;
             match l[..] {
                 [k, d] if k >= 1 && (d == 2 || d == 3) => {
                     meta.kpt_shape = Some((k as usize, d as usize));
@@ -59,7 +67,7 @@ impl ModelMetadata {
             }
         }
         if let Some(v) = get("imgsz") {
-            let l = parse_int_list(&v).map_err(|e| bad("imgsz", &v, &e))?;
+            let l = parse_int_list(&v).map_err(|e| bad("imgsz", &v, e))?;
             let dim = |x: i64| u32::try_from(x).ok().filter(|&x| x > 0);
             let hw = match l[..] {
                 [s] => dim(s).map(|s| (s, s)),
@@ -79,7 +87,7 @@ impl ModelMetadata {
             });
         }
         if let Some(v) = get("stride") {
-            let l = parse_int_list(&v).map_err(|e| bad("stride", &v, &e))?;
+            let l = parse_int_list(&v).map_err(|e| bad("stride", &v, e))?;
             // A list of strides (one per head) counts by its largest one.
             let s = l.iter().copied().max().and_then(|s| u32::try_from(s).ok());
             match s {
@@ -128,14 +136,15 @@ impl<'a> Lit<'a> {
         }
     }
 
-    fn err(&self, what: &str) -> String {
-        match self.peek() {
-            Some(c) => format!("expected {what} at byte {}, found {c:?}", self.pos),
-            None => format!("expected {what} at byte {}, found the end", self.pos),
+    fn err(&self, what: &str) -> LiteralError {
+        LiteralError::Unexpected {
+            expected: what.to_string(),
+            pos: self.pos,
+            found: self.peek(),
         }
     }
 
-    fn expect(&mut self, c: char) -> Result<(), String> {
+    fn expect(&mut self, c: char) -> Result<(), LiteralError> {
         if self.peek() == Some(c) {
             self.bump();
             Ok(())
@@ -144,7 +153,7 @@ impl<'a> Lit<'a> {
         }
     }
 
-    fn at_end(&mut self) -> Result<(), String> {
+    fn at_end(&mut self) -> Result<(), LiteralError> {
         self.ws();
         if self.peek().is_none() {
             Ok(())
@@ -153,7 +162,7 @@ impl<'a> Lit<'a> {
         }
     }
 
-    fn int(&mut self) -> Result<i64, String> {
+    fn int(&mut self) -> Result<i64, LiteralError> {
         let start = self.pos;
         if matches!(self.peek(), Some('-' | '+')) {
             self.bump();
@@ -168,10 +177,12 @@ impl<'a> Lit<'a> {
         }
         self.s[start..self.pos]
             .parse()
-            .map_err(|_| format!("integer {} out of range", &self.s[start..self.pos]))
+            .map_err(|_| LiteralError::IntegerOutOfRange {
+                text: self.s[start..self.pos].to_string(),
+            })
     }
 
-    fn hex(&mut self, n: usize) -> Result<char, String> {
+    fn hex(&mut self, n: usize) -> Result<char, LiteralError> {
         let mut v = 0u32;
         for _ in 0..n {
             let d = self
@@ -181,11 +192,11 @@ impl<'a> Lit<'a> {
             self.bump();
             v = v * 16 + d;
         }
-        char::from_u32(v).ok_or_else(|| format!("invalid escape value {v:#x}"))
+        char::from_u32(v).ok_or(LiteralError::InvalidEscape { value: v })
     }
 
     /// A single- or double-quoted Python string with backslash escapes.
-    fn string(&mut self) -> Result<String, String> {
+    fn string(&mut self) -> Result<String, LiteralError> {
         let quote = match self.peek() {
             Some(q @ ('\'' | '"')) => q,
             _ => return Err(self.err("a quoted string")),
@@ -194,10 +205,10 @@ impl<'a> Lit<'a> {
         let mut out = String::new();
         loop {
             match self.bump() {
-                None => return Err(format!("unterminated string at byte {}", self.pos)),
+                None => return Err(LiteralError::Unterminated { pos: self.pos }),
                 Some(c) if c == quote => return Ok(out),
                 Some('\\') => match self.bump() {
-                    None => return Err(format!("unterminated string at byte {}", self.pos)),
+                    None => return Err(LiteralError::Unterminated { pos: self.pos }),
                     Some(c @ ('\\' | '\'' | '"')) => out.push(c),
                     Some('n') => out.push('\n'),
                     Some('t') => out.push('\t'),
@@ -219,7 +230,7 @@ impl<'a> Lit<'a> {
 
     /// After an item: `,` (then `close` may follow) or `close`. Returns
     /// true when the sequence is closed.
-    fn sep(&mut self, close: char) -> Result<bool, String> {
+    fn sep(&mut self, close: char) -> Result<bool, LiteralError> {
         self.ws();
         match self.peek() {
             Some(',') => {
@@ -244,7 +255,7 @@ impl<'a> Lit<'a> {
 /// `{0: 'person', 1: 'bicycle'}` (the key is the class index, missing
 /// indices become `""`) or a list `['person', 'bicycle']`. Strings may use
 /// `'` or `"` and backslash escapes.
-pub fn parse_names(s: &str) -> Result<Vec<String>, String> {
+pub fn parse_names(s: &str) -> Result<Vec<String>, LiteralError> {
     let mut p = Lit::new(s);
     p.ws();
     let mut names: Vec<String> = Vec::new();
@@ -262,11 +273,7 @@ pub fn parse_names(s: &str) -> Result<Vec<String>, String> {
                     let idx = usize::try_from(key)
                         .ok()
                         .filter(|&k| k <= MAX_CLASS_INDEX)
-                        .ok_or_else(|| {
-                            format!(
-                                "class index {key} at byte {key_pos} is not in 0..={MAX_CLASS_INDEX}"
-                            )
-                        })?;
+                        .ok_or(LiteralError::ClassIndex { key, pos: key_pos })?;
                     p.ws();
                     p.expect(':')?;
                     p.ws();
@@ -305,7 +312,7 @@ pub fn parse_names(s: &str) -> Result<Vec<String>, String> {
 
 /// Parses an integer list literal: `[640, 640]`, `(17, 3)` or a single
 /// integer `640` (→ `[640]`).
-pub fn parse_int_list(s: &str) -> Result<Vec<i64>, String> {
+pub fn parse_int_list(s: &str) -> Result<Vec<i64>, LiteralError> {
     let mut p = Lit::new(s);
     p.ws();
     let mut out = Vec::new();
@@ -330,4 +337,110 @@ pub fn parse_int_list(s: &str) -> Result<Vec<i64>, String> {
     }
     p.at_end()?;
     Ok(out)
+}
+
+/// Why a Python literal ([`parse_names`], [`parse_int_list`]) cannot be
+/// parsed. Positions are byte offsets in the literal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LiteralError {
+    /// Something other than `expected` at `pos` (`found`: `None` at the end).
+    Unexpected {
+        expected: String,
+        pos: usize,
+        found: Option<char>,
+    },
+    /// An integer that does not fit in `i64`.
+    IntegerOutOfRange { text: String },
+    /// A `\x`, `\u` or `\U` escape that is not a character.
+    InvalidEscape { value: u32 },
+    /// A string without its closing quote.
+    Unterminated { pos: usize },
+    /// A `names` key outside `0..=100000`.
+    ClassIndex { key: i64, pos: usize },
+}
+
+impl fmt::Display for LiteralError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LiteralError::Unexpected {
+                expected,
+                pos,
+                found: Some(c),
+            } => write!(f, "expected {expected} at byte {pos}, found {c:?}"),
+            LiteralError::Unexpected {
+                expected,
+                pos,
+                found: None,
+            } => write!(f, "expected {expected} at byte {pos}, found the end"),
+            LiteralError::IntegerOutOfRange { text } => write!(f, "integer {text} out of range"),
+            LiteralError::InvalidEscape { value } => write!(f, "invalid escape value {value:#x}"),
+            LiteralError::Unterminated { pos } => write!(f, "unterminated string at byte {pos}"),
+            LiteralError::ClassIndex { key, pos } => write!(
+                f,
+                "class index {key} at byte {pos} is not in 0..={MAX_CLASS_INDEX}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LiteralError {}
+
+/// A metadata value of [`ModelMetadata::from_props`] that cannot be used:
+/// `model metadata <key> = "<value>" cannot be parsed: <reason>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MetadataError {
+    /// The metadata key (`names`, `kpt_shape`, `imgsz`, `end2end`, `stride`).
+    pub key: &'static str,
+    /// The value as found.
+    pub value: String,
+    pub reason: MetadataReason,
+}
+
+/// Why a metadata value cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MetadataReason {
+    /// It is not a valid literal.
+    Literal(LiteralError),
+    /// It is a literal, but not one the key allows (what is expected).
+    Invalid(&'static str),
+}
+
+impl From<LiteralError> for MetadataReason {
+    fn from(e: LiteralError) -> Self {
+        MetadataReason::Literal(e)
+    }
+}
+
+impl From<&'static str> for MetadataReason {
+    fn from(expected: &'static str) -> Self {
+        MetadataReason::Invalid(expected)
+    }
+}
+
+impl fmt::Display for MetadataReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MetadataReason::Literal(e) => e.fmt(f),
+            MetadataReason::Invalid(expected) => f.write_str(expected),
+        }
+    }
+}
+
+impl fmt::Display for MetadataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "model metadata {} = {:?} cannot be parsed: {}",
+            self.key, self.value, self.reason
+        )
+    }
+}
+
+impl std::error::Error for MetadataError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.reason {
+            MetadataReason::Literal(e) => Some(e),
+            MetadataReason::Invalid(_) => None,
+        }
+    }
 }

@@ -26,7 +26,9 @@ mod metadata;
 #[cfg(test)]
 mod tests;
 
-pub use decode::{DecodeParams, Decoder, Detection};
-pub use layout::{resolve_layout, ModelType, OutputLayout};
+pub use decode::{DecodeError, DecodeParams, Decoder, Detection};
+pub use layout::{resolve_layout, LayoutError, ModelType, OutputLayout};
 pub use mapping::BoxMapping;
-pub use metadata::{parse_int_list, parse_names, ModelMetadata};
+pub use metadata::{
+    parse_int_list, parse_names, LiteralError, MetadataError, MetadataReason, ModelMetadata,
+};

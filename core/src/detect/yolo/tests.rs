@@ -159,13 +159,13 @@ fn metadata_from_props() {
     };
     assert_eq!(one("imgsz", "640").unwrap().imgsz, Some((640, 640)));
     assert_eq!(one("end2end", "False").unwrap().end2end, Some(false));
-    let e = one("kpt_shape", "[17, x]").unwrap_err();
+    let e = one("kpt_shape", "[17, x]").unwrap_err().to_string();
     assert!(e.contains("kpt_shape") && e.contains("[17, x]"), "{e}");
-    let e = one("kpt_shape", "[17, 4]").unwrap_err();
+    let e = one("kpt_shape", "[17, 4]").unwrap_err().to_string();
     assert!(e.contains("kpt_shape") && e.contains("[17, 4]"), "{e}");
-    let e = one("end2end", "maybe").unwrap_err();
+    let e = one("end2end", "maybe").unwrap_err().to_string();
     assert!(e.contains("end2end") && e.contains("maybe"), "{e}");
-    let e = one("names", "{0: person}").unwrap_err();
+    let e = one("names", "{0: person}").unwrap_err().to_string();
     assert!(e.contains("names") && e.contains("{0: person}"), "{e}");
     assert!(one("stride", "0").is_err());
     assert!(one("imgsz", "[1, 2, 3]").is_err());
@@ -274,7 +274,9 @@ fn resolve_real_shapes() {
 #[test]
 fn resolve_dynamic_dims() {
     let meta = meta_with_names(80);
-    let e = resolve_layout(&[1, -1, -1], &meta, None).unwrap_err();
+    let e = resolve_layout(&[1, -1, -1], &meta, None)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("undecidable") && e.contains("[1, ?, ?]"), "{e}");
     // Dynamic anchors: decidable, anchors unknown until the real shape.
     let l = resolve_layout(&[-1, 84, -1], &meta, None).unwrap();
@@ -285,7 +287,9 @@ fn resolve_dynamic_dims() {
     let l = resolve_layout(&[1, 0, 85], &meta, None).unwrap();
     assert_eq!((l.kind, l.anchors), (ModelType::Yolov5, 0));
     // [1, ?, 6]: YOLOv5 with 1 class or end2end — undecidable...
-    let e = resolve_layout(&[1, -1, 6], &ModelMetadata::default(), None).unwrap_err();
+    let e = resolve_layout(&[1, -1, 6], &ModelMetadata::default(), None)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("undecidable"), "{e}");
     // ...unless the metadata says.
     let e2e = ModelMetadata {
@@ -295,26 +299,38 @@ fn resolve_dynamic_dims() {
     let l = resolve_layout(&[1, -1, 6], &e2e, None).unwrap();
     assert_eq!((l.kind, l.anchors), (ModelType::End2End, 0));
     // The channel dim may not be dynamic.
-    let e = resolve_layout(&[1, -1, 8400], &meta, Some(ModelType::Yolov8)).unwrap_err();
+    let e = resolve_layout(&[1, -1, 8400], &meta, Some(ModelType::Yolov8))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("static"), "{e}");
 }
 
 #[test]
 fn resolve_errors() {
     let meta = ModelMetadata::default();
-    let e = resolve_layout(&[1, 7], &meta, None).unwrap_err();
+    let e = resolve_layout(&[1, 7], &meta, None)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("[1, 7]") && e.contains("[1, 4+nc, N]"), "{e}");
-    let e = resolve_layout(&[2, 84, 8400], &meta, None).unwrap_err();
+    let e = resolve_layout(&[2, 84, 8400], &meta, None)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("batch"), "{e}");
     // v8 needs at least one class.
     assert!(resolve_layout(&[1, 4, 8400], &meta, None).is_err());
     // 80 names, 81 classes.
-    let e = resolve_layout(&[1, 85, 8400], &meta_with_names(80), None).unwrap_err();
+    let e = resolve_layout(&[1, 85, 8400], &meta_with_names(80), None)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("80") && e.contains("81"), "{e}");
     // Forced types must fit the shape.
-    let e = resolve_layout(&[1, 84, 8400], &meta, Some(ModelType::End2End)).unwrap_err();
+    let e = resolve_layout(&[1, 84, 8400], &meta, Some(ModelType::End2End))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("[1, 84, 8400]") && e.contains("end2end"), "{e}");
-    let e = resolve_layout(&[1, 56, 8400], &meta, Some(ModelType::Yolov8Pose)).unwrap_err();
+    let e = resolve_layout(&[1, 56, 8400], &meta, Some(ModelType::Yolov8Pose))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("kpt_shape"), "{e}");
     let e = resolve_layout(&[1, 300, 6], &meta_with_names(80), Some(ModelType::Yolov5));
     assert!(e.is_err());
@@ -657,7 +673,8 @@ fn wrong_data_length_is_an_error() {
             &DecodeParams::default(),
             &mut out,
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("41") && e.contains("42"), "{e}");
     assert!(out.is_empty());
     let bad_map = BoxMapping { scale: 0.0, ..map };
