@@ -18,6 +18,11 @@
 //! initial std `[2σp, 2σp, 1e-2, 2σp, 10σv, 10σv, 1e-5, 10σv]`; process std
 //! `[σp, σp, 1e-2, σp, σv, σv, 1e-5, σv]`; measurement std
 //! `[σp, σp, 1e-1, σp]`.
+//!
+//! The keypoint smoother's [`crate::pose::Kalman1`] is a different filter
+//! (one coordinate, continuous-time noise, variable time step, fixed-lag
+//! smoothing); the two share no code because this one must reproduce
+//! deep_sort's arithmetic exactly.
 
 /// Weight of the position standard deviation relative to the height.
 pub const STD_WEIGHT_POSITION: f64 = 1.0 / 20.0;

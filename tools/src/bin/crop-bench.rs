@@ -8,7 +8,7 @@
 //! prints the median and minimum time per frame (all 16 crops).
 //!
 //! ```text
-//! cargo run --release -p rstracking-core --example crop-bench [-- ITERATIONS]
+//! cargo run --release -p rstracking-tools --bin crop-bench [-- ITERATIONS]
 //! ```
 
 use rstracking_core::image::crop::{crop_resize, Normalize, REID_INPUT_HEIGHT, REID_INPUT_WIDTH};

@@ -11,7 +11,7 @@
 //!    to the inference-only frames/s of part 1.
 //!
 //! ```sh
-//! cargo run --release --example detect-bench -- \
+//! cargo run --release -p rstracking-tools --bin detect-bench -- \
 //!   --model ../shared/models/yolov8n_random.onnx \
 //!   --video ../shared/data/video/vtest.avi --runs 30
 //! ```

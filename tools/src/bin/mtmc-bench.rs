@@ -17,7 +17,7 @@
 //!    100 clusterings, at 10 % and 50 % of the run, and at the end.
 //!
 //! ```text
-//! cargo run --release -p rstracking-core --example mtmc-bench [-- LONG_RUN_CLUSTERINGS]
+//! cargo run --release -p rstracking-tools --bin mtmc-bench [-- LONG_RUN_CLUSTERINGS]
 //! ```
 
 use std::collections::HashMap;

@@ -8,7 +8,7 @@
 //! `run_content` (content only).
 //!
 //! ```text
-//! cargo run --release -p rstracking-core --example preprocess-bench [-- ITERATIONS]
+//! cargo run --release -p rstracking-tools --bin preprocess-bench [-- ITERATIONS]
 //! ```
 
 use rstracking_core::image::{letterbox::Preprocessor, PixelLayout, YuvParams};

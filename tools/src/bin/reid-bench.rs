@@ -6,7 +6,7 @@
 //! batched `Session::run` on the same tensor and 16 single-crop runs.
 //!
 //! ```sh
-//! cargo run --release --example reid-bench -- \
+//! cargo run --release -p rstracking-tools --bin reid-bench -- \
 //!   --model ../shared/models/reid_osnet_x0_25_random.onnx --runs 30
 //! ```
 

@@ -17,7 +17,7 @@
 //! matching, SORT, ...), so their HOTA differs too.
 //!
 //! ```text
-//! cargo run --release -p rstracking-bench --bin tracker-bench -- \
+//! cargo run --release -p rstracking-tools --bin tracker-bench -- \
 //!     [--runs N] [--only tracker,...] [--seqs sequence,...] [--no-hota]
 //! ```
 //! The shared data folder is `$RSTRACKING_SHARED` or `../shared` next to the
