@@ -148,6 +148,18 @@ fn main() {
     let a = parse_args();
     gst::init().unwrap();
     gstrstracking::plugin_register_static().unwrap();
+    let mut det = load_detector(&a);
+    // Part 1: stage costs on one real frame.
+    let infer_fps = stage_costs(&mut det, &a);
+    drop(det);
+    // Part 2: the whole pipeline on the video.
+    if a.pipeline_runs > 0 {
+        pipeline_runs(&a, infer_fps);
+    }
+}
+
+/// The detector of `rsdetect` on the model, CPU, with the bench's threads.
+fn load_detector(a: &Args) -> Detector {
     let cfg = ModelConfig {
         model: a.model.clone(),
         model_type: None,
@@ -162,7 +174,7 @@ fn main() {
         ort_library: None,
         params: DecodeParams::default(),
     };
-    let (mut det, warnings) = Detector::load(&cfg).unwrap_or_else(|e| panic!("{e}"));
+    let (det, warnings) = Detector::load(&cfg).unwrap_or_else(|e| panic!("{e}"));
     for w in warnings {
         eprintln!("warning: {w}");
     }
@@ -177,11 +189,15 @@ fn main() {
         a.spinning,
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
+    det
+}
 
-    // Part 1: stage costs on one real frame.
+/// Part 1: letterbox, `Session::run`, decode and a bare `Session::run` on one
+/// frame of the video as NV12 and as BGRx; returns the inference-only
+/// frames/s (median bare run).
+fn stage_costs(det: &mut Detector, a: &Args) -> f64 {
     let nv12 = grab_frame(&a.video, a.frame, a.width, a.height, "NV12");
     let bgrx = grab_frame(&a.video, a.frame, a.width, a.height, "BGRx");
-    let mut objects = Vec::new();
     let mut bare_all = Vec::new();
     println!(
         "\n## Stage costs, frame {} of {} scaled to {}x{}, median of {} runs (ms per frame)",
@@ -196,39 +212,7 @@ fn main() {
         det.configure(layout, a.width, a.height, YuvParams::default())
             .unwrap();
         let frame = frame_of(layout, a.width, a.height, data);
-        for _ in 0..3 {
-            det.preprocess(&frame).unwrap();
-            det.infer(&mut objects).unwrap();
-            det.run_bare().unwrap();
-        }
-        let (mut pre, mut inf, mut post, mut bare) = (vec![], vec![], vec![], vec![]);
-        for _ in 0..a.runs {
-            det.preprocess(&frame).unwrap();
-            det.infer(&mut objects).unwrap();
-            let t = det.times;
-            pre.push(t.pre);
-            inf.push(t.infer);
-            post.push(t.post);
-            bare.push(det.run_bare().unwrap());
-        }
-        let (p, i, q, b) = (
-            median(&mut pre),
-            median(&mut inf),
-            median(&mut post),
-            median(&mut bare),
-        );
-        bare_all.extend_from_slice(&bare);
-        println!(
-            "| {name} {}x{} | {:.3} | {:.2} | {:.3} | {:.2} | {:.1} % | {} |",
-            a.width,
-            a.height,
-            ms(p),
-            ms(i),
-            ms(q),
-            ms(b),
-            100.0 * (p + q).as_secs_f64() / b.as_secs_f64(),
-            objects.len()
-        );
+        bare_all.extend(stage_row(det, a, name, &frame));
     }
     let bare = median(&mut bare_all);
     let infer_fps = 1.0 / bare.as_secs_f64();
@@ -236,12 +220,51 @@ fn main() {
         "\ninference-only: {:.2} ms = {infer_fps:.2} frames/s",
         ms(bare)
     );
-    drop(det);
+    infer_fps
+}
 
-    // Part 2: the whole pipeline on the video.
-    if a.pipeline_runs == 0 {
-        return;
+/// One row of the stage table (3 warm-up runs, then `a.runs`); returns the
+/// bare `Session::run` times.
+fn stage_row(det: &mut Detector, a: &Args, name: &str, frame: &Frame) -> Vec<Duration> {
+    let mut objects = Vec::new();
+    for _ in 0..3 {
+        det.preprocess(frame).unwrap();
+        det.infer(&mut objects).unwrap();
+        det.run_bare().unwrap();
     }
+    let (mut pre, mut inf, mut post, mut bare) = (vec![], vec![], vec![], vec![]);
+    for _ in 0..a.runs {
+        det.preprocess(frame).unwrap();
+        det.infer(&mut objects).unwrap();
+        let t = det.times;
+        pre.push(t.pre);
+        inf.push(t.infer);
+        post.push(t.post);
+        bare.push(det.run_bare().unwrap());
+    }
+    let (p, i, q, b) = (
+        median(&mut pre),
+        median(&mut inf),
+        median(&mut post),
+        median(&mut bare),
+    );
+    println!(
+        "| {name} {}x{} | {:.3} | {:.2} | {:.3} | {:.2} | {:.1} % | {} |",
+        a.width,
+        a.height,
+        ms(p),
+        ms(i),
+        ms(q),
+        ms(b),
+        100.0 * (p + q).as_secs_f64() / b.as_secs_f64(),
+        objects.len()
+    );
+    bare
+}
+
+/// Part 2: `a.pipeline_runs` runs of the whole pipeline on the video, and
+/// their median frames/s against `infer_fps`.
+fn pipeline_runs(a: &Args, infer_fps: f64) {
     let mut threads = if a.threads > 0 {
         format!(" threads={}", a.threads)
     } else {
@@ -257,35 +280,7 @@ fn main() {
     println!("\n## Pipeline: gst-launch-1.0 {desc}");
     let mut fps_runs = Vec::new();
     for run in 0..a.pipeline_runs {
-        let p = gst::parse::launch(&desc).unwrap();
-        let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let c2 = counter.clone();
-        let det = p
-            .downcast_ref::<gst::Bin>()
-            .unwrap()
-            .by_name("det")
-            .unwrap();
-        det.static_pad("src")
-            .unwrap()
-            .add_probe(gst::PadProbeType::BUFFER, move |_, _| {
-                c2.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                gst::PadProbeReturn::Ok
-            });
-        let t0 = Instant::now();
-        p.set_state(gst::State::Playing).unwrap();
-        let bus = p.bus().unwrap();
-        for msg in bus.iter_timed(gst::ClockTime::NONE) {
-            match msg.view() {
-                gst::MessageView::Eos(..) => break,
-                gst::MessageView::Error(e) => {
-                    panic!("pipeline error: {} {:?}", e.error(), e.debug())
-                }
-                _ => {}
-            }
-        }
-        let dt = t0.elapsed();
-        p.set_state(gst::State::Null).unwrap();
-        let n = counter.load(std::sync::atomic::Ordering::Relaxed);
+        let (n, dt) = run_pipeline(&desc);
         let fps = n as f64 / dt.as_secs_f64();
         println!(
             "run {}: {n} frames in {:.2} s = {fps:.2} frames/s (incl. start-up and model load)",
@@ -300,4 +295,37 @@ fn main() {
         "pipeline median {fps:.2} frames/s = {:.1} % of inference-only {infer_fps:.2} frames/s",
         100.0 * fps / infer_fps
     );
+}
+
+/// Runs `desc` to EOS: the buffers out of `det` and the wall time.
+fn run_pipeline(desc: &str) -> (u64, Duration) {
+    let p = gst::parse::launch(desc).unwrap();
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let c2 = counter.clone();
+    let det = p
+        .downcast_ref::<gst::Bin>()
+        .unwrap()
+        .by_name("det")
+        .unwrap();
+    det.static_pad("src")
+        .unwrap()
+        .add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+            c2.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            gst::PadProbeReturn::Ok
+        });
+    let t0 = Instant::now();
+    p.set_state(gst::State::Playing).unwrap();
+    let bus = p.bus().unwrap();
+    for msg in bus.iter_timed(gst::ClockTime::NONE) {
+        match msg.view() {
+            gst::MessageView::Eos(..) => break,
+            gst::MessageView::Error(e) => {
+                panic!("pipeline error: {} {:?}", e.error(), e.debug())
+            }
+            _ => {}
+        }
+    }
+    let dt = t0.elapsed();
+    p.set_state(gst::State::Null).unwrap();
+    (counter.load(std::sync::atomic::Ordering::Relaxed), dt)
 }

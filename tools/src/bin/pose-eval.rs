@@ -393,6 +393,255 @@ fn truth_runs(s: &Synthetic, series: &Series, min_conf: f64) -> Vec<(Vec<f64>, V
     coordinate_runs(&truth, series, min_conf)
 }
 
+/// One synthetic run (3000 frames at one noise level) and its raw series.
+struct SyntheticRun<'a> {
+    noise: f64,
+    syn: Synthetic,
+    defaults: &'a SmootherConfig,
+    min_conf: f64,
+    raw: Series,
+    raw_err: f64,
+}
+
+impl<'a> SyntheticRun<'a> {
+    fn new(noise: f64, drop_kp: f64, drop_frame: f64, defaults: &'a SmootherConfig) -> Self {
+        let syn = synthetic(3000, noise, drop_kp, drop_frame, 0x5eed_1234);
+        let min_conf = defaults.min_confidence as f64;
+        let (raw, _) = smooth_series(&syn.frames, defaults);
+        let raw_err = truth_error(&syn, &raw, min_conf);
+        SyntheticRun {
+            noise,
+            syn,
+            defaults,
+            min_conf,
+            raw,
+            raw_err,
+        }
+    }
+
+    /// The smoothed series of `cfg`.
+    fn smooth(&self, cfg: &SmootherConfig) -> Series {
+        smooth_series(&self.syn.frames, cfg).1
+    }
+
+    fn error(&self, s: &Series) -> f64 {
+        truth_error(&self.syn, s, self.min_conf)
+    }
+
+    fn one_euro(&self, min_cutoff: f64, beta: f64, d_cutoff: f64) -> SmootherConfig {
+        SmootherConfig {
+            filter: FilterKind::OneEuro {
+                min_cutoff,
+                beta,
+                d_cutoff,
+            },
+            ..self.defaults.clone()
+        }
+    }
+
+    /// The constant-velocity Kalman filter; with `latency` > 0 the
+    /// fixed-lag smoother (`lookahead`).
+    fn kalman(&self, q: f64, r: f64, latency: u32) -> SmootherConfig {
+        SmootherConfig {
+            filter: FilterKind::Kalman {
+                process_noise: q,
+                measurement_noise: r,
+            },
+            latency,
+            lookahead: latency > 0,
+            ..self.defaults.clone()
+        }
+    }
+
+    fn ema(&self, alpha: f64) -> SmootherConfig {
+        SmootherConfig {
+            filter: FilterKind::Ema { alpha },
+            ..self.defaults.clone()
+        }
+    }
+
+    /// One Euro tuned for this motion and noise: (error, min-cutoff, beta,
+    /// d-cutoff) of a small grid with the lowest error to the truth.
+    fn tune_one_euro(&self) -> (f64, f64, f64, f64) {
+        let mut tuned = (f64::MAX, 1.0, 0.007, 1.0);
+        for mc in [0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0] {
+            for beta in [0.007, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.5] {
+                for dc in [0.5, 1.0, 2.0, 4.0] {
+                    let e = self.error(&self.smooth(&self.one_euro(mc, beta, dc)));
+                    if e < tuned.0 {
+                        tuned = (e, mc, beta, dc);
+                    }
+                }
+            }
+        }
+        tuned
+    }
+
+    /// The Kalman filter at `latency` tuned the same way: (error, process
+    /// noise, measurement noise at confidence 1).
+    fn tune_kalman(&self, latency: u32) -> (f64, f64, f64) {
+        let noise = self.noise;
+        let mut kq = (f64::MAX, 1.0, noise * noise);
+        for e in 0..=16 {
+            let q = 10f64.powf(1.0 + 0.5 * e as f64);
+            for rf in [0.5, 1.0, 2.0, 4.0, 8.0] {
+                let r = rf * noise * noise;
+                let err = self.error(&self.smooth(&self.kalman(q, r, latency)));
+                if err < kq.0 {
+                    kq = (err, q, r);
+                }
+            }
+        }
+        kq
+    }
+
+    /// Jitter reduction of `s` against the raw series.
+    fn jitter_reduction(&self, s: &Series) -> f64 {
+        let runs = coordinate_runs(&self.raw, s, self.min_conf);
+        1.0 - jitter(&runs, true) / jitter(&runs, false)
+    }
+
+    /// The EMA with the jitter reduction of `target` (bisection on alpha):
+    /// its alpha and series.
+    fn same_jitter_ema(&self, target: &Series) -> (f64, Series) {
+        let goal = self.jitter_reduction(target);
+        let (mut lo, mut hi) = (0.001, 1.0);
+        for _ in 0..40 {
+            let mid = 0.5 * (lo + hi);
+            if self.jitter_reduction(&self.smooth(&self.ema(mid))) > goal {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        let alpha = 0.5 * (lo + hi);
+        (alpha, self.smooth(&self.ema(alpha)))
+    }
+
+    fn truth_lag(&self, s: &Series) -> f64 {
+        lag(&truth_runs(&self.syn, s, self.min_conf))
+    }
+
+    fn reduction(&self, s: &Series) -> f64 {
+        1.0 - self.error(s) / self.raw_err
+    }
+
+    /// One table row per named series.
+    fn print_rows(&self, rows: &[(String, u32, &Series)]) {
+        for (name, latency, series) in rows {
+            let err = self.error(series);
+            let j = jitter(&coordinate_runs(&self.raw, series, self.min_conf), true);
+            println!(
+                "| {name} | {latency} | {err:.3} | {:.1} % | {j:.3} | {:.1} % | {:.2} |",
+                100.0 * (1.0 - err / self.raw_err),
+                100.0 * self.jitter_reduction(series),
+                self.truth_lag(series)
+            );
+        }
+    }
+}
+
+/// The series of the synthetic table, each with its tuned parameters.
+struct Filtered {
+    sm_defaults: Series,
+    /// (error, min-cutoff, beta, d-cutoff) and the series.
+    tuned: (f64, f64, f64, f64),
+    one_euro: Series,
+    /// (error, process noise, measurement noise) and the series.
+    kq: (f64, f64, f64),
+    kalman: Series,
+    /// Fixed-lag smoothers at latency 1, 2, 3.
+    lookahead: Vec<(u32, (f64, f64, f64), Series)>,
+    /// EMAs with the jitter reduction of the tuned One Euro and of the
+    /// fixed-lag smoother at latency 1: alpha and series.
+    ema: (f64, Series),
+    ema_k: (f64, Series),
+}
+
+impl Filtered {
+    fn new(run: &SyntheticRun) -> Self {
+        let tuned = run.tune_one_euro();
+        let one_euro = run.smooth(&run.one_euro(tuned.1, tuned.2, tuned.3));
+        // Measurement noise tuned too, around the generator's σ².
+        let kq = run.tune_kalman(0);
+        let kalman = run.smooth(&run.kalman(kq.1, kq.2, 0));
+        let lookahead: Vec<(u32, (f64, f64, f64), Series)> = [1, 2, 3]
+            .into_iter()
+            .map(|latency| {
+                let kq = run.tune_kalman(latency);
+                (latency, kq, run.smooth(&run.kalman(kq.1, kq.2, latency)))
+            })
+            .collect();
+        let ema = run.same_jitter_ema(&one_euro);
+        let ema_k = run.same_jitter_ema(&lookahead[0].2);
+        Filtered {
+            sm_defaults: run.smooth(run.defaults),
+            tuned,
+            one_euro,
+            kq,
+            kalman,
+            lookahead,
+            ema,
+            ema_k,
+        }
+    }
+
+    /// The table rows: name, latency, series.
+    fn rows(&self) -> Vec<(String, u32, &Series)> {
+        let (tuned, kq) = (self.tuned, self.kq);
+        let mut rows: Vec<(String, u32, &Series)> = vec![
+            (
+                "One Euro, defaults (1.0, 0.007)".to_string(),
+                0,
+                &self.sm_defaults,
+            ),
+            (
+                format!(
+                    "One Euro, tuned (min-cutoff {}, beta {}, d-cutoff {})",
+                    tuned.1, tuned.2, tuned.3
+                ),
+                0,
+                &self.one_euro,
+            ),
+            (
+                format!(
+                    "Kalman, tuned (process-noise {:.0}, measurement-noise {})",
+                    kq.1, kq.2
+                ),
+                0,
+                &self.kalman,
+            ),
+        ];
+        for (latency, kq, series) in &self.lookahead {
+            rows.push((
+                format!(
+                    "Kalman fixed-lag (lookahead=true, latency={latency}), tuned (process-noise {:.0}, measurement-noise {})",
+                    kq.1, kq.2
+                ),
+                *latency,
+                series,
+            ));
+        }
+        rows.push((
+            format!(
+                "EMA α = {:.3} (same jitter reduction as tuned One Euro)",
+                self.ema.0
+            ),
+            0,
+            &self.ema.1,
+        ));
+        rows.push((
+            format!(
+                "EMA α = {:.3} (same jitter reduction as Kalman fixed-lag, latency 1)",
+                self.ema_k.0
+            ),
+            0,
+            &self.ema_k.1,
+        ));
+        rows
+    }
+}
+
 /// The synthetic-truth table at one noise level; returns (error reduction,
 /// lag) of the tuned One Euro, of the tuned Kalman fixed-lag smoother at
 /// latency 1 and of the same-jitter EMA for the sweep.
@@ -402,248 +651,132 @@ fn synthetic_table(
     csv: Option<&Path>,
     print: bool,
 ) -> [(f64, f64); 3] {
-    let min_conf = defaults.min_confidence as f64;
     let (drop_kp, drop_frame) = (0.05, 0.02);
-    let syn = synthetic(3000, noise, drop_kp, drop_frame, 0x5eed_1234);
+    let run = SyntheticRun::new(noise, drop_kp, drop_frame, defaults);
     if print {
         println!("## Synthetic truth: 3000 frames at 60 fps, noise σ = {noise} px, {:.0} % keypoints and {:.0} % frames (gaps of 1-3) dropped\n", drop_kp * 100.0, drop_frame * 100.0);
     }
-    let (raw, sm_defaults) = smooth_series(&syn.frames, defaults);
-    let raw_err = truth_error(&syn, &raw, min_conf);
-    // One Euro tuned for this motion and noise: the (min-cutoff, beta) of a
-    // small grid with the lowest error to the truth.
-    let one_euro = |min_cutoff: f64, beta: f64, d_cutoff: f64| SmootherConfig {
-        filter: FilterKind::OneEuro {
-            min_cutoff,
-            beta,
-            d_cutoff,
-        },
-        ..(*defaults).clone()
-    };
-    let mut tuned = (f64::MAX, 1.0, 0.007, 1.0);
-    for mc in [0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0] {
-        for beta in [0.007, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.5] {
-            for dc in [0.5, 1.0, 2.0, 4.0] {
-                let (_, s) = smooth_series(&syn.frames, &one_euro(mc, beta, dc));
-                let e = truth_error(&syn, &s, min_conf);
-                if e < tuned.0 {
-                    tuned = (e, mc, beta, dc);
-                }
-            }
-        }
-    }
-    let (_, sm) = smooth_series(&syn.frames, &one_euro(tuned.1, tuned.2, tuned.3));
-    // The constant-velocity Kalman filter, its process noise tuned the same
-    // way (measurement noise = the generator's σ²).
-    // With `latency` > 0 it is the fixed-lag smoother (`lookahead`).
-    let kalman = |q: f64, r: f64, latency: u32| SmootherConfig {
-        filter: FilterKind::Kalman {
-            process_noise: q,
-            measurement_noise: r,
-        },
-        latency,
-        lookahead: latency > 0,
-        ..(*defaults).clone()
-    };
-    // (error, process noise, measurement noise at confidence 1)
-    let tune_kalman = |latency: u32| {
-        let mut kq = (f64::MAX, 1.0, noise * noise);
-        for e in 0..=16 {
-            let q = 10f64.powf(1.0 + 0.5 * e as f64);
-            for rf in [0.5, 1.0, 2.0, 4.0, 8.0] {
-                let r = rf * noise * noise;
-                let (_, s) = smooth_series(&syn.frames, &kalman(q, r, latency));
-                let err = truth_error(&syn, &s, min_conf);
-                if err < kq.0 {
-                    kq = (err, q, r);
-                }
-            }
-        }
-        kq
-    };
-    let kq = tune_kalman(0);
-    let (_, sm_kalman) = smooth_series(&syn.frames, &kalman(kq.1, kq.2, 0));
-    let lookahead: Vec<(u32, (f64, f64, f64), Series)> = [1, 2, 3]
-        .into_iter()
-        .map(|latency| {
-            let kq = tune_kalman(latency);
-            let (_, s) = smooth_series(&syn.frames, &kalman(kq.1, kq.2, latency));
-            (latency, kq, s)
-        })
-        .collect();
-    let jitter_reduction = |s: &Series| {
-        let runs = coordinate_runs(&raw, s, min_conf);
-        1.0 - jitter(&runs, true) / jitter(&runs, false)
-    };
-    let jit_raw = jitter(&coordinate_runs(&raw, &sm, min_conf), false);
-    // EMA with the jitter reduction of `target` (bisection on alpha).
-    let ema_cfg = |alpha: f64| SmootherConfig {
-        filter: FilterKind::Ema { alpha },
-        ..(*defaults).clone()
-    };
-    let same_jitter_ema = |target: &Series| {
-        let goal = jitter_reduction(target);
-        let (mut lo, mut hi) = (0.001, 1.0);
-        for _ in 0..40 {
-            let mid = 0.5 * (lo + hi);
-            let (_, s) = smooth_series(&syn.frames, &ema_cfg(mid));
-            if jitter_reduction(&s) > goal {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        let alpha = 0.5 * (lo + hi);
-        (alpha, smooth_series(&syn.frames, &ema_cfg(alpha)).1)
-    };
-    let (alpha, ema) = same_jitter_ema(&sm);
-    let (alpha_k, ema_k) = same_jitter_ema(&lookahead[0].2);
-    let truth_lag = |s: &Series| lag(&truth_runs(&syn, s, min_conf));
-    let reduction = |s: &Series| 1.0 - truth_error(&syn, s, min_conf) / raw_err;
-    let fixed_lag_1 = &lookahead[0].2;
+    let f = Filtered::new(&run);
+    let (sm, fixed_lag_1, ema) = (&f.one_euro, &f.lookahead[0].2, &f.ema.1);
     let sweep = [
-        (reduction(&sm), truth_lag(&sm)),
-        (reduction(fixed_lag_1), truth_lag(fixed_lag_1)),
-        (reduction(&ema), truth_lag(&ema)),
+        (run.reduction(sm), run.truth_lag(sm)),
+        (run.reduction(fixed_lag_1), run.truth_lag(fixed_lag_1)),
+        (run.reduction(ema), run.truth_lag(ema)),
     ];
     if !print {
         return sweep;
     }
+    let jit_raw = jitter(&coordinate_runs(&run.raw, sm, run.min_conf), false);
     println!("| filter | latency (frames) | RMSE to truth (px) | error reduction | jitter (px) | jitter reduction | lag vs truth (frames) |");
     println!("|---|---|---|---|---|---|---|");
     println!(
-        "| raw detections | 0 | {raw_err:.3} | – | {jit_raw:.3} | – | {:.2} |",
-        truth_lag(&raw)
+        "| raw detections | 0 | {:.3} | – | {jit_raw:.3} | – | {:.2} |",
+        run.raw_err,
+        run.truth_lag(&run.raw)
     );
-    let mut rows: Vec<(String, u32, &Series)> = vec![
-        (
-            "One Euro, defaults (1.0, 0.007)".to_string(),
-            0,
-            &sm_defaults,
-        ),
-        (
-            format!(
-                "One Euro, tuned (min-cutoff {}, beta {}, d-cutoff {})",
-                tuned.1, tuned.2, tuned.3
-            ),
-            0,
-            &sm,
-        ),
-        (
-            format!(
-                "Kalman, tuned (process-noise {:.0}, measurement-noise {})",
-                kq.1, kq.2
-            ),
-            0,
-            &sm_kalman,
-        ),
-    ];
-    for (latency, kq, series) in &lookahead {
-        rows.push((
-            format!(
-                "Kalman fixed-lag (lookahead=true, latency={latency}), tuned (process-noise {:.0}, measurement-noise {})",
-                kq.1, kq.2
-            ),
-            *latency,
-            series,
-        ));
-    }
-    rows.push((
-        format!("EMA α = {alpha:.3} (same jitter reduction as tuned One Euro)"),
-        0,
-        &ema,
-    ));
-    rows.push((
-        format!("EMA α = {alpha_k:.3} (same jitter reduction as Kalman fixed-lag, latency 1)"),
-        0,
-        &ema_k,
-    ));
-    for (name, latency, series) in rows {
-        let err = truth_error(&syn, series, min_conf);
-        let j = jitter(&coordinate_runs(&raw, series, min_conf), true);
-        println!(
-            "| {name} | {latency} | {err:.3} | {:.1} % | {j:.3} | {:.1} % | {:.2} |",
-            100.0 * (1.0 - err / raw_err),
-            100.0 * jitter_reduction(series),
-            truth_lag(series)
-        );
-    }
+    run.print_rows(&f.rows());
     if let Some(dir) = csv {
-        write_synthetic_csv(dir, &syn, &raw, [&sm, fixed_lag_1, &ema]);
+        write_synthetic_csv(dir, &run.syn, &run.raw, [sm, fixed_lag_1, ema]);
     }
     sweep
 }
 
-fn main() {
-    let mut pose2sim =
-        PathBuf::from("../shared/data/keypoints/pose2sim_S00_P00_T01_BalancingTrial/pose");
-    let mut csv: Option<PathBuf> = None;
-    let mut only_pose2sim = false;
-    let mut only_synthetic = false;
+/// Command-line options.
+struct Args {
+    pose2sim: PathBuf,
+    csv: Option<PathBuf>,
+    only_pose2sim: bool,
+    only_synthetic: bool,
+}
+
+fn parse_args() -> Args {
+    let mut args = Args {
+        pose2sim: PathBuf::from(
+            "../shared/data/keypoints/pose2sim_S00_P00_T01_BalancingTrial/pose",
+        ),
+        csv: None,
+        only_pose2sim: false,
+        only_synthetic: false,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--pose2sim" => pose2sim = PathBuf::from(it.next().expect("--pose2sim DIR")),
-            "--csv" => csv = Some(PathBuf::from(it.next().expect("--csv DIR"))),
-            "--only-pose2sim" => only_pose2sim = true,
-            "--only-synthetic" => only_synthetic = true,
+            "--pose2sim" => args.pose2sim = PathBuf::from(it.next().expect("--pose2sim DIR")),
+            "--csv" => args.csv = Some(PathBuf::from(it.next().expect("--csv DIR"))),
+            "--only-pose2sim" => args.only_pose2sim = true,
+            "--only-synthetic" => args.only_synthetic = true,
             other => panic!(
                 "unknown argument {other} (use --pose2sim DIR, --csv DIR, --only-pose2sim, --only-synthetic)"
             ),
         }
     }
+    args
+}
+
+fn main() {
+    let args = parse_args();
     let defaults = SmootherConfig::default();
-    let min_conf = defaults.min_confidence as f64;
     println!("defaults: {:?}\n", defaults);
-
+    if args.only_synthetic {
+        synthetic_table(3.0, &defaults, args.csv.as_deref(), true);
+        return;
+    }
     // 1. pose2sim.
-    if only_synthetic {
-        synthetic_table(3.0, &defaults, csv.as_deref(), true);
-        return;
-    }
-    if pose2sim.is_dir() {
-        println!("## pose2sim (real OpenPose keypoints, 60 fps), One Euro defaults\n");
-        println!("| camera | tracks | coordinate runs | jitter raw (px) | jitter smoothed (px) | reduction | lag vs raw (frames) |");
-        println!("|---|---|---|---|---|---|---|");
-        let (mut all_raw, mut all_sm) = (Vec::new(), Vec::new());
-        for cam in 1..=4 {
-            let dir = pose2sim.join(format!("cam{cam:02}_json"));
-            let frames = track_frames(&read_openpose(&dir));
-            let (raw, sm) = smooth_series(&frames, &defaults);
-            let runs = coordinate_runs(&raw, &sm, min_conf);
-            let (jr, js) = (jitter(&runs, false), jitter(&runs, true));
-            println!(
-                "| cam{cam:02} | {} | {} | {jr:.3} | {js:.3} | {:.1} % | {:.2} |",
-                raw.len(),
-                runs.len(),
-                100.0 * (1.0 - js / jr),
-                lag(&runs)
-            );
-            if cam == 1 {
-                if let Some(dir) = &csv {
-                    write_pose_csv(dir, &raw, &sm);
-                }
-            }
-            all_raw.push(jr * runs.len() as f64);
-            all_sm.push(js * runs.len() as f64);
-        }
-        let (r, s): (f64, f64) = (all_raw.iter().sum(), all_sm.iter().sum());
-        println!("| all | | | | | {:.1} % | |\n", 100.0 * (1.0 - s / r));
+    if args.pose2sim.is_dir() {
+        pose2sim_table(&args.pose2sim, &defaults, args.csv.as_deref());
     } else {
-        println!("skipping pose2sim: {} not found\n", pose2sim.display());
+        println!("skipping pose2sim: {} not found\n", args.pose2sim.display());
     }
-
-    if only_pose2sim {
+    if args.only_pose2sim {
         return;
     }
-
     // 2. Synthetic truth: the full table at σ = 3 px, then a noise sweep.
-    synthetic_table(3.0, &defaults, csv.as_deref(), true);
+    synthetic_table(3.0, &defaults, args.csv.as_deref(), true);
+    noise_sweep(&defaults);
+    // 3. Cost.
+    cost_table(&defaults);
+}
+
+/// The jitter of the pose2sim keypoints per camera, raw and smoothed at the
+/// defaults; camera 1's series go to `csv`.
+fn pose2sim_table(pose2sim: &Path, defaults: &SmootherConfig, csv: Option<&Path>) {
+    let min_conf = defaults.min_confidence as f64;
+    println!("## pose2sim (real OpenPose keypoints, 60 fps), One Euro defaults\n");
+    println!("| camera | tracks | coordinate runs | jitter raw (px) | jitter smoothed (px) | reduction | lag vs raw (frames) |");
+    println!("|---|---|---|---|---|---|---|");
+    let (mut all_raw, mut all_sm) = (Vec::new(), Vec::new());
+    for cam in 1..=4 {
+        let dir = pose2sim.join(format!("cam{cam:02}_json"));
+        let frames = track_frames(&read_openpose(&dir));
+        let (raw, sm) = smooth_series(&frames, defaults);
+        let runs = coordinate_runs(&raw, &sm, min_conf);
+        let (jr, js) = (jitter(&runs, false), jitter(&runs, true));
+        println!(
+            "| cam{cam:02} | {} | {} | {jr:.3} | {js:.3} | {:.1} % | {:.2} |",
+            raw.len(),
+            runs.len(),
+            100.0 * (1.0 - js / jr),
+            lag(&runs)
+        );
+        if cam == 1 {
+            if let Some(dir) = csv {
+                write_pose_csv(dir, &raw, &sm);
+            }
+        }
+        all_raw.push(jr * runs.len() as f64);
+        all_sm.push(js * runs.len() as f64);
+    }
+    let (r, s): (f64, f64) = (all_raw.iter().sum(), all_sm.iter().sum());
+    println!("| all | | | | | {:.1} % | |\n", 100.0 * (1.0 - s / r));
+}
+
+/// The synthetic table's three filters over several noise levels.
+fn noise_sweep(defaults: &SmootherConfig) {
     println!("\n### Noise sweep (same motion and dropouts)\n");
     println!("| noise σ (px) | One Euro tuned: error reduction | lag (frames) | Kalman fixed-lag, latency 1: error reduction | lag (frames) | EMA same jitter as One Euro: error reduction | lag (frames) |");
     println!("|---|---|---|---|---|---|---|");
     for noise in [1.0, 2.0, 3.0, 4.0, 6.0] {
-        let [(oe, ol), (ke, kl), (ee, el)] = synthetic_table(noise, &defaults, None, false);
+        let [(oe, ol), (ke, kl), (ee, el)] = synthetic_table(noise, defaults, None, false);
         println!(
             "| {noise} | {:.1} % | {ol:.2} | {:.1} % | {kl:.2} | {:.1} % | {el:.2} |",
             100.0 * oe,
@@ -651,16 +784,14 @@ fn main() {
             100.0 * ee
         );
     }
+}
 
-    // 3. Cost.
-    println!("\n## Cost (release build; 20 tracks × 17 keypoints, 20,000 frames)\n");
-    let tracks = 20;
-    let n = 20_000;
+/// 64 frames of `tracks` objects each: the first `tracks` frames of
+/// synthetic runs as the tracks' poses.
+fn cost_frames(tracks: usize) -> Vec<Vec<Object>> {
     let mut frames: Vec<Vec<Object>> = Vec::with_capacity(64);
     for seed in 0..64u64 {
         let s = synthetic(tracks, 2.0, 0.0, 0.0, 1000 + seed);
-        // One frame with `tracks` objects: reuse the first `tracks` frames
-        // of a synthetic run as the tracks' poses.
         let mut objs = Vec::new();
         for (i, f) in s.frames.into_iter().enumerate() {
             if let Some(mut o) = f.into_iter().next() {
@@ -670,25 +801,32 @@ fn main() {
         }
         frames.push(objs);
     }
+    frames
+}
+
+/// Cost per keypoint per frame of each filter.
+fn cost_table(defaults: &SmootherConfig) {
+    println!("\n## Cost (release build; 20 tracks × 17 keypoints, 20,000 frames)\n");
+    let tracks = 20;
+    let n = 20_000;
+    let frames = cost_frames(tracks);
+    let kalman = FilterKind::Kalman {
+        process_noise: 20_000.0,
+        measurement_noise: 4.0,
+    };
     for (name, cfg) in [
         ("one-euro", defaults.clone()),
         (
             "kalman",
             SmootherConfig {
-                filter: FilterKind::Kalman {
-                    process_noise: 20_000.0,
-                    measurement_noise: 4.0,
-                },
+                filter: kalman,
                 ..defaults.clone()
             },
         ),
         (
             "kalman, lookahead, latency 1",
             SmootherConfig {
-                filter: FilterKind::Kalman {
-                    process_noise: 20_000.0,
-                    measurement_noise: 4.0,
-                },
+                filter: kalman,
                 latency: 1,
                 lookahead: true,
                 ..defaults.clone()

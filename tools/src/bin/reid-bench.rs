@@ -25,25 +25,39 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-fn main() {
-    let mut model = "../shared/models/reid_osnet_x0_25_random.onnx".to_string();
-    let mut runs = 30usize;
-    let mut threads = 0u32;
+/// Command-line options.
+struct Args {
+    model: String,
+    runs: usize,
+    threads: u32,
+}
+
+fn parse_args() -> Args {
+    let mut a = Args {
+        model: "../shared/models/reid_osnet_x0_25_random.onnx".to_string(),
+        runs: 30,
+        threads: 0,
+    };
     let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--model" => model = it.next().expect("--model PATH"),
-            "--runs" => runs = it.next().expect("--runs N").parse().expect("number"),
-            "--threads" => threads = it.next().expect("--threads N").parse().expect("number"),
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--model" => a.model = it.next().expect("--model PATH"),
+            "--runs" => a.runs = it.next().expect("--runs N").parse().expect("number"),
+            "--threads" => a.threads = it.next().expect("--threads N").parse().expect("number"),
             other => panic!("unknown argument {other} (--model, --runs, --threads)"),
         }
     }
-    let (mut emb, warnings) = Embedder::load(&EmbedderConfig {
-        model: model.clone(),
+    a
+}
+
+/// The embedder of `rsreid` on the model, CPU.
+fn load_embedder(a: &Args) -> Embedder {
+    let (emb, warnings) = Embedder::load(&EmbedderConfig {
+        model: a.model.clone(),
         input_size: None,
         norm: Normalize::default(),
         session: SessionConfig {
-            threads,
+            threads: a.threads,
             provider: Provider::Cpu,
             fallback: false,
             spinning: false,
@@ -55,12 +69,24 @@ fn main() {
         eprintln!("warning: {w}");
     }
     println!(
-        "model {model}, input {:?}, {}, threads {threads} (0 = ORT default)",
+        "model {}, input {:?}, {}, threads {} (0 = ORT default)",
+        a.model,
         emb.input_size(),
-        emb.runtime_description()
+        emb.runtime_description(),
+        a.threads
     );
-    // A deterministic textured 1080p frame, NV12 and BGRx.
-    let (w, h) = (1920usize, 1080usize);
+    emb
+}
+
+/// A deterministic textured frame: Y and interleaved UV planes (NV12), and
+/// BGRx bytes.
+struct Planes {
+    y: Vec<u8>,
+    uv: Vec<u8>,
+    bgrx: Vec<u8>,
+}
+
+fn textured(w: usize, h: usize) -> Planes {
     let mut seed = 0x1234_5678u32;
     let mut rnd = move || {
         seed ^= seed << 13;
@@ -73,8 +99,12 @@ fn main() {
         .collect();
     let uv: Vec<u8> = (0..w * h / 2).map(|_| (rnd() & 255) as u8).collect();
     let bgrx: Vec<u8> = (0..w * h * 4).map(|_| (rnd() & 255) as u8).collect();
-    // 16 pedestrian-sized boxes, 60×150 to 200×500 px.
-    let boxes: Vec<[f32; 4]> = (0..16)
+    Planes { y, uv, bgrx }
+}
+
+/// 16 pedestrian-sized boxes, 60×150 to 200×500 px.
+fn pedestrian_boxes() -> Vec<[f32; 4]> {
+    (0..16)
         .map(|i| {
             let bw = 60.0 + 140.0 * (i as f32 / 15.0);
             let bh = 2.5 * bw;
@@ -85,23 +115,30 @@ fn main() {
                 bh,
             ]
         })
-        .collect();
-    let mut valid = Vec::new();
-    let mut out = Vec::new();
+        .collect()
+}
+
+fn main() {
+    let a = parse_args();
+    let mut emb = load_embedder(&a);
+    let (w, h) = (1920usize, 1080usize);
+    let p = textured(w, h);
+    let boxes = pedestrian_boxes();
     println!(
-        "\n## 16 crops of a 1920x1080 frame, median of {runs} runs (ms)\n\n| input | crop+resize+normalise | batched Session::run (16) | crop / run | 16 single runs | single / batched |\n|---|---|---|---|---|---|"
+        "\n## 16 crops of a 1920x1080 frame, median of {} runs (ms)\n\n| input | crop+resize+normalise | batched Session::run (16) | crop / run | 16 single runs | single / batched |\n|---|---|---|---|---|---|",
+        a.runs
     );
     for (name, layout, planes, strides) in [
         (
             "NV12",
             PixelLayout::Nv12,
-            [&y[..], &uv[..], &[][..]],
+            [&p.y[..], &p.uv[..], &[][..]],
             [w, w, 0],
         ),
         (
             "BGRx",
             PixelLayout::Bgrx,
-            [&bgrx[..], &[][..], &[][..]],
+            [&p.bgrx[..], &[][..], &[][..]],
             [4 * w, 0, 0],
         ),
     ] {
@@ -112,41 +149,49 @@ fn main() {
             planes,
             strides,
         };
-        let (mut crop, mut batched, mut singles) = (vec![], vec![], vec![]);
-        for r in 0..runs + 3 {
-            emb.crop(&frame, YuvParams::default(), &boxes, &mut valid)
-                .unwrap();
-            let c = emb.times.crop;
-            emb.infer(16, &mut out).unwrap();
-            assert_eq!(out.iter().filter(|e| e.is_some()).count(), 16);
-            let b = emb.run_bare(16).unwrap();
-            // 16 single runs: one crop each, batch 1.
-            let t0 = Instant::now();
-            for i in 0..16 {
-                emb.crop(&frame, YuvParams::default(), &boxes[i..i + 1], &mut valid)
-                    .unwrap();
-                emb.run_bare(1).unwrap();
-            }
-            let s = t0.elapsed();
-            if r >= 3 {
-                crop.push(c);
-                batched.push(b);
-                singles.push(s);
-            }
-        }
-        let (c, b, s) = (
-            median(&mut crop),
-            median(&mut batched),
-            median(&mut singles),
-        );
-        println!(
-            "| {name} | {:.3} | {:.2} | {:.1} % | {:.2} | {:.2}× |",
-            ms(c),
-            ms(b),
-            100.0 * c.as_secs_f64() / b.as_secs_f64(),
-            ms(s),
-            s.as_secs_f64() / b.as_secs_f64()
-        );
+        crop_row(&mut emb, a.runs, name, &frame, &boxes);
     }
     println!("\n(16 single runs include their 16 one-box crops.)");
+}
+
+/// One row of the table: the crops, the batched run and 16 single runs
+/// (3 warm-up runs, then `runs`).
+fn crop_row(emb: &mut Embedder, runs: usize, name: &str, frame: &Frame, boxes: &[[f32; 4]]) {
+    let mut valid = Vec::new();
+    let mut out = Vec::new();
+    let (mut crop, mut batched, mut singles) = (vec![], vec![], vec![]);
+    for r in 0..runs + 3 {
+        emb.crop(frame, YuvParams::default(), boxes, &mut valid)
+            .unwrap();
+        let c = emb.times.crop;
+        emb.infer(16, &mut out).unwrap();
+        assert_eq!(out.iter().filter(|e| e.is_some()).count(), 16);
+        let b = emb.run_bare(16).unwrap();
+        // 16 single runs: one crop each, batch 1.
+        let t0 = Instant::now();
+        for i in 0..16 {
+            emb.crop(frame, YuvParams::default(), &boxes[i..i + 1], &mut valid)
+                .unwrap();
+            emb.run_bare(1).unwrap();
+        }
+        let s = t0.elapsed();
+        if r >= 3 {
+            crop.push(c);
+            batched.push(b);
+            singles.push(s);
+        }
+    }
+    let (c, b, s) = (
+        median(&mut crop),
+        median(&mut batched),
+        median(&mut singles),
+    );
+    println!(
+        "| {name} | {:.3} | {:.2} | {:.1} % | {:.2} | {:.2}× |",
+        ms(c),
+        ms(b),
+        100.0 * c.as_secs_f64() / b.as_secs_f64(),
+        ms(s),
+        s.as_secs_f64() / b.as_secs_f64()
+    );
 }

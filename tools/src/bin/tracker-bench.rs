@@ -493,44 +493,49 @@ fn fmt_fps(frames: usize, d: Duration) -> String {
     }
 }
 
-fn main() {
-    let mut runs = 30usize;
-    let mut only: Option<Vec<String>> = None;
-    let mut seq_filter: Option<Vec<String>> = None;
-    let mut hota = true;
+/// Command-line options.
+struct Args {
+    runs: usize,
+    only: Option<Vec<String>>,
+    seq_filter: Option<Vec<String>>,
+    hota: bool,
+}
+
+/// The options, or `None` after printing `--help`.
+fn parse_args() -> Option<Args> {
+    let mut a = Args {
+        runs: 30,
+        only: None,
+        seq_filter: None,
+        hota: true,
+    };
+    let list = |v: Option<String>, what: &str| -> Vec<String> {
+        v.expect(what).split(',').map(str::to_lowercase).collect()
+    };
     let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--runs" => runs = args.next().and_then(|v| v.parse().ok()).expect("--runs N"),
-            "--only" => {
-                only = Some(
-                    args.next()
-                        .expect("--only NAME,...")
-                        .split(',')
-                        .map(str::to_lowercase)
-                        .collect(),
-                )
-            }
-            "--seqs" => {
-                seq_filter = Some(
-                    args.next()
-                        .expect("--seqs NAME,...")
-                        .split(',')
-                        .map(str::to_lowercase)
-                        .collect(),
-                )
-            }
-            "--no-hota" => hota = false,
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--runs" => a.runs = args.next().and_then(|v| v.parse().ok()).expect("--runs N"),
+            "--only" => a.only = Some(list(args.next(), "--only NAME,...")),
+            "--seqs" => a.seq_filter = Some(list(args.next(), "--seqs NAME,...")),
+            "--no-hota" => a.hota = false,
             "-h" | "--help" => {
                 println!(
                     "tracker-bench [--runs N (default 30)] [--only tracker,...] [--seqs sequence,...] [--no-hota]\n\
                      (names match case-insensitively by substring)"
                 );
-                return;
+                return None;
             }
-            _ => panic!("unknown argument {a}"),
+            _ => panic!("unknown argument {arg}"),
         }
     }
+    Some(a)
+}
+
+fn main() {
+    let Some(args) = parse_args() else {
+        return;
+    };
     let shared = shared_dir();
     let mut seqs = Vec::new();
     for s in MOT17 {
@@ -539,7 +544,7 @@ fn main() {
     for s in MOT15 {
         seqs.push(load(&shared, "MOT15", s));
     }
-    if let Some(f) = &seq_filter {
+    if let Some(f) = &args.seq_filter {
         seqs.retain(|s| f.iter().any(|p| s.name.to_lowercase().contains(p)));
     }
 
@@ -554,31 +559,54 @@ fn main() {
         Box::new(MotRs::default()),
         Box::new(Similari::default()),
     ];
-    if let Some(only) = &only {
+    if let Some(only) = &args.only {
         contenders.retain(|c| only.iter().any(|o| c.name().to_lowercase().contains(o)));
     }
     for c in contenders.iter_mut() {
         c.prepare(&seqs);
     }
+    let (mut times, checks) = time_runs(&mut contenders, seqs.len(), args.runs);
+    print_throughput(&seqs, &contenders, &mut times, &checks, args.runs);
+    if args.hota {
+        print_hota(&seqs, &mut contenders);
+    }
+}
 
-    // times[contender][seq][run]
-    let mut times = vec![vec![Vec::with_capacity(runs); seqs.len()]; contenders.len()];
-    let mut checks = vec![vec![0u64; seqs.len()]; contenders.len()];
+/// `runs` interleaved runs (run r of every tracker on every sequence before
+/// run r+1): `times[contender][seq][run]` and the output checksums
+/// `checks[contender][seq]`.
+fn time_runs(
+    contenders: &mut [Box<dyn Contender>],
+    n_seqs: usize,
+    runs: usize,
+) -> (Vec<Vec<Vec<Duration>>>, Vec<Vec<u64>>) {
+    let mut times = vec![vec![Vec::with_capacity(runs); n_seqs]; contenders.len()];
+    let mut checks = vec![vec![0u64; n_seqs]; contenders.len()];
     for _ in 0..runs {
         for (ci, c) in contenders.iter_mut().enumerate() {
-            for si in 0..seqs.len() {
+            for si in 0..n_seqs {
                 let (d, sum) = c.run(si);
                 times[ci][si].push(d);
                 checks[ci][si] = sum;
             }
         }
     }
+    (times, checks)
+}
 
+/// The frames/s table: per sequence, per benchmark, and the checksums.
+fn print_throughput(
+    seqs: &[Seq],
+    contenders: &[Box<dyn Contender>],
+    times: &mut [Vec<Vec<Duration>>],
+    checks: &[Vec<u64>],
+    runs: usize,
+) {
     println!(
         "tracker update throughput, frames/s (median of {runs} interleaved runs; detections preloaded)"
     );
     let mut header = format!("{:<34}", "sequence");
-    for c in &contenders {
+    for c in contenders {
         header += &format!(" | {:>22}", c.name());
     }
     println!("{header}");
@@ -616,13 +644,10 @@ fn main() {
         println!("{line}");
     }
     let mut line = format!("{:<34}", "outputs (checksum)");
-    for c in &checks {
+    for c in checks {
         line += &format!(" | {:>22}", c.iter().sum::<u64>());
     }
     println!("{line}");
-    if hota {
-        print_hota(&seqs, &mut contenders);
-    }
 }
 
 /// HOTA of each tracker's output (as the tracker returns it, no filtering)
