@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: MIT
 use super::*;
 use crate::image::YuvMatrix;
-use crate::types::BBox;
+use crate::types::{BBox, Keypoint, KeypointState, Object, TrackState};
 use std::collections::BTreeSet;
 
 const S: u8 = 0x55;
