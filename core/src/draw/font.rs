@@ -2,8 +2,9 @@
 // SPDX-License-Identifier: MIT
 //! The built-in 5×7 bitmap font of [`super::Canvas::text`].
 
-/// Width and height of the box [`Canvas::text`] draws for `s`:
-/// `((6·n + 1)·scale, 9·scale)` for `n` characters, `(0, 0)` when empty.
+/// Width and height of the box [`Canvas::text`](super::Canvas::text) draws
+/// for `s`: `((6·n + 1)·scale, 9·scale)` for `n` characters, `(0, 0)` when
+/// empty.
 pub fn text_size(s: &str, scale: u32) -> (i64, i64) {
     let n = s.chars().count() as i64;
     if n == 0 {

@@ -7,8 +7,8 @@
 //! filled rectangles, box outlines, thick and dashed lines, discs, rings and
 //! text in a built-in 5×7 bitmap font) clip to the frame and never panic,
 //! whatever the coordinates (negative, huge, NaN). [`draw_objects`] draws
-//! tracked [`Object`](crate::types::Object)s with them: boxes and id labels in a colour per id
-//! ([`id_colour`]) and COCO-17 skeletons.
+//! tracked [`Object`](crate::types::Object)s with them: boxes and id labels
+//! in a colour per id ([`id_colour`]) and COCO-17 skeletons.
 //!
 //! Coordinates: pixel `(x, y)` is column `x`, row `y`. Float coordinates are
 //! rounded to the nearest pixel; a box `(x, y, w, h)` covers columns
