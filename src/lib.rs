@@ -175,7 +175,7 @@ pub(crate) fn yuv_params(info: &gst_video::VideoInfo) -> core::image::YuvParams 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MergeEvent {
     /// "track_id" or "global_id".
-    pub id_kind: core::io::schema::IdKind,
+    pub id_kind: &'static str,
     pub from: u64,
     pub to: u64,
     pub stream: Option<String>,
@@ -186,7 +186,7 @@ impl MergeEvent {
 
     pub fn to_event(&self) -> gst::Event {
         let s = gst::Structure::builder(Self::NAME)
-            .field("id", self.id_kind.as_str())
+            .field("id", self.id_kind)
             .field("from", self.from)
             .field("to", self.to)
             .field("stream", self.stream.clone())
@@ -198,7 +198,11 @@ impl MergeEvent {
         if s.name() != Self::NAME {
             return None;
         }
-        let id_kind = core::io::schema::IdKind::parse(s.get::<&str>("id").ok()?)?;
+        let id_kind = match s.get::<&str>("id").ok()? {
+            "track_id" => "track_id",
+            "global_id" => "global_id",
+            _ => return None,
+        };
         Some(Self {
             id_kind,
             from: s.get("from").ok()?,

@@ -473,7 +473,7 @@ impl BaseTransformImpl for RsByteTrack {
             .merges()
             .iter()
             .map(|m| crate::MergeEvent {
-                id_kind: rstracking_core::io::schema::IdKind::TrackId,
+                id_kind: "track_id",
                 from: m.from,
                 to: m.into,
                 stream: stream.clone(),

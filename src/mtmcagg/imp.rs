@@ -216,7 +216,7 @@ impl RsMtmcAgg {
                 .fetch_add(merges.len() as u64, Ordering::Relaxed);
             for c in cameras.values_mut() {
                 c.pending.extend(merges.iter().map(|m| MergeEvent {
-                    id_kind: rstracking_core::io::schema::IdKind::GlobalId,
+                    id_kind: "global_id",
                     from: m.from,
                     to: m.into,
                     stream: None,

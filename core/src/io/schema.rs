@@ -191,47 +191,20 @@ impl fmt::Display for ObjectError {
 
 impl std::error::Error for ObjectError {}
 
-/// Which id a `merge` line (and the merge event of the elements) is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum IdKind {
-    /// A tracker stitched two tracklets (`"track_id"`).
-    TrackId,
-    /// Two cross-camera identities were found to be one (`"global_id"`).
-    GlobalId,
-}
-
-impl IdKind {
-    /// The name written in JSON: `track_id` or `global_id`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IdKind::TrackId => "track_id",
-            IdKind::GlobalId => "global_id",
-        }
-    }
-
-    /// The kind named `s` ([`IdKind::as_str`]).
-    pub fn parse(s: &str) -> Option<IdKind> {
-        match s {
-            "track_id" => Some(IdKind::TrackId),
-            "global_id" => Some(IdKind::GlobalId),
-            _ => None,
-        }
-    }
-}
-
 /// A lifecycle line telling that id `from` is the same identity as `to`
 /// from now on: `{"schema":"rstracking/1","event":"merge","stream":"cam0",
 /// "frame":12,"id":"track_id","from":7,"to":3}` (without the trailing
-/// newline). `id_kind` says which id ([`IdKind`]); `frame` is the frame the
-/// change takes effect on.
-pub fn merge_line(stream: Option<&str>, frame: u64, id_kind: IdKind, from: u64, to: u64) -> String {
+/// newline). `id_kind` is `track_id` (a tracker stitched two tracklets) or
+/// `global_id` (two cross-camera identities were found to be one). `frame`
+/// is the frame the change takes effect on.
+pub fn merge_line(stream: Option<&str>, frame: u64, id_kind: &str, from: u64, to: u64) -> String {
     let quote = |v: &str| serde_json::Value::from(v).to_string();
     let stream = stream
         .map(|s| format!(",\"stream\":{}", quote(s)))
         .unwrap_or_default();
     format!(
         "{{\"schema\":\"{SCHEMA}\",\"event\":\"merge\"{stream},\"frame\":{frame},\"id\":{},\"from\":{from},\"to\":{to}}}",
-        quote(id_kind.as_str())
+        quote(id_kind)
     )
 }
 
