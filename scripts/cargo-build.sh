@@ -4,5 +4,7 @@
 #   cargo-build.sh <source dir> <cargo target dir> <output dir>
 set -euo pipefail
 src="$1"; target="$2"; outdir="$3"
-cargo build --release --manifest-path "$src/Cargo.toml" --target-dir "$target" -p gst-rstracking --lib --bins
+cargo build --release --manifest-path "$src/Cargo.toml" --target-dir "$target" -p gst-rstracking --lib
+cargo build --release --manifest-path "$src/Cargo.toml" --target-dir "$target" \
+  -p rstracking-tools --no-default-features --bin rstracking-eval
 cp "$target/release/libgstrstracking.so" "$target/release/rstracking-eval" "$outdir/"

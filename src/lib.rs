@@ -94,8 +94,8 @@ fn sink_src_templates(caps: &gst::Caps) -> Vec<gst::PadTemplate> {
 
 /// Raw video formats that rsdetect and rsoverlay read and write directly,
 /// and their core pixel layouts.
-const RAW_FORMATS: [(gst_video::VideoFormat, core::preprocess::PixelLayout); 12] = {
-    use core::preprocess::PixelLayout as L;
+const RAW_FORMATS: [(gst_video::VideoFormat, core::image::PixelLayout); 12] = {
+    use core::image::PixelLayout as L;
     use gst_video::VideoFormat as F;
     [
         (F::Rgb, L::Rgb),
@@ -120,15 +120,15 @@ pub(crate) fn raw_rgb_yuv_caps() -> gst::Caps {
         .build()
 }
 
-pub(crate) fn pixel_layout(f: gst_video::VideoFormat) -> Option<core::preprocess::PixelLayout> {
+pub(crate) fn pixel_layout(f: gst_video::VideoFormat) -> Option<core::image::PixelLayout> {
     RAW_FORMATS.iter().find(|(g, _)| *g == f).map(|(_, l)| *l)
 }
 
-/// A mapped video frame as the core's borrowed [`core::preprocess::Frame`].
+/// A mapped video frame as the core's borrowed [`core::image::Frame`].
 pub(crate) fn core_frame<'a>(
     vf: &'a gst_video::VideoFrameRef<&gst::BufferRef>,
-    layout: core::preprocess::PixelLayout,
-) -> core::preprocess::Frame<'a> {
+    layout: core::image::PixelLayout,
+) -> core::image::Frame<'a> {
     use gst_video::prelude::*;
     let mut planes: [&[u8]; 3] = [&[]; 3];
     let mut strides = [0usize; 3];
@@ -142,7 +142,7 @@ pub(crate) fn core_frame<'a>(
         *p = vf.plane_data(i as u32).unwrap_or(&[]);
         *st = vf.plane_stride()[i].max(0) as usize;
     }
-    core::preprocess::Frame {
+    core::image::Frame {
         layout,
         width: vf.width() as usize,
         height: vf.height() as usize,
@@ -158,8 +158,8 @@ pub(crate) fn raw_transform_pad_templates() -> Vec<gst::PadTemplate> {
 }
 
 /// The YUV matrix and range of the caps' colorimetry (BT.601 when unset).
-pub(crate) fn yuv_params(info: &gst_video::VideoInfo) -> core::preprocess::YuvParams {
-    use core::preprocess::{YuvMatrix, YuvParams};
+pub(crate) fn yuv_params(info: &gst_video::VideoInfo) -> core::image::YuvParams {
+    use core::image::{YuvMatrix, YuvParams};
     let c = info.colorimetry();
     YuvParams {
         matrix: match c.matrix() {

@@ -463,21 +463,11 @@ fn epfl_terrace_cross_camera_idf1() {
     let sh = shared();
     let work = std::env::temp_dir().join(format!("rstracking-epfl-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
-    // The plugin of this build, as tests/pipelines.rs does it.
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-    let mut cmd = std::process::Command::new(env!("CARGO"));
-    cmd.args(["build", "-p", "gst-rstracking", "--lib"])
-        .current_dir(repo());
-    if dir.file_name().is_some_and(|n| n == "release") {
-        cmd.arg("--release");
-    }
-    assert!(cmd.status().unwrap().success());
     let out = std::process::Command::new(repo().join("pipelines/mtmc-epfl.sh"))
         .arg(sh.join("data/EPFL-Terrace"))
         .arg(&work)
-        .env("RSTRACKING_PLUGIN_DIR", &dir)
-        .env("RSTRACKING_EVAL", env!("CARGO_BIN_EXE_rstracking-eval"))
+        .env("RSTRACKING_PLUGIN_DIR", plugin_dir())
+        .env("RSTRACKING_EVAL", tool("rstracking-eval"))
         .env("GST_REGISTRY", work.with_extension("registry.bin"))
         .output()
         .unwrap();

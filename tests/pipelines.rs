@@ -6,41 +6,15 @@
 
 mod common;
 use common::*;
-use gstrstracking::core::mot::{MOT15_SEQUENCES, MOT17_SEQUENCES};
-use std::path::{Path, PathBuf};
+use gstrstracking::core::io::mot::{MOT15_SEQUENCES, MOT17_SEQUENCES};
+use std::path::Path;
 use std::process::Command;
-
-/// target/<profile>, where cargo puts libgstrstracking.so. `cargo test`
-/// does not build the cdylib, so build it here (once per test binary).
-fn plugin_dir() -> PathBuf {
-    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let exe = std::env::current_exe().unwrap();
-            let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-            let mut cmd = Command::new(env!("CARGO"));
-            cmd.args(["build", "-p", "gst-rstracking", "--lib"])
-                .current_dir(repo());
-            if dir.file_name().is_some_and(|n| n == "release") {
-                cmd.arg("--release");
-            }
-            let status = cmd.status().unwrap();
-            assert!(status.success(), "cargo build --lib failed");
-            assert!(
-                dir.join("libgstrstracking.so").exists(),
-                "no libgstrstracking.so in {}",
-                dir.display()
-            );
-            dir
-        })
-        .clone()
-}
 
 fn script(name: &str, args: &[&Path], registry: &Path) {
     let out = Command::new(repo().join("pipelines").join(name))
         .args(args)
         .env("RSTRACKING_PLUGIN_DIR", plugin_dir())
-        .env("RSTRACKING_EVAL", env!("CARGO_BIN_EXE_rstracking-eval"))
+        .env("RSTRACKING_EVAL", tool("rstracking-eval"))
         .env("GST_REGISTRY", registry)
         .output()
         .unwrap();
@@ -237,7 +211,7 @@ fn detect_track_file_follows_the_sample_ball_with_one_id() {
 #[ignore = "needs ../shared"]
 fn pose2sim_jitter_is_reduced_at_the_defaults() {
     let sh = shared();
-    let out = Command::new(env!("CARGO_BIN_EXE_rstracking-pose-eval"))
+    let out = Command::new(tool("rstracking-pose-eval"))
         .arg("--pose2sim")
         .arg(sh.join("data/keypoints/pose2sim_S00_P00_T01_BalancingTrial/pose"))
         .arg("--only-pose2sim")

@@ -9,7 +9,7 @@ mod common;
 
 use common::*;
 use gst::prelude::*;
-use gstrstracking::core::posesmooth::{Kalman1, OneEuro};
+use gstrstracking::core::pose::{Kalman1, OneEuro};
 use gstrstracking::core::types::{BBox, Keypoint, KeypointState, Object, TrackState};
 use gstrstracking::meta::TrackingMeta;
 
@@ -414,7 +414,7 @@ fn pose2sim_replay_through_smoother_and_overlay() {
 #[test]
 fn synthetic_truth_figures_of_the_readme() {
     // The generator is in the repo (seeded), so this needs no ../shared.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rstracking-pose-eval"))
+    let out = std::process::Command::new(tool("rstracking-pose-eval"))
         .arg("--only-synthetic")
         .output()
         .unwrap();

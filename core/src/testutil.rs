@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: MIT
 //! Helpers shared by the unit tests of several modules.
 
-use crate::preprocess::{PixelLayout, YuvMatrix, YuvParams};
+use crate::image::{PixelLayout, YuvMatrix, YuvParams};
 
 /// Deterministic xorshift64.
 pub(crate) struct Rng(pub(crate) u64);

@@ -4,13 +4,15 @@
 //! (`shared/data/reference_bytetrack`, see its ALGORITHM.md): the result
 //! files must be identical, line for line.
 
-use rstracking_core::bytetrack::{ByteTrackConfig, ByteTracker, Detection, TrackOutput};
-use rstracking_core::mot::{parse_rows, parse_seqinfo};
-use rstracking_core::mot::{MOT15_SEQUENCES as MOT15, MOT17_SEQUENCES as MOT17};
+mod common;
+use common::shared_dir;
+use rstracking_core::io::mot::{parse_rows, parse_seqinfo};
+use rstracking_core::io::mot::{MOT15_SEQUENCES as MOT15, MOT17_SEQUENCES as MOT17};
+use rstracking_core::track::bytetrack::{ByteTrackConfig, ByteTracker, Detection, TrackOutput};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Counts the allocations of the current thread (tests run on several
 /// threads), to check that tracking does not allocate in steady state.
@@ -45,19 +47,6 @@ unsafe impl GlobalAlloc for CountingAlloc {
 
 #[global_allocator]
 static ALLOCATOR: CountingAlloc = CountingAlloc;
-
-fn shared_dir() -> Option<PathBuf> {
-    let p = match std::env::var_os("RSTRACKING_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
-    };
-    if p.join("data").is_dir() {
-        Some(p)
-    } else {
-        println!("skipping: ../shared not found (set RSTRACKING_SHARED)");
-        None
-    }
-}
 
 /// Detections per frame (index 0 = frame 1), in file order, as the reference
 /// feeds them: `x2 = x + w`, then back to `tlwh` with `w = x2 − x`.
@@ -168,8 +157,9 @@ fn check(
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn mot17_paper_matches_reference() {
-    let Some(shared) = shared_dir() else { return };
+    let shared = shared_dir();
     let d = check(&shared, "MOT17", &MOT17, "MOT17_shared_paper_nopf", |_| {
         paper()
     });
@@ -177,8 +167,9 @@ fn mot17_paper_matches_reference() {
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn mot15_paper_matches_reference() {
-    let Some(shared) = shared_dir() else { return };
+    let shared = shared_dir();
     let d = check(&shared, "MOT15", &MOT15, "MOT15_shared_paper_nopf", |_| {
         paper()
     });
@@ -202,29 +193,33 @@ fn official(seq: &str) -> ByteTrackConfig {
 // The official and paper runs also apply ByteTrack's output filter, applied
 // here to our output before comparing.
 #[test]
+#[ignore = "needs ../shared"]
 fn mot17_official_matches_reference() {
-    let Some(shared) = shared_dir() else { return };
+    let shared = shared_dir();
     let d = check(&shared, "MOT17", &MOT17, "MOT17_shared_official", official);
     assert_eq!(d, vec![0; MOT17.len()]);
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn mot15_official_matches_reference() {
-    let Some(shared) = shared_dir() else { return };
+    let shared = shared_dir();
     let d = check(&shared, "MOT15", &MOT15, "MOT15_shared_official", official);
     assert_eq!(d, vec![0; MOT15.len()]);
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn mot17_paper_postfilter_matches_reference() {
-    let Some(shared) = shared_dir() else { return };
+    let shared = shared_dir();
     let d = check(&shared, "MOT17", &MOT17, "MOT17_shared_paper", |_| paper());
     assert_eq!(d, vec![0; MOT17.len()]);
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn steady_state_does_not_allocate() {
-    let Some(shared) = shared_dir() else { return };
+    let shared = shared_dir();
     // The densest sequence; a second pass after reset() must fit in the
     // buffers grown by the first.
     let frames = load_sequence(&shared.join("data/MOT17/train/MOT17-10-FRCNN"));

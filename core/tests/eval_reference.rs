@@ -5,24 +5,13 @@
 //! TrackEval numbers stored in their `summary.json` ("trackeval"), for every
 //! sequence and for the combination ("OVERALL").
 
+mod common;
+use common::shared_dir;
 use rstracking_core::eval::{
     combine, evaluate_sequence_with_length, load_gt, load_results, load_seq_length, Benchmark,
     Metrics,
 };
-use std::path::{Path, PathBuf};
-
-fn shared_dir() -> Option<PathBuf> {
-    let p = match std::env::var_os("RSTRACKING_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
-    };
-    if p.join("data/reference_bytetrack").is_dir() {
-        Some(p)
-    } else {
-        println!("skipping: ../shared not found (set RSTRACKING_SHARED)");
-        None
-    }
-}
+use std::path::Path;
 
 const DIRS: [&str; 8] = [
     "MOT15_shared_official",
@@ -113,10 +102,9 @@ fn max_pct_diff(m: &Metrics, e: &serde_json::Value) -> f64 {
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn matches_trackeval_on_reference_bytetrack_runs() {
-    let Some(shared) = shared_dir() else {
-        return;
-    };
+    let shared = shared_dir();
     let mut bad = Vec::new();
     for dir in DIRS {
         let (b, max_diff) = check_dir(&shared, dir);

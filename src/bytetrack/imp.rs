@@ -7,7 +7,7 @@ use gst::prelude::*;
 use gst::subclass::prelude::*;
 use gst_base::prelude::*;
 use gst_base::subclass::prelude::*;
-use rstracking_core::bytetrack::{
+use rstracking_core::track::bytetrack::{
     ByteTrackConfig, ByteTracker, Detection, TrackOutput, UpdateReport,
 };
 use rstracking_core::types::{decimal_f64, BBox, FrameObjects, Object, TrackState};

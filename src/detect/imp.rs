@@ -9,11 +9,11 @@ use gst::prelude::*;
 use gst::subclass::prelude::*;
 use gst_base::prelude::*;
 use gst_base::subclass::prelude::*;
-use rstracking_core::mot::{self, DetectionsByFrame};
-use rstracking_core::preprocess::PixelLayout;
-use rstracking_core::schema;
+use rstracking_core::detect::yolo::{DecodeParams, ModelType};
+use rstracking_core::image::PixelLayout;
+use rstracking_core::io::mot::{self, DetectionsByFrame};
+use rstracking_core::io::schema;
 use rstracking_core::types::{FrameObjects, Object};
-use rstracking_core::yolo::{DecodeParams, ModelType};
 use std::sync::{LazyLock, Mutex};
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {

@@ -6,11 +6,11 @@
 //! the same code.
 
 use crate::onnx::{self, LoadedModel, ModelError, SessionConfig, TensorInfo};
-use rstracking_core::preprocess::{Frame, PixelLayout, Preprocessor, YuvParams};
-use rstracking_core::types::{KeypointState, Object};
-use rstracking_core::yolo::{
+use rstracking_core::detect::yolo::{
     self, BoxMapping, DecodeParams, Decoder, Detection, ModelMetadata, ModelType, OutputLayout,
 };
+use rstracking_core::image::{letterbox::Preprocessor, Frame, PixelLayout, YuvParams};
+use rstracking_core::types::{KeypointState, Object};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -223,7 +223,8 @@ impl Detector {
             Some(l) => l,
             None => {
                 let dims: Vec<i64> = oshape.iter().copied().collect();
-                let l = yolo::resolve_layout(&dims, &self.meta, self.forced)?;
+                let l = yolo::resolve_layout(&dims, &self.meta, self.forced)
+                    .map_err(|e| e.to_string())?;
                 self.layout = Some(l);
                 l
             }
@@ -236,7 +237,8 @@ impl Detector {
             frame_h: lb.src_h as f32,
         };
         self.decoder
-            .decode(&layout, data, &map, &self.params, &mut self.dets)?;
+            .decode(&layout, data, &map, &self.params, &mut self.dets)
+            .map_err(|e| e.to_string())?;
         drop(outputs);
         out.clear();
         out.extend(self.dets.drain(..).map(|d| {

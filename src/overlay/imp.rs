@@ -8,7 +8,7 @@ use gst::subclass::prelude::*;
 use gst_base::subclass::prelude::*;
 use gst_video::prelude::*;
 use rstracking_core::draw::{draw_objects, Canvas, FrameMut, OverlayStyle};
-use rstracking_core::preprocess::PixelLayout;
+use rstracking_core::image::PixelLayout;
 use std::sync::{LazyLock, Mutex};
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {

@@ -6,7 +6,7 @@ use crate::meta::TrackingMeta;
 use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
-use rstracking_core::posesmooth::{FilterKind, PoseSmoother, SmootherConfig};
+use rstracking_core::pose::{FilterKind, PoseSmoother, SmootherConfig};
 use rstracking_core::types::{FrameObjects, Object};
 use std::sync::{LazyLock, Mutex};
 

@@ -5,7 +5,7 @@
  * SECTION:element-rsposesmooth
  *
  * Smooths the keypoints of tracked objects, per track id and per keypoint,
- * and fills short gaps (`rstracking_core::posesmooth`).
+ * and fills short gaps (`rstracking_core::pose`).
  *
  * * `filter=one-euro` (default; `min-cutoff`, `beta`, `d-cutoff`; the rate
  *   comes from the buffer timestamps, so variable frame rates work),

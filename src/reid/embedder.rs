@@ -4,8 +4,9 @@
 //! normalised embeddings. Shared with the benchmark.
 
 use crate::onnx::{self, LoadedModel, ModelError, SessionConfig};
-use rstracking_core::crop::{crop_resize, l2_normalize, Normalize};
-use rstracking_core::preprocess::{Frame, YuvParams};
+use rstracking_core::embedding::l2_normalize;
+use rstracking_core::image::crop::{crop_resize, Normalize};
+use rstracking_core::image::{Frame, YuvParams};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -153,7 +154,7 @@ impl Embedder {
             let out = &mut self.tensor[i * slot..(i + 1) * slot];
             match crop_resize(frame, yuv, *b, self.input_w, self.input_h, &self.norm, out) {
                 Ok(_) => valid.push(true),
-                Err(rstracking_core::crop::CropError::Empty { .. }) => {
+                Err(rstracking_core::image::crop::CropError::Empty { .. }) => {
                     out.fill(0.0);
                     valid.push(false)
                 }

@@ -5,6 +5,7 @@
 use gstrstracking::core::types::{BBox, FrameObjects, Object};
 use gstrstracking::meta::TrackingMeta;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 pub fn init() {
     use std::sync::Once;
@@ -64,6 +65,73 @@ pub fn shared() -> PathBuf {
         p.display()
     );
     p
+}
+
+/// `target/<profile>` of this test build: the test binary is
+/// `target/<profile>/deps/<test>-<hash>`, wherever `CARGO_TARGET_DIR` or
+/// `--target-dir` put `target`.
+pub fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().parent().unwrap().to_path_buf()
+}
+
+/// Runs `cargo build <args>` into this build's target directory and
+/// profile (`cargo test` builds neither the cdylib nor the binaries of
+/// other packages), and returns [`profile_dir`].
+fn cargo_build(args: &[&str]) -> PathBuf {
+    let dir = profile_dir();
+    let profile = match dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => "dev",
+        Some(other) => other,
+    };
+    let mut cmd = std::process::Command::new(env!("CARGO"));
+    cmd.arg("build")
+        .args(args)
+        .args(["--profile", profile])
+        .arg("--target-dir")
+        .arg(dir.parent().unwrap())
+        .current_dir(repo());
+    let status = cmd
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(status.success(), "{cmd:?} failed");
+    dir
+}
+
+/// The directory holding `libgstrstracking.so` of this build (built once
+/// per test binary).
+pub fn plugin_dir() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let dir = cargo_build(&["-p", "gst-rstracking", "--lib"]);
+            assert!(
+                dir.join("libgstrstracking.so").exists(),
+                "no libgstrstracking.so in {}",
+                dir.display()
+            );
+            dir
+        })
+        .clone()
+}
+
+/// The path of a binary of the `rstracking-tools` crate: `rstracking-eval`
+/// or `rstracking-pose-eval` (both built once per test binary, without the
+/// benchmarks' competitor trackers).
+pub fn tool(name: &str) -> PathBuf {
+    const TOOLS: [&str; 2] = ["rstracking-eval", "rstracking-pose-eval"];
+    assert!(TOOLS.contains(&name), "{name} is not one of {TOOLS:?}");
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    let dir = BUILT.get_or_init(|| {
+        let mut args = vec!["-p", "rstracking-tools", "--no-default-features"];
+        for t in TOOLS {
+            args.extend(["--bin", t]);
+        }
+        cargo_build(&args)
+    });
+    let path = dir.join(name);
+    assert!(path.exists(), "no {name} in {}", dir.display());
+    path
 }
 
 /// A fresh temporary directory for one test.
@@ -141,7 +209,6 @@ pub fn run_pipeline(desc: &str) -> (Vec<String>, Vec<String>) {
 /// test process into `target/test-models` with the set-up's `.venv` Python
 /// (or `$RSTRACKING_PYTHON`, else `python3`).
 pub fn models() -> PathBuf {
-    use std::sync::OnceLock;
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let out = repo().join("target/test-models");

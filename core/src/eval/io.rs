@@ -4,7 +4,7 @@
 //! rules of TrackEval's `MotChallenge2DBox` loader.
 
 use super::EvalError;
-use crate::mot::ParseError;
+use crate::io::mot::ParseError;
 use crate::types::decimal_f64;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -316,7 +316,7 @@ pub fn parse_jsonl_results(
     text: &str,
     path: &str,
 ) -> Result<(Vec<ResultRow>, JsonlCounts), EvalError> {
-    let data = crate::schema::parse_jsonl(text, path).map_err(EvalError::Parse)?;
+    let data = crate::io::schema::parse_jsonl(text, path).map_err(EvalError::Parse)?;
     let mut counts = JsonlCounts {
         frames: data.detections.frames.len() as u64,
         ..JsonlCounts::default()

@@ -3,8 +3,8 @@
 //! HOTA, CLEAR and Identity metrics on a [`PreparedSequence`], and their
 //! combination over sequences, following TrackEval's arithmetic.
 
-use super::{PreparedSequence, EPS};
-use crate::lsa::LsaWorkspace;
+use super::{PreparedFrame, PreparedSequence, EPS};
+use crate::track::lsa::LsaWorkspace;
 use serde::Serialize;
 
 /// Number of HOTA localisation thresholds α.
@@ -385,93 +385,134 @@ fn clear(seq: &PreparedSequence, ws: &mut LsaWorkspace) -> ClearCounts {
         res.fp = seq.num_tracker_dets as u64;
         return res;
     }
-    let g = seq.num_gt_ids;
-    let mut gt_id_count = vec![0u64; g];
-    let mut gt_matched_count = vec![0u64; g];
-    let mut gt_frag_count = vec![0u64; g];
-    // Last tracker id matched to each GT id (any time before), and the tracker
-    // id matched in the previous frame that had both GT and tracker boxes.
-    let mut prev_tracker_id: Vec<Option<usize>> = vec![None; g];
-    let mut prev_step_tracker_id: Vec<Option<usize>> = vec![None; g];
-    let mut prev_step_set: Vec<usize> = Vec::new();
-    let mut cost = Vec::new();
-    let mut assignment = Vec::new();
-    let mut matches: Vec<(usize, usize)> = Vec::new();
+    let mut state = ClearState::new(seq.num_gt_ids);
     for f in &seq.frames {
+        state.frame(f, ws, &mut res);
+    }
+    state.finish(&mut res);
+    res.frames = seq.num_frames;
+    res
+}
+
+/// What CLEAR tracks across frames, per GT id.
+struct ClearState {
+    gt_id_count: Vec<u64>,
+    gt_matched_count: Vec<u64>,
+    gt_frag_count: Vec<u64>,
+    /// Last tracker id matched to each GT id (any time before), and the
+    /// tracker id matched in the previous frame that had both GT and
+    /// tracker boxes.
+    prev_tracker_id: Vec<Option<usize>>,
+    prev_step_tracker_id: Vec<Option<usize>>,
+    prev_step_set: Vec<usize>,
+    cost: Vec<f64>,
+    assignment: Vec<Option<usize>>,
+    matches: Vec<(usize, usize)>,
+}
+
+impl ClearState {
+    fn new(g: usize) -> Self {
+        ClearState {
+            gt_id_count: vec![0u64; g],
+            gt_matched_count: vec![0u64; g],
+            gt_frag_count: vec![0u64; g],
+            prev_tracker_id: vec![None; g],
+            prev_step_tracker_id: vec![None; g],
+            prev_step_set: Vec::new(),
+            cost: Vec::new(),
+            assignment: Vec::new(),
+            matches: Vec::new(),
+        }
+    }
+
+    /// One frame: its matches, then the counts.
+    fn frame(&mut self, f: &PreparedFrame, ws: &mut LsaWorkspace, res: &mut ClearCounts) {
         let (ng, nt) = (f.gt_ids.len(), f.tracker_ids.len());
         if ng == 0 {
             res.fp += nt as u64;
-            continue;
+            return;
         }
         if nt == 0 {
             res.fn_ += ng as u64;
             for &gid in &f.gt_ids {
-                gt_id_count[gid] += 1;
+                self.gt_id_count[gid] += 1;
             }
-            continue;
+            return;
         }
+        self.match_frame(f, ws);
+        self.count_frame(f, res);
+    }
+
+    /// The frame's matches (IoU ≥ 0.5, previous pairs preferred).
+    fn match_frame(&mut self, f: &PreparedFrame, ws: &mut LsaWorkspace) {
+        let (ng, nt) = (f.gt_ids.len(), f.tracker_ids.len());
+        let prev_step = &self.prev_step_tracker_id;
         let score = |i: usize, j: usize| {
             let s = f.similarity[i * nt + j];
             if s < 0.5 - EPS {
                 0.0
-            } else if prev_step_tracker_id[f.gt_ids[i]] == Some(f.tracker_ids[j]) {
+            } else if prev_step[f.gt_ids[i]] == Some(f.tracker_ids[j]) {
                 1000.0 + s
             } else {
                 s
             }
         };
-        cost.clear();
+        self.cost.clear();
         for i in 0..ng {
             for j in 0..nt {
-                cost.push(-score(i, j));
+                self.cost.push(-score(i, j));
             }
         }
-        ws.solve(&cost, ng, nt, &mut assignment)
+        ws.solve(&self.cost, ng, nt, &mut self.assignment)
             .expect("finite cost matrix");
-        matches.clear();
-        for (i, col) in assignment.iter().enumerate() {
+        self.matches.clear();
+        for (i, col) in self.assignment.iter().enumerate() {
             if let Some(j) = *col {
                 if score(i, j) > EPS {
-                    matches.push((i, j));
+                    self.matches.push((i, j));
                 }
             }
         }
+    }
 
-        for &(i, j) in &matches {
+    /// ID switches, fragments and TP/FN/FP of the frame's matches.
+    fn count_frame(&mut self, f: &PreparedFrame, res: &mut ClearCounts) {
+        let (ng, nt) = (f.gt_ids.len(), f.tracker_ids.len());
+        for &(i, j) in &self.matches {
             let (gid, tid) = (f.gt_ids[i], f.tracker_ids[j]);
-            if matches!(prev_tracker_id[gid], Some(p) if p != tid) {
+            if matches!(self.prev_tracker_id[gid], Some(p) if p != tid) {
                 res.idsw += 1;
             }
         }
         for &gid in &f.gt_ids {
-            gt_id_count[gid] += 1;
+            self.gt_id_count[gid] += 1;
         }
         let mut motp = 0.0;
-        for &(i, j) in &matches {
+        for &(i, j) in &self.matches {
             let gid = f.gt_ids[i];
-            gt_matched_count[gid] += 1;
-            prev_tracker_id[gid] = Some(f.tracker_ids[j]);
+            self.gt_matched_count[gid] += 1;
+            self.prev_tracker_id[gid] = Some(f.tracker_ids[j]);
             motp += f.similarity[i * nt + j];
         }
         // Newly tracked GT ids (not matched in the previous step) start a fragment.
-        let newly: Vec<bool> = matches
+        let newly: Vec<bool> = self
+            .matches
             .iter()
-            .map(|&(i, _)| prev_step_tracker_id[f.gt_ids[i]].is_none())
+            .map(|&(i, _)| self.prev_step_tracker_id[f.gt_ids[i]].is_none())
             .collect();
-        for &gid in &prev_step_set {
-            prev_step_tracker_id[gid] = None;
+        for &gid in &self.prev_step_set {
+            self.prev_step_tracker_id[gid] = None;
         }
-        prev_step_set.clear();
-        for (&(i, j), &new) in matches.iter().zip(&newly) {
+        self.prev_step_set.clear();
+        for (&(i, j), &new) in self.matches.iter().zip(&newly) {
             let gid = f.gt_ids[i];
-            prev_step_tracker_id[gid] = Some(f.tracker_ids[j]);
-            prev_step_set.push(gid);
+            self.prev_step_tracker_id[gid] = Some(f.tracker_ids[j]);
+            self.prev_step_set.push(gid);
             if new {
-                gt_frag_count[gid] += 1;
+                self.gt_frag_count[gid] += 1;
             }
         }
-
-        let m = matches.len() as u64;
+        let m = self.matches.len() as u64;
         res.tp += m;
         res.fn_ += ng as u64 - m;
         res.fp += nt as u64 - m;
@@ -480,22 +521,24 @@ fn clear(seq: &PreparedSequence, ws: &mut LsaWorkspace) -> ClearCounts {
         }
     }
 
-    for gid in 0..g {
-        if gt_id_count[gid] > 0 {
-            let ratio = gt_matched_count[gid] as f64 / gt_id_count[gid] as f64;
-            if ratio > 0.8 {
-                res.mt += 1;
-            } else if ratio >= 0.2 {
-                res.pt += 1;
+    /// Mostly tracked / partly tracked / mostly lost and fragmentations.
+    fn finish(&self, res: &mut ClearCounts) {
+        let g = self.gt_id_count.len();
+        for gid in 0..g {
+            if self.gt_id_count[gid] > 0 {
+                let ratio = self.gt_matched_count[gid] as f64 / self.gt_id_count[gid] as f64;
+                if ratio > 0.8 {
+                    res.mt += 1;
+                } else if ratio >= 0.2 {
+                    res.pt += 1;
+                }
+            }
+            if self.gt_frag_count[gid] > 0 {
+                res.frag += self.gt_frag_count[gid] - 1;
             }
         }
-        if gt_frag_count[gid] > 0 {
-            res.frag += gt_frag_count[gid] - 1;
-        }
+        res.ml = g as u64 - res.mt - res.pt;
     }
-    res.ml = g as u64 - res.mt - res.pt;
-    res.frames = seq.num_frames;
-    res
 }
 
 /// IDF1: the best one-to-one matching of GT ids and tracker ids, counting for
@@ -553,52 +596,8 @@ fn hota(seq: &PreparedSequence, ws: &mut LsaWorkspace) -> HotaCounts {
         return res;
     }
     let alphas = hota_alphas();
+    let align = IdAlignment::new(seq);
     let (g, t) = (seq.num_gt_ids, seq.num_tracker_ids);
-
-    // Global alignment between ids: per frame, each pair gets its IoU divided
-    // by (row sum + column sum − IoU) of the frame's IoU matrix.
-    let mut potential = vec![0.0f64; g * t];
-    let mut gt_id_count = vec![0.0f64; g];
-    let mut tracker_id_count = vec![0.0f64; t];
-    let mut col_sum = Vec::new();
-    let mut row_sum = Vec::new();
-    for f in &seq.frames {
-        let (ng, nt) = (f.gt_ids.len(), f.tracker_ids.len());
-        if ng > 0 && nt > 0 {
-            col_sum.clear();
-            col_sum.resize(nt, 0.0);
-            row_sum.clear();
-            for i in 0..ng {
-                let row = &f.similarity[i * nt..(i + 1) * nt];
-                for (c, &s) in col_sum.iter_mut().zip(row) {
-                    *c += s;
-                }
-                row_sum.push(np_sum(row));
-            }
-            for (i, &gid) in f.gt_ids.iter().enumerate() {
-                for (j, &tid) in f.tracker_ids.iter().enumerate() {
-                    let s = f.similarity[i * nt + j];
-                    let denom = col_sum[j] + row_sum[i] - s;
-                    let v = if denom > EPS { s / denom } else { 0.0 };
-                    potential[gid * t + tid] += v;
-                }
-            }
-        }
-        for &gid in &f.gt_ids {
-            gt_id_count[gid] += 1.0;
-        }
-        for &tid in &f.tracker_ids {
-            tracker_id_count[tid] += 1.0;
-        }
-    }
-    let mut global = vec![0.0f64; g * t];
-    for gid in 0..g {
-        for tid in 0..t {
-            let p = potential[gid * t + tid];
-            global[gid * t + tid] = p / (gt_id_count[gid] + tracker_id_count[tid] - p);
-        }
-    }
-
     let mut matches_counts = vec![0u32; NUM_ALPHAS * g * t];
     let mut loc = [0.0f64; NUM_ALPHAS];
     let mut cost = Vec::new();
@@ -620,41 +619,139 @@ fn hota(seq: &PreparedSequence, ws: &mut LsaWorkspace) -> HotaCounts {
         cost.clear();
         for (i, &gid) in f.gt_ids.iter().enumerate() {
             for (j, &tid) in f.tracker_ids.iter().enumerate() {
-                cost.push(-(global[gid * t + tid] * f.similarity[i * nt + j]));
+                cost.push(-(align.global[gid * t + tid] * f.similarity[i * nt + j]));
             }
         }
         ws.solve(&cost, ng, nt, &mut assignment)
             .expect("finite cost matrix");
-        for (a, &alpha) in alphas.iter().enumerate() {
-            let mut n = 0u64;
-            let mut loc_sum = 0.0;
-            for (i, col) in assignment.iter().enumerate() {
-                if let Some(j) = *col {
-                    let s = f.similarity[i * nt + j];
-                    if s >= alpha - EPS {
-                        n += 1;
-                        loc_sum += s;
-                        let (gid, tid) = (f.gt_ids[i], f.tracker_ids[j]);
-                        matches_counts[a * g * t + gid * t + tid] += 1;
+        count_alpha_matches(
+            f,
+            &assignment,
+            &alphas,
+            t,
+            &mut matches_counts,
+            &mut loc,
+            &mut res,
+        );
+    }
+    association_scores(&align, &matches_counts, &loc, &mut res);
+    res
+}
+
+/// HOTA's global alignment between ids: per frame, each pair gets its IoU
+/// divided by (row sum + column sum − IoU) of the frame's IoU matrix; the
+/// sums over frames, normalised by the ids' frame counts.
+struct IdAlignment {
+    /// `g × t` alignment scores.
+    global: Vec<f64>,
+    /// Frames per GT id and per tracker id.
+    gt_id_count: Vec<f64>,
+    tracker_id_count: Vec<f64>,
+}
+
+impl IdAlignment {
+    fn new(seq: &PreparedSequence) -> Self {
+        let (g, t) = (seq.num_gt_ids, seq.num_tracker_ids);
+        let mut potential = vec![0.0f64; g * t];
+        let mut gt_id_count = vec![0.0f64; g];
+        let mut tracker_id_count = vec![0.0f64; t];
+        let mut col_sum = Vec::new();
+        let mut row_sum = Vec::new();
+        for f in &seq.frames {
+            let (ng, nt) = (f.gt_ids.len(), f.tracker_ids.len());
+            if ng > 0 && nt > 0 {
+                col_sum.clear();
+                col_sum.resize(nt, 0.0);
+                row_sum.clear();
+                for i in 0..ng {
+                    let row = &f.similarity[i * nt..(i + 1) * nt];
+                    for (c, &s) in col_sum.iter_mut().zip(row) {
+                        *c += s;
+                    }
+                    row_sum.push(np_sum(row));
+                }
+                for (i, &gid) in f.gt_ids.iter().enumerate() {
+                    for (j, &tid) in f.tracker_ids.iter().enumerate() {
+                        let s = f.similarity[i * nt + j];
+                        let denom = col_sum[j] + row_sum[i] - s;
+                        let v = if denom > EPS { s / denom } else { 0.0 };
+                        potential[gid * t + tid] += v;
                     }
                 }
             }
-            res.tp[a] += n;
-            res.fn_[a] += ng as u64 - n;
-            res.fp[a] += nt as u64 - n;
-            if n > 0 {
-                loc[a] += loc_sum;
+            for &gid in &f.gt_ids {
+                gt_id_count[gid] += 1.0;
+            }
+            for &tid in &f.tracker_ids {
+                tracker_id_count[tid] += 1.0;
             }
         }
+        let mut global = vec![0.0f64; g * t];
+        for gid in 0..g {
+            for tid in 0..t {
+                let p = potential[gid * t + tid];
+                global[gid * t + tid] = p / (gt_id_count[gid] + tracker_id_count[tid] - p);
+            }
+        }
+        IdAlignment {
+            global,
+            gt_id_count,
+            tracker_id_count,
+        }
     }
+}
 
+/// Per α (of `alphas`), the matches of one frame's assignment with IoU ≥ α: TP/FN/FP,
+/// the localisation sum and the per-pair match counts (`t` tracker ids).
+fn count_alpha_matches(
+    f: &PreparedFrame,
+    assignment: &[Option<usize>],
+    alphas: &[f64; NUM_ALPHAS],
+    t: usize,
+    matches_counts: &mut [u32],
+    loc: &mut [f64; NUM_ALPHAS],
+    res: &mut HotaCounts,
+) {
+    let (ng, nt) = (f.gt_ids.len(), f.tracker_ids.len());
+    let g_t = matches_counts.len() / NUM_ALPHAS;
+    for (a, &alpha) in alphas.iter().enumerate() {
+        let mut n = 0u64;
+        let mut loc_sum = 0.0;
+        for (i, col) in assignment.iter().enumerate() {
+            if let Some(j) = *col {
+                let s = f.similarity[i * nt + j];
+                if s >= alpha - EPS {
+                    n += 1;
+                    loc_sum += s;
+                    let (gid, tid) = (f.gt_ids[i], f.tracker_ids[j]);
+                    matches_counts[a * g_t + gid * t + tid] += 1;
+                }
+            }
+        }
+        res.tp[a] += n;
+        res.fn_[a] += ng as u64 - n;
+        res.fp[a] += nt as u64 - n;
+        if n > 0 {
+            loc[a] += loc_sum;
+        }
+    }
+}
+
+/// AssA, AssRe, AssPr and LocA per α from the match counts.
+fn association_scores(
+    align: &IdAlignment,
+    matches_counts: &[u32],
+    loc: &[f64; NUM_ALPHAS],
+    res: &mut HotaCounts,
+) {
+    let (g, t) = (align.gt_id_count.len(), align.tracker_id_count.len());
     let mut prod_a = vec![0.0f64; g * t];
     let mut prod_re = vec![0.0f64; g * t];
     let mut prod_pr = vec![0.0f64; g * t];
     for a in 0..NUM_ALPHAS {
         let mc = &matches_counts[a * g * t..(a + 1) * g * t];
-        for (gid, &gc) in gt_id_count.iter().enumerate() {
-            for (tid, &tc) in tracker_id_count.iter().enumerate() {
+        for (gid, &gc) in align.gt_id_count.iter().enumerate() {
+            for (tid, &tc) in align.tracker_id_count.iter().enumerate() {
                 let k = gid * t + tid;
                 let m = mc[k] as f64;
                 prod_a[k] = m * (m / (gc + tc - m).max(1.0));
@@ -668,5 +765,4 @@ fn hota(seq: &PreparedSequence, ws: &mut LsaWorkspace) -> HotaCounts {
         res.ass_pr[a] = np_sum(&prod_pr) / tp;
         res.loc_a[a] = loc[a].max(1e-10) / (res.tp[a] as f64).max(1e-10);
     }
-    res
 }

@@ -9,7 +9,8 @@
 //!    decides between equally good assignments, as in TrackEval). An id that
 //!    appears twice in one frame is an error, for the tracker and for the GT.
 //! 2. IoU between every GT box and every tracker box of the frame, on
-//!    continuous `x, y, w, h` (no "+1" pixel convention).
+//!    continuous `x, y, w, h` (no "+1" pixel convention,
+//!    [`crate::geometry::iou_tlwh`]).
 //! 3. Preprocessing. MOT16/17/20: tracker boxes matched (Hungarian, IoU ≥ 0.5)
 //!    to a GT box of a distractor class (2 person on vehicle, 7 static person,
 //!    8 distractor, 12 reflection; MOT20 adds 6 non-motorized vehicle) are
@@ -32,7 +33,7 @@
 //! from the frames of all cameras of a scene, one camera after the other,
 //! with ids relabelled over all cameras (global ids); see [`cross_camera`].
 //!
-//! All assignments use [`crate::lsa`], which follows SciPy's
+//! All assignments use [`crate::track::lsa`], which follows SciPy's
 //! `linear_sum_assignment` step by step, so ties are broken the same way.
 
 pub mod cross_camera;
@@ -54,8 +55,9 @@ pub use metrics::{
     SequenceCounts, NUM_ALPHAS,
 };
 
-use crate::lsa::LsaWorkspace;
-use crate::mot::ParseError;
+use crate::geometry::iou_tlwh;
+use crate::io::mot::ParseError;
+use crate::track::lsa::LsaWorkspace;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -99,18 +101,37 @@ impl Benchmark {
 }
 
 impl std::str::FromStr for Benchmark {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownBenchmark;
+    fn from_str(s: &str) -> Result<Self, UnknownBenchmark> {
         match s.to_ascii_uppercase().as_str() {
             "MOT17" | "MOT16" => Ok(Benchmark::Mot17),
             "MOT20" => Ok(Benchmark::Mot20),
             "MOT15" => Ok(Benchmark::Mot15),
-            _ => Err(format!(
-                "unknown benchmark '{s}' (expected MOT17, MOT16, MOT20 or MOT15)"
-            )),
+            _ => Err(UnknownBenchmark {
+                name: s.to_string(),
+            }),
         }
     }
 }
+
+/// A benchmark name that [`Benchmark`]'s `from_str` does not know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownBenchmark {
+    /// The name as given.
+    pub name: String,
+}
+
+impl fmt::Display for UnknownBenchmark {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown benchmark '{}' (expected MOT17, MOT16, MOT20 or MOT15)",
+            self.name
+        )
+    }
+}
+
+impl std::error::Error for UnknownBenchmark {}
 
 impl fmt::Display for Benchmark {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -178,24 +199,6 @@ impl fmt::Display for EvalError {
 }
 
 impl std::error::Error for EvalError {}
-
-/// IoU of two `[x, y, w, h]` boxes, computed as TrackEval does (corners
-/// `x + w`, `y + h`; degenerate boxes and unions give 0).
-pub fn box_iou(a: [f64; 4], b: [f64; 4]) -> f64 {
-    let (ax0, ay0, ax1, ay1) = (a[0], a[1], a[0] + a[2], a[1] + a[3]);
-    let (bx0, by0, bx1, by1) = (b[0], b[1], b[0] + b[2], b[1] + b[3]);
-    let iw = (ax1.min(bx1) - ax0.max(bx0)).max(0.0);
-    let ih = (ay1.min(by1) - ay0.max(by0)).max(0.0);
-    let inter = iw * ih;
-    let area_a = (ax1 - ax0) * (ay1 - ay0);
-    let area_b = (bx1 - bx0) * (by1 - by0);
-    let union = area_a + area_b - inter;
-    if area_a <= EPS || area_b <= EPS || union <= EPS {
-        0.0
-    } else {
-        inter / union
-    }
-}
 
 /// One frame after preprocessing: relabelled ids and the IoU matrix
 /// (`gt_ids.len() × tracker_ids.len()`, row-major, GT rows).
@@ -290,115 +293,184 @@ fn filter_sequence(
     }
     let last = by_frame.keys().next_back().copied().unwrap_or(0);
     if let Some(n) = num_frames {
-        let out = |what, frame| EvalError::FrameOutOfRange {
-            what,
-            frame,
-            num_frames: n,
-        };
-        if let Some(g) = gt.iter().find(|g| g.frame == 0 || g.frame > n) {
-            return Err(out("ground-truth", g.frame));
-        }
-        if let Some(r) = results.iter().find(|r| r.frame == 0 || r.frame > n) {
-            return Err(out("tracker", r.frame));
+        check_frame_range(gt, results, n)?;
+    }
+    let mut filter = FrameFilter {
+        gt,
+        results,
+        benchmark,
+        ws: LsaWorkspace::default(),
+        assignment: Vec::new(),
+        cost: Vec::new(),
+        ids: Vec::new(),
+        distractors_removed: 0,
+    };
+    let mut kept: Vec<FilteredFrame> = Vec::with_capacity(by_frame.len());
+    for (&frame, (gi, ti)) in &by_frame {
+        if let Some(f) = filter.frame(frame, gi, ti)? {
+            kept.push(f);
         }
     }
+    Ok(FilteredSequence {
+        frames: kept,
+        num_frames: num_frames.unwrap_or(last),
+        distractors_removed: filter.distractors_removed,
+    })
+}
 
-    let distractors = benchmark.distractor_classes();
-    let mut ws = LsaWorkspace::default();
-    let mut assignment = Vec::new();
-    let mut cost = Vec::new();
-    let mut kept: Vec<FilteredFrame> = Vec::with_capacity(by_frame.len());
-    let mut distractors_removed = 0;
-    let mut ids = Vec::new();
-    for (&frame, (gi, ti)) in &by_frame {
-        ids.clear();
-        ids.extend(ti.iter().map(|&i| results[i].id));
-        check_duplicates("tracker", frame, &mut ids)?;
-        ids.clear();
-        ids.extend(gi.iter().map(|&i| gt[i].id));
-        check_duplicates("ground-truth", frame, &mut ids)?;
+/// Frames outside `1..=n` (GT first, then tracker) are an error.
+fn check_frame_range(gt: &[GtRow], results: &[ResultRow], n: u64) -> Result<(), EvalError> {
+    let out = |what, frame| EvalError::FrameOutOfRange {
+        what,
+        frame,
+        num_frames: n,
+    };
+    if let Some(g) = gt.iter().find(|g| g.frame == 0 || g.frame > n) {
+        return Err(out("ground-truth", g.frame));
+    }
+    if let Some(r) = results.iter().find(|r| r.frame == 0 || r.frame > n) {
+        return Err(out("tracker", r.frame));
+    }
+    Ok(())
+}
+
+/// Steps 1-3 frame by frame, with the buffers kept between frames.
+struct FrameFilter<'a> {
+    gt: &'a [GtRow],
+    results: &'a [ResultRow],
+    benchmark: Benchmark,
+    ws: LsaWorkspace,
+    assignment: Vec<Option<usize>>,
+    cost: Vec<f64>,
+    ids: Vec<i64>,
+    /// Tracker boxes removed so far because they matched a distractor.
+    distractors_removed: usize,
+}
+
+impl FrameFilter<'_> {
+    /// One frame: the GT rows `gi` and tracker rows `ti` (indices). `None`
+    /// when no box is left.
+    fn frame(
+        &mut self,
+        frame: u64,
+        gi: &[usize],
+        ti: &[usize],
+    ) -> Result<Option<FilteredFrame>, EvalError> {
+        let (gt, results) = (self.gt, self.results);
+        self.ids.clear();
+        self.ids.extend(ti.iter().map(|&i| results[i].id));
+        check_duplicates("tracker", frame, &mut self.ids)?;
+        self.ids.clear();
+        self.ids.extend(gi.iter().map(|&i| gt[i].id));
+        check_duplicates("ground-truth", frame, &mut self.ids)?;
         if let Some(r) = ti.iter().map(|&i| &results[i]).find(|r| r.class > 1) {
             return Err(EvalError::TrackerClass {
                 frame,
                 class: r.class,
             });
         }
-
         let (ng, nt) = (gi.len(), ti.len());
         let mut sim = Vec::with_capacity(ng * nt);
         for &g in gi {
             let g = &gt[g];
             for &t in ti {
                 let t = &results[t];
-                sim.push(box_iou([g.x, g.y, g.w, g.h], [t.x, t.y, t.w, t.h]));
+                sim.push(iou_tlwh([g.x, g.y, g.w, g.h], [t.x, t.y, t.w, t.h]));
             }
         }
+        let keep_tracker = self.distractor_mask(frame, gi, nt, &sim)?;
+        let has_classes = self.benchmark.has_classes();
+        let keep_gt: Vec<bool> = gi
+            .iter()
+            .map(|&i| gt[i].flag != 0 && (!has_classes || gt[i].class == 1))
+            .collect();
+        Ok(select(gi, ti, gt, results, &keep_gt, &keep_tracker, &sim))
+    }
 
+    /// Step 3 (MOT16/17/20): which tracker boxes stay, those matched
+    /// (Hungarian, IoU ≥ 0.5) to a GT box of a distractor class being
+    /// removed. An invalid GT class is an error.
+    fn distractor_mask(
+        &mut self,
+        frame: u64,
+        gi: &[usize],
+        nt: usize,
+        sim: &[f64],
+    ) -> Result<Vec<bool>, EvalError> {
+        let gt = self.gt;
+        let ng = gi.len();
         let mut keep_tracker = vec![true; nt];
-        if benchmark.has_classes() && ng > 0 && nt > 0 {
-            if let Some(g) = gi
-                .iter()
-                .map(|&i| &gt[i])
-                .find(|g| !(1..=13).contains(&g.class))
-            {
-                return Err(EvalError::GtClass {
-                    frame,
-                    class: g.class,
-                });
-            }
-            let score = |s: f64| if s < 0.5 - EPS { 0.0 } else { s };
-            cost.clear();
-            cost.extend(sim.iter().map(|&s| -score(s)));
-            ws.solve(&cost, ng, nt, &mut assignment)
-                .expect("finite cost matrix");
-            for (a, col) in assignment.iter().enumerate() {
-                if let Some(b) = *col {
-                    if score(sim[a * nt + b]) > EPS && distractors.contains(&gt[gi[a]].class) {
-                        keep_tracker[b] = false;
-                        distractors_removed += 1;
-                    }
+        if !(self.benchmark.has_classes() && ng > 0 && nt > 0) {
+            return Ok(keep_tracker);
+        }
+        if let Some(g) = gi
+            .iter()
+            .map(|&i| &gt[i])
+            .find(|g| !(1..=13).contains(&g.class))
+        {
+            return Err(EvalError::GtClass {
+                frame,
+                class: g.class,
+            });
+        }
+        let distractors = self.benchmark.distractor_classes();
+        let score = |s: f64| if s < 0.5 - EPS { 0.0 } else { s };
+        self.cost.clear();
+        self.cost.extend(sim.iter().map(|&s| -score(s)));
+        self.ws
+            .solve(&self.cost, ng, nt, &mut self.assignment)
+            .expect("finite cost matrix");
+        for (a, col) in self.assignment.iter().enumerate() {
+            if let Some(b) = *col {
+                if score(sim[a * nt + b]) > EPS && distractors.contains(&gt[gi[a]].class) {
+                    keep_tracker[b] = false;
+                    self.distractors_removed += 1;
                 }
             }
         }
-        let keep_gt: Vec<bool> = gi
-            .iter()
-            .map(|&i| gt[i].flag != 0 && (!benchmark.has_classes() || gt[i].class == 1))
-            .collect();
-
-        let gt_ids: Vec<i64> = gi
-            .iter()
-            .zip(&keep_gt)
-            .filter(|(_, &k)| k)
-            .map(|(&i, _)| gt[i].id)
-            .collect();
-        let tracker_ids: Vec<i64> = ti
-            .iter()
-            .zip(&keep_tracker)
-            .filter(|(_, &k)| k)
-            .map(|(&i, _)| results[i].id)
-            .collect();
-        if gt_ids.is_empty() && tracker_ids.is_empty() {
-            continue;
-        }
-        let mut s = Vec::with_capacity(gt_ids.len() * tracker_ids.len());
-        for a in (0..ng).filter(|&a| keep_gt[a]) {
-            s.extend(
-                (0..nt)
-                    .filter(|&b| keep_tracker[b])
-                    .map(|b| sim[a * nt + b]),
-            );
-        }
-        kept.push(FilteredFrame {
-            gt_ids,
-            tracker_ids,
-            similarity: s,
-        });
+        Ok(keep_tracker)
     }
+}
 
-    Ok(FilteredSequence {
-        frames: kept,
-        num_frames: num_frames.unwrap_or(last),
-        distractors_removed,
+/// The kept GT and tracker boxes of a frame and their IoU submatrix;
+/// `None` when none is kept.
+fn select(
+    gi: &[usize],
+    ti: &[usize],
+    gt: &[GtRow],
+    results: &[ResultRow],
+    keep_gt: &[bool],
+    keep_tracker: &[bool],
+    sim: &[f64],
+) -> Option<FilteredFrame> {
+    let (ng, nt) = (gi.len(), ti.len());
+    let gt_ids: Vec<i64> = gi
+        .iter()
+        .zip(keep_gt)
+        .filter(|(_, &k)| k)
+        .map(|(&i, _)| gt[i].id)
+        .collect();
+    let tracker_ids: Vec<i64> = ti
+        .iter()
+        .zip(keep_tracker)
+        .filter(|(_, &k)| k)
+        .map(|(&i, _)| results[i].id)
+        .collect();
+    if gt_ids.is_empty() && tracker_ids.is_empty() {
+        return None;
+    }
+    let mut s = Vec::with_capacity(gt_ids.len() * tracker_ids.len());
+    for a in (0..ng).filter(|&a| keep_gt[a]) {
+        s.extend(
+            (0..nt)
+                .filter(|&b| keep_tracker[b])
+                .map(|b| sim[a * nt + b]),
+        );
+    }
+    Some(FilteredFrame {
+        gt_ids,
+        tracker_ids,
+        similarity: s,
     })
 }
 

@@ -37,13 +37,13 @@ fn eval(g: &[GtRow], t: &[ResultRow], bench: Benchmark) -> SequenceCounts {
 
 #[test]
 fn iou_on_continuous_coordinates() {
-    assert_eq!(box_iou(A, A), 1.0);
+    assert_eq!(iou_tlwh(A, A), 1.0);
     // Overlap 5×10 = 50, union 150 (no "+1" pixel).
-    assert!(close(box_iou(A, shifted(A, 5.0)), 1.0 / 3.0));
-    assert_eq!(box_iou(A, shifted(A, 10.0)), 0.0);
-    assert_eq!(box_iou(A, [0.0, 0.0, 0.0, 10.0]), 0.0);
+    assert!(close(iou_tlwh(A, shifted(A, 5.0)), 1.0 / 3.0));
+    assert_eq!(iou_tlwh(A, shifted(A, 10.0)), 0.0);
+    assert_eq!(iou_tlwh(A, [0.0, 0.0, 0.0, 10.0]), 0.0);
     // Shift 2.5: 75 / 125.
-    assert_eq!(box_iou(A, shifted(A, 2.5)), 0.6);
+    assert_eq!(iou_tlwh(A, shifted(A, 2.5)), 0.6);
 }
 
 #[test]

@@ -1,0 +1,9 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+//! Files in and out: MOTChallenge text files ([`mot`]), the JSON Lines
+//! schema written by rsjsonsink ([`schema`]) and its per-track summaries
+//! ([`summary`]).
+
+pub mod mot;
+pub mod schema;
+pub mod summary;
