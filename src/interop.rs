@@ -14,7 +14,7 @@
 //!   object in the frame, `x, y, w, h` unrounded);
 //! * the structure view, a `GstCustomMeta` named
 //!   [`crate::meta::FRAME_META_NAME`] whose structure holds the frame as our
-//!   JSON Lines schema does: `schema`, `stream`, `pts_ns`, `width`,
+//!   JSON Lines schema does: `schema`, `stream`, `frame`, `pts_ns`, `width`,
 //!   `height` and `objects`, an array of `object` structures with `x, y, w,
 //!   h, confidence` (float), `class_id` (uint), `label`, `track_id`
 //!   (uint64), `state`, `global_id` (uint64), `keypoints` (array of floats
@@ -184,6 +184,9 @@ pub fn frame_structure(frame: &FrameObjects, info: FrameInfo) -> gst::Structure 
     let mut s = gst::Structure::builder(FRAME_META_NAME).field("schema", "rstracking/1");
     if let Some(stream) = &frame.stream {
         s = s.field("stream", stream.as_str());
+    }
+    if let Some(f) = frame.frame {
+        s = s.field("frame", f);
     }
     if let Some(pts) = info.pts_ns {
         s = s.field("pts_ns", pts);

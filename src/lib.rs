@@ -186,6 +186,82 @@ pub struct MergeEvent {
     pub stream: Option<String>,
 }
 
+/// A track's life cycle, travelling downstream as a serialized custom
+/// event (`rstracking-track`) in front of the frame it concerns:
+/// rsbytetrack sends `track_start` before the first frame that outputs the
+/// track, `track_lost` before the first frame it is no longer tracked in,
+/// and `track_end` before the first frame after the tracker dropped it (and
+/// at EOS, flush or a new stream for the tracks still alive). rsjsonsink
+/// writes them as lines (`track_end` with the track's summary).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackEvent {
+    pub kind: TrackEventKind,
+    pub track_id: u64,
+    pub stream: Option<String>,
+}
+
+/// What happened to the track.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrackEventKind {
+    Start,
+    Lost,
+    End,
+}
+
+impl TrackEventKind {
+    /// The JSON `event` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrackEventKind::Start => "track_start",
+            TrackEventKind::Lost => "track_lost",
+            TrackEventKind::End => "track_end",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "track_start" => Some(TrackEventKind::Start),
+            "track_lost" => Some(TrackEventKind::Lost),
+            "track_end" => Some(TrackEventKind::End),
+            _ => None,
+        }
+    }
+}
+
+impl TrackEvent {
+    pub const NAME: &'static str = "rstracking-track";
+
+    fn structure(&self) -> gst::Structure {
+        gst::Structure::builder(Self::NAME)
+            .field("event", self.kind.as_str())
+            .field("track_id", self.track_id)
+            .field("stream", self.stream.clone())
+            .build()
+    }
+
+    pub fn to_event(&self) -> gst::Event {
+        gst::event::CustomDownstream::new(self.structure())
+    }
+
+    /// The element message an application sees on the bus (same fields).
+    pub fn to_message(&self, src: &gst::Element) -> gst::Message {
+        gst::message::Element::builder(self.structure())
+            .src(src)
+            .build()
+    }
+
+    pub fn from_structure(s: &gst::StructureRef) -> Option<Self> {
+        if s.name() != Self::NAME {
+            return None;
+        }
+        Some(Self {
+            kind: TrackEventKind::parse(s.get::<&str>("event").ok()?)?,
+            track_id: s.get("track_id").ok()?,
+            stream: s.get::<Option<String>>("stream").ok().flatten(),
+        })
+    }
+}
+
 /// The kind of id a [`MergeEvent`] merges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdKind {

@@ -348,6 +348,7 @@ mod tests {
             ..Default::default()
         });
         FrameObjects {
+            frame: None,
             stream: Some("cam0".into()),
             objects: vec![o],
         }

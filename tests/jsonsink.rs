@@ -40,16 +40,53 @@ fn jsonl_output_is_schema_v1() {
         h.push(b).unwrap();
     }
     h.push_event(gst::event::Eos::new());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as i128;
     let text = std::fs::read_to_string(&p).unwrap();
-    assert_eq!(
-        text,
-        concat!(
-            r#"{"schema":"rstracking/1","frame":0,"pts_ns":0,"width":640,"height":480,"objects":[{"bbox":[10.0,20.0,30.0,40.0],"confidence":0.75,"class_id":0,"track_id":1,"state":"tracked"},{"bbox":[100.0,20.0,30.0,40.0],"confidence":0.5,"class_id":0}]}"#,
-            "\n",
-            r#"{"schema":"rstracking/1","frame":1,"pts_ns":33000000,"width":640,"height":480,"objects":[{"bbox":[12.0,20.0,30.0,40.0],"confidence":0.25,"class_id":0,"track_id":1,"state":"tracked"},{"bbox":[300.0,20.0,30.0,40.0],"confidence":0.75,"class_id":0,"track_id":1,"state":"tracked"}]}"#,
-            "\n"
-        )
+    // The harness is a live source: frame lines carry the pipeline clock's
+    // UTC time, within 50 ms of the system clock (buffer 1 is 33 ms after
+    // buffer 0 in running time).
+    let utc: Vec<i128> = text
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            assert_eq!(v["utc_source"], "clock");
+            v["utc_ns"].as_u64().unwrap() as i128
+        })
+        .collect();
+    assert_eq!(utc[1] - utc[0], 33_000_000);
+    assert!(
+        (now - utc[0]).abs() < 50_000_000,
+        "{} ms",
+        (now - utc[0]) / 1_000_000
     );
+    let text = text
+        .lines()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let o = v.as_object_mut().unwrap();
+            o.remove("utc_ns");
+            o.remove("utc_source");
+            // Same field order as written (serde_json without preserve_order
+            // sorts), so compare the remaining fields by value.
+            serde_json::to_string(&v).unwrap()
+        })
+        .collect::<Vec<_>>();
+    let expected: Vec<String> = [
+        r#"{"schema":"rstracking/1","frame":0,"pts_ns":0,"running_time_ns":0,"width":640,"height":480,"objects":[{"bbox":[10.0,20.0,30.0,40.0],"confidence":0.75,"class_id":0,"track_id":1,"state":"tracked"},{"bbox":[100.0,20.0,30.0,40.0],"confidence":0.5,"class_id":0}]}"#,
+        r#"{"schema":"rstracking/1","frame":1,"pts_ns":33000000,"running_time_ns":33000000,"width":640,"height":480,"objects":[{"bbox":[12.0,20.0,30.0,40.0],"confidence":0.25,"class_id":0,"track_id":1,"state":"tracked"},{"bbox":[300.0,20.0,30.0,40.0],"confidence":0.75,"class_id":0,"track_id":1,"state":"tracked"}]}"#,
+    ]
+    .iter()
+    .map(|l| serde_json::to_string(&serde_json::from_str::<serde_json::Value>(l).unwrap()).unwrap())
+    .collect();
+    assert_eq!(text, expected);
+    // The exact text of a line, as written (field order):
+    let first = std::fs::read_to_string(&p).unwrap();
+    assert!(first.starts_with(
+        r#"{"schema":"rstracking/1","frame":0,"pts_ns":0,"running_time_ns":0,"utc_ns":"#
+    ));
 }
 
 #[test]
@@ -178,15 +215,37 @@ fn a_restarted_pipeline_appends_and_track_ids_continue() {
         }
         pipeline.set_state(gst::State::Null).unwrap();
     }
-    let ids: Vec<u64> = std::fs::read_to_string(&out)
-        .unwrap()
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<serde_json::Value> = text
         .lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            v["objects"][0]["track_id"].as_u64().unwrap()
-        })
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids: Vec<u64> = lines
+        .iter()
+        .filter(|v| v.get("event").is_none())
+        .map(|v| v["objects"][0]["track_id"].as_u64().unwrap())
         .collect();
     assert_eq!(ids, [1, 1, 2, 2]);
+    // Each run: the track starts before its first frame and ends at EOS.
+    let events: Vec<(String, u64, u64)> = lines
+        .iter()
+        .filter_map(|v| {
+            Some((
+                v.get("event")?.as_str()?.to_string(),
+                v["track_id"].as_u64()?,
+                v["frame"].as_u64()?,
+            ))
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("track_start".to_string(), 1, 0),
+            ("track_end".to_string(), 1, 2),
+            ("track_start".to_string(), 2, 0),
+            ("track_end".to_string(), 2, 2)
+        ]
+    );
     let summaries: Vec<u64> = std::fs::read_to_string(&tracks)
         .unwrap()
         .lines()
@@ -268,4 +327,149 @@ fn a_live_pipeline_streams_complete_lines() {
         let delay = t.saturating_duration_since(arrived[*f as usize]);
         assert!(delay < Duration::from_millis(100), "frame {f}: {delay:?}");
     }
+}
+
+/// Checks the life-cycle lines of a JSONL file: every track id of the
+/// frame lines has exactly one `track_start` before its first frame line
+/// and exactly one `track_end` after its last; returns the number of
+/// tracks. Also checks the tracks-location file against summaries rebuilt
+/// from the frame lines (what the sink wrote at EOS before it streamed).
+fn check_lifecycle(jsonl: &str, tracks: &str, sample_limit: usize) -> usize {
+    use gstrstracking::core::io::summary::TrackSummaries;
+    use gstrstracking::core::types::BBox;
+    use std::collections::BTreeMap;
+    let mut starts: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+    let mut ends: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+    let mut seen: BTreeMap<u64, (usize, usize)> = BTreeMap::new();
+    let mut rebuilt = TrackSummaries::new(sample_limit);
+    for (i, l) in jsonl.lines().enumerate() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        match v.get("event").and_then(|e| e.as_str()) {
+            Some("track_start") => starts
+                .entry(v["track_id"].as_u64().unwrap())
+                .or_default()
+                .push(i),
+            Some("track_end") => ends
+                .entry(v["track_id"].as_u64().unwrap())
+                .or_default()
+                .push(i),
+            Some(_) => {}
+            None => {
+                let frame = v["frame"].as_u64().unwrap();
+                let mut first_of_id = std::collections::HashSet::new();
+                for o in v["objects"].as_array().unwrap() {
+                    let Some(id) = o["track_id"].as_u64() else {
+                        continue;
+                    };
+                    let e = seen.entry(id).or_insert((i, i));
+                    e.1 = i;
+                    if first_of_id.insert(id) {
+                        let b: Vec<f32> = o["bbox"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|x| x.as_f64().unwrap() as f32)
+                            .collect();
+                        rebuilt.add(
+                            id,
+                            frame,
+                            &BBox::new(b[0], b[1], b[2], b[3]),
+                            o["confidence"].as_f64().unwrap() as f32,
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for (id, (first, last)) in &seen {
+        let s = starts
+            .get(id)
+            .unwrap_or_else(|| panic!("track {id}: no track_start"));
+        let e = ends
+            .get(id)
+            .unwrap_or_else(|| panic!("track {id}: no track_end"));
+        assert_eq!((s.len(), e.len()), (1, 1), "track {id}: one start, one end");
+        assert!(
+            s[0] < *first,
+            "track {id}: start before its first frame line"
+        );
+        assert!(e[0] > *last, "track {id}: end after its last frame line");
+    }
+    let mut written: Vec<&str> = tracks.lines().collect();
+    written.sort_by_key(|l| {
+        serde_json::from_str::<serde_json::Value>(l).unwrap()["track_id"].as_u64()
+    });
+    let expected: Vec<String> = rebuilt.lines().collect();
+    assert_eq!(written, expected, "summaries per track");
+    seen.len()
+}
+
+#[test]
+fn lifecycle_lines_bracket_every_track_through_an_occlusion() {
+    // Two people cross: B is hidden behind A (undetected) for 8 frames and
+    // comes back; C appears late and leaves early (removed after the
+    // 30-frame buffer, before EOS).
+    let d = tmpdir("sink-life");
+    let det = d.join("det.txt");
+    let mut t = String::new();
+    for f in 1..=120u32 {
+        let x = f as f32 * 2.0;
+        t.push_str(&format!("{f},-1,{},100,40,90,0.9\n", 20.0 + x));
+        if !(50..58).contains(&f) {
+            t.push_str(&format!("{f},-1,{},104,40,90,0.85\n", 300.0 - x));
+        }
+        if (20..40).contains(&f) {
+            t.push_str(&format!("{f},-1,500,300,30,60,0.8\n"));
+        }
+    }
+    std::fs::write(&det, t).unwrap();
+    let out = d.join("out.jsonl");
+    let tracks = d.join("tracks.jsonl");
+    let (errors, _) = run_pipeline(&format!(
+        "videotestsrc num-buffers=120 ! video/x-raw,width=640,height=480,framerate=30/1 ! rsdetect detections={} ! rsbytetrack ! rsposesmooth latency=3 ! rsjsonsink location={} tracks-location={}",
+        det.display(),
+        out.display(),
+        tracks.display()
+    ));
+    assert!(errors.is_empty(), "{errors:?}");
+    let jsonl = std::fs::read_to_string(&out).unwrap();
+    let n = check_lifecycle(&jsonl, &std::fs::read_to_string(&tracks).unwrap(), 8);
+    assert!(n >= 3, "{n} tracks");
+    // C ended before EOS (dropped by the tracker): its track_end is not the
+    // last line block.
+    let lost: Vec<&str> = jsonl
+        .lines()
+        .filter(|l| l.contains("\"track_lost\""))
+        .collect();
+    assert!(!lost.is_empty(), "occlusion gives track_lost lines");
+    let all: Vec<&str> = jsonl.lines().collect();
+    let last_frame_line = all.iter().rposition(|l| !l.contains("\"event\"")).unwrap();
+    let early_end = jsonl
+        .lines()
+        .position(|l| l.contains("\"track_end\""))
+        .unwrap();
+    assert!(early_end < last_frame_line, "a track ended before EOS");
+}
+
+#[test]
+#[ignore = "needs ../shared"]
+fn lifecycle_on_mot17_02() {
+    let sh = shared();
+    let seq = sh.join("data/MOT17/train/MOT17-02-FRCNN");
+    let d = tmpdir("sink-life-mot");
+    let out = d.join("out.jsonl");
+    let tracks = d.join("tracks.jsonl");
+    let (errors, _) = run_pipeline(&format!(
+        "videotestsrc num-buffers=600 pattern=black ! video/x-raw,format=GRAY8,width=1920,height=1080,framerate=30/1 ! rsdetect detections={} ! rsbytetrack ! rsjsonsink location={} tracks-location={}",
+        seq.join("det/det.txt").display(),
+        out.display(),
+        tracks.display()
+    ));
+    assert!(errors.is_empty(), "{errors:?}");
+    let n = check_lifecycle(
+        &std::fs::read_to_string(&out).unwrap(),
+        &std::fs::read_to_string(&tracks).unwrap(),
+        8,
+    );
+    assert!(n > 50, "{n} tracks");
 }

@@ -31,6 +31,7 @@ fn overlay_draws_the_box_in_the_id_colour() {
         TrackingMeta::add(
             bm,
             gstrstracking::core::types::FrameObjects {
+                frame: None,
                 stream: None,
                 objects: vec![o],
             },
@@ -79,6 +80,7 @@ fn overlay_on_i420_and_without_meta() {
         TrackingMeta::add(
             bm,
             gstrstracking::core::types::FrameObjects {
+                frame: None,
                 stream: None,
                 objects: vec![o],
             },

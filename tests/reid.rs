@@ -377,7 +377,7 @@ fn stitching_writes_a_merge_line() {
     let run_with = |props: &str, after: &str| {
         let out = dir.join(format!("out-{}-{}.jsonl", props.len(), after.len()));
         let (errors, _) = run_pipeline(&format!(
-            "videotestsrc num-buffers=25 ! video/x-raw,width=320,height=240,framerate=30/1 ! rsdetect detections={} ! rsbytetrack {props} ! {after} ! rsjsonsink location={}",
+            "videotestsrc num-buffers=25 ! video/x-raw,width=320,height=240,framerate=30/1 ! rsdetect stream-name=cam detections={} ! rsbytetrack {props} ! {after} ! rsjsonsink location={}",
             dets.display(),
             out.display()
         ));
@@ -402,11 +402,11 @@ fn stitching_writes_a_merge_line() {
     let stitched = run("with-reid=true reid-max-gap=30");
     let merges: Vec<&str> = stitched
         .lines()
-        .filter(|l| l.contains("\"event\""))
+        .filter(|l| l.contains("\"event\":\"merge\""))
         .collect();
     assert_eq!(
         merges,
-        ["{\"schema\":\"rstracking/1\",\"event\":\"merge\",\"frame\":16,\"id\":\"track_id\",\"from\":2,\"to\":1}"]
+        ["{\"schema\":\"rstracking/1\",\"event\":\"merge\",\"stream\":\"cam\",\"frame\":16,\"id\":\"track_id\",\"from\":2,\"to\":1}"]
     );
     assert!(
         ids(&stitched).iter().all(|&i| i == 1),
@@ -424,12 +424,27 @@ fn stitching_writes_a_merge_line() {
         .expect("merge line");
     assert_eq!(
         lines[at],
-        "{\"schema\":\"rstracking/1\",\"event\":\"merge\",\"frame\":16,\"id\":\"track_id\",\"from\":2,\"to\":1}"
+        "{\"schema\":\"rstracking/1\",\"event\":\"merge\",\"stream\":\"cam\",\"frame\":16,\"id\":\"track_id\",\"from\":2,\"to\":1}"
     );
-    assert!(lines[at - 1].contains("\"frame\":15,"), "{}", lines[at - 1]);
-    assert!(lines[at + 1].contains("\"frame\":16,"), "{}", lines[at + 1]);
+    let frame_lines: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| !l.contains("\"event\""))
+        .collect();
+    let before = lines[..at]
+        .iter()
+        .rev()
+        .find(|l| !l.contains("\"event\""))
+        .unwrap();
+    let after = lines[at + 1..]
+        .iter()
+        .find(|l| !l.contains("\"event\""))
+        .unwrap();
+    assert!(before.contains("\"frame\":15,"), "{before}");
+    assert!(after.contains("\"frame\":16,"), "{after}");
+    assert_eq!(frame_lines.len(), 25);
     // Without stitching the object comes back as track 2.
     let plain = run("with-reid=true");
-    assert!(!plain.contains("\"event\""));
+    assert!(!plain.contains("\"event\":\"merge\""));
     assert!(ids(&plain).contains(&2));
 }

@@ -182,6 +182,10 @@ impl Object {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FrameObjects {
     pub stream: Option<String>,
+    /// 0-based index of the frame in its stream, counted by the element
+    /// that created the objects (the detector), so that it does not drift
+    /// when later elements or the sink drop frames. None when unknown.
+    pub frame: Option<u64>,
     pub objects: Vec<Object>,
 }
 

@@ -26,6 +26,7 @@ pub const FRAME_META_NAME: &str = "RsTrackingFrameMeta";
 pub struct Frame {
     pub schema: String,
     pub stream: Option<String>,
+    pub frame: Option<u64>,
     pub pts_ns: Option<u64>,
     pub width: u32,
     pub height: u32,
@@ -88,6 +89,7 @@ pub fn read(buffer: &gst::BufferRef) -> Option<Frame> {
     Some(Frame {
         schema: s.get::<String>("schema").unwrap_or_default(),
         stream: s.get::<String>("stream").ok(),
+        frame: s.get::<u64>("frame").ok(),
         pts_ns: s.get::<u64>("pts_ns").ok(),
         width: s.get::<u32>("width").unwrap_or(0),
         height: s.get::<u32>("height").unwrap_or(0),

@@ -11,6 +11,7 @@ use rstracking_core::track::bytetrack::{
     ByteTrackConfig, ByteTracker, Detection, TrackOutput, UpdateReport,
 };
 use rstracking_core::types::{decimal_f64, BBox, FrameObjects, Object, TrackState};
+use std::collections::{HashMap, HashSet};
 use std::sync::{LazyLock, Mutex};
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
@@ -42,6 +43,7 @@ struct Settings {
     proximity: f64,
     appearance: f64,
     reid_max_gap: u32,
+    track_messages: bool,
 }
 
 impl Default for Settings {
@@ -64,6 +66,7 @@ impl Default for Settings {
             proximity: c.proximity_thresh,
             appearance: c.appearance_thresh,
             reid_max_gap: c.reid_max_gap,
+            track_messages: false,
         }
     }
 }
@@ -102,6 +105,13 @@ struct State {
     dets: Vec<Detection>,
     out: Vec<TrackOutput>,
     frame: u64,
+    /// Tracks output at least once and not ended: id -> lost since.
+    alive: HashMap<u64, bool>,
+    /// Stream name of the last frame (for the track_end events at EOS).
+    stream: Option<String>,
+    /// Scratch: ids tracked this frame, ids the tracker holds.
+    tracked_now: HashSet<u64>,
+    held: HashSet<u64>,
 }
 
 #[derive(Default)]
@@ -224,6 +234,12 @@ impl ObjectImpl for RsByteTrack {
                     .default_value(d.output_lost)
                     .mutable_playing()
                     .build(),
+                glib::ParamSpecBoolean::builder("track-messages")
+                    .nick("Track messages")
+                    .blurb("Also post track_start/track_lost/track_end as 'rstracking-track' element messages on the bus")
+                    .default_value(d.track_messages)
+                    .mutable_playing()
+                    .build(),
             ]
             .into_iter()
             .chain(reid_properties(&d))
@@ -265,6 +281,7 @@ impl ObjectImpl for RsByteTrack {
             "proximity-threshold" => s.proximity = value.get().expect("type checked"),
             "appearance-threshold" => s.appearance = value.get().expect("type checked"),
             "reid-max-gap" => s.reid_max_gap = value.get().expect("type checked"),
+            "track-messages" => s.track_messages = value.get().expect("type checked"),
             other => unreachable!("unknown property {other}"),
         }
         gst::info!(
@@ -307,6 +324,7 @@ fn property_value(s: &Settings, name: &str) -> glib::Value {
         "proximity-threshold" => s.proximity.to_value(),
         "appearance-threshold" => s.appearance.to_value(),
         "reid-max-gap" => s.reid_max_gap.to_value(),
+        "track-messages" => s.track_messages.to_value(),
         other => unreachable!("unknown property {other}"),
     }
 }
@@ -334,11 +352,35 @@ impl ElementImpl for RsByteTrack {
 }
 
 impl RsByteTrack {
+    /// Drops every track (flush, new stream); their `track_end` events go
+    /// downstream first.
     fn reset(&self, why: &str) {
-        if let Some(state) = self.state.lock().unwrap().as_mut() {
-            gst::debug!(CAT, imp = self, "{why}: tracker reset");
-            state.tracker.reset();
-            state.frame = 0;
+        let ended = match self.state.lock().unwrap().as_mut() {
+            Some(state) => {
+                gst::debug!(CAT, imp = self, "{why}: tracker reset");
+                state.tracker.reset();
+                state.frame = 0;
+                state.end_all()
+            }
+            None => Vec::new(),
+        };
+        self.send_track_events(ended);
+    }
+
+    /// Pushes life-cycle events downstream (and posts them on the bus with
+    /// `track-messages`), without holding a lock.
+    fn send_track_events(&self, events: Vec<crate::TrackEvent>) {
+        if events.is_empty() {
+            return;
+        }
+        let post = self.settings.lock().unwrap().track_messages;
+        let obj = self.obj();
+        for e in events {
+            gst::log!(CAT, imp = self, "{} {}", e.kind.as_str(), e.track_id);
+            if post {
+                let _ = obj.post_message(e.to_message(obj.upcast_ref()));
+            }
+            obj.src_pad().push_event(e.to_event());
         }
     }
 }
@@ -377,6 +419,10 @@ impl BaseTransformImpl for RsByteTrack {
             dets: Vec::new(),
             out: Vec::new(),
             frame: 0,
+            alive: HashMap::new(),
+            stream: None,
+            tracked_now: HashSet::new(),
+            held: HashSet::new(),
         });
         gst::info!(CAT, imp = self, "Started");
         Ok(())
@@ -423,6 +469,16 @@ impl BaseTransformImpl for RsByteTrack {
         match event.view() {
             gst::EventView::FlushStop(_) => self.reset("flush"),
             gst::EventView::StreamStart(_) => self.reset("stream-start"),
+            gst::EventView::Eos(_) => {
+                let ended = self
+                    .state
+                    .lock()
+                    .unwrap()
+                    .as_mut()
+                    .map(State::end_all)
+                    .unwrap_or_default();
+                self.send_track_events(ended);
+            }
             _ => {}
         }
         self.parent_sink_event(event)
@@ -457,6 +513,7 @@ impl RsByteTrack {
                 buf,
                 FrameObjects {
                     stream: None,
+                    frame: Some(frame),
                     objects,
                 },
             );
@@ -473,10 +530,14 @@ impl RsByteTrack {
             state.out.len(),
             state.tracker.num_tracks()
         );
+        state.stream.clone_from(&stream);
+        let track_events = state.track_events(stream.as_deref());
         let merges = state.merge_events(stream);
-        // Stitched tracklets: tell downstream (rsjsonsink writes a `merge`
-        // line) before this frame, outside our lock.
+        // Life cycle and stitched tracklets: tell downstream (rsjsonsink
+        // writes `track_*` and `merge` lines) before this frame, outside
+        // our lock.
         drop(guard);
+        self.send_track_events(track_events);
         for m in merges {
             gst::debug!(
                 CAT,
@@ -561,6 +622,66 @@ impl State {
             }
         }
         report
+    }
+
+    /// Life-cycle changes of the last update: tracks output for the first
+    /// time, tracked tracks that are no longer tracked, tracks the tracker
+    /// no longer holds.
+    fn track_events(&mut self, stream: Option<&str>) -> Vec<crate::TrackEvent> {
+        use crate::TrackEventKind::*;
+        let mut events = Vec::new();
+        let event = |kind, track_id| crate::TrackEvent {
+            kind,
+            track_id,
+            stream: stream.map(str::to_string),
+        };
+        self.tracked_now.clear();
+        for t in self.out.iter().filter(|t| t.state == TrackState::Tracked) {
+            self.tracked_now.insert(t.track_id);
+            match self.alive.get_mut(&t.track_id) {
+                None => {
+                    self.alive.insert(t.track_id, false);
+                    events.push(event(Start, t.track_id));
+                }
+                Some(lost) => *lost = false,
+            }
+        }
+        self.held.clear();
+        self.held.extend(self.tracker.held_ids());
+        let (tracked_now, held) = (&self.tracked_now, &self.held);
+        let mut ended = Vec::new();
+        for (&id, lost) in self.alive.iter_mut() {
+            if tracked_now.contains(&id) {
+                continue;
+            }
+            if !held.contains(&id) {
+                ended.push(id);
+            } else if !*lost {
+                *lost = true;
+                events.push(event(Lost, id));
+            }
+        }
+        ended.sort_unstable();
+        for id in ended {
+            self.alive.remove(&id);
+            events.push(event(End, id));
+        }
+        // Deterministic order within a frame: by kind, then id.
+        events.sort_by_key(|e| (e.kind as u8, e.track_id));
+        events
+    }
+
+    /// `track_end` for every alive track (EOS, flush, new stream).
+    fn end_all(&mut self) -> Vec<crate::TrackEvent> {
+        let mut ids: Vec<u64> = self.alive.drain().map(|(id, _)| id).collect();
+        ids.sort_unstable();
+        ids.into_iter()
+            .map(|track_id| crate::TrackEvent {
+                kind: crate::TrackEventKind::End,
+                track_id,
+                stream: self.stream.clone(),
+            })
+            .collect()
     }
 
     /// The stitches of the last update as merge events.

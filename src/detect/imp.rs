@@ -65,6 +65,7 @@ const DEFAULT_INTERVAL: u32 = 1;
 #[derive(Debug, Clone)]
 struct Settings {
     detections: Option<String>,
+    stream_name: Option<String>,
     model: Option<String>,
     model_type: ModelTypeProp,
     labels_file: Option<String>,
@@ -83,6 +84,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             detections: None,
+            stream_name: None,
             model: None,
             model_type: ModelTypeProp::Auto,
             labels_file: None,
@@ -123,6 +125,12 @@ struct State {
     mode: Mode,
     /// Buffers since start or the last flush.
     frame: u64,
+    /// Stream (camera) name of the objects: `stream-name`, else the
+    /// stream-start's stream id, else the element name. Upstream metas and
+    /// JSONL files that carry one keep theirs.
+    stream: String,
+    /// `stream` came from the property (a stream-start does not replace it).
+    stream_from_property: bool,
 }
 
 #[derive(Default)]
@@ -162,6 +170,7 @@ impl ObjectImpl for RsDetect {
                     .blurb("Output layout of the model; auto recognises it from the output shape and the Ultralytics metadata (task, kpt_shape, end2end)")
                     .mutable_ready()
                     .build(),
+                string_prop("stream-name", "Stream name", "Camera/stream name written with the objects; default: the stream-start's stream id, else the element name"),
                 string_prop("labels-file", "Labels file", "One class label per line (line i = class i); default: the model's 'names' metadata"),
                 string_prop("input-size", "Input size", "Model input size for models with a dynamic input, 'N' or 'WIDTHxHEIGHT' (e.g. 640x384); default: the model's fixed size, else its imgsz metadata"),
                 glib::ParamSpecFloat::builder("confidence-threshold")
@@ -246,6 +255,7 @@ impl ObjectImpl for RsDetect {
             "model" => s.model = opt_string(value),
             "model-type" => s.model_type = value.get().expect("type checked upstream"),
             "labels-file" => s.labels_file = opt_string(value),
+            "stream-name" => s.stream_name = opt_string(value),
             "input-size" => s.input_size = opt_string(value),
             "confidence-threshold" => {
                 s.confidence_threshold = value.get().expect("type checked upstream")
@@ -274,6 +284,7 @@ impl ObjectImpl for RsDetect {
             "model" => s.model.to_value(),
             "model-type" => s.model_type.to_value(),
             "labels-file" => s.labels_file.to_value(),
+            "stream-name" => s.stream_name.to_value(),
             "input-size" => s.input_size.to_value(),
             "confidence-threshold" => s.confidence_threshold.to_value(),
             "iou-threshold" => s.iou_threshold.to_value(),
@@ -432,6 +443,7 @@ impl RsDetect {
         m: &mut Model,
         buf: &mut gst::BufferRef,
         frame: u64,
+        stream: &str,
     ) -> Result<(), gst::ErrorMessage> {
         let Some(info) = m.info.as_ref() else {
             return Err(gst::error_msg!(
@@ -470,11 +482,13 @@ impl RsDetect {
         );
         let stream = buf
             .meta::<TrackingMeta>()
-            .and_then(|mt| mt.frame().stream.clone());
+            .and_then(|mt| mt.frame().stream.clone())
+            .unwrap_or_else(|| stream.to_string());
         TrackingMeta::add(
             buf,
             FrameObjects {
-                stream,
+                stream: Some(stream),
+                frame: Some(frame),
                 objects: std::mem::take(&mut m.objects),
             },
         );
@@ -510,6 +524,7 @@ impl RsDetect {
         let State {
             mode: Mode::Import(imp),
             frame,
+            ..
         } = guard.as_ref()?
         else {
             return None;
@@ -550,7 +565,17 @@ impl BaseTransformImpl for RsDetect {
             (Some(path), None) => self.start_import(path)?,
             (None, Some(model)) => self.start_model(&settings, model)?,
         };
-        *self.state.lock().unwrap() = Some(State { mode, frame: 0 });
+        let stream_from_property = settings.stream_name.is_some();
+        let stream = settings
+            .stream_name
+            .clone()
+            .unwrap_or_else(|| self.obj().name().to_string());
+        *self.state.lock().unwrap() = Some(State {
+            mode,
+            frame: 0,
+            stream,
+            stream_from_property,
+        });
         self.format_hint_posted
             .store(false, std::sync::atomic::Ordering::Relaxed);
         Ok(())
@@ -656,6 +681,13 @@ impl BaseTransformImpl for RsDetect {
 
     fn sink_event(&self, event: gst::Event) -> bool {
         match event.view() {
+            gst::EventView::StreamStart(s) => {
+                if let Some(state) = self.state.lock().unwrap().as_mut() {
+                    if !state.stream_from_property {
+                        state.stream = s.stream_id().to_string();
+                    }
+                }
+            }
             gst::EventView::FlushStop(_) => {
                 if let Some(state) = self.state.lock().unwrap().as_mut() {
                     gst::debug!(CAT, imp = self, "flush: frame count restarts at 0");
@@ -699,8 +731,16 @@ impl RsDetect {
                 let stream = buf
                     .meta::<TrackingMeta>()
                     .and_then(|m| m.frame().stream.clone())
-                    .or_else(|| imp.stream.clone());
-                TrackingMeta::add(buf, FrameObjects { stream, objects });
+                    .or_else(|| imp.stream.clone())
+                    .unwrap_or_else(|| state.stream.clone());
+                TrackingMeta::add(
+                    buf,
+                    FrameObjects {
+                        stream: Some(stream),
+                        frame: Some(frame),
+                        objects,
+                    },
+                );
                 Ok(gst::FlowSuccess::Ok)
             }
             Mode::Model(m) => {
@@ -708,7 +748,7 @@ impl RsDetect {
                     gst::trace!(CAT, imp = self, "frame {frame}: skipped (interval)");
                     return Ok(gst::FlowSuccess::Ok);
                 }
-                let result = self.detect(m, buf, frame);
+                let result = self.detect(m, buf, frame, &state.stream);
                 drop(guard);
                 result.map(|()| gst::FlowSuccess::Ok).map_err(|e| {
                     self.post_error_message(e);

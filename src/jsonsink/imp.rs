@@ -106,6 +106,9 @@ impl Write for Output {
     }
 }
 
+/// The `tracks-location` path and its writer.
+type TracksFile = (String, BufWriter<File>);
+
 struct State {
     out: Output,
     location: String,
@@ -114,12 +117,24 @@ struct State {
     /// Flush after every frame (from `flush`, or `auto` with a live
     /// upstream; None until the first frame decides).
     flush_each_frame: Option<bool>,
-    append: bool,
     format: OutputFormat,
     frame: u64,
     width: u32,
     height: u32,
-    summaries: Option<(String, TrackSummaries)>,
+    /// Per-track summaries (JSONL, for the `track_end` lines, or with
+    /// `tracks-location`).
+    summaries: Option<TrackSummaries>,
+    /// The open `tracks-location` file: a track's summary is written when
+    /// it ends, the others at EOS.
+    tracks_out: Option<TracksFile>,
+    /// Whether upstream is live (None until the first frame asked).
+    live: Option<bool>,
+    /// Wall clock minus pipeline clock (ns), taken once per start so that
+    /// UTC times keep the exact spacing of the running times.
+    wall_offset: Option<i128>,
+    /// Frame index the next line belongs to (the last frame's + 1), for
+    /// event lines, which precede their frame.
+    next_frame: u64,
     line: String,
     seen: HashSet<u64>,
     duplicate_warned: bool,
@@ -318,12 +333,12 @@ fn release_files(claimed: &[PathBuf]) {
 }
 
 impl RsJsonSink {
-    /// Opens the output (and checks that the summary file can be written).
+    /// Opens the output and the summary file.
     fn open_outputs(
         &self,
         settings: &Settings,
         location: &str,
-    ) -> Result<Output, gst::ErrorMessage> {
+    ) -> Result<(Output, Option<TracksFile>), gst::ErrorMessage> {
         let out = if location == "-" {
             Output::Stdout(std::io::stdout())
         } else {
@@ -335,16 +350,19 @@ impl RsJsonSink {
             })?;
             Output::File(BufWriter::with_capacity(1 << 16, f))
         };
-        if let Some(t) = &settings.tracks_location {
-            // Fail early on an unwritable summary path rather than at EOS.
-            open_for_writing(t, settings.append).map_err(|e| {
-                gst::error_msg!(
-                    gst::ResourceError::OpenWrite,
-                    ("Failed to open tracks summary '{}' for writing: {}", t, e)
-                )
-            })?;
-        }
-        Ok(out)
+        let tracks_out = match &settings.tracks_location {
+            Some(t) => {
+                let f = open_for_writing(t, settings.append).map_err(|e| {
+                    gst::error_msg!(
+                        gst::ResourceError::OpenWrite,
+                        ("Failed to open tracks summary '{}' for writing: {}", t, e)
+                    )
+                })?;
+                Some((t.clone(), BufWriter::new(f)))
+            }
+            None => None,
+        };
+        Ok((out, tracks_out))
     }
 
     fn write_error(&self, what: &str, location: &str, err: std::io::Error) -> gst::FlowError {
@@ -356,7 +374,8 @@ impl RsJsonSink {
         gst::FlowError::Error
     }
 
-    /// Flushes the output and writes the tracks summary. Called at EOS.
+    /// Flushes the output and writes the summaries of the tracks that did
+    /// not end before EOS. Called at EOS.
     fn finish(&self) -> Result<(), gst::ErrorMessage> {
         let mut guard = self.state.lock().unwrap();
         let Some(state) = guard.as_mut() else {
@@ -368,13 +387,10 @@ impl RsJsonSink {
                 ("Failed to write to '{}': {}", state.location, e)
             )
         })?;
-        let append = state.append;
-        if let Some((path, summaries)) = state.summaries.as_mut() {
-            let write = || -> std::io::Result<()> {
-                let mut f = BufWriter::new(open_for_writing(path, append)?);
+        if let (Some((path, f)), Some(summaries)) = (state.tracks_out.as_mut(), &state.summaries) {
+            let mut write = || -> std::io::Result<()> {
                 for line in summaries.lines() {
-                    f.write_all(line.as_bytes())?;
-                    f.write_all(b"\n")?;
+                    f.write_all(format!("{line}\n").as_bytes())?;
                 }
                 f.flush()
             };
@@ -387,10 +403,13 @@ impl RsJsonSink {
             gst::info!(
                 CAT,
                 imp = self,
-                "Wrote {} track summaries to {}",
+                "Wrote {} track summaries to {} at EOS",
                 summaries.len(),
                 path
             );
+        }
+        if let Some(s) = state.summaries.as_mut() {
+            *s = TrackSummaries::new(s.limit());
         }
         Ok(())
     }
@@ -407,7 +426,7 @@ impl BaseSinkImpl for RsJsonSink {
         })?;
         let claimed = claim_files(&location, settings.tracks_location.as_deref())?;
         match self.open_outputs(&settings, &location) {
-            Ok(out) => {
+            Ok((out, tracks_out)) => {
                 *self.state.lock().unwrap() = Some(State {
                     out,
                     location: location.clone(),
@@ -417,15 +436,17 @@ impl BaseSinkImpl for RsJsonSink {
                         FlushMode::Frame => Some(true),
                         FlushMode::Buffered => Some(false),
                     },
-                    append: settings.append,
                     format: settings.format,
                     frame: 0,
                     width: 0,
                     height: 0,
-                    summaries: settings
-                        .tracks_location
-                        .clone()
-                        .map(|p| (p, TrackSummaries::new(settings.sample_limit as usize))),
+                    summaries: (settings.tracks_location.is_some()
+                        || settings.format == OutputFormat::Jsonl)
+                        .then(|| TrackSummaries::new(settings.sample_limit as usize)),
+                    tracks_out,
+                    live: None,
+                    wall_offset: None,
+                    next_frame: 0,
                     line: String::with_capacity(4096),
                     seen: HashSet::new(),
                     duplicate_warned: false,
@@ -488,14 +509,22 @@ impl BaseSinkImpl for RsJsonSink {
             gst::EventView::FlushStop(_) => {
                 if let Some(state) = self.state.lock().unwrap().as_mut() {
                     state.frame = 0;
+                    state.next_frame = 0;
                 }
             }
             gst::EventView::CustomDownstream(c) => {
-                if let Some(m) = c.structure().and_then(crate::MergeEvent::from_structure) {
-                    if let Err(e) = self.write_merge(&m) {
-                        self.post_error_message(e);
-                        return false;
-                    }
+                let written = if let Some(m) =
+                    c.structure().and_then(crate::MergeEvent::from_structure)
+                {
+                    self.write_merge(&m)
+                } else if let Some(t) = c.structure().and_then(crate::TrackEvent::from_structure) {
+                    self.write_track_event(&t)
+                } else {
+                    Ok(())
+                };
+                if let Err(e) = written {
+                    self.post_error_message(e);
+                    return false;
                 }
             }
             _ => {}
@@ -516,12 +545,19 @@ impl RsJsonSink {
         let Some(state) = guard.as_mut() else {
             return Ok(());
         };
+        if m.id_kind == crate::IdKind::TrackId {
+            // One identity from now on: its summary includes the absorbed
+            // track.
+            if let Some(s) = state.summaries.as_mut() {
+                s.merge(m.from, m.to);
+            }
+        }
         if !matches!(state.format, OutputFormat::Jsonl) {
             return Ok(());
         }
         let line = schema::merge_line(
             m.stream.as_deref(),
-            state.frame,
+            state.next_frame,
             m.id_kind.as_str(),
             m.from,
             m.to,
@@ -541,15 +577,70 @@ impl RsJsonSink {
         })
     }
 
-    /// Whether upstream is live (latency query), asked once per start with
-    /// `flush=auto`, without holding the state lock.
+    /// A life-cycle line (JSON Lines): `track_start` / `track_lost` with the
+    /// track id, `track_end` with the track's summary, which also goes to
+    /// `tracks-location` now.
+    fn write_track_event(&self, t: &crate::TrackEvent) -> Result<(), gst::ErrorMessage> {
+        let mut guard = self.state.lock().unwrap();
+        let Some(state) = guard.as_mut() else {
+            return Ok(());
+        };
+        let frame = state.next_frame;
+        let mut summary = None;
+        let line = match t.kind {
+            crate::TrackEventKind::End => {
+                let ended = state
+                    .summaries
+                    .as_mut()
+                    .and_then(|s| s.take_end(t.track_id, t.stream.as_deref(), frame));
+                match ended {
+                    Some((s, end)) => {
+                        summary = Some(s);
+                        end
+                    }
+                    None => schema::track_event_line(
+                        t.kind.as_str(),
+                        t.stream.as_deref(),
+                        frame,
+                        t.track_id,
+                    ),
+                }
+            }
+            _ => schema::track_event_line(t.kind.as_str(), t.stream.as_deref(), frame, t.track_id),
+        };
+        let flush = state.flush_each_frame == Some(true);
+        let write = |state: &mut State| -> std::io::Result<()> {
+            if let (Some(s), Some((_, f))) = (&summary, state.tracks_out.as_mut()) {
+                f.write_all(format!("{s}\n").as_bytes())?;
+                if flush {
+                    f.flush()?;
+                }
+            }
+            if state.format == OutputFormat::Jsonl {
+                state.out.write_all(format!("{line}\n").as_bytes())?;
+            }
+            Ok(())
+        };
+        write(state).map_err(|e| {
+            gst::error_msg!(
+                gst::ResourceError::Write,
+                (
+                    "Failed to write a {} line to '{}': {}",
+                    t.kind.as_str(),
+                    state.location,
+                    e
+                )
+            )
+        })
+    }
+
+    /// Whether upstream is live (latency query), asked once per start,
+    /// without holding the state lock: decides `flush=auto` and whether
+    /// frame lines get a clock-based `utc_ns`.
     fn decide_flush(&self) {
         let undecided = matches!(
             self.state.lock().unwrap().as_ref(),
-            Some(State {
-                flush_each_frame: None,
-                ..
-            })
+            Some(State { live: None, .. })
         );
         if !undecided {
             return;
@@ -559,26 +650,97 @@ impl RsJsonSink {
         gst::debug!(
             CAT,
             imp = self,
-            "upstream is {}: lines are {}",
-            if live { "live" } else { "not live" },
-            if live {
-                "flushed every frame"
-            } else {
-                "buffered"
-            }
+            "upstream is {}",
+            if live { "live" } else { "not live" }
         );
         if let Some(state) = self.state.lock().unwrap().as_mut() {
-            state.flush_each_frame = Some(live);
+            state.live = Some(live);
+            if state.flush_each_frame.is_none() {
+                state.flush_each_frame = Some(live);
+            }
         }
+    }
+
+    /// Running time of `buffer` and, where known, its UTC time and source:
+    /// the NTP time of a `timestamp/x-ntp` reference timestamp meta (e.g.
+    /// rtspsrc add-reference-timestamp-meta=true), else (live pipelines)
+    /// the pipeline clock at its running time mapped to the system's wall
+    /// clock.
+    fn frame_times(
+        &self,
+        buffer: &gst::BufferRef,
+        live: bool,
+        offset: Option<i128>,
+    ) -> (Option<u64>, Option<u64>, Option<&'static str>, Option<i128>) {
+        let obj = self.obj();
+        let running_time = buffer.pts().and_then(|pts| {
+            obj.segment()
+                .downcast_ref::<gst::ClockTime>()
+                .and_then(|s| s.to_running_time(pts))
+        });
+        let ntp = buffer
+            .iter_meta::<gst::ReferenceTimestampMeta>()
+            .find(|m| {
+                m.reference()
+                    .structure(0)
+                    .is_some_and(|s| s.name() == "timestamp/x-ntp")
+            })
+            .map(|m| m.timestamp().nseconds());
+        if let Some(ntp) = ntp {
+            // NTP counts from 1900, UTC from 1970.
+            const NTP_TO_UNIX_NS: u64 = 2_208_988_800 * 1_000_000_000;
+            let utc = ntp.checked_sub(NTP_TO_UNIX_NS);
+            return (
+                running_time.map(|t| t.nseconds()),
+                utc,
+                utc.map(|_| "ntp"),
+                offset,
+            );
+        }
+        let mut offset = offset;
+        let utc = match (live, running_time, obj.clock(), obj.base_time()) {
+            (true, Some(rt), Some(clock), Some(base)) => {
+                let off = *offset.get_or_insert_with(|| {
+                    let wall = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_nanos() as i128)
+                        .unwrap_or(0);
+                    wall - clock.time().nseconds() as i128
+                });
+                let at = (base.nseconds() as i128) + (rt.nseconds() as i128);
+                u64::try_from(off + at).ok()
+            }
+            _ => None,
+        };
+        (
+            running_time.map(|t| t.nseconds()),
+            utc,
+            utc.map(|_| "clock"),
+            offset,
+        )
     }
 
     fn render_frame(&self, buffer: &gst::Buffer) -> Result<gst::FlowSuccess, gst::FlowError> {
         self.decide_flush();
+        let (live, offset) = self
+            .state
+            .lock()
+            .unwrap()
+            .as_ref()
+            .map_or((false, None), |s| (s.live.unwrap_or(false), s.wall_offset));
+        let (running_time_ns, utc_ns, utc_source, offset) = self.frame_times(buffer, live, offset);
         let mut guard = self.state.lock().unwrap();
         let state = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
-        let frame = state.frame;
-        state.frame += 1;
+        state.wall_offset = offset;
         let meta = buffer.meta::<TrackingMeta>();
+        // The frame index set where the objects were created (it does not
+        // drift when frames are dropped on the way), else our count.
+        let frame = meta
+            .as_ref()
+            .and_then(|m| m.frame().frame)
+            .unwrap_or(state.frame);
+        state.frame += 1;
+        state.next_frame = frame + 1;
         let empty = Vec::new();
         let (stream, objects) = match &meta {
             Some(m) => (m.frame().stream.as_deref(), m.objects()),
@@ -590,7 +752,12 @@ impl RsJsonSink {
                 state.line.push_str(&schema::frame_line(
                     stream,
                     frame,
-                    buffer.pts().map(|p| p.nseconds()),
+                    schema::FrameTimes {
+                        pts_ns: buffer.pts().map(|p| p.nseconds()),
+                        running_time_ns,
+                        utc_ns,
+                        utc_source,
+                    },
                     state.width,
                     state.height,
                     objects,
@@ -616,13 +783,14 @@ impl RsJsonSink {
                 }
             }
         }
-        if let Some((_, s)) = state.summaries.as_mut() {
+        if let Some(s) = state.summaries.as_mut() {
             // Same rule as the MOT output: the first object of an id counts.
+            let pts = buffer.pts().map(|p| p.nseconds());
             state.seen.clear();
             for o in objects {
                 if let Some(id) = o.track_id {
                     if state.seen.insert(id) {
-                        s.add(id, frame, &o.bbox, o.confidence);
+                        s.add_at(id, frame, pts, &o.bbox, o.confidence);
                     }
                 }
             }

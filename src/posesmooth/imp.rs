@@ -97,6 +97,7 @@ impl Settings {
 struct Held {
     buffer: gst::Buffer,
     stream: Option<String>,
+    frame: Option<u64>,
     /// Serialized events that arrived just before this buffer: they leave
     /// with it, in front of it, so that (for instance) a `merge` event stays
     /// in front of the frame it belongs to.
@@ -171,6 +172,7 @@ impl RsPoseSmooth {
                     b,
                     FrameObjects {
                         stream: held.stream,
+                        frame: held.frame,
                         objects,
                     },
                 );
@@ -189,14 +191,14 @@ impl RsPoseSmooth {
     }
 
     fn sink_chain(&self, mut buffer: gst::Buffer) -> Result<gst::FlowSuccess, gst::FlowError> {
-        let (stream, objects) = match buffer.meta::<TrackingMeta>() {
+        let (stream, frame, objects) = match buffer.meta::<TrackingMeta>() {
             Some(_) => {
                 let b = buffer.make_mut();
                 let mut m = b.meta_mut::<TrackingMeta>().expect("meta present");
                 let f = m.frame_mut();
-                (f.stream.take(), std::mem::take(&mut f.objects))
+                (f.stream.take(), f.frame, std::mem::take(&mut f.objects))
             }
-            None => (None, Vec::new()),
+            None => (None, None, Vec::new()),
         };
         let latency_frames = self.settings.lock().unwrap().latency as u64;
         let (out, latency_changed) = {
@@ -211,6 +213,7 @@ impl RsPoseSmooth {
             let held = Held {
                 buffer,
                 stream,
+                frame,
                 events,
             };
             let out = state.smoother.push(t, objects, held);

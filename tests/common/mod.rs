@@ -155,6 +155,7 @@ pub fn buffer_with(i: u64, objects: Vec<Object>) -> gst::Buffer {
         TrackingMeta::add(
             b,
             FrameObjects {
+                frame: None,
                 stream: None,
                 objects,
             },

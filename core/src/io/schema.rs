@@ -51,6 +51,18 @@ pub struct FrameLine {
     pub frame: u64,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub pts_ns: Option<u64>,
+    /// Running time of the buffer in its pipeline (ns).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub running_time_ns: Option<u64>,
+    /// Wall-clock time (UTC, ns since 1970) the frame belongs to, where
+    /// known; `utc_source` says where it came from (`ntp`: the sender's
+    /// NTP time of a GstReferenceTimestampMeta, e.g. RTCP sender reports of
+    /// an RTSP camera; `clock`: the pipeline clock at the buffer's running
+    /// time, mapped to the system's wall clock).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub utc_ns: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub utc_source: Option<String>,
     #[serde(skip_serializing_if = "is_zero", default)]
     pub width: u32,
     #[serde(skip_serializing_if = "is_zero", default)]
@@ -208,20 +220,57 @@ pub fn merge_line(stream: Option<&str>, frame: u64, id_kind: &str, from: u64, to
     )
 }
 
+/// Times of a frame line (all optional; absent ones are omitted).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct FrameTimes<'a> {
+    pub pts_ns: Option<u64>,
+    pub running_time_ns: Option<u64>,
+    pub utc_ns: Option<u64>,
+    /// `ntp` or `clock`, with `utc_ns`.
+    pub utc_source: Option<&'a str>,
+}
+
+impl From<Option<u64>> for FrameTimes<'_> {
+    /// Only a PTS.
+    fn from(pts_ns: Option<u64>) -> Self {
+        FrameTimes {
+            pts_ns,
+            ..Default::default()
+        }
+    }
+}
+
+/// A track life-cycle line (`track_start`, `track_lost`, or a `track_end`
+/// without a summary), numbered with the frame it precedes.
+pub fn track_event_line(event: &str, stream: Option<&str>, frame: u64, track_id: u64) -> String {
+    let quote = |v: &str| serde_json::Value::from(v).to_string();
+    let stream = stream
+        .map(|s| format!(",\"stream\":{}", quote(s)))
+        .unwrap_or_default();
+    format!(
+        "{{\"schema\":\"{SCHEMA}\",\"event\":{}{stream},\"frame\":{frame},\"track_id\":{track_id}}}",
+        quote(event)
+    )
+}
+
 /// Serialises one frame line (without the trailing newline).
-pub fn frame_line(
+pub fn frame_line<'a>(
     stream: Option<&str>,
     frame: u64,
-    pts_ns: Option<u64>,
+    times: impl Into<FrameTimes<'a>>,
     width: u32,
     height: u32,
     objects: &[Object],
 ) -> String {
+    let times = times.into();
     let line = FrameLine {
         schema: SCHEMA.to_string(),
         stream: stream.map(str::to_string),
         frame,
-        pts_ns,
+        pts_ns: times.pts_ns,
+        running_time_ns: times.running_time_ns,
+        utc_ns: times.utc_ns,
+        utc_source: times.utc_source.map(str::to_string),
         width,
         height,
         objects: objects.iter().map(JsonObject::from).collect(),

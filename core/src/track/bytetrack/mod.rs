@@ -345,6 +345,17 @@ impl ByteTracker {
         self.tracked.len() + self.lost.len()
     }
 
+    /// Ids of the tracks still listed (tracked, unconfirmed and lost,
+    /// including lost ones already marked removed, which the reference can
+    /// still match on the next frame): an id that was output and is no
+    /// longer here has ended for good.
+    pub fn held_ids(&self) -> impl Iterator<Item = u64> + '_ {
+        self.tracked
+            .iter()
+            .chain(&self.lost)
+            .map(|&i| self.slab[i as usize].id)
+    }
+
     /// Frames processed since creation or the last reset.
     pub fn frame_count(&self) -> u64 {
         self.frame_id
