@@ -134,6 +134,18 @@ pub fn tool(name: &str) -> PathBuf {
     path
 }
 
+/// The example application `rstracking-read-meta` (crate
+/// examples/rust-reader, which does not link the plugin), built once per
+/// test binary.
+pub fn rust_reader() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            cargo_build(&["-p", "rstracking-reader-example"]).join("rstracking-read-meta")
+        })
+        .clone()
+}
+
 /// A fresh temporary directory for one test.
 pub fn tmpdir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("rstracking-{}-{}", name, std::process::id()));

@@ -1,0 +1,232 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+//! The example applications (examples/python/read_meta.py,
+//! examples/c/read_meta.c, examples/rust-reader) run a pipeline with the
+//! built plugin and print, per buffer, what they read from the buffer
+//! metadata with the stock API. Each must print exactly the objects that
+//! rsjsonsink writes for the same frames (a tee in the same run), also
+//! through videoscale (boxes scaled) and queue.
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Detections of a small scene: three people, one with COCO keypoints
+/// (JSONL import keeps them).
+fn detections(dir: &Path) -> PathBuf {
+    let p = dir.join("det.jsonl");
+    let mut text = String::new();
+    for f in 0..8u32 {
+        let x = 20.0 + 4.0 * f as f32;
+        let kps: Vec<String> = (0..17)
+            .map(|k| format!("[{},{},0.9]", x + k as f32, 60.5 + k as f32))
+            .collect();
+        text.push_str(&format!(
+            "{{\"schema\":\"rstracking/1\",\"frame\":{f},\"objects\":[\
+             {{\"bbox\":[{x},50.5,40,90],\"confidence\":0.9,\"class_id\":0,\"keypoints\":[{}]}},\
+             {{\"bbox\":[200,{},30,60],\"confidence\":0.8,\"class_id\":2}},\
+             {{\"bbox\":[100,150,20,20],\"confidence\":0.3,\"class_id\":1}}]}}\n",
+            kps.join(","),
+            40.0 + f as f32
+        ));
+    }
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// Runs `cmd` (an app given the pipeline as its one argument) with the
+/// plugin; returns its stdout lines as JSON and the JSONL frame lines.
+fn run_app(
+    name: &str,
+    mut cmd: Command,
+    scale: u32,
+) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    init();
+    let dir = tmpdir(&format!("app-{name}-{scale}"));
+    let det = detections(&dir);
+    let out = dir.join("out.jsonl");
+    let desc = format!(
+        "videotestsrc num-buffers=8 ! video/x-raw,width=320,height=240,framerate=30/1 \
+         ! rsdetect detections={} ! rsbytetrack ! tee name=t \
+         t. ! queue ! rsjsonsink location={} \
+         t. ! queue ! videoscale ! video/x-raw,width={},height={} ! appsink name=sink",
+        det.display(),
+        out.display(),
+        320 * scale,
+        240 * scale
+    );
+    let output = cmd
+        .arg(&desc)
+        .env("GST_PLUGIN_PATH", plugin_dir())
+        .env("GST_REGISTRY", dir.join("registry.bin"))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {name}: {e}"));
+    assert!(
+        output.status.success(),
+        "{name} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{name}: {e}: {l}")))
+        .collect();
+    let frames = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v.get("event").is_none())
+        .collect();
+    (printed, frames)
+}
+
+/// f32 of a JSON number (values were f32 in the meta; each app prints them
+/// with enough digits to round-trip).
+fn f(v: &serde_json::Value) -> f32 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}")) as f32
+}
+
+/// Compares what an app printed with the JSONL frames; returns the number
+/// of objects compared.
+fn compare(
+    name: &str,
+    printed: &[serde_json::Value],
+    frames: &[serde_json::Value],
+    scale: u32,
+) -> usize {
+    assert_eq!(printed.len(), frames.len(), "{name}: one line per buffer");
+    let k = scale as f32;
+    let mut n = 0;
+    for (p, j) in printed.iter().zip(frames) {
+        let got = p["objects"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name}: no structure view: {p}"));
+        let want = j["objects"].as_array().unwrap();
+        assert_eq!(got.len(), want.len(), "{name}: objects of {p}");
+        for (g, w) in got.iter().zip(want) {
+            for i in 0..4 {
+                assert_eq!(
+                    f(&g["bbox"][i]),
+                    k * f(&w["bbox"][i]),
+                    "{name}: bbox {g} vs {w}"
+                );
+            }
+            assert_eq!(f(&g["confidence"]), f(&w["confidence"]), "{name}");
+            assert_eq!(g["class_id"], w["class_id"], "{name}");
+            assert_eq!(g.get("track_id"), w.get("track_id"), "{name}");
+            assert_eq!(g.get("state"), w.get("state"), "{name}");
+            assert_eq!(g.get("global_id"), w.get("global_id"), "{name}");
+            let gk = g
+                .get("keypoints")
+                .and_then(|v| v.as_array())
+                .cloned()
+                .unwrap_or_default();
+            let wk = w
+                .get("keypoints")
+                .and_then(|v| v.as_array())
+                .cloned()
+                .unwrap_or_default();
+            assert_eq!(gk.len(), wk.len(), "{name}: keypoints");
+            for (a, b) in gk.iter().zip(&wk) {
+                assert_eq!(f(&a[0]), k * f(&b[0]), "{name}");
+                assert_eq!(f(&a[1]), k * f(&b[1]), "{name}");
+                assert_eq!(f(&a[2]), f(&b[2]), "{name}");
+            }
+            n += 1;
+        }
+        // ROI metas: the tracked objects' rectangles (integer pixels of the
+        // frame the tracker saw, rescaled by videoscale), id = track id.
+        let tracked: Vec<&serde_json::Value> = want
+            .iter()
+            .filter(|o| o.get("track_id").is_some())
+            .collect();
+        let rois = p["rois"].as_array().unwrap();
+        for o in &tracked {
+            let id = o["track_id"].as_i64().unwrap();
+            let r = rois
+                .iter()
+                .find(|r| r[4].as_i64() == Some(id))
+                .unwrap_or_else(|| panic!("{name}: no ROI with id {id}: {p}"));
+            let b = &o["bbox"];
+            for i in 0..4 {
+                assert_eq!(
+                    r[i].as_u64().unwrap() as u32,
+                    scale * f(&b[i]).max(0.0).round() as u32,
+                    "{name}: ROI {r} vs {o}"
+                );
+            }
+        }
+    }
+    n
+}
+
+fn python() -> Command {
+    // Debian's python3 (python3-gi, python3-gst-1.0), not a virtualenv's.
+    let mut c = Command::new("/usr/bin/python3");
+    c.arg(repo().join("examples/python/read_meta.py"));
+    c
+}
+
+fn c_app() -> Command {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let exe = BUILT.get_or_init(|| {
+        let exe = profile_dir().join("read_meta_c");
+        let flags = Command::new("pkg-config")
+            .args([
+                "--cflags",
+                "--libs",
+                "gstreamer-1.0",
+                "gstreamer-app-1.0",
+                "gstreamer-video-1.0",
+            ])
+            .output()
+            .unwrap();
+        assert!(flags.status.success());
+        let flags = String::from_utf8(flags.stdout).unwrap();
+        let st = Command::new("cc")
+            .arg(repo().join("examples/c/read_meta.c"))
+            .arg("-o")
+            .arg(&exe)
+            .args(["-Wall", "-Wextra", "-Werror"])
+            .args(flags.split_whitespace())
+            .status()
+            .unwrap();
+        assert!(st.success(), "cc failed");
+        exe
+    });
+    Command::new(exe)
+}
+
+fn check(name: &str, make: fn() -> Command) {
+    for scale in [1, 2] {
+        let (printed, frames) = run_app(name, make(), scale);
+        let n = compare(name, &printed, &frames, scale);
+        // 8 frames x 3 objects (the low one is dropped by ByteTrack only
+        // for ids, not from the list): everything the JSONL has.
+        assert_eq!(
+            n,
+            frames
+                .iter()
+                .map(|f| f["objects"].as_array().unwrap().len())
+                .sum::<usize>()
+        );
+        assert!(n >= 16, "{name}: {n} objects");
+    }
+}
+
+#[test]
+fn the_python_app_reads_what_the_jsonl_has() {
+    check("python", python);
+}
+
+#[test]
+fn the_c_app_reads_what_the_jsonl_has() {
+    check("c", c_app);
+}
+
+#[test]
+fn the_rust_app_reads_what_the_jsonl_has() {
+    check("rust", || Command::new(rust_reader()));
+}
