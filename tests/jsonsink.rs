@@ -473,3 +473,53 @@ fn lifecycle_on_mot17_02() {
     );
     assert!(n > 50, "{n} tracks");
 }
+
+#[test]
+fn kill_9_leaves_valid_jsonl_up_to_the_last_frame() {
+    // A live pipeline in its own process, killed with SIGKILL while it
+    // writes: every line in the file is complete and parses, frames are
+    // consecutive from 0, and the file holds at least what a reader had
+    // already seen before the kill.
+    use std::time::{Duration, Instant};
+    let d = tmpdir("sink-kill");
+    let det = d.join("det.txt");
+    std::fs::write(&det, "1,-1,10,10,20,20,0.9\n").unwrap();
+    let out = d.join("live.jsonl");
+    let mut child = std::process::Command::new("gst-launch-1.0")
+        .args(["-q", "videotestsrc", "is-live=true", "!"])
+        .arg("video/x-raw,width=64,height=48,framerate=30/1")
+        .arg("!")
+        .arg("rsdetect")
+        .arg(format!("detections={}", det.display()))
+        .args(["!", "rsjsonsink"])
+        .arg(format!("location={}", out.display()))
+        .env("GST_PLUGIN_PATH", plugin_dir())
+        .env("GST_REGISTRY", d.join("registry.bin"))
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let seen = loop {
+        let n = std::fs::read_to_string(&out)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if n >= 15 {
+            break n;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "only {n} lines");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.ends_with('\n'), "a partial last line");
+    let frames: Vec<u64> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["frame"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert!(frames.len() >= seen, "{} < {seen}", frames.len());
+    assert_eq!(frames, (0..frames.len() as u64).collect::<Vec<_>>());
+}
