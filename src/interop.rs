@@ -115,68 +115,134 @@ fn remove_our_rois(buffer: &mut gst::BufferRef) {
     });
 }
 
+/// Field names, interned once: GStreamer 1.22 has no static-string field
+/// API, and interning a name costs a hash lookup under a global lock, which
+/// dominated the cost of publishing (tens of fields per object).
+struct Quarks {
+    x_min: glib::Quark,
+    y_min: glib::Quark,
+    x_max: glib::Quark,
+    y_max: glib::Quark,
+    confidence: glib::Quark,
+    label_id: glib::Quark,
+    label: glib::Quark,
+    track_id: glib::Quark,
+    state: glib::Quark,
+    global_id: glib::Quark,
+    positions: glib::Quark,
+    confidences: glib::Quark,
+    states: glib::Quark,
+    index: glib::Quark,
+    x: glib::Quark,
+    y: glib::Quark,
+    w: glib::Quark,
+    h: glib::Quark,
+    class_id: glib::Quark,
+    keypoints: glib::Quark,
+    keypoint_states: glib::Quark,
+    embedding: glib::Quark,
+    embedding_frame: glib::Quark,
+}
+
+static Q: std::sync::LazyLock<Quarks> = std::sync::LazyLock::new(|| {
+    let q = glib::Quark::from_str;
+    Quarks {
+        x_min: q("x_min"),
+        y_min: q("y_min"),
+        x_max: q("x_max"),
+        y_max: q("y_max"),
+        confidence: q("confidence"),
+        label_id: q("label_id"),
+        label: q("label"),
+        track_id: q("track_id"),
+        state: q("state"),
+        global_id: q("global_id"),
+        positions: q("positions"),
+        confidences: q("confidences"),
+        states: q("states"),
+        index: q("index"),
+        x: q("x"),
+        y: q("y"),
+        w: q("w"),
+        h: q("h"),
+        class_id: q("class_id"),
+        keypoints: q("keypoints"),
+        keypoint_states: q("keypoint_states"),
+        embedding: q("embedding"),
+        embedding_frame: q("embedding_frame"),
+    }
+});
+
+// `set_by_quark` is deprecated in favour of `set_by_id`, whose GstIdStr
+// needs GStreamer 1.26; on 1.22 `set_by_id` interns the name on every call,
+// the quark setter does not.
+#[allow(deprecated)]
 fn add_roi(buffer: &mut gst::BufferRef, index: usize, o: &Object, info: FrameInfo) {
+    let q = &*Q;
     let b = o.bbox;
     let px = |v: f32| v.max(0.0).round() as u32;
-    let label = o.label.clone().unwrap_or_else(|| o.class_id.to_string());
+    let class_label;
+    let label = match &o.label {
+        Some(l) => l.as_str(),
+        None => {
+            class_label = o.class_id.to_string();
+            class_label.as_str()
+        }
+    };
     let mut roi = gst_video::VideoRegionOfInterestMeta::add(
         buffer,
-        &label,
+        label,
         (px(b.x), px(b.y), px(b.w), px(b.h)),
     );
     roi.set_id(o.track_id.map_or(-1, |t| t.min(i32::MAX as u64) as i32));
     let (fw, fh) = (info.width.max(1) as f64, info.height.max(1) as f64);
-    let mut det = gst::Structure::builder("detection")
-        .field("x_min", b.x as f64 / fw)
-        .field("y_min", b.y as f64 / fh)
-        .field("x_max", (b.x + b.w) as f64 / fw)
-        .field("y_max", (b.y + b.h) as f64 / fh)
-        .field("confidence", o.confidence as f64)
-        .field("label_id", o.class_id as i32);
+    let mut det = gst::Structure::new_empty("detection");
+    det.set_by_quark(q.x_min, b.x as f64 / fw);
+    det.set_by_quark(q.y_min, b.y as f64 / fh);
+    det.set_by_quark(q.x_max, (b.x + b.w) as f64 / fw);
+    det.set_by_quark(q.y_max, (b.y + b.h) as f64 / fh);
+    det.set_by_quark(q.confidence, o.confidence as f64);
+    det.set_by_quark(q.label_id, o.class_id as i32);
     if let Some(l) = &o.label {
-        det = det.field("label", l.as_str());
+        det.set_by_quark(q.label, l.as_str());
     }
-    roi.add_param(det.build());
+    roi.add_param(det);
     if o.track_id.is_some() || o.global_id.is_some() {
-        let mut t = gst::Structure::builder("tracking");
+        let mut t = gst::Structure::new_empty("tracking");
         if let Some(id) = o.track_id {
-            t = t.field("track_id", id);
+            t.set_by_quark(q.track_id, id);
         }
         if let Some(s) = o.track_state {
-            t = t.field("state", s.as_str());
+            t.set_by_quark(q.state, s.as_str());
         }
         if let Some(g) = o.global_id {
-            t = t.field("global_id", g);
+            t.set_by_quark(q.global_id, g);
         }
-        roi.add_param(t.build());
+        roi.add_param(t);
     }
     if !o.keypoints.is_empty() {
-        roi.add_param(
-            gst::Structure::builder("keypoints")
-                .field(
-                    "positions",
-                    gst::Array::new(o.keypoints.iter().flat_map(|k| [k.x, k.y])),
-                )
-                .field(
-                    "confidences",
-                    gst::Array::new(o.keypoints.iter().map(|k| k.confidence)),
-                )
-                .field(
-                    "states",
-                    gst::Array::new(o.keypoints.iter().map(|k| k.state.as_str())),
-                )
-                .build(),
+        let mut k = gst::Structure::new_empty("keypoints");
+        k.set_by_quark(
+            q.positions,
+            gst::Array::new(o.keypoints.iter().flat_map(|k| [k.x, k.y])),
         );
+        k.set_by_quark(
+            q.confidences,
+            gst::Array::new(o.keypoints.iter().map(|k| k.confidence)),
+        );
+        k.set_by_quark(
+            q.states,
+            gst::Array::new(o.keypoints.iter().map(|k| k.state.as_str())),
+        );
+        roi.add_param(k);
     }
-    roi.add_param(
-        gst::Structure::builder("rstracking")
-            .field("index", index as u32)
-            .field("x", b.x)
-            .field("y", b.y)
-            .field("w", b.w)
-            .field("h", b.h)
-            .build(),
-    );
+    let mut ours = gst::Structure::new_empty("rstracking");
+    ours.set_by_quark(q.index, index as u32);
+    ours.set_by_quark(q.x, b.x);
+    ours.set_by_quark(q.y, b.y);
+    ours.set_by_quark(q.w, b.w);
+    ours.set_by_quark(q.h, b.h);
+    roi.add_param(ours);
 }
 
 /// The structure view of `frame` (see the module docs for the fields).
@@ -205,46 +271,47 @@ pub fn frame_structure(frame: &FrameObjects, info: FrameInfo) -> gst::Structure 
         .build()
 }
 
+#[allow(deprecated)] // see add_roi
 fn object_structure(o: &Object) -> gst::Structure {
+    let q = &*Q;
     let b = o.bbox;
-    let mut s = gst::Structure::builder("object")
-        .field("x", b.x)
-        .field("y", b.y)
-        .field("w", b.w)
-        .field("h", b.h)
-        .field("confidence", o.confidence)
-        .field("class_id", o.class_id);
+    let mut s = gst::Structure::new_empty("object");
+    s.set_by_quark(q.x, b.x);
+    s.set_by_quark(q.y, b.y);
+    s.set_by_quark(q.w, b.w);
+    s.set_by_quark(q.h, b.h);
+    s.set_by_quark(q.confidence, o.confidence);
+    s.set_by_quark(q.class_id, o.class_id);
     if let Some(l) = &o.label {
-        s = s.field("label", l.as_str());
+        s.set_by_quark(q.label, l.as_str());
     }
     if let Some(t) = o.track_id {
-        s = s.field("track_id", t);
+        s.set_by_quark(q.track_id, t);
     }
     if let Some(st) = o.track_state {
-        s = s.field("state", st.as_str());
+        s.set_by_quark(q.state, st.as_str());
     }
     if let Some(g) = o.global_id {
-        s = s.field("global_id", g);
+        s.set_by_quark(q.global_id, g);
     }
     if !o.keypoints.is_empty() {
-        s = s
-            .field(
-                "keypoints",
-                gst::Array::new(o.keypoints.iter().flat_map(|k| [k.x, k.y, k.confidence])),
-            )
-            .field(
-                "keypoint_states",
-                gst::Array::new(o.keypoints.iter().map(|k| k.state.as_str())),
-            );
+        s.set_by_quark(
+            q.keypoints,
+            gst::Array::new(o.keypoints.iter().flat_map(|k| [k.x, k.y, k.confidence])),
+        );
+        s.set_by_quark(
+            q.keypoint_states,
+            gst::Array::new(o.keypoints.iter().map(|k| k.state.as_str())),
+        );
     }
     if let Some(e) = &o.embedding {
         let bytes: Vec<u8> = e.iter().flat_map(|v| v.to_le_bytes()).collect();
-        s = s.field("embedding", glib::Bytes::from_owned(bytes));
+        s.set_by_quark(q.embedding, glib::Bytes::from_owned(bytes));
         if let Some(f) = o.embedding_frame {
-            s = s.field("embedding_frame", f);
+            s.set_by_quark(q.embedding_frame, f);
         }
     }
-    s.build()
+    s
 }
 
 /// Puts `content`'s fields into the buffer's structure view (added if
@@ -317,9 +384,11 @@ pub fn maybe_publish(
     if !should_publish(&element, srcpad, mode) {
         return;
     }
+    // Moved out of the meta while the other metas are added (no copy of
+    // the objects), then moved back.
     let Some(frame) = buffer
-        .meta::<crate::meta::TrackingMeta>()
-        .map(|m| m.frame().clone())
+        .meta_mut::<crate::meta::TrackingMeta>()
+        .map(|mut m| std::mem::take(m.frame_mut()))
     else {
         return;
     };
@@ -336,6 +405,9 @@ pub fn maybe_publish(
         height,
     };
     publish(buffer, &frame, info);
+    if let Some(mut m) = buffer.meta_mut::<crate::meta::TrackingMeta>() {
+        *m.frame_mut() = frame;
+    }
 }
 
 /// The `publish-meta` setting of an element (lock-free: read per buffer).
