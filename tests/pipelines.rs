@@ -267,3 +267,16 @@ fn pose_scripts_write_frames_and_the_side_by_side_image() {
     let bytes = std::fs::read(&jpg).unwrap();
     assert_eq!(&bytes[..2], &[0xff, 0xd8], "a JPEG");
 }
+
+#[test]
+fn publish_cost_script_runs_and_publishing_changes_no_result() {
+    // The benchmark script on the bundled sequence, one run of each mode:
+    // it fails if the MOT results with and without the published metas
+    // differ.
+    let dir = tmpdir("publish-cost");
+    script(
+        "publish-cost.sh",
+        &[&repo().join("samples/synthetic/SYN-01"), Path::new("1")],
+        &dir.join("registry.bin"),
+    );
+}
