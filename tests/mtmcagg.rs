@@ -491,3 +491,64 @@ fn epfl_terrace_cross_camera_idf1() {
     assert!(idf1 >= 90.0, "cross-camera IDF1 {idf1} < 90");
     let _ = std::fs::remove_dir_all(&work);
 }
+
+#[test]
+fn global_ids_stay_unique_when_the_element_is_restarted() {
+    init();
+    let p = [1.0f32, 0.0, 0.0];
+    let a: Vec<_> = (0..6).map(|_| vec![(10.0, unit(&p))]).collect();
+    let dir = tmpdir("mtmc-restart");
+    let fa = camera_file(&dir, "camA", &a);
+    let fb = camera_file(&dir, "camB", &a);
+    let pipeline = gst::parse::launch(&format!(
+        "rsmtmcagg name=m \
+         videotestsrc num-buffers=6 ! video/x-raw,width=160,height=120,framerate=25/1 ! rsdetect detections={fa} ! rsbytetrack ! m.sink_0 m.src_0 ! appsink name=a sync=false \
+         videotestsrc num-buffers=6 ! video/x-raw,width=160,height=120,framerate=25/1 ! rsdetect detections={fb} ! rsbytetrack ! m.sink_1 m.src_1 ! appsink name=b sync=false"
+    ))
+    .unwrap()
+    .downcast::<gst::Pipeline>()
+    .unwrap();
+    let ids: Arc<Mutex<Vec<u64>>> = Arc::default();
+    for name in ["a", "b"] {
+        let ids = ids.clone();
+        pipeline
+            .by_name(name)
+            .unwrap()
+            .downcast::<gst_app::AppSink>()
+            .unwrap()
+            .set_callbacks(
+                gst_app::AppSinkCallbacks::builder()
+                    .new_sample(move |s| {
+                        let s = s.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                        let b = s.buffer_owned().unwrap();
+                        ids.lock()
+                            .unwrap()
+                            .extend(objects_of(&b).iter().filter_map(|o| o.global_id));
+                        Ok(gst::FlowSuccess::Ok)
+                    })
+                    .build(),
+            );
+    }
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        pipeline.set_state(gst::State::Playing).unwrap();
+        for msg in pipeline
+            .bus()
+            .unwrap()
+            .iter_timed(gst::ClockTime::from_seconds(20))
+        {
+            match msg.view() {
+                gst::MessageView::Eos(_) => break,
+                gst::MessageView::Error(e) => panic!("{}", e.error()),
+                _ => {}
+            }
+        }
+        pipeline.set_state(gst::State::Null).unwrap();
+        let mut got = std::mem::take(&mut *ids.lock().unwrap());
+        got.sort_unstable();
+        got.dedup();
+        runs.push(got);
+    }
+    // One person seen by both cameras: one global id per run, new each run.
+    assert_eq!(runs, [vec![1], vec![2]]);
+}

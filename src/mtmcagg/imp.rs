@@ -90,6 +90,9 @@ pub struct RsMtmcAgg {
     without_embedding: AtomicU64,
     merges: AtomicU64,
     publish: crate::interop::PublishSetting,
+    /// First global id of the next run: ids stay unique over the element's
+    /// lifetime when an application restarts it.
+    next_global_id: AtomicU64,
 }
 
 impl Default for RsMtmcAgg {
@@ -108,6 +111,7 @@ impl Default for RsMtmcAgg {
             without_embedding: AtomicU64::new(0),
             merges: AtomicU64::new(0),
             publish: Default::default(),
+            next_global_id: AtomicU64::new(1),
         }
     }
 }
@@ -725,7 +729,9 @@ impl ElementImpl for RsMtmcAgg {
             match self.config() {
                 Ok(cfg) => {
                     let mut shared = self.shared.lock().unwrap();
-                    shared.agg = Some(MtmcAggregator::new(cfg));
+                    let mut agg = MtmcAggregator::new(cfg);
+                    agg.continue_ids_from(self.next_global_id.load(Ordering::Relaxed));
+                    shared.agg = Some(agg);
                     shared.max_rt = 0;
                     for c in shared.cameras.values_mut() {
                         c.last_rt = None;
@@ -747,6 +753,10 @@ impl ElementImpl for RsMtmcAgg {
         if transition == gst::StateChange::PausedToReady {
             // Wake waiting streaming threads.
             let mut shared = self.shared.lock().unwrap();
+            if let Some(agg) = &shared.agg {
+                self.next_global_id
+                    .store(agg.next_global_id(), Ordering::Relaxed);
+            }
             for c in shared.cameras.values_mut() {
                 c.flushing = true;
             }

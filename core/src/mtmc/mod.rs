@@ -393,6 +393,18 @@ impl MtmcAggregator {
         self.ident_by_gid.len()
     }
 
+    /// The global id the next new identity will get.
+    pub fn next_global_id(&self) -> u64 {
+        self.next_gid
+    }
+
+    /// Continues the numbering of an earlier aggregator (an element that is
+    /// restarted keeps its ids unique): new identities get ids from `id`
+    /// on. Never lowers the counter.
+    pub fn continue_ids_from(&mut self, id: u64) {
+        self.next_gid = self.next_gid.max(id);
+    }
+
     /// Forget one camera's tracklets (its stream restarted / flushed).
     pub fn reset_camera(&mut self, camera: &str) {
         let Some(&cam) = self.cam_index.get(camera) else {
