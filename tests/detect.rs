@@ -196,3 +196,222 @@ fn a_fifo_or_directory_is_refused_at_once() {
         );
     }
 }
+
+#[test]
+fn degenerate_boxes_are_dropped_with_one_warning() {
+    let d = tmpdir("detect-degenerate");
+    let p = d.join("det.txt");
+    std::fs::write(
+        &p,
+        concat!(
+            "1,-1,1,1,10,10,0.9\n",
+            "1,-1,10,10,50,0,1\n",
+            "2,-1,10,10,0,0,1\n",
+            "2,-1,10,10,-5,10,1\n",
+            "2,-1,10,nan,5,10,1\n",
+            "2,-1,10,10,1e39,10,1\n",
+            "2,-1,10,10,5,10,inf\n",
+            "3,-1,1,1,20,20,0.5\n",
+        ),
+    )
+    .unwrap();
+    let mut h = harness_for(&p);
+    let b0 = objects_of(&push_blank(&mut h));
+    assert_eq!(b0.len(), 1);
+    assert_eq!(b0[0].bbox, BBox::new(0.0, 0.0, 10.0, 10.0));
+    assert_eq!(meta_objects(&push_blank(&mut h)), Some(vec![]));
+    assert_eq!(
+        objects_of(&push_blank(&mut h))[0].bbox,
+        BBox::new(0.0, 0.0, 20.0, 20.0)
+    );
+    let (errors, warnings) = run_pipeline(&format!(
+        "videotestsrc num-buffers=3 ! rsdetect detections={} ! fakesink",
+        p.display()
+    ));
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        warnings,
+        [format!(
+            "'{}': 6 detections dropped (non-finite value or non-positive box size), first at line 2",
+            p.display()
+        )]
+    );
+}
+
+#[test]
+fn jsonl_degenerate_boxes_keypoints_and_embeddings_are_dropped() {
+    let d = tmpdir("detect-jsonl-degenerate");
+    let p = d.join("in.jsonl");
+    std::fs::write(
+        &p,
+        concat!(
+            r#"{"schema":"rstracking/1","frame":0,"objects":[{"bbox":[1,2,3,4],"confidence":0.5,"keypoints":[[1,2,0.5],[1e39,2,0.5]],"keypoint_states":["measured","measured"],"embedding":[0.6,0.8]}]}"#,
+            "\n",
+            r#"{"schema":"rstracking/1","frame":1,"objects":[{"bbox":[1,2,0,4],"confidence":0.5},{"bbox":[1,2,3,4],"confidence":0.5,"keypoints":[[1,2,0.5]],"embedding":[1e39,0.8],"embedding_frame":1}]}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let mut h = harness_for(&p);
+    let b0 = objects_of(&push_blank(&mut h));
+    assert_eq!(b0.len(), 1);
+    assert!(b0[0].keypoints.is_empty());
+    assert_eq!(b0[0].embedding.as_deref(), Some(&[0.6f32, 0.8][..]));
+    let b1 = objects_of(&push_blank(&mut h));
+    assert_eq!(b1.len(), 1);
+    assert_eq!(b1[0].keypoints.len(), 1);
+    assert_eq!(
+        (b1[0].embedding.as_deref(), b1[0].embedding_frame),
+        (None, None)
+    );
+    let (errors, warnings) = run_pipeline(&format!(
+        "videotestsrc num-buffers=2 ! rsdetect detections={} ! fakesink",
+        p.display()
+    ));
+    assert!(errors.is_empty(), "{errors:?}");
+    let p = p.display();
+    assert_eq!(
+        warnings,
+        [
+            format!("'{p}': 1 detection dropped (non-finite value or non-positive box size), first at line 2"),
+            format!("'{p}': keypoints of 1 object dropped (non-finite value), first at line 1"),
+            format!("'{p}': embeddings of 1 object dropped (non-finite value), first at line 2"),
+        ]
+    );
+}
+
+#[test]
+fn negative_scores_warn() {
+    let d = tmpdir("detect-negative-scores");
+    let p = d.join("det.txt");
+    std::fs::write(
+        &p,
+        "1,-1,1,1,10,10,0.9\n1,-1,1,1,10,10,-0.25\n\n2,-1,1,1,10,10,-0.5\n2,-1,1,1,10,10,1.5\n",
+    )
+    .unwrap();
+    let (errors, warnings) = run_pipeline(&format!(
+        "videotestsrc num-buffers=2 ! rsdetect detections={} ! fakesink",
+        p.display()
+    ));
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        warnings,
+        [
+            format!("Detection scores in '{}' go up to 1.5 (line 5), above 1.0; score thresholds of the tracker assume scores in [0,1]", p.display()),
+            format!("Detection scores in '{}' go down to -0.5 (line 4), below 0.0; score thresholds of the tracker assume scores in [0,1]", p.display()),
+        ]
+    );
+}
+
+#[test]
+fn boxes_outside_the_frame_warn_once_and_are_kept() {
+    let d = tmpdir("detect-outside");
+    let p = d.join("det.txt");
+    // 320x240 stream: frame 0 inside and partly inside; frame 1 right of
+    // and left of the frame; frame 2 below it.
+    std::fs::write(
+        &p,
+        concat!(
+            "1,-1,1,1,10,10,0.9\n",
+            "1,-1,315,235,20,20,0.9\n",
+            "2,-1,400,10,10,10,0.9\n",
+            "2,-1,-20,1,10,10,0.9\n",
+            "3,-1,1,241,10,10,0.9\n",
+        ),
+    )
+    .unwrap();
+    let (errors, warnings) = run_pipeline(&format!(
+        "videotestsrc num-buffers=3 ! video/x-raw,width=320,height=240 ! rsdetect detections={} ! fakesink",
+        p.display()
+    ));
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        warnings,
+        [format!(
+            "'{}': 3 detections entirely outside the 320x240 frame (first on frame 1, 0-based); they are kept, not clipped",
+            p.display()
+        )]
+    );
+    // Not clipped (the harness' frame is 640x480).
+    std::fs::write(&p, "1,-1,1001,11,10,10,0.9\n").unwrap();
+    let mut h = harness_for(&p);
+    assert_eq!(
+        objects_of(&push_blank(&mut h))[0].bbox,
+        BBox::new(1000.0, 10.0, 10.0, 10.0)
+    );
+}
+
+#[test]
+fn jsonl_recorded_at_another_frame_size_warns() {
+    let d = tmpdir("detect-recorded-size");
+    let p = d.join("in.jsonl");
+    let line = |frame: u32, w: u32, h: u32| {
+        format!(
+            r#"{{"schema":"rstracking/1","frame":{frame},"width":{w},"height":{h},"objects":[{{"bbox":[10,10,20,20],"confidence":0.9}}]}}"#
+        )
+    };
+    std::fs::write(
+        &p,
+        format!("{}\n{}\n", line(0, 1920, 1080), line(1, 1920, 1080)),
+    )
+    .unwrap();
+    let run = || {
+        run_pipeline(&format!(
+            "videotestsrc num-buffers=2 ! video/x-raw,width=320,height=240 ! rsdetect detections={} ! fakesink",
+            p.display()
+        ))
+    };
+    let (errors, warnings) = run();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        warnings,
+        [format!(
+            "'{}' was recorded at 1920x1080 but the stream is 320x240: boxes are in the recorded frame's pixels",
+            p.display()
+        )]
+    );
+    // The same size: no warning.
+    std::fs::write(&p, format!("{}\n", line(0, 320, 240))).unwrap();
+    assert_eq!(run(), (vec![], vec![]));
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let d = tmpdir("detect-bom");
+    let p = d.join("det.txt");
+    std::fs::write(&p, "\u{feff}1,-1,1,1,30,40,0.5\r\n").unwrap();
+    let mut h = harness_for(&p);
+    assert_eq!(
+        objects_of(&push_blank(&mut h))[0].bbox,
+        BBox::new(0.0, 0.0, 30.0, 40.0)
+    );
+    let p = d.join("in.jsonl");
+    std::fs::write(
+        &p,
+        "\u{feff}{\"schema\":\"rstracking/1\",\"frame\":0,\"objects\":[{\"bbox\":[1,2,3,4],\"confidence\":0.5,\"label\":\"car\"}]}\n",
+    )
+    .unwrap();
+    let mut h = harness_for(&p);
+    assert_eq!(
+        objects_of(&push_blank(&mut h))[0].label.as_deref(),
+        Some("car")
+    );
+}
+
+#[test]
+fn invalid_utf8_is_a_read_error() {
+    let d = tmpdir("detect-utf8");
+    let p = d.join("det.txt");
+    std::fs::write(&p, b"1,-1,1,1,10,10,0.9\n2,-1,\xff,1,10,10,0.9\n").unwrap();
+    let (errors, _) = run_pipeline(&format!(
+        "videotestsrc num-buffers=1 ! rsdetect detections={} ! fakesink",
+        p.display()
+    ));
+    assert_eq!(
+        errors,
+        [format!(
+            "Failed to read detections file '{}': stream did not contain valid UTF-8",
+            p.display()
+        )]
+    );
+}

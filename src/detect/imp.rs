@@ -11,7 +11,7 @@ use gst_base::prelude::*;
 use gst_base::subclass::prelude::*;
 use rstracking_core::detect::yolo::{DecodeParams, ModelType};
 use rstracking_core::image::PixelLayout;
-use rstracking_core::io::mot::{self, DetectionsByFrame};
+use rstracking_core::io::mot::{self, DetectionsByFrame, ImportNotes, MotDetections};
 use rstracking_core::io::schema;
 use rstracking_core::types::{FrameObjects, Object};
 use std::sync::{LazyLock, Mutex};
@@ -101,10 +101,95 @@ impl Default for Settings {
     }
 }
 
+/// Imported detections: a MOT det.txt as compact rows (objects are built
+/// per buffer), JSON Lines as objects (they carry labels, keypoints,
+/// embeddings).
+enum Dets {
+    Mot(MotDetections),
+    Jsonl(DetectionsByFrame),
+}
+
+impl Dets {
+    fn notes(&self) -> &ImportNotes {
+        match self {
+            Dets::Mot(d) => &d.notes,
+            Dets::Jsonl(d) => &d.notes,
+        }
+    }
+
+    fn objects(&self, frame: u64) -> Vec<Object> {
+        match self {
+            Dets::Mot(d) => d.objects(frame),
+            // Cloned, not taken: after a flush the same frames are replayed.
+            Dets::Jsonl(d) => d.frames.get(&frame).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// The frames with detections (or, JSONL, a frame line) at or after
+    /// `frame`: (how many, first, last).
+    fn frames_from(&self, frame: u64) -> Option<(usize, u64, u64)> {
+        let count = |it: &mut dyn Iterator<Item = u64>| {
+            it.fold(None, |acc, f| match acc {
+                None => Some((1, f, f)),
+                Some((n, first, _)) => Some((n + 1, first, f)),
+            })
+        };
+        match self {
+            Dets::Mot(d) => count(&mut d.frames_from(frame)),
+            Dets::Jsonl(d) => count(&mut d.frames.range(frame..).map(|(f, _)| *f)),
+        }
+    }
+
+    /// Detections and frames (for the log).
+    fn size(&self) -> (usize, usize) {
+        match self {
+            Dets::Mot(d) => (d.rows().len(), d.frames_from(0).count()),
+            Dets::Jsonl(d) => (d.frames.values().map(Vec::len).sum(), d.frames.len()),
+        }
+    }
+
+    /// Detections whose box lies entirely outside a `width`×`height` frame
+    /// (no overlap; touching an edge counts as outside): how many, and the
+    /// first frame that has one.
+    fn outside(&self, width: u32, height: u32) -> (u64, Option<u64>) {
+        let (w, h) = (width as f32, height as f32);
+        let out = |b: &rstracking_core::types::BBox| {
+            b.x + b.w <= 0.0 || b.y + b.h <= 0.0 || b.x >= w || b.y >= h
+        };
+        let mut n = 0u64;
+        let mut first = None;
+        let mut add = |frame: u64| {
+            n += 1;
+            first.get_or_insert(frame);
+        };
+        match self {
+            Dets::Mot(d) => d
+                .rows()
+                .iter()
+                .filter(|r| out(&r.bbox))
+                .for_each(|r| add(u64::from(r.frame))),
+            Dets::Jsonl(d) => d
+                .frames
+                .iter()
+                .flat_map(|(f, objs)| objs.iter().map(move |o| (*f, o)))
+                .filter(|(_, o)| out(&o.bbox))
+                .for_each(|(f, _)| add(f)),
+        }
+        (n, first)
+    }
+}
+
 struct Imported {
     path: String,
-    dets: DetectionsByFrame,
+    dets: Dets,
     stream: Option<String>,
+    /// JSONL: the frame size its lines record (`width`, `height`).
+    recorded_size: Option<(u32, u32)>,
+    /// The stream's frame size, from the caps.
+    caps_size: Option<(u32, u32)>,
+    /// The checks against the frame size were made (once per start, at
+    /// the first buffer with caps).
+    frame_checked: bool,
 }
 
 struct Model {
@@ -320,7 +405,38 @@ impl ElementImpl for RsDetect {
     }
 }
 
+/// Whether the file's first character, after a UTF-8 byte order mark and
+/// whitespace, is `{` (JSON Lines).
+fn starts_with_brace(path: &str) -> std::io::Result<bool> {
+    use std::io::BufRead;
+    let mut r = std::io::BufReader::new(std::fs::File::open(path)?);
+    let mut start = true;
+    loop {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(false);
+        }
+        let skip = if start && buf.starts_with("\u{feff}".as_bytes()) {
+            3
+        } else {
+            0
+        };
+        start = false;
+        match buf[skip..]
+            .iter()
+            .position(|b| !(b.is_ascii_whitespace() || *b == 0x0b))
+        {
+            Some(i) => return Ok(buf[skip + i] == b'{'),
+            None => {
+                let n = buf.len();
+                r.consume(n);
+            }
+        }
+    }
+}
+
 /// Reads and parses a detections file; the format is chosen by content.
+/// A MOT det.txt is read line by line into compact rows.
 fn load(path: &str) -> Result<Imported, gst::ErrorMessage> {
     // A FIFO or device would block start() until a writer appears (and
     // could not be interrupted); a directory gives a confusing OS error.
@@ -337,32 +453,113 @@ fn load(path: &str) -> Result<Imported, gst::ErrorMessage> {
         }
         _ => {}
     }
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let read_error = |e: std::io::Error| {
         gst::error_msg!(
             gst::ResourceError::OpenRead,
             ("Failed to read detections file '{}': {}", path, e)
         )
-    })?;
+    };
     let malformed = |e: mot::ParseError| {
         gst::error_msg!(
             gst::StreamError::Format,
             ("Malformed detections file {}", e)
         )
     };
-    if text.trim_start().starts_with('{') {
+    if starts_with_brace(path).map_err(read_error)? {
+        let text = std::fs::read_to_string(path).map_err(read_error)?;
         let j = schema::parse_jsonl(&text, path).map_err(malformed)?;
         Ok(Imported {
             path: path.to_string(),
-            dets: j.detections,
+            dets: Dets::Jsonl(j.detections),
             stream: j.stream,
+            recorded_size: j.frame_size.map(|(w, h, _)| (w, h)),
+            caps_size: None,
+            frame_checked: false,
         })
     } else {
+        let file = std::fs::File::open(path).map_err(read_error)?;
+        let reader = std::io::BufReader::with_capacity(1 << 16, file);
+        let dets = mot::read_detections(reader, path).map_err(|e| match e {
+            mot::ReadError::Io(e) => read_error(e),
+            mot::ReadError::Parse(e) => malformed(e),
+        })?;
         Ok(Imported {
             path: path.to_string(),
-            dets: mot::parse_detections(&text, path).map_err(malformed)?,
+            dets: Dets::Mot(dets),
             stream: None,
+            recorded_size: None,
+            caps_size: None,
+            frame_checked: false,
         })
     }
+}
+
+/// `n` and `word`, plural unless `n` is 1.
+fn count(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The warnings about what import dropped or noticed, posted at start.
+fn import_warnings(path: &str, notes: &ImportNotes) -> Vec<String> {
+    let mut w = Vec::new();
+    let d = notes.dropped;
+    if d.count > 0 {
+        w.push(format!(
+            "'{}': {} dropped (non-finite value or non-positive box size), first at line {}",
+            path,
+            count(d.count, "detection"),
+            d.first_line
+        ));
+    }
+    for (d, what) in [
+        (notes.dropped_keypoints, "keypoints"),
+        (notes.dropped_embeddings, "embeddings"),
+    ] {
+        if d.count > 0 {
+            w.push(format!(
+                "'{}': {} of {} dropped (non-finite value), first at line {}",
+                path,
+                what,
+                count(d.count, "object"),
+                d.first_line
+            ));
+        }
+    }
+    if let Some((max, line)) = notes.max_score.filter(|(m, _)| *m > 1.0) {
+        w.push(format!("Detection scores in '{path}' go up to {max} (line {line}), above 1.0; score thresholds of the tracker assume scores in [0,1]"));
+    }
+    if let Some((min, line)) = notes.min_score.filter(|(m, _)| *m < 0.0) {
+        w.push(format!("Detection scores in '{path}' go down to {min} (line {line}), below 0.0; score thresholds of the tracker assume scores in [0,1]"));
+    }
+    w
+}
+
+/// The warnings about the imported boxes and the stream's frame size,
+/// once `imp.caps_size` is known (then `imp.frame_checked` is set).
+fn frame_warnings(imp: &mut Imported) -> Vec<String> {
+    let Some((width, height)) = imp.caps_size else {
+        return Vec::new();
+    };
+    imp.frame_checked = true;
+    let mut w = Vec::new();
+    if let Some((rw, rh)) = imp.recorded_size.filter(|s| *s != (width, height)) {
+        w.push(format!(
+            "'{}' was recorded at {rw}x{rh} but the stream is {width}x{height}: boxes are in the recorded frame's pixels",
+            imp.path
+        ));
+    }
+    if let (n, Some(first)) = imp.dets.outside(width, height) {
+        w.push(format!(
+            "'{}': {} entirely outside the {width}x{height} frame (first on frame {first}, 0-based); they are kept, not clipped",
+            imp.path,
+            count(n, "detection")
+        ));
+    }
+    w
 }
 
 fn settings_error(msg: String) -> gst::ErrorMessage {
@@ -372,21 +569,14 @@ fn settings_error(msg: String) -> gst::ErrorMessage {
 impl RsDetect {
     fn start_import(&self, path: &str) -> Result<Mode, gst::ErrorMessage> {
         let imported = load(path)?;
-        let n: usize = imported.dets.frames.values().map(Vec::len).sum();
+        let (n, frames) = imported.dets.size();
         gst::info!(
             CAT,
             imp = self,
-            "Loaded {n} detections on {} frames from {path}",
-            imported.dets.frames.len()
+            "Loaded {n} detections on {frames} frames from {path}"
         );
-        if let Some((max, line)) = imported.dets.max_score {
-            if max > 1.0 {
-                gst::element_imp_warning!(
-                    self,
-                    gst::StreamError::Format,
-                    ("Detection scores in '{}' go up to {} (line {}), above 1.0; score thresholds of the tracker assume scores in [0,1]", path, max, line)
-                );
-            }
+        for w in import_warnings(path, imported.dets.notes()) {
+            gst::element_imp_warning!(self, gst::StreamError::Format, ("{}", w));
         }
         Ok(Mode::Import(imported))
     }
@@ -529,15 +719,10 @@ impl RsDetect {
         else {
             return None;
         };
-        let past: Vec<u64> = imp.dets.frames.range(*frame..).map(|(f, _)| *f).collect();
-        let (first, last) = (past.first()?, past.last()?);
+        let (n, first, last) = imp.dets.frames_from(*frame)?;
         Some(format!(
             "'{}' has detections for {} frames past the end of the stream ({} buffers; frames {}..={}, 0-based)",
-            imp.path,
-            past.len(),
-            frame,
-            first,
-            last
+            imp.path, n, frame, first, last
         ))
     }
 }
@@ -629,12 +814,28 @@ impl BaseTransformImpl for RsDetect {
 
     fn set_caps(&self, incaps: &gst::Caps, _outcaps: &gst::Caps) -> Result<(), gst::LoggableError> {
         let mut guard = self.state.lock().unwrap();
-        let Some(State {
-            mode: Mode::Model(m),
-            ..
-        }) = guard.as_mut()
-        else {
-            return Ok(());
+        let m = match guard.as_mut() {
+            Some(State {
+                mode: Mode::Model(m),
+                ..
+            }) => m,
+            Some(State {
+                mode: Mode::Import(imp),
+                ..
+            }) => {
+                // Import mode reads no pixels: only the frame size, for
+                // the checks at the first buffer.
+                let s = incaps.structure(0);
+                let dim = |name: &str| {
+                    s.and_then(|s| s.get::<i32>(name).ok())
+                        .and_then(|v| u32::try_from(v).ok())
+                };
+                if let (Some(w), Some(h)) = (dim("width"), dim("height")) {
+                    imp.caps_size = Some((w, h));
+                }
+                return Ok(());
+            }
+            None => return Ok(()),
         };
         let info = gst_video::VideoInfo::from_caps(incaps)
             .map_err(|_| gst::loggable_error!(CAT, "Cannot parse caps {incaps}"))?;
@@ -720,8 +921,12 @@ impl RsDetect {
         state.frame += 1;
         match &mut state.mode {
             Mode::Import(imp) => {
-                // Cloned, not taken: after a flush the same frames are replayed.
-                let objects = imp.dets.frames.get(&frame).cloned().unwrap_or_default();
+                let warnings = if imp.frame_checked {
+                    Vec::new()
+                } else {
+                    frame_warnings(imp)
+                };
+                let objects = imp.dets.objects(frame);
                 gst::trace!(
                     CAT,
                     imp = self,
@@ -741,6 +946,10 @@ impl RsDetect {
                         objects,
                     },
                 );
+                drop(guard);
+                for w in warnings {
+                    gst::element_imp_warning!(self, gst::StreamError::Format, ("{}", w));
+                }
                 Ok(gst::FlowSuccess::Ok)
             }
             Mode::Model(m) => {

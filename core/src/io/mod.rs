@@ -7,3 +7,6 @@
 pub mod mot;
 pub mod schema;
 pub mod summary;
+
+#[cfg(test)]
+mod import_tests;

@@ -3,6 +3,12 @@
 //! JSON Lines schema v1 (`"schema":"rstracking/1"`): one line per frame,
 //! optional lifecycle/event lines. Absent fields are omitted, unknown fields
 //! are ignored on read.
+//!
+//! Reading ([`parse_jsonl`]) never yields a non-finite value: an object
+//! with a non-finite box or confidence, or a width or height of 0 or less,
+//! is dropped; a non-finite keypoint value drops the keypoints of its
+//! object (the object is kept, without keypoints), a non-finite embedding
+//! value its embedding. All are counted for rsdetect's warnings.
 
 use crate::io::mot::{DetectionsByFrame, ParseError};
 use crate::types::{BBox, Keypoint, KeypointState, Object, TrackState};
@@ -284,11 +290,26 @@ pub fn frame_line<'a>(
 pub struct JsonlDetections {
     pub detections: DetectionsByFrame,
     pub stream: Option<String>,
+    /// The frame size (`width`, `height`) of the first frame line that
+    /// records one, and that line (1-based).
+    pub frame_size: Option<(u32, u32, usize)>,
 }
 
 /// Reads a JSONL file written by rsjsonsink (or by hand). Event lines are
-/// skipped; a frame that appears twice has its objects appended.
+/// skipped; a frame that appears twice has its objects appended. A UTF-8
+/// byte order mark at the start is skipped.
+///
+/// Non-finite values never reach the output (JSON has no NaN, but a number
+/// such as `1e39` overflows `f32`): an object whose box or confidence is
+/// not finite, or whose width or height is not > 0
+/// ([`crate::io::mot::importable`]), is dropped; an object with a
+/// non-finite keypoint value (x, y or confidence) is kept without its
+/// keypoints (and their states), one with a non-finite embedding value
+/// without its embedding (and `embedding_frame`). Each is counted in
+/// [`DetectionsByFrame::notes`] with its first line. Other invalid values
+/// (unknown states, mismatched `keypoint_states`) are errors.
 pub fn parse_jsonl(text: &str, path: &str) -> Result<JsonlDetections, ParseError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = JsonlDetections::default();
     let mut any_line = false;
     for (i, line) in text.lines().enumerate() {
@@ -297,9 +318,10 @@ pub fn parse_jsonl(text: &str, path: &str) -> Result<JsonlDetections, ParseError
             continue;
         }
         any_line = true;
+        let line_no = i + 1;
         let err = |message: String| ParseError {
             path: path.to_string(),
-            line: i + 1,
+            line: line_no,
             message,
         };
         let v: serde_json::Value =
@@ -324,18 +346,36 @@ pub fn parse_jsonl(text: &str, path: &str) -> Result<JsonlDetections, ParseError
         if out.stream.is_none() {
             out.stream = fl.stream.clone();
         }
+        if out.frame_size.is_none() && fl.width > 0 && fl.height > 0 {
+            out.frame_size = Some((fl.width, fl.height, line_no));
+        }
+        let notes = &mut out.detections.notes;
         let objs = out.detections.frames.entry(fl.frame).or_default();
-        for (k, jo) in fl.objects.iter().enumerate() {
+        for (k, mut jo) in fl.objects.into_iter().enumerate() {
+            let [x, y, w, h] = jo.bbox;
+            if !crate::io::mot::importable(&BBox::new(x, y, w, h), jo.confidence) {
+                notes.dropped.add(line_no);
+                continue;
+            }
+            let finite = |v: &[f32]| v.iter().all(|v| v.is_finite());
+            if jo
+                .keypoints
+                .as_ref()
+                .is_some_and(|kps| !kps.iter().all(|k| finite(k)))
+            {
+                jo.keypoints = None;
+                jo.keypoint_states = None;
+                notes.dropped_keypoints.add(line_no);
+            }
+            if jo.embedding.as_deref().is_some_and(|e| !finite(e)) {
+                jo.embedding = None;
+                jo.embedding_frame = None;
+                notes.dropped_embeddings.add(line_no);
+            }
             let o = jo
                 .to_object()
                 .map_err(|m| err(format!("object {k}: {m}")))?;
-            if out
-                .detections
-                .max_score
-                .is_none_or(|(m, _)| o.confidence as f64 > m)
-            {
-                out.detections.max_score = Some((o.confidence as f64, i + 1));
-            }
+            notes.score(f64::from(o.confidence), line_no);
             objs.push(o);
         }
     }
