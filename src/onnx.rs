@@ -343,7 +343,7 @@ pub struct LoadedModel {
     pub warnings: Vec<String>,
     /// The execution provider actually in use.
     pub provider: Provider,
-    /// "ONNX Runtime <version> from <library> (<provider>)", for logging.
+    /// `"ONNX Runtime <version> from <library> (<provider>)"`, for logging.
     pub description: String,
 }
 

@@ -3,7 +3,9 @@
 //! An application that embeds gst-rstracking (loaded from GST_PLUGIN_PATH,
 //! not linked) and reads its results with `rstracking-meta`:
 //!
-//!     rstracking-read-meta '<pipeline ending in appsink name=sink>'
+//! ```text
+//! rstracking-read-meta '<pipeline ending in appsink name=sink>'
+//! ```
 //!
 //! Prints one JSON line per buffer, like examples/python/read_meta.py and
 //! examples/c/read_meta.c.
