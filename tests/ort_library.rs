@@ -43,3 +43,52 @@ fn missing_or_wrong_ort_library_is_a_clear_error() {
     ));
     assert_eq!(r.unwrap()[0].as_ref().unwrap().len(), 4);
 }
+
+#[test]
+fn an_installed_plugin_finds_onnx_runtime_beside_it() {
+    // The layout `meson install` makes: <libdir>/gstreamer-1.0/ with the
+    // plugin, <libdir>/rstracking/ with the wheel's libonnxruntime. A
+    // gst-launch in another working directory, without ORT_DYLIB_PATH,
+    // VIRTUAL_ENV or a ~/.local wheel, loads the model.
+    let lib = common::venv_ort_library().expect("the set-up's .venv wheel");
+    let root = common::tmpdir("installed");
+    let plugins = root.join("lib/gstreamer-1.0");
+    let ort_dir = root.join("lib/rstracking");
+    std::fs::create_dir_all(&plugins).unwrap();
+    std::fs::create_dir_all(&ort_dir).unwrap();
+    std::fs::copy(
+        common::plugin_dir().join("libgstrstracking.so"),
+        plugins.join("libgstrstracking.so"),
+    )
+    .unwrap();
+    std::fs::copy(&lib, ort_dir.join(lib.file_name().unwrap())).unwrap();
+    let out = std::process::Command::new("gst-launch-1.0")
+        .args([
+            "videotestsrc",
+            "num-buffers=1",
+            "!",
+            "video/x-raw,format=RGB,width=64,height=64",
+            "!",
+            "rsdetect",
+        ])
+        .arg(format!(
+            "model={}",
+            models().join("v8_const.onnx").display()
+        ))
+        .args(["!", "fakesink"])
+        .current_dir(&root)
+        .env_remove("ORT_DYLIB_PATH")
+        .env_remove("VIRTUAL_ENV")
+        .env_remove("LD_LIBRARY_PATH")
+        .env("HOME", &root)
+        .env("GST_PLUGIN_PATH", &plugins)
+        .env("GST_REGISTRY", root.join("registry.bin"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
