@@ -415,3 +415,72 @@ fn invalid_utf8_is_a_read_error() {
         )]
     );
 }
+
+#[test]
+fn after_a_flushing_seek_frames_follow_the_position() {
+    use gst::prelude::*;
+    // 30 fps, a seek to 1 s: the first buffer after it is frame 30 and gets
+    // MOT frame 31's detections; rsjsonsink numbers the lines 30, 31, ...
+    init();
+    let d = tmpdir("detect-seek");
+    let det = d.join("det.txt");
+    let mut t = String::new();
+    for f in 1..=90 {
+        t.push_str(&format!("{f},-1,{f},1,10,10,0.9\n"));
+    }
+    std::fs::write(&det, t).unwrap();
+    let out = d.join("out.jsonl");
+    let pipeline = gst::parse::launch(&format!(
+        "videotestsrc ! video/x-raw,width=160,height=120,framerate=30/1 ! rsdetect detections={} ! rsjsonsink location={}",
+        det.display(),
+        out.display()
+    ))
+    .unwrap()
+    .downcast::<gst::Pipeline>()
+    .unwrap();
+    pipeline.set_state(gst::State::Paused).unwrap();
+    let (r, _, _) = pipeline.state(gst::ClockTime::from_seconds(10));
+    r.unwrap();
+    pipeline
+        .seek(
+            1.0,
+            gst::SeekFlags::FLUSH | gst::SeekFlags::ACCURATE,
+            gst::SeekType::Set,
+            gst::ClockTime::from_seconds(1),
+            gst::SeekType::Set,
+            gst::ClockTime::from_mseconds(1190),
+        )
+        .unwrap();
+    pipeline.set_state(gst::State::Playing).unwrap();
+    for msg in pipeline
+        .bus()
+        .unwrap()
+        .iter_timed(gst::ClockTime::from_seconds(10))
+    {
+        match msg.view() {
+            gst::MessageView::Eos(_) => break,
+            gst::MessageView::Error(e) => panic!("{}", e.error()),
+            _ => {}
+        }
+    }
+    pipeline.set_state(gst::State::Null).unwrap();
+    let lines: Vec<(u64, f64)> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|v| {
+            (
+                v["frame"].as_u64().unwrap(),
+                v["objects"][0]["bbox"][0].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    // The preroll frame 0 (x = 0, MOT frame 1), then frames 30..=35 with
+    // the x of MOT frames 31..=36 (0-based x = frame - 1 + 1).
+    let after: Vec<(u64, f64)> = lines.iter().copied().skip_while(|(f, _)| *f < 30).collect();
+    assert_eq!(
+        after,
+        (30..=35).map(|f| (f, f as f64)).collect::<Vec<_>>(),
+        "{lines:?}"
+    );
+}

@@ -216,6 +216,9 @@ struct State {
     stream: String,
     /// `stream` came from the property (a stream-start does not replace it).
     stream_from_property: bool,
+    /// After a flush (a flushing seek), the next buffer's frame index is
+    /// taken from its stream time and the frame rate.
+    resync: bool,
 }
 
 #[derive(Default)]
@@ -760,6 +763,7 @@ impl BaseTransformImpl for RsDetect {
             frame: 0,
             stream,
             stream_from_property,
+            resync: false,
         });
         self.format_hint_posted
             .store(false, std::sync::atomic::Ordering::Relaxed);
@@ -891,8 +895,13 @@ impl BaseTransformImpl for RsDetect {
             }
             gst::EventView::FlushStop(_) => {
                 if let Some(state) = self.state.lock().unwrap().as_mut() {
-                    gst::debug!(CAT, imp = self, "flush: frame count restarts at 0");
+                    gst::debug!(
+                        CAT,
+                        imp = self,
+                        "flush: the frame count follows the next buffer's position"
+                    );
                     state.frame = 0;
+                    state.resync = true;
                 }
             }
             gst::EventView::Eos(_) => {
@@ -914,9 +923,48 @@ impl BaseTransformImpl for RsDetect {
 }
 
 impl RsDetect {
+    /// The frame index of `buf` from its stream time and the caps' frame
+    /// rate (None without either).
+    fn frame_at_position(&self, buf: &gst::BufferRef) -> Option<u64> {
+        let obj = self.obj();
+        let fps = obj
+            .sink_pad()
+            .current_caps()?
+            .structure(0)?
+            .get::<gst::Fraction>("framerate")
+            .ok()
+            .filter(|f| f.numer() > 0 && f.denom() > 0)?;
+        let segment = obj.segment();
+        let st = segment
+            .downcast_ref::<gst::ClockTime>()?
+            .to_stream_time(buf.pts()?)?;
+        // Nearest frame: (t * n + d * 1e9 / 2) / (d * 1e9).
+        let num = st.nseconds() as u128 * fps.numer() as u128;
+        let den = fps.denom() as u128 * 1_000_000_000;
+        u64::try_from((num + den / 2) / den).ok()
+    }
+
     fn process(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let resync = self
+            .state
+            .lock()
+            .unwrap()
+            .as_ref()
+            .is_some_and(|s| s.resync);
+        let position = if resync {
+            self.frame_at_position(buf)
+        } else {
+            None
+        };
         let mut guard = self.state.lock().unwrap();
         let state = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
+        if resync {
+            state.resync = false;
+            if let Some(f) = position {
+                gst::debug!(CAT, imp = self, "after the flush: frame {f}");
+                state.frame = f;
+            }
+        }
         let frame = state.frame;
         state.frame += 1;
         match &mut state.mode {

@@ -11,7 +11,8 @@
  * of schema `rstracking/1` (as written by rsjsonsink, with keypoints,
  * embeddings, track ids and global ids when present), and attaches the
  * detections of frame index i to the i-th buffer (MOT frame f → buffer f-1;
- * the count restarts after a flush). Pixel data is never read, so any raw
+ * after a flushing seek the count follows the buffer's stream time and the
+ * frame rate). Pixel data is never read, so any raw
  * video of the sequence's size works, e.g. `videotestsrc pattern=black`.
  *
  * Inference mode (`model=<file.onnx>`): runs a YOLO detector or pose model
