@@ -6,3 +6,27 @@
 //! `crop-bench`, `preprocess-bench` and `mtmc-bench`.
 
 pub mod synth;
+
+/// The ONNX Runtime library for the benchmarks: `ORT_DYLIB_PATH`, else the
+/// set-up's wheel in `.venv` of the repository (the benchmarks run from the
+/// repository; the plugin itself never searches a working directory), else
+/// None (the plugin's documented search).
+pub fn ort_library() -> Option<String> {
+    if let Some(p) = std::env::var_os("ORT_DYLIB_PATH").filter(|p| !p.is_empty()) {
+        return Some(p.to_string_lossy().into_owned());
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/lib");
+    let pythons = std::fs::read_dir(root).ok()?;
+    pythons
+        .filter_map(|e| e.ok())
+        .filter_map(|e| std::fs::read_dir(e.path().join("site-packages/onnxruntime/capi")).ok())
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("libonnxruntime.so."))
+        })
+        .map(|p| p.to_string_lossy().into_owned())
+}

@@ -171,7 +171,7 @@ fn load_detector(a: &Args) -> Detector {
             fallback: false,
             spinning: a.spinning,
         },
-        ort_library: None,
+        ort_library: rstracking_tools::ort_library(),
         params: DecodeParams::default(),
     };
     let (det, warnings) = Detector::load(&cfg).unwrap_or_else(|e| panic!("{e}"));

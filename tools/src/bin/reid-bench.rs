@@ -62,7 +62,7 @@ fn load_embedder(a: &Args) -> Embedder {
             fallback: false,
             spinning: false,
         },
-        ort_library: None,
+        ort_library: rstracking_tools::ort_library(),
     })
     .unwrap_or_else(|e| panic!("{e}"));
     for w in warnings {
