@@ -119,7 +119,13 @@ main (int argc, char **argv)
     print_buffer (gst_sample_get_buffer (sample), n++);
     gst_sample_unref (sample);
   }
-  msg = gst_bus_pop_filtered (GST_ELEMENT_BUS (pipeline), GST_MESSAGE_ERROR);
+  /* The appsink is done; wait until every sink is (EOS) or an error. */
+  msg = gst_bus_timed_pop_filtered (GST_ELEMENT_BUS (pipeline),
+      GST_CLOCK_TIME_NONE, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  if (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS) {
+    gst_message_unref (msg);
+    msg = NULL;
+  }
   if (msg) {
     gst_message_parse_error (msg, &err, NULL);
     fprintf (stderr, "error: %s\n", err->message);

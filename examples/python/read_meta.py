@@ -73,9 +73,11 @@ def main():
         line = {"buffer": n, "objects": objects, "rois": rois_of(buf, objects)}
         print(json.dumps(line), flush=True)
         n += 1
-    msg = pipeline.get_bus().pop_filtered(Gst.MessageType.ERROR)
+    # The appsink is done; wait until every sink is (EOS) or an error.
+    msg = pipeline.get_bus().timed_pop_filtered(
+        Gst.CLOCK_TIME_NONE, Gst.MessageType.EOS | Gst.MessageType.ERROR)
     pipeline.set_state(Gst.State.NULL)
-    if msg is not None:
+    if msg is not None and msg.type == Gst.MessageType.ERROR:
         err, _ = msg.parse_error()
         print(f"error: {err.message}", file=sys.stderr)
         sys.exit(1)

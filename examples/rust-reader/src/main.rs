@@ -86,14 +86,18 @@ fn main() {
         );
         n += 1;
     }
-    let error = pipeline
-        .bus()
-        .and_then(|b| b.pop_filtered(&[gst::MessageType::Error]));
+    // The appsink is done; wait until every sink is (EOS) or an error.
+    let end = pipeline.bus().and_then(|b| {
+        b.timed_pop_filtered(
+            gst::ClockTime::NONE,
+            &[gst::MessageType::Eos, gst::MessageType::Error],
+        )
+    });
     let _ = pipeline.set_state(gst::State::Null);
-    if let Some(msg) = error {
+    if let Some(msg) = end {
         if let gst::MessageView::Error(e) = msg.view() {
             eprintln!("error: {}", e.error());
+            std::process::exit(1);
         }
-        std::process::exit(1);
     }
 }
