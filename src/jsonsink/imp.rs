@@ -11,6 +11,7 @@ use gst_base::subclass::prelude::*;
 use rstracking_core::io::mot::write_result_line;
 use rstracking_core::io::schema;
 use rstracking_core::io::summary::TrackSummaries;
+use rstracking_core::types::Object;
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
@@ -286,6 +287,44 @@ impl ElementImpl for RsJsonSink {
             .unwrap()]
         });
         TEMPLATES.as_ref()
+    }
+}
+
+impl State {
+    /// The MOT result lines of one frame into `line` (objects with a track
+    /// id, the first of each id); returns the first duplicated id, once per
+    /// run, for a warning.
+    fn mot_lines(&mut self, frame: u64, objects: &[Object]) -> Option<u64> {
+        let mut duplicate = None;
+        self.seen.clear();
+        for o in objects {
+            let Some(id) = o.track_id else { continue };
+            if !self.seen.insert(id) {
+                if !self.duplicate_warned {
+                    self.duplicate_warned = true;
+                    duplicate = Some(id);
+                }
+                continue;
+            }
+            write_result_line(&mut self.line, frame, id, &o.bbox, o.confidence);
+        }
+        duplicate
+    }
+
+    /// Adds the frame's tracked objects to the per-track summaries (same
+    /// rule as the MOT output: the first object of an id counts).
+    fn summarise(&mut self, frame: u64, pts: Option<u64>, objects: &[Object]) {
+        let Some(s) = self.summaries.as_mut() else {
+            return;
+        };
+        self.seen.clear();
+        for o in objects {
+            if let Some(id) = o.track_id {
+                if self.seen.insert(id) {
+                    s.add_at(id, frame, pts, &o.bbox, o.confidence);
+                }
+            }
+        }
     }
 }
 
@@ -765,36 +804,16 @@ impl RsJsonSink {
                 state.line.push('\n');
             }
             OutputFormat::Mot => {
-                state.seen.clear();
-                for o in objects {
-                    let Some(id) = o.track_id else { continue };
-                    if !state.seen.insert(id) {
-                        if !state.duplicate_warned {
-                            gst::warning!(
-                                CAT,
-                                imp = self,
-                                "Track id {id} appears twice in frame {frame}; MOT output keeps the first"
-                            );
-                            state.duplicate_warned = true;
-                        }
-                        continue;
-                    }
-                    write_result_line(&mut state.line, frame, id, &o.bbox, o.confidence);
+                if let Some(id) = state.mot_lines(frame, objects) {
+                    gst::warning!(
+                        CAT,
+                        imp = self,
+                        "Track id {id} appears twice in frame {frame}; MOT output keeps the first"
+                    );
                 }
             }
         }
-        if let Some(s) = state.summaries.as_mut() {
-            // Same rule as the MOT output: the first object of an id counts.
-            let pts = buffer.pts().map(|p| p.nseconds());
-            state.seen.clear();
-            for o in objects {
-                if let Some(id) = o.track_id {
-                    if state.seen.insert(id) {
-                        s.add_at(id, frame, pts, &o.bbox, o.confidence);
-                    }
-                }
-            }
-        }
+        state.summarise(frame, buffer.pts().map(|p| p.nseconds()), objects);
         let written = state.out.write_all(state.line.as_bytes()).and_then(|()| {
             if state.flush_each_frame == Some(true) {
                 state.out.flush()
