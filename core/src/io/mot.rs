@@ -421,46 +421,13 @@ pub fn read_detections<R: std::io::BufRead>(
             }
             Err(e) => return Err(err(line_no, e.to_string())),
         };
-        let Ok(frame) = u32::try_from(row.frame - 1) else {
-            return Err(err(
-                line_no,
-                format!(
-                    "column 1 (frame): {} is past frame 4294967296, the last one import can address",
-                    row.frame
-                ),
-            ));
-        };
-        let track_id = if row.id >= 1 {
-            u32::try_from(row.id).map_err(|_| {
-                err(
-                    line_no,
-                    format!(
-                        "column 2 (id): {} is above 4294967295, the largest id import keeps",
-                        row.id
-                    ),
-                )
-            })?
-        } else {
-            0
-        };
-        let bbox = BBox::new(
-            (row.x - 1.0) as f32,
-            (row.y - 1.0) as f32,
-            row.w as f32,
-            row.h as f32,
-        );
-        let score = row.score as f32;
-        if !importable(&bbox, score) {
-            out.notes.dropped.add(line_no);
-            continue;
+        match compact_row(&row).map_err(|m| err(line_no, m))? {
+            Some(d) => {
+                out.notes.score(row.score, line_no);
+                out.rows.push(d);
+            }
+            None => out.notes.dropped.add(line_no),
         }
-        out.notes.score(row.score, line_no);
-        out.rows.push(MotDetection {
-            frame,
-            track_id,
-            bbox,
-            score,
-        });
     }
     if !any_row {
         return Err(err(0, "file holds no detections (empty)".into()));
@@ -471,6 +438,44 @@ pub fn read_detections<R: std::io::BufRead>(
     }
     out.rows.shrink_to_fit();
     Ok(out)
+}
+
+/// A parsed row as a compact detection (0-based frame and pixels, 32-bit
+/// frame and id); None when the box or score is not importable (dropped);
+/// an error message when the frame or id does not fit 32 bits.
+fn compact_row(row: &MotRow) -> Result<Option<MotDetection>, String> {
+    let Ok(frame) = u32::try_from(row.frame - 1) else {
+        return Err(format!(
+            "column 1 (frame): {} is past frame 4294967296, the last one import can address",
+            row.frame
+        ));
+    };
+    let track_id = if row.id >= 1 {
+        u32::try_from(row.id).map_err(|_| {
+            format!(
+                "column 2 (id): {} is above 4294967295, the largest id import keeps",
+                row.id
+            )
+        })?
+    } else {
+        0
+    };
+    let bbox = BBox::new(
+        (row.x - 1.0) as f32,
+        (row.y - 1.0) as f32,
+        row.w as f32,
+        row.h as f32,
+    );
+    let score = row.score as f32;
+    if !importable(&bbox, score) {
+        return Ok(None);
+    }
+    Ok(Some(MotDetection {
+        frame,
+        track_id,
+        bbox,
+        score,
+    }))
 }
 
 /// [`read_detections`] of a text.
