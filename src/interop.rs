@@ -92,7 +92,15 @@ pub fn publish(buffer: &mut gst::BufferRef, frame: &FrameObjects, info: FrameInf
     for (i, o) in frame.objects.iter().enumerate() {
         add_roi(buffer, i, o, info);
     }
-    set_frame_structure(buffer, frame_structure(frame, info));
+    let meta = match gst::meta::CustomMeta::from_mut_buffer(buffer, FRAME_META_NAME) {
+        Ok(m) => Some(m),
+        Err(_) => gst::meta::CustomMeta::add(buffer, FRAME_META_NAME).ok(),
+    };
+    if let Some(mut meta) = meta {
+        let s = meta.mut_structure();
+        s.remove_all_fields();
+        fill_frame_structure(s, frame, info);
+    }
 }
 
 fn remove_our_rois(buffer: &mut gst::BufferRef) {
@@ -143,6 +151,24 @@ struct Quarks {
     embedding: glib::Quark,
     embedding_frame: glib::Quark,
 }
+
+/// Empty structures of each name, copied per object: a copy reuses the
+/// interned name, `Structure::new_empty` interns it again each time.
+struct Empty {
+    detection: gst::Structure,
+    tracking: gst::Structure,
+    keypoints: gst::Structure,
+    rstracking: gst::Structure,
+    object: gst::Structure,
+}
+
+static EMPTY: std::sync::LazyLock<Empty> = std::sync::LazyLock::new(|| Empty {
+    detection: gst::Structure::new_empty("detection"),
+    tracking: gst::Structure::new_empty("tracking"),
+    keypoints: gst::Structure::new_empty("keypoints"),
+    rstracking: gst::Structure::new_empty("rstracking"),
+    object: gst::Structure::new_empty("object"),
+});
 
 static Q: std::sync::LazyLock<Quarks> = std::sync::LazyLock::new(|| {
     let q = glib::Quark::from_str;
@@ -196,7 +222,7 @@ fn add_roi(buffer: &mut gst::BufferRef, index: usize, o: &Object, info: FrameInf
     );
     roi.set_id(o.track_id.map_or(-1, |t| t.min(i32::MAX as u64) as i32));
     let (fw, fh) = (info.width.max(1) as f64, info.height.max(1) as f64);
-    let mut det = gst::Structure::new_empty("detection");
+    let mut det = EMPTY.detection.clone();
     det.set_by_quark(q.x_min, b.x as f64 / fw);
     det.set_by_quark(q.y_min, b.y as f64 / fh);
     det.set_by_quark(q.x_max, (b.x + b.w) as f64 / fw);
@@ -208,7 +234,7 @@ fn add_roi(buffer: &mut gst::BufferRef, index: usize, o: &Object, info: FrameInf
     }
     roi.add_param(det);
     if o.track_id.is_some() || o.global_id.is_some() {
-        let mut t = gst::Structure::new_empty("tracking");
+        let mut t = EMPTY.tracking.clone();
         if let Some(id) = o.track_id {
             t.set_by_quark(q.track_id, id);
         }
@@ -221,7 +247,7 @@ fn add_roi(buffer: &mut gst::BufferRef, index: usize, o: &Object, info: FrameInf
         roi.add_param(t);
     }
     if !o.keypoints.is_empty() {
-        let mut k = gst::Structure::new_empty("keypoints");
+        let mut k = EMPTY.keypoints.clone();
         k.set_by_quark(
             q.positions,
             gst::Array::new(o.keypoints.iter().flat_map(|k| [k.x, k.y])),
@@ -236,7 +262,7 @@ fn add_roi(buffer: &mut gst::BufferRef, index: usize, o: &Object, info: FrameInf
         );
         roi.add_param(k);
     }
-    let mut ours = gst::Structure::new_empty("rstracking");
+    let mut ours = EMPTY.rstracking.clone();
     ours.set_by_quark(q.index, index as u32);
     ours.set_by_quark(q.x, b.x);
     ours.set_by_quark(q.y, b.y);
@@ -247,35 +273,37 @@ fn add_roi(buffer: &mut gst::BufferRef, index: usize, o: &Object, info: FrameInf
 
 /// The structure view of `frame` (see the module docs for the fields).
 pub fn frame_structure(frame: &FrameObjects, info: FrameInfo) -> gst::Structure {
-    let mut s = gst::Structure::builder(FRAME_META_NAME).field("schema", "rstracking/1");
+    let mut s = gst::Structure::new_empty(FRAME_META_NAME);
+    fill_frame_structure(&mut s, frame, info);
+    s
+}
+
+/// Sets the structure view's fields of `frame` on `s` (moved in, not
+/// copied: the object structures go straight into the array).
+fn fill_frame_structure(s: &mut gst::StructureRef, frame: &FrameObjects, info: FrameInfo) {
+    s.set("schema", "rstracking/1");
     if let Some(stream) = &frame.stream {
-        s = s.field("stream", stream.as_str());
+        s.set("stream", stream.as_str());
     }
     if let Some(f) = frame.frame {
-        s = s.field("frame", f);
+        s.set("frame", f);
     }
     if let Some(pts) = info.pts_ns {
-        s = s.field("pts_ns", pts);
+        s.set("pts_ns", pts);
     }
-    s.field("width", info.width)
-        .field("height", info.height)
-        .field(
-            "objects",
-            gst::Array::new(
-                frame
-                    .objects
-                    .iter()
-                    .map(|o| object_structure(o).to_send_value()),
-            ),
-        )
-        .build()
+    s.set("width", info.width);
+    s.set("height", info.height);
+    s.set(
+        "objects",
+        gst::Array::new(frame.objects.iter().map(object_structure)),
+    );
 }
 
 #[allow(deprecated)] // see add_roi
 fn object_structure(o: &Object) -> gst::Structure {
     let q = &*Q;
     let b = o.bbox;
-    let mut s = gst::Structure::new_empty("object");
+    let mut s = EMPTY.object.clone();
     s.set_by_quark(q.x, b.x);
     s.set_by_quark(q.y, b.y);
     s.set_by_quark(q.w, b.w);
