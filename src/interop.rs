@@ -25,8 +25,9 @@
 //! Both are rescaled with the frame by `videoscale`/`videoconvertscale`
 //! (tags `video`, `size`) and copied by `queue`, `tee`, buffer copies.
 //! Elements that write objects attach them with `publish-meta` (`auto`:
-//! only when the next element is not one of ours, which reads the fast
-//! Rust meta instead).
+//! unless the next element is one of ours that publishes itself or ends the
+//! stream (rsjsonsink); in front of rsoverlay, which passes frames on, they
+//! are attached).
 
 use crate::meta::FRAME_META_NAME;
 use gst::glib;
@@ -59,20 +60,30 @@ pub fn publish_meta_param_spec() -> glib::ParamSpec {
         .build()
 }
 
-/// Whether `element` should publish for `mode`: `auto` publishes unless the
-/// downstream peer of its src pad is an element of this plugin.
-pub fn should_publish(element: &gst::Element, src: &gst::Pad, mode: PublishMeta) -> bool {
+/// Our elements that read the fast meta and either publish themselves or
+/// end the stream (rsjsonsink): nothing needs to be published in front of
+/// them. rsoverlay is not one: it passes the frames on without publishing.
+const SELF_SUFFICIENT: [&str; 6] = [
+    "rsdetect",
+    "rsbytetrack",
+    "rsreid",
+    "rsposesmooth",
+    "rsmtmcagg",
+    "rsjsonsink",
+];
+
+/// Whether to publish on `src` for `mode`: `auto` publishes unless the
+/// downstream peer of `src` is one of [`SELF_SUFFICIENT`].
+pub fn should_publish(src: &gst::Pad, mode: PublishMeta) -> bool {
     match mode {
         PublishMeta::On => true,
         PublishMeta::Off => false,
         PublishMeta::Auto => {
             let next = src.peer().and_then(|p| p.parent_element());
-            let ours = next
+            let covered = next
                 .and_then(|e| e.factory())
-                .and_then(|f| f.plugin_name())
-                .is_some_and(|n| n == "rstracking");
-            let _ = element;
-            !ours
+                .is_some_and(|f| SELF_SUFFICIENT.contains(&f.name().as_str()));
+            !covered
         }
     }
 }
@@ -406,10 +417,7 @@ pub fn maybe_publish(
     mode: PublishMeta,
     buffer: &mut gst::BufferRef,
 ) {
-    let Some(element) = srcpad.parent_element() else {
-        return;
-    };
-    if !should_publish(&element, srcpad, mode) {
+    if !should_publish(srcpad, mode) {
         return;
     }
     // Moved out of the meta while the other metas are added (no copy of

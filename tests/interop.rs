@@ -231,6 +231,15 @@ fn auto_publishes_only_at_the_last_of_our_elements() {
     ));
     let (rois, view) = &seen[2];
     assert_eq!(rois.len(), 2, "one ROI per object, none left from rsdetect");
+    // rsoverlay passes frames on without publishing: rsbytetrack publishes
+    // in front of it.
+    let drawn = run_and_read(&format!(
+        "videotestsrc num-buffers=3 ! video/x-raw,format=RGB,width=320,height=240,framerate=30/1 \
+         ! rsdetect detections={} ! rsbytetrack ! rsoverlay ! appsink name=sink",
+        det.display()
+    ));
+    assert_eq!(drawn[2].0.len(), 2);
+    assert!(drawn[2].1.is_some());
     let o = view.as_ref().unwrap().get::<gst::Array>("objects").unwrap()[0]
         .get::<gst::Structure>()
         .unwrap();
