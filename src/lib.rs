@@ -293,14 +293,24 @@ impl IdKind {
 impl MergeEvent {
     pub const NAME: &'static str = "rstracking-merge";
 
-    pub fn to_event(&self) -> gst::Event {
-        let s = gst::Structure::builder(Self::NAME)
+    fn structure(&self) -> gst::Structure {
+        gst::Structure::builder(Self::NAME)
             .field("id", self.id_kind.as_str())
             .field("from", self.from)
             .field("to", self.to)
             .field("stream", self.stream.clone())
-            .build();
-        gst::event::CustomDownstream::new(s)
+            .build()
+    }
+
+    pub fn to_event(&self) -> gst::Event {
+        gst::event::CustomDownstream::new(self.structure())
+    }
+
+    /// The element message an application sees on the bus (same fields).
+    pub fn to_message(&self, src: &gst::Element) -> gst::Message {
+        gst::message::Element::builder(self.structure())
+            .src(src)
+            .build()
     }
 
     pub fn from_structure(s: &gst::StructureRef) -> Option<Self> {

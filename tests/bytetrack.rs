@@ -200,3 +200,61 @@ fn caps_without_frame_rate_warn_and_assume_30fps() {
     );
     assert!(warnings.is_empty(), "{warnings:?}");
 }
+
+#[test]
+fn track_messages_post_the_life_cycle_on_the_bus() {
+    use gst::prelude::*;
+    init();
+    let d = tmpdir("bt-messages");
+    let det = d.join("det.txt");
+    let mut t = String::new();
+    for f in 1..=10 {
+        t.push_str(&format!("{f},-1,10,10,40,80,0.9\n"));
+        if f <= 4 {
+            t.push_str(&format!("{f},-1,200,10,40,80,0.9\n"));
+        }
+    }
+    std::fs::write(&det, t).unwrap();
+    let pipeline = gst::parse::launch(&format!(
+        "videotestsrc num-buffers=10 ! video/x-raw,width=320,height=240,framerate=30/1 ! rsdetect stream-name=cam detections={} ! rsbytetrack track-buffer=2 track-messages=true ! fakesink",
+        det.display()
+    ))
+    .unwrap();
+    pipeline.set_state(gst::State::Playing).unwrap();
+    let mut seen = Vec::new();
+    for msg in pipeline
+        .bus()
+        .unwrap()
+        .iter_timed(gst::ClockTime::from_seconds(10))
+    {
+        match msg.view() {
+            gst::MessageView::Element(e) => {
+                let s = e.structure().unwrap();
+                if s.name() == "rstracking-track" {
+                    seen.push((
+                        s.get::<String>("event").unwrap(),
+                        s.get::<u64>("track_id").unwrap(),
+                        s.get::<Option<String>>("stream").unwrap(),
+                    ));
+                }
+            }
+            gst::MessageView::Eos(_) => break,
+            gst::MessageView::Error(e) => panic!("{}", e.error()),
+            _ => {}
+        }
+    }
+    pipeline.set_state(gst::State::Null).unwrap();
+    let cam = Some("cam".to_string());
+    // Track 2 leaves after frame 4: lost, then dropped after the 2-frame
+    // buffer; track 1 ends at EOS.
+    assert_eq!(
+        seen,
+        [
+            ("track_start".to_string(), 1, cam.clone()),
+            ("track_start".to_string(), 2, cam.clone()),
+            ("track_lost".to_string(), 2, cam.clone()),
+            ("track_end".to_string(), 2, cam.clone()),
+            ("track_end".to_string(), 1, cam.clone()),
+        ]
+    );
+}

@@ -236,7 +236,7 @@ impl ObjectImpl for RsByteTrack {
                     .build(),
                 glib::ParamSpecBoolean::builder("track-messages")
                     .nick("Track messages")
-                    .blurb("Also post track_start/track_lost/track_end as 'rstracking-track' element messages on the bus")
+                    .blurb("Also post track_start/track_lost/track_end ('rstracking-track') and stitching merges ('rstracking-merge') as element messages on the bus")
                     .default_value(d.track_messages)
                     .mutable_playing()
                     .build(),
@@ -538,6 +538,7 @@ impl RsByteTrack {
         // our lock.
         drop(guard);
         self.send_track_events(track_events);
+        let post = !merges.is_empty() && self.settings.lock().unwrap().track_messages;
         for m in merges {
             gst::debug!(
                 CAT,
@@ -546,6 +547,10 @@ impl RsByteTrack {
                 m.from,
                 m.to
             );
+            if post {
+                let obj = self.obj();
+                let _ = obj.post_message(m.to_message(obj.upcast_ref()));
+            }
             self.obj().src_pad().push_event(m.to_event());
         }
         Ok(gst::FlowSuccess::Ok)
