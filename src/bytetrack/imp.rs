@@ -44,6 +44,7 @@ struct Settings {
     appearance: f64,
     reid_max_gap: u32,
     track_messages: bool,
+    reset: super::ResetPolicy,
 }
 
 impl Default for Settings {
@@ -67,6 +68,7 @@ impl Default for Settings {
             appearance: c.appearance_thresh,
             reid_max_gap: c.reid_max_gap,
             track_messages: false,
+            reset: super::ResetPolicy::default(),
         }
     }
 }
@@ -234,6 +236,11 @@ impl ObjectImpl for RsByteTrack {
                     .default_value(d.output_lost)
                     .mutable_playing()
                     .build(),
+                glib::ParamSpecEnum::builder_with_default("reset", d.reset)
+                    .nick("Reset")
+                    .blurb("What drops all tracks: a flush and a new stream-start, one of them, or never")
+                    .mutable_playing()
+                    .build(),
                 glib::ParamSpecBoolean::builder("track-messages")
                     .nick("Track messages")
                     .blurb("Also post track_start/track_lost/track_end ('rstracking-track') and stitching merges ('rstracking-merge') as element messages on the bus")
@@ -282,6 +289,7 @@ impl ObjectImpl for RsByteTrack {
             "appearance-threshold" => s.appearance = value.get().expect("type checked"),
             "reid-max-gap" => s.reid_max_gap = value.get().expect("type checked"),
             "track-messages" => s.track_messages = value.get().expect("type checked"),
+            "reset" => s.reset = value.get().expect("type checked"),
             other => unreachable!("unknown property {other}"),
         }
         gst::info!(
@@ -325,6 +333,7 @@ fn property_value(s: &Settings, name: &str) -> glib::Value {
         "appearance-threshold" => s.appearance.to_value(),
         "reid-max-gap" => s.reid_max_gap.to_value(),
         "track-messages" => s.track_messages.to_value(),
+        "reset" => s.reset.to_value(),
         other => unreachable!("unknown property {other}"),
     }
 }
@@ -467,8 +476,20 @@ impl BaseTransformImpl for RsByteTrack {
 
     fn sink_event(&self, event: gst::Event) -> bool {
         match event.view() {
-            gst::EventView::FlushStop(_) => self.reset("flush"),
-            gst::EventView::StreamStart(_) => self.reset("stream-start"),
+            gst::EventView::FlushStop(_) | gst::EventView::StreamStart(_) => {
+                use super::ResetPolicy::*;
+                let policy = self.settings.lock().unwrap().reset;
+                let flush = matches!(event.view(), gst::EventView::FlushStop(_));
+                let reset = match policy {
+                    FlushAndStreamStart => true,
+                    Flush => flush,
+                    StreamStart => !flush,
+                    Never => false,
+                };
+                if reset {
+                    self.reset(if flush { "flush" } else { "stream-start" });
+                }
+            }
             gst::EventView::Eos(_) => {
                 let ended = self
                     .state

@@ -19,9 +19,12 @@
  * moves its confirmed tracks by their Kalman prediction and writes them with
  * state `predicted`; nothing is matched, created or aged on that frame.
  *
- * Track ids are u64, unique per element instance and never reused. A flush or
- * a new stream-start resets the tracker (ids keep increasing). Removed tracks
- * are dropped, so memory stays flat on endless streams.
+ * Track ids are u64, unique per element instance and never reused (also
+ * when the element is restarted). `reset` chooses what drops the tracks
+ * (their ids end; new ones keep increasing): a flush and a new stream-start
+ * (default), only one of them, or never (a camera that reconnects keeps its
+ * tracks over a short outage). Removed tracks are dropped, so memory stays
+ * flat on endless streams.
  *
  * The lost-track buffer is `track-buffer` frames at 30 fps, scaled to the
  * stream's frame rate as ByteTrack does (`frame-rate / 30 * track-buffer`),
@@ -42,11 +45,38 @@ use gst::prelude::*;
 
 mod imp;
 
+/// What resets the tracker (in the spirit of DeepStream's
+/// `tracking-id-reset-mode`).
+#[derive(Debug, Eq, PartialEq, Ord, PartialOrd, Hash, Clone, Copy, glib::Enum, Default)]
+#[repr(u32)]
+#[enum_type(name = "GstRsByteTrackReset")]
+pub enum ResetPolicy {
+    #[default]
+    #[enum_value(
+        name = "A flush or a new stream-start",
+        nick = "flush-and-stream-start"
+    )]
+    FlushAndStreamStart = 0,
+    #[enum_value(
+        name = "A flush only (a reconnecting source keeps its tracks)",
+        nick = "flush"
+    )]
+    Flush = 1,
+    #[enum_value(name = "A new stream-start only", nick = "stream-start")]
+    StreamStart = 2,
+    #[enum_value(
+        name = "Never (tracks age out by track-buffer / max-lost-time only)",
+        nick = "never"
+    )]
+    Never = 3,
+}
+
 glib::wrapper! {
     pub struct RsByteTrack(ObjectSubclass<imp::RsByteTrack>) @extends gst_base::BaseTransform, gst::Element, gst::Object;
 }
 
 pub fn register(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
+    ResetPolicy::static_type().mark_as_plugin_api(gst::PluginAPIFlags::empty());
     gst::Element::register(
         Some(plugin),
         "rsbytetrack",
