@@ -27,11 +27,14 @@ pipelines/detect-track-file.sh out/detect/ball.avi out/models/ball_detector.onnx
 summary() {
   "$py" - "$1" <<'PY'
 import json, sys
-frames = [json.loads(l) for l in open(sys.argv[1])]
+lines = [json.loads(l) for l in open(sys.argv[1])]
+frames = [l for l in lines if "event" not in l]
+events = [l["event"] for l in lines if "event" in l]
 objs = [o for f in frames for o in f["objects"]]
 ids = sorted({o["track_id"] for o in objs if "track_id" in o})
 print(f"{sys.argv[1]}: {len(frames)} frames, {len(objs)} objects, "
-      f"{len(ids)} track ids {ids[:10]}{' ...' if len(ids) > 10 else ''}")
+      f"{len(ids)} track ids {ids[:10]}{' ...' if len(ids) > 10 else ''}; "
+      + ", ".join(f"{events.count(e)} {e}" for e in sorted(set(events))))
 PY
 }
 summary out/detect/ball.jsonl
