@@ -103,12 +103,8 @@ pub fn publish(buffer: &mut gst::BufferRef, frame: &FrameObjects, info: FrameInf
     for (i, o) in frame.objects.iter().enumerate() {
         add_roi(buffer, i, o, info);
     }
-    let meta = match gst::meta::CustomMeta::from_mut_buffer(buffer, FRAME_META_NAME) {
-        Ok(m) => Some(m),
-        Err(_) => gst::meta::CustomMeta::add(buffer, FRAME_META_NAME).ok(),
-    };
-    if let Some(mut meta) = meta {
-        let s = meta.mut_structure();
+    if let Some(mut view) = frame_view(buffer) {
+        let s = view.mut_structure();
         s.remove_all_fields();
         fill_frame_structure(s, frame, info);
     }
@@ -282,13 +278,6 @@ fn add_roi(buffer: &mut gst::BufferRef, index: usize, o: &Object, info: FrameInf
     roi.add_param(ours);
 }
 
-/// The structure view of `frame` (see the module docs for the fields).
-pub fn frame_structure(frame: &FrameObjects, info: FrameInfo) -> gst::Structure {
-    let mut s = gst::Structure::new_empty(FRAME_META_NAME);
-    fill_frame_structure(&mut s, frame, info);
-    s
-}
-
 /// Sets the structure view's fields of `frame` on `s` (moved in, not
 /// copied: the object structures go straight into the array).
 fn fill_frame_structure(s: &mut gst::StructureRef, frame: &FrameObjects, info: FrameInfo) {
@@ -353,32 +342,40 @@ fn object_structure(o: &Object) -> gst::Structure {
     s
 }
 
-/// Puts `content`'s fields into the buffer's structure view (added if
-/// missing), replacing what it held.
-pub(crate) fn set_frame_structure(buffer: &mut gst::BufferRef, content: gst::Structure) {
-    let meta = match gst::meta::CustomMeta::from_mut_buffer(buffer, FRAME_META_NAME) {
-        Ok(m) => Some(m),
-        Err(_) => gst::meta::CustomMeta::add(buffer, FRAME_META_NAME).ok(),
-    };
-    let Some(mut meta) = meta else {
+/// The buffer's structure view, added if missing.
+fn frame_view(
+    buffer: &mut gst::BufferRef,
+) -> Option<gst::MetaRefMut<'_, gst::meta::CustomMeta, gst::meta::Standalone>> {
+    if gst::meta::CustomMeta::from_buffer(buffer, FRAME_META_NAME).is_ok() {
+        return gst::meta::CustomMeta::from_mut_buffer(buffer, FRAME_META_NAME).ok();
+    }
+    gst::meta::CustomMeta::add(buffer, FRAME_META_NAME).ok()
+}
+
+/// Copies the structure view `src` into `buffer`'s (added if missing,
+/// replacing what it held), rescaled with `scale` = (width, height, sx,
+/// sy) when the frame was resized. Used by the meta's transform.
+pub(crate) fn copy_frame_structure(
+    buffer: &mut gst::BufferRef,
+    src: &gst::StructureRef,
+    scale: Option<(u32, u32, f32, f32)>,
+) {
+    let Some(mut view) = frame_view(buffer) else {
         return;
     };
-    let s = meta.mut_structure();
+    let s = view.mut_structure();
     s.remove_all_fields();
-    for (name, value) in content.iter() {
+    for (name, value) in src.iter() {
         s.set_value(name, value.clone());
+    }
+    if let Some((w, h, sx, sy)) = scale {
+        scale_structure(s, w, h, sx, sy);
     }
 }
 
 /// Rescales the structure view for a frame resized by `sx` × `sy` to
 /// `width` × `height`.
-pub(crate) fn scale_structure(
-    s: &mut gst::StructureRef,
-    width: u32,
-    height: u32,
-    sx: f32,
-    sy: f32,
-) {
+fn scale_structure(s: &mut gst::StructureRef, width: u32, height: u32, sx: f32, sy: f32) {
     s.set("width", width);
     s.set("height", height);
     let Ok(objects) = s.get::<gst::Array>("objects") else {

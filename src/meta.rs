@@ -324,11 +324,7 @@ mod imp {
             // Copy into a buffer that has one already.
             return true.into_glib();
         }
-        let mut content = src.to_owned();
-        if let Some((w, h, sx, sy)) = scale {
-            crate::interop::scale_structure(&mut content, w, h, sx, sy);
-        }
-        crate::interop::set_frame_structure(dest, content);
+        crate::interop::copy_frame_structure(dest, src, scale);
         true.into_glib()
     }
 }
