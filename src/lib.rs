@@ -228,8 +228,30 @@ impl TrackEventKind {
     }
 }
 
-impl TrackEvent {
-    pub const NAME: &'static str = "rstracking-track";
+/// What travels downstream as a serialized custom event and may also be
+/// posted as an element message with the same structure.
+pub trait TrackingEvent {
+    /// The structure's name.
+    const NAME: &'static str;
+
+    /// The fields, in a structure named [`TrackingEvent::NAME`].
+    fn structure(&self) -> gst::Structure;
+
+    /// The serialized downstream event.
+    fn to_event(&self) -> gst::Event {
+        gst::event::CustomDownstream::new(self.structure())
+    }
+
+    /// The element message an application sees on the bus (same fields).
+    fn to_message(&self, src: &gst::Element) -> gst::Message {
+        gst::message::Element::builder(self.structure())
+            .src(src)
+            .build()
+    }
+}
+
+impl TrackingEvent for TrackEvent {
+    const NAME: &'static str = "rstracking-track";
 
     fn structure(&self) -> gst::Structure {
         gst::Structure::builder(Self::NAME)
@@ -238,18 +260,9 @@ impl TrackEvent {
             .field("stream", self.stream.clone())
             .build()
     }
+}
 
-    pub fn to_event(&self) -> gst::Event {
-        gst::event::CustomDownstream::new(self.structure())
-    }
-
-    /// The element message an application sees on the bus (same fields).
-    pub fn to_message(&self, src: &gst::Element) -> gst::Message {
-        gst::message::Element::builder(self.structure())
-            .src(src)
-            .build()
-    }
-
+impl TrackEvent {
     pub fn from_structure(s: &gst::StructureRef) -> Option<Self> {
         if s.name() != Self::NAME {
             return None;
@@ -290,8 +303,8 @@ impl IdKind {
     }
 }
 
-impl MergeEvent {
-    pub const NAME: &'static str = "rstracking-merge";
+impl TrackingEvent for MergeEvent {
+    const NAME: &'static str = "rstracking-merge";
 
     fn structure(&self) -> gst::Structure {
         gst::Structure::builder(Self::NAME)
@@ -301,18 +314,9 @@ impl MergeEvent {
             .field("stream", self.stream.clone())
             .build()
     }
+}
 
-    pub fn to_event(&self) -> gst::Event {
-        gst::event::CustomDownstream::new(self.structure())
-    }
-
-    /// The element message an application sees on the bus (same fields).
-    pub fn to_message(&self, src: &gst::Element) -> gst::Message {
-        gst::message::Element::builder(self.structure())
-            .src(src)
-            .build()
-    }
-
+impl MergeEvent {
     pub fn from_structure(s: &gst::StructureRef) -> Option<Self> {
         if s.name() != Self::NAME {
             return None;

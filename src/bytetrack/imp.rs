@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 
 use crate::meta::TrackingMeta;
+use crate::TrackingEvent as _;
 use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;

@@ -3,6 +3,7 @@
 
 use super::RsMtmcSinkPad;
 use crate::meta::TrackingMeta;
+use crate::TrackingEvent as _;
 use crate::{IdKind, MergeEvent};
 use gst::glib;
 use gst::prelude::*;
