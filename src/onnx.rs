@@ -175,7 +175,6 @@ fn search_candidates() -> Vec<PathBuf> {
     if let Some(dir) = plugin_dir().and_then(|d| d.parent().map(|p| p.join("rstracking"))) {
         lib_dirs.insert(0, dir);
     }
-    let mut capi_dirs = Vec::new();
     let mut site_roots: Vec<PathBuf> = Vec::new();
     if let Some(v) = std::env::var_os("VIRTUAL_ENV") {
         site_roots.push(PathBuf::from(v).join("lib"));
@@ -184,22 +183,40 @@ fn search_candidates() -> Vec<PathBuf> {
         site_roots.push(PathBuf::from(h).join(".local/lib"));
     }
     site_roots.push(PathBuf::from("/usr/local/lib"));
-    for root in site_roots {
-        for py in sorted_entries(&root, |n| n.starts_with("python3")) {
-            for pk in ["site-packages", "dist-packages"] {
-                capi_dirs.push(py.join(pk).join("onnxruntime/capi"));
-            }
-        }
-    }
     let mut out = Vec::new();
     for d in lib_dirs {
         out.push(d.join("libonnxruntime.so"));
         out.extend(sorted_entries(&d, |n| n.starts_with("libonnxruntime.so.1")));
     }
-    for d in capi_dirs {
-        out.extend(sorted_entries(&d, |n| n.starts_with("libonnxruntime.so.")));
+    for root in site_roots {
+        out.extend(wheel_libraries(&root));
     }
     out
+}
+
+/// The PyPI wheel's `onnxruntime/capi/libonnxruntime.so.*` under a
+/// `lib` directory holding `python3.*/{site,dist}-packages`, highest
+/// Python and library version first.
+fn wheel_libraries(lib_root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for py in sorted_entries(lib_root, |n| n.starts_with("python3")) {
+        for pk in ["site-packages", "dist-packages"] {
+            let capi = py.join(pk).join("onnxruntime/capi");
+            out.extend(sorted_entries(&capi, |n| {
+                n.starts_with("libonnxruntime.so.")
+            }));
+        }
+    }
+    out
+}
+
+/// The wheel's library in the virtual environment `venv` (e.g. the
+/// set-up's `.venv`), for tools and tests that run from the repository;
+/// the plugin's own search never looks at a working directory.
+pub fn wheel_library(venv: &Path) -> Option<PathBuf> {
+    wheel_libraries(&venv.join("lib"))
+        .into_iter()
+        .find(|p| p.is_file())
 }
 
 /// Why `path` cannot be a shared library for this process, from its ELF

@@ -31,20 +31,7 @@ pub fn init() {
 
 /// `libonnxruntime.so.*` of the PyPI wheel in the repository's `.venv`.
 pub fn venv_ort_library() -> Option<PathBuf> {
-    let lib = repo().join(".venv/lib");
-    std::fs::read_dir(&lib)
-        .ok()?
-        .filter_map(|e| e.ok())
-        .map(|e| e.path().join("site-packages/onnxruntime/capi"))
-        .filter_map(|capi| std::fs::read_dir(capi).ok())
-        .flatten()
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("libonnxruntime.so."))
-        })
+    gstrstracking::onnx::wheel_library(&repo().join(".venv"))
 }
 
 /// The repository root.

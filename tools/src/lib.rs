@@ -15,18 +15,6 @@ pub fn ort_library() -> Option<String> {
     if let Some(p) = std::env::var_os("ORT_DYLIB_PATH").filter(|p| !p.is_empty()) {
         return Some(p.to_string_lossy().into_owned());
     }
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/lib");
-    let pythons = std::fs::read_dir(root).ok()?;
-    pythons
-        .filter_map(|e| e.ok())
-        .filter_map(|e| std::fs::read_dir(e.path().join("site-packages/onnxruntime/capi")).ok())
-        .flatten()
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("libonnxruntime.so."))
-        })
-        .map(|p| p.to_string_lossy().into_owned())
+    let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv");
+    gstrstracking::onnx::wheel_library(&venv).map(|p| p.to_string_lossy().into_owned())
 }
