@@ -451,19 +451,7 @@ fn after_a_flushing_seek_frames_follow_the_position() {
             gst::ClockTime::from_mseconds(1190),
         )
         .unwrap();
-    pipeline.set_state(gst::State::Playing).unwrap();
-    for msg in pipeline
-        .bus()
-        .unwrap()
-        .iter_timed(gst::ClockTime::from_seconds(10))
-    {
-        match msg.view() {
-            gst::MessageView::Eos(_) => break,
-            gst::MessageView::Error(e) => panic!("{}", e.error()),
-            _ => {}
-        }
-    }
-    pipeline.set_state(gst::State::Null).unwrap();
+    play_to_eos(pipeline.upcast_ref());
     let lines: Vec<(u64, f64)> = std::fs::read_to_string(&out)
         .unwrap()
         .lines()

@@ -72,19 +72,7 @@ fn run_and_read(desc: &str) -> Seen {
                 })
                 .build(),
         );
-    pipeline.set_state(gst::State::Playing).unwrap();
-    for msg in pipeline
-        .bus()
-        .unwrap()
-        .iter_timed(gst::ClockTime::from_seconds(20))
-    {
-        match msg.view() {
-            gst::MessageView::Eos(_) => break,
-            gst::MessageView::Error(e) => panic!("{}", e.error()),
-            _ => {}
-        }
-    }
-    pipeline.set_state(gst::State::Null).unwrap();
+    play_to_eos(pipeline.upcast_ref());
     let out = std::mem::take(&mut *seen.lock().unwrap());
     out
 }

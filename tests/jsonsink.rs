@@ -204,16 +204,7 @@ fn a_restarted_pipeline_appends_and_track_ids_continue() {
     ))
     .unwrap();
     for _ in 0..2 {
-        pipeline.set_state(gst::State::Playing).unwrap();
-        let bus = pipeline.bus().unwrap();
-        for msg in bus.iter_timed(gst::ClockTime::from_seconds(10)) {
-            match msg.view() {
-                gst::MessageView::Eos(_) => break,
-                gst::MessageView::Error(e) => panic!("{}", e.error()),
-                _ => {}
-            }
-        }
-        pipeline.set_state(gst::State::Null).unwrap();
+        play_to_eos(pipeline.upcast_ref());
     }
     let text = std::fs::read_to_string(&out).unwrap();
     let lines: Vec<serde_json::Value> = text

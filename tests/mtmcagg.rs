@@ -531,19 +531,7 @@ fn global_ids_stay_unique_when_the_element_is_restarted() {
     }
     let mut runs = Vec::new();
     for _ in 0..2 {
-        pipeline.set_state(gst::State::Playing).unwrap();
-        for msg in pipeline
-            .bus()
-            .unwrap()
-            .iter_timed(gst::ClockTime::from_seconds(20))
-        {
-            match msg.view() {
-                gst::MessageView::Eos(_) => break,
-                gst::MessageView::Error(e) => panic!("{}", e.error()),
-                _ => {}
-            }
-        }
-        pipeline.set_state(gst::State::Null).unwrap();
+        play_to_eos(pipeline.upcast_ref());
         let mut got = std::mem::take(&mut *ids.lock().unwrap());
         got.sort_unstable();
         got.dedup();

@@ -177,6 +177,27 @@ pub fn objects_of(b: &gst::Buffer) -> Vec<Object> {
         .unwrap_or_default()
 }
 
+/// Sets `pipeline` to PLAYING, waits (at most 30 s) for EOS, panicking on
+/// an error message or a timeout, and sets it back to NULL.
+pub fn play_to_eos(pipeline: &gst::Element) {
+    use gst::prelude::*;
+    pipeline.set_state(gst::State::Playing).unwrap();
+    let bus = pipeline.bus().unwrap();
+    let mut ended = false;
+    for msg in bus.iter_timed(gst::ClockTime::from_seconds(30)) {
+        match msg.view() {
+            gst::MessageView::Eos(_) => {
+                ended = true;
+                break;
+            }
+            gst::MessageView::Error(e) => panic!("{}", e.error()),
+            _ => {}
+        }
+    }
+    pipeline.set_state(gst::State::Null).unwrap();
+    assert!(ended, "no EOS within 30 s");
+}
+
 /// Runs a gst-launch style pipeline to EOS and returns (errors, warnings)
 /// as strings "domain-message: debug".
 pub fn run_pipeline(desc: &str) -> (Vec<String>, Vec<String>) {
