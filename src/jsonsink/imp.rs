@@ -761,13 +761,24 @@ impl RsJsonSink {
 
     fn render_frame(&self, buffer: &gst::Buffer) -> Result<gst::FlowSuccess, gst::FlowError> {
         self.decide_flush();
-        let (live, offset) = self
-            .state
-            .lock()
-            .unwrap()
-            .as_ref()
-            .map_or((false, None), |s| (s.live.unwrap_or(false), s.wall_offset));
-        let (running_time_ns, utc_ns, utc_source, offset) = self.frame_times(buffer, live, offset);
+        let (live, offset, jsonl) =
+            self.state
+                .lock()
+                .unwrap()
+                .as_ref()
+                .map_or((false, None, false), |s| {
+                    (
+                        s.live.unwrap_or(false),
+                        s.wall_offset,
+                        s.format == OutputFormat::Jsonl,
+                    )
+                });
+        // Times are JSONL fields only: MOT lines have none.
+        let (running_time_ns, utc_ns, utc_source, offset) = if jsonl {
+            self.frame_times(buffer, live, offset)
+        } else {
+            (None, None, None, offset)
+        };
         let mut guard = self.state.lock().unwrap();
         let state = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
         state.wall_offset = offset;
