@@ -368,9 +368,12 @@ fn a_sync_bus_handler_may_release_a_pad_when_identities_merge() {
                 let spare = m.request_pad_simple("sink_%u").unwrap();
                 let bus = pipeline.bus().unwrap();
                 bus.set_sync_handler(move |_, msg| {
-                    let is_merge = msg
-                        .structure()
-                        .is_some_and(|s| s.name() == "rstracking-merge");
+                    let is_merge = msg.structure().is_some_and(|s| {
+                        s.name() == "rstracking-merge"
+                            && s.get::<&str>("id") == Ok("global_id")
+                            && s.get::<u64>("from").is_ok()
+                            && s.get::<u64>("to").is_ok()
+                    });
                     if is_merge && rel.fetch_add(1, Ordering::SeqCst) == 0 {
                         m.release_request_pad(&spare);
                     }

@@ -420,23 +420,19 @@ impl RsMtmcAgg {
         result.map(|()| shared)
     }
 
+    /// One `rstracking-merge` element message per merge, with the fields
+    /// of the merge event (as rsbytetrack posts its stitches).
     fn post_merges(&self, merges: &[GlobalMerge]) {
-        let _ = self.obj().post_message(
-            gst::message::Element::builder(
-                gst::Structure::builder(MergeEvent::NAME)
-                    .field("id", IdKind::GlobalId.as_str())
-                    .field(
-                        "merges",
-                        gst::Array::new(merges.iter().map(|m| {
-                            gst::Array::new([m.from.to_send_value(), m.into.to_send_value()])
-                                .to_send_value()
-                        })),
-                    )
-                    .build(),
-            )
-            .src(&*self.obj())
-            .build(),
-        );
+        let obj = self.obj();
+        for m in merges {
+            let event = MergeEvent {
+                id_kind: IdKind::GlobalId,
+                from: m.from,
+                to: m.into,
+                stream: None,
+            };
+            let _ = obj.post_message(event.to_message(obj.upcast_ref()));
+        }
     }
 
     fn sink_event(&self, pad: &RsMtmcSinkPad, event: gst::Event) -> bool {
