@@ -73,7 +73,8 @@ const SELF_SUFFICIENT: [&str; 6] = [
 ];
 
 /// Whether to publish on `src` for `mode`: `auto` publishes unless the
-/// downstream peer of `src` is one of [`SELF_SUFFICIENT`].
+/// downstream peer of `src` is an object writer of ours (which publishes
+/// itself) or rsjsonsink.
 pub fn should_publish(src: &gst::Pad, mode: PublishMeta) -> bool {
     match mode {
         PublishMeta::On => true,
