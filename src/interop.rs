@@ -8,10 +8,10 @@
 //!   `id` = the track id (-1 without one), and `params` structures named as
 //!   DL Streamer's consumers expect where a convention exists:
 //!   `detection` (`x_min, y_min, x_max, y_max` normalised to the frame,
-//!   `confidence`, `label_id`, `label`), `tracking` (`track_id`, `state`,
-//!   `global_id`), `keypoints` (`positions` = x0, y0, x1, y1, ... in
-//!   pixels, `confidences`, `states`) and `rstracking` (`index` of the
-//!   object in the frame, `x, y, w, h` unrounded);
+//!   `confidence`, `label_id`, `label`, and ours: `rstracking_index`, the
+//!   object's position in the view's `objects`, which also marks the ROI as
+//!   ours), `tracking` (`track_id`, `state`, `global_id`) and `keypoints`
+//!   (`positions` = x0, y0, x1, y1, ... in pixels, `confidences`, `states`);
 //! * the structure view, a `GstCustomMeta` named
 //!   [`crate::meta::FRAME_META_NAME`] whose structure holds the frame as our
 //!   JSON Lines schema does: `schema`, `stream`, `frame`, `pts_ns`, `width`,
@@ -122,7 +122,10 @@ fn remove_our_rois(buffer: &mut gst::BufferRef) {
         use std::ops::ControlFlow::Continue;
         let ours = meta
             .downcast_ref::<gst_video::VideoRegionOfInterestMeta>()
-            .is_some_and(|r| r.param("rstracking").is_some());
+            .is_some_and(|r| {
+                r.param("detection")
+                    .is_some_and(|d| d.has_field_with_type("rstracking_index", u32::static_type()))
+            });
         Continue(if ours {
             gst::buffer::BufferMetaForeachAction::Remove
         } else {
@@ -166,7 +169,6 @@ struct Empty {
     detection: gst::Structure,
     tracking: gst::Structure,
     keypoints: gst::Structure,
-    rstracking: gst::Structure,
     object: gst::Structure,
 }
 
@@ -174,7 +176,6 @@ static EMPTY: std::sync::LazyLock<Empty> = std::sync::LazyLock::new(|| Empty {
     detection: gst::Structure::new_empty("detection"),
     tracking: gst::Structure::new_empty("tracking"),
     keypoints: gst::Structure::new_empty("keypoints"),
-    rstracking: gst::Structure::new_empty("rstracking"),
     object: gst::Structure::new_empty("object"),
 });
 
@@ -194,7 +195,7 @@ static Q: std::sync::LazyLock<Quarks> = std::sync::LazyLock::new(|| {
         positions: q("positions"),
         confidences: q("confidences"),
         states: q("states"),
-        index: q("index"),
+        index: q("rstracking_index"),
         x: q("x"),
         y: q("y"),
         w: q("w"),
@@ -240,6 +241,7 @@ fn add_roi(buffer: &mut gst::BufferRef, index: usize, o: &Object, info: FrameInf
     if let Some(l) = &o.label {
         det.set_by_quark(q.label, l.as_str());
     }
+    det.set_by_quark(q.index, index as u32);
     roi.add_param(det);
     if o.track_id.is_some() || o.global_id.is_some() {
         let mut t = EMPTY.tracking.clone();
@@ -270,13 +272,6 @@ fn add_roi(buffer: &mut gst::BufferRef, index: usize, o: &Object, info: FrameInf
         );
         roi.add_param(k);
     }
-    let mut ours = EMPTY.rstracking.clone();
-    ours.set_by_quark(q.index, index as u32);
-    ours.set_by_quark(q.x, b.x);
-    ours.set_by_quark(q.y, b.y);
-    ours.set_by_quark(q.w, b.w);
-    ours.set_by_quark(q.h, b.h);
-    roi.add_param(ours);
 }
 
 /// Sets the structure view's fields of `frame` on `s` (moved in, not
