@@ -16,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 cargo build --release -p gst-rstracking --lib
+cargo build --release -p gst-plugin-fallbackswitch
 cargo build --release -p rstracking-tools --no-default-features --bin rstracking-eval --bin rstracking-pose-eval
 export RSTRACKING_PLUGIN_DIR="$PWD/target/release" RSTRACKING_EVAL="$PWD/target/release/rstracking-eval"
 py=.venv/bin/python
