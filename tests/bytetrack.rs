@@ -261,18 +261,23 @@ fn track_messages_post_the_life_cycle_on_the_bus() {
 
 #[test]
 fn reset_policy_decides_what_drops_the_tracks() {
-    // One still object; a new stream-start (a reconnecting camera) after 5
-    // frames. The default drops the tracks (the object comes back as a new
-    // id); `reset=flush` and `reset=never` keep them.
-    let ids = |policy: Option<&str>| -> Vec<Option<u64>> {
+    // One still object; a stream-start after 5 frames: a new stream
+    // (another stream-id) or the same stream resumed (a reconnecting camera
+    // sends its id again). The default drops the tracks on a new stream
+    // (the object comes back as a new id); `reset=flush` and `reset=never`
+    // keep them; the same stream resumed keeps them under every policy.
+    let ids = |policy: Option<&str>, second: &str| -> Vec<Option<u64>> {
         let mut h = harness(&[]);
         if let Some(p) = policy {
             h.element().unwrap().set_property_from_str("reset", p);
         }
         let mut ids = Vec::new();
         for i in 0..10u64 {
+            if i == 0 {
+                h.push_event(gst::event::StreamStart::new("cam"));
+            }
             if i == 5 {
-                h.push_event(gst::event::StreamStart::new("reconnected"));
+                h.push_event(gst::event::StreamStart::new(second));
             }
             h.push(buffer_with(i, vec![obj(100.0, 100.0, 50.0, 100.0, 0.9)]))
                 .unwrap();
@@ -281,10 +286,13 @@ fn reset_policy_decides_what_drops_the_tracks() {
         ids
     };
     let kept = vec![Some(1); 10];
-    assert_eq!(ids(Some("never")), kept);
-    assert_eq!(ids(Some("flush")), kept);
+    assert_eq!(ids(Some("never"), "other"), kept);
+    assert_eq!(ids(Some("flush"), "other"), kept);
     let mut reset = vec![Some(1); 5];
     reset.extend(vec![Some(2); 5]);
-    assert_eq!(ids(None), reset);
-    assert_eq!(ids(Some("stream-start")), reset);
+    assert_eq!(ids(None, "other"), reset);
+    assert_eq!(ids(Some("stream-start"), "other"), reset);
+    for policy in [None, Some("stream-start"), Some("flush"), Some("never")] {
+        assert_eq!(ids(policy, "cam"), kept, "{policy:?}");
+    }
 }

@@ -112,6 +112,10 @@ struct State {
     alive: HashMap<u64, bool>,
     /// Stream name of the last frame (for the track_end events at EOS).
     stream: Option<String>,
+    /// The stream-id of the last stream-start: a stream-start with the same
+    /// id is the same stream resumed (fallbacksrc / rscamerasrc after a
+    /// reconnect), not a new one.
+    stream_id: Option<String>,
     /// Scratch: ids tracked this frame, ids the tracker holds.
     tracked_now: HashSet<u64>,
     held: HashSet<u64>,
@@ -362,6 +366,18 @@ impl ElementImpl for RsByteTrack {
 }
 
 impl RsByteTrack {
+    /// Records a stream-start's id; true when it differs from the previous
+    /// one (the first stream-start is no change: there is nothing to drop).
+    fn new_stream_id(&self, id: &str) -> bool {
+        let mut state = self.state.lock().unwrap();
+        let Some(state) = state.as_mut() else {
+            return false;
+        };
+        let new = state.stream_id.as_deref().is_some_and(|old| old != id);
+        state.stream_id = Some(id.to_string());
+        new
+    }
+
     /// Drops every track (flush, new stream); their `track_end` events go
     /// downstream first.
     fn reset(&self, why: &str) {
@@ -431,6 +447,7 @@ impl BaseTransformImpl for RsByteTrack {
             frame: 0,
             alive: HashMap::new(),
             stream: None,
+            stream_id: None,
             tracked_now: HashSet::new(),
             held: HashSet::new(),
         });
@@ -481,10 +498,14 @@ impl BaseTransformImpl for RsByteTrack {
                 use super::ResetPolicy::*;
                 let policy = self.settings.lock().unwrap().reset;
                 let flush = matches!(event.view(), gst::EventView::FlushStop(_));
+                let new_stream = match event.view() {
+                    gst::EventView::StreamStart(ss) => self.new_stream_id(ss.stream_id()),
+                    _ => false,
+                };
                 let reset = match policy {
-                    FlushAndStreamStart => true,
+                    FlushAndStreamStart => flush || new_stream,
                     Flush => flush,
-                    StreamStart => !flush,
+                    StreamStart => new_stream,
                     Never => false,
                 };
                 if reset {

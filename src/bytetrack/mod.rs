@@ -46,7 +46,12 @@ use gst::prelude::*;
 mod imp;
 
 /// What resets the tracker (in the spirit of DeepStream's
-/// `tracking-id-reset-mode`).
+/// `tracking-id-reset-mode`). A stream-start counts only when its stream-id
+/// differs from the previous one: a source that reconnects to the same
+/// stream (rscamerasrc, fallbacksrc) sends the same id again and keeps its
+/// tracks under every policy. After EOS nothing flows until a flush or a
+/// stream-start, so EOS needs no policy of its own: it ends every track
+/// (`track_end`) and the next stream starts from there.
 #[derive(Debug, Eq, PartialEq, Ord, PartialOrd, Hash, Clone, Copy, glib::Enum, Default)]
 #[repr(u32)]
 #[enum_type(name = "GstRsByteTrackReset")]
