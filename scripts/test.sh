@@ -23,7 +23,4 @@ fi
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
-# rscamerasrc wraps gst-plugins-rs's fallbacksrc, its own plugin .so: the
-# tests find it beside ours in target/debug.
-cargo build -p gst-plugin-fallbackswitch
 cargo test --workspace -- "${ignored[@]}"

@@ -24,6 +24,7 @@ use gst::glib;
 pub use rstracking_core as core;
 
 mod bytetrack;
+mod camerasrc;
 mod detect;
 pub use detect::infer;
 pub mod interop;
@@ -49,6 +50,7 @@ fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     overlay::register(plugin)?;
     reid::register(plugin)?;
     mtmcagg::register(plugin)?;
+    camerasrc::register(plugin)?;
     Ok(())
 }
 

@@ -11,39 +11,7 @@ mod common;
 
 use common::*;
 use gst::prelude::*;
-use std::io::BufRead;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_server() -> (Server, u16) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = std::process::Command::new("/usr/bin/python3")
-        .arg(repo().join("tests/rtsp_server.py"))
-        .arg(port.to_string())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python3 with gir1.2-gst-rtsp-server-1.0 (scripts/setup.sh)");
-    let stdout = child.stdout.take().unwrap();
-    let server = Server(child);
-    let mut line = String::new();
-    std::io::BufReader::new(stdout)
-        .read_line(&mut line)
-        .unwrap();
-    assert_eq!(line.trim(), "ready", "the RTSP server did not start");
-    (server, port)
-}
 
 fn now_ns() -> i128 {
     SystemTime::now()
@@ -55,7 +23,8 @@ fn now_ns() -> i128 {
 #[test]
 fn rtsp_frames_carry_the_senders_ntp_time() {
     init();
-    let (_server, port) = start_server();
+    let server = RtspServer::start("bars");
+    let port = server.port;
     let d = tmpdir("rtsp");
     let det = d.join("det.txt");
     std::fs::write(&det, "1,-1,10,10,20,20,0.9\n").unwrap();

@@ -102,6 +102,74 @@ pub fn plugin_dir() -> PathBuf {
         .clone()
 }
 
+/// Loads gst-plugins-rs's fallbackswitch plugin (fallbacksrc, which
+/// rscamerasrc wraps), built once per test binary into this build's
+/// profile directory.
+pub fn load_fallbackswitch() {
+    static LOADED: OnceLock<()> = OnceLock::new();
+    LOADED.get_or_init(|| {
+        init();
+        let dir = cargo_build(&["-p", "gst-plugin-fallbackswitch"]);
+        let so = dir.join("libgstfallbackswitch.so");
+        gst::Plugin::load_file(&so).unwrap_or_else(|e| panic!("cannot load {}: {e}", so.display()));
+    });
+}
+
+/// A real RTSP camera: `tests/rtsp_server.py` (GstRtspServer, Debian's
+/// gir1.2-gst-rtsp-server-1.0) on 127.0.0.1, mount `/cam`; stopped by PID
+/// when dropped.
+pub struct RtspServer {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl RtspServer {
+    /// Starts a server on a free port; `scene` is `bars` or `still-ball`.
+    pub fn start(scene: &str) -> RtspServer {
+        RtspServer::start_on(free_port(), scene)
+    }
+
+    /// Starts a server on `port` (again, after a stop).
+    pub fn start_on(port: u16, scene: &str) -> RtspServer {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new("/usr/bin/python3")
+            .arg(repo().join("tests/rtsp_server.py"))
+            .arg(port.to_string())
+            .arg(scene)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("/usr/bin/python3 with gir1.2-gst-rtsp-server-1.0 (scripts/setup.sh)");
+        let stdout = child.stdout.take().unwrap();
+        let server = RtspServer { child, port };
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "ready", "the RTSP server did not start");
+        server
+    }
+
+    pub fn uri(&self) -> String {
+        format!("rtsp://127.0.0.1:{}/cam", self.port)
+    }
+}
+
+impl Drop for RtspServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A loopback TCP port nobody listens on (bound, then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// The path of a binary of the `rstracking-tools` crate: `rstracking-eval`
 /// or `rstracking-pose-eval` (both built once per test binary, without the
 /// benchmarks' competitor trackers).
