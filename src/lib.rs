@@ -15,6 +15,7 @@
 //! * `rsoverlay` — draws boxes, ids and skeletons into the video.
 //! * `rsreid` — batched re-identification embeddings per object (ONNX).
 //! * `rsmtmcagg` — one global id per person across camera streams.
+//! * `rswebview` — browser live view: JPEG frames as MJPEG over HTTP.
 //!
 //! The algorithms live in the GStreamer-free `rstracking-core` crate,
 //! re-exported here as [`core`].
@@ -35,6 +36,7 @@ mod overlay;
 mod posesmooth;
 mod reid;
 pub use reid::embedder;
+mod webview;
 
 fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     meta::register();
@@ -49,6 +51,7 @@ fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     overlay::register(plugin)?;
     reid::register(plugin)?;
     mtmcagg::register(plugin)?;
+    webview::register(plugin)?;
     Ok(())
 }
 
