@@ -517,7 +517,8 @@ fn a_stalled_client_blocks_only_itself() {
     let port = bound_port(&p, "w");
     // The stalled client: a small receive buffer set before connecting.
     let stalled = {
-        let sock = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        let sock =
+            socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
         sock.set_recv_buffer_size(4096).unwrap();
         sock.connect(&std::net::SocketAddr::from(([127, 0, 0, 1], port)).into())
             .unwrap();
@@ -554,7 +555,10 @@ fn a_stalled_client_blocks_only_itself() {
     assert!(dropped > 0, "the stalled client dropped frames");
     stop(&p);
     let got: Vec<u64> = readers.into_iter().map(|r| r.join().unwrap()).collect();
-    assert!(got.iter().all(|&n| n >= 1), "every reader got frames: {got:?}");
+    assert!(
+        got.iter().all(|&n| n >= 1),
+        "every reader got frames: {got:?}"
+    );
     // The stalled connection was dropped: reading it now drains what was
     // buffered and ends.
     let mut s = stalled;
@@ -631,17 +635,26 @@ fn stop_frees_the_port_and_names_are_unique() {
     stop(&p2);
     let t = Instant::now();
     while c2.next_part().is_some() {
-        assert!(t.elapsed() < Duration::from_secs(5), "response of 'two' did not end");
+        assert!(
+            t.elapsed() < Duration::from_secs(5),
+            "response of 'two' did not end"
+        );
     }
     let html = get(port, "/").body_text();
-    assert!(html.contains("/one.mjpg") && !html.contains("/two.mjpg"), "{html}");
+    assert!(
+        html.contains("/one.mjpg") && !html.contains("/two.mjpg"),
+        "{html}"
+    );
     assert_eq!(get(port, "/two.jpg").status, 404);
     assert!(c1.next_part().is_some(), "'one' still streams");
 
     // Stopping the last one: the port is free again.
     stop(&p1);
     while c1.next_part().is_some() {
-        assert!(t.elapsed() < Duration::from_secs(10), "response of 'one' did not end");
+        assert!(
+            t.elapsed() < Duration::from_secs(10),
+            "response of 'one' did not end"
+        );
     }
     TcpListener::bind(("127.0.0.1", port))
         .unwrap_or_else(|e| panic!("port {port} not free after stop: {e}"));
@@ -652,4 +665,215 @@ fn stop_frees_the_port_and_names_are_unique() {
     p4.set_state(gst::State::Playing).unwrap();
     assert_eq!(bound_port(&p4, "w"), port);
     stop(&p4);
+}
+
+// ---------------------------------------------------------------------------
+// Browser
+
+/// Chromium, or None when it is not installed (then the browser test
+/// fails under CI=true and is skipped, saying so, otherwise).
+fn chromium() -> Option<std::path::PathBuf> {
+    let candidates = [
+        std::env::var_os("CHROMIUM").map(std::path::PathBuf::from),
+        Some("/usr/bin/chromium".into()),
+        Some("/usr/bin/chromium-browser".into()),
+    ];
+    let found = candidates.into_iter().flatten().find(|p| p.exists());
+    if found.is_none() {
+        let msg =
+            "chromium not found (/usr/bin/chromium, or set CHROMIUM): scripts/setup.sh installs it";
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{msg}");
+        eprintln!("SKIPPED the browser test: {msg}");
+    }
+    found
+}
+
+/// Takes a `w`×`h` screenshot of `url` with headless Chromium (a fresh
+/// profile in `dir`; killed if it runs over 60 s) and returns it as RGB
+/// rows. `--timeout` makes Chromium stop loading and take the screenshot
+/// even though an MJPEG response never ends.
+fn screenshot(
+    chromium: &std::path::Path,
+    dir: &std::path::Path,
+    url: &str,
+    w: u32,
+    h: u32,
+) -> (u32, u32, Vec<u8>) {
+    let png = dir.join("shot.png");
+    let _ = std::fs::remove_file(&png);
+    let profile = dir.join("profile");
+    let mut child = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--disable-gpu",
+            "--no-sandbox",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--force-device-scale-factor=1",
+            "--timeout=3000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--window-size={w},{h}"))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", chromium.display()));
+    let until = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if Instant::now() > until {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "chromium (pid {}) ran over 60 s on {url}: killed",
+                child.id()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "chromium on {url}: {status}");
+    let decoder = png::Decoder::new(std::fs::File::open(&png).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!(info.bit_depth, png::BitDepth::Eight);
+    let n = info.color_type.samples();
+    assert!(n >= 3, "{:?}", info.color_type);
+    let rgb: Vec<u8> = buf[..info.buffer_size()]
+        .chunks_exact(n)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
+    (info.width, info.height, rgb)
+}
+
+/// What a browser shows: a box drawn by rsoverlay (track id 1's colour,
+/// 6 px lines) on black frames, through jpegenc and rswebview, in
+/// Chromium's screenshots of the index page and of the `.mjpg` URL.
+///
+/// JPEG (quality 95, 4:2:0 chroma) and the browser's decoding change
+/// colours a little: each channel may differ by at most 16 from the
+/// overlay's colour in the middle of a line, and "black" is every channel
+/// at most 16 (measured here: 2 and 0). Positions are in the middle of the 6 px lines, 3 px from
+/// each edge of a line, away from corners.
+#[test]
+fn browser_shows_the_overlay_box() {
+    use gstrstracking::core::draw::id_colour;
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let dir = tmpdir("webview-browser");
+    // Box (1-based MOT pixels) 101,61 120×100 → pixels x 100..220, y 60..160.
+    let (x0, y0, x1, y1) = (100u32, 60u32, 220u32, 160u32);
+    let det = dir.join("det.txt");
+    let rows: String = (1..=600)
+        .map(|f| format!("{f},-1,101,61,120,100,0.9,-1,-1,-1\n"))
+        .collect();
+    std::fs::write(&det, rows).unwrap();
+    let p = launch(&format!(
+        "videotestsrc pattern=black is-live=true num-buffers=600 ! \
+         video/x-raw,format=RGB,width=320,height=240,framerate=30/1 ! \
+         rsdetect detections={} ! rsbytetrack ! rsoverlay thickness=6 labels=false ! \
+         videoconvert ! jpegenc quality=95 ! rswebview name=w stream-name=cam port=0",
+        det.display()
+    ));
+    p.set_state(gst::State::Playing).unwrap();
+    let port = bound_port(&p, "w");
+    wait_for(10, "frames", || stat(port, "cam", "frames_received") >= 10);
+
+    let c = id_colour(1);
+    let colour = [c.0, c.1, c.2];
+    let check = |name: &str, (w, h, rgb): &(u32, u32, Vec<u8>), ox: u32, oy: u32| {
+        let px = |x: u32, y: u32| {
+            let i = (((oy + y) * w + ox + x) * 3) as usize;
+            [rgb[i], rgb[i + 1], rgb[i + 2]]
+        };
+        let near =
+            |a: [u8; 3], b: [u8; 3], tol: u8| a.iter().zip(b).all(|(p, q)| p.abs_diff(q) <= tol);
+        assert!(ox + 320 <= *w && oy + 240 <= *h, "{name}: {w}x{h}");
+        let mid_x = (x0 + x1) / 2;
+        let mid_y = (y0 + y1) / 2;
+        let border = [
+            (x0 + 3, mid_y),   // left line
+            (x1 - 3, mid_y),   // right line
+            (mid_x, y0 + 3),   // top line
+            (mid_x, y1 - 3),   // bottom line
+            (x0 + 3, y0 + 30), // left, upper part
+            (x1 - 30, y1 - 3), // bottom, right part
+        ];
+        let dev =
+            |a: [u8; 3], b: [u8; 3]| a.iter().zip(b).map(|(p, q)| p.abs_diff(q)).max().unwrap();
+        let worst_line = border
+            .iter()
+            .map(|&(x, y)| dev(px(x, y), colour))
+            .max()
+            .unwrap();
+        eprintln!("{name}: largest deviation on the lines {worst_line}");
+        for (x, y) in border {
+            let got = px(x, y);
+            assert!(
+                near(got, colour, 16),
+                "{name}: box line at ({x},{y}) is {got:?}, expected {colour:?} ± 16"
+            );
+        }
+        let black = [
+            (mid_x, mid_y),     // inside
+            (x0 + 20, y0 + 20), // inside, near a corner
+            (x0 - 20, mid_y),   // outside, left
+            (mid_x, y1 + 20),   // outside, below
+            (300, 20),          // frame corner
+        ];
+        let worst_black = black
+            .iter()
+            .map(|&(x, y)| dev(px(x, y), [0, 0, 0]))
+            .max()
+            .unwrap();
+        eprintln!("{name}: largest deviation from black {worst_black}");
+        for (x, y) in black {
+            let got = px(x, y);
+            assert!(
+                near(got, [0, 0, 0], 16),
+                "{name}: ({x},{y}) is {got:?}, expected black ± 16"
+            );
+        }
+    };
+
+    // The index page: no margin, the (only) stream's image at the top-left
+    // corner at its natural size; the page background (#111) beside it.
+    let shot = screenshot(
+        &chromium,
+        &dir,
+        &format!("http://127.0.0.1:{port}/"),
+        480,
+        360,
+    );
+    check("index", &shot, 0, 0);
+    let (w, _, rgb) = &shot;
+    let i = ((100 * w + 400) * 3) as usize;
+    assert_eq!(
+        &rgb[i..i + 3],
+        &[17, 17, 17],
+        "index page background right of the image"
+    );
+
+    // The MJPEG URL itself: Chromium centres the image in the window.
+    let (ww, wh) = (480u32, 360u32);
+    let shot = screenshot(
+        &chromium,
+        &dir,
+        &format!("http://127.0.0.1:{port}/cam.mjpg"),
+        ww,
+        wh,
+    );
+    check("cam.mjpg", &shot, (ww - 320) / 2, (wh - 240) / 2);
+
+    assert!(
+        stat(port, "cam", "frames_sent") >= 2,
+        "the browser was a client"
+    );
+    stop(&p);
 }

@@ -77,6 +77,42 @@ pub struct StreamConfig {
     pub max_rate: f64,
 }
 
+/// Where one MJPEG client is in the stream.
+#[derive(Default)]
+struct Progress {
+    /// Sequence number of the last frame sent or counted as missed (None
+    /// before the first frame).
+    acc: Option<u64>,
+    /// From handing a part to the connection to asking for the next one.
+    busy: bool,
+}
+
+/// Dropped and skipped frames of a stream's MJPEG clients.
+#[derive(Default)]
+struct Accounting {
+    next_id: u64,
+    clients: HashMap<u64, Progress>,
+    /// Missed because the client was still busy with an earlier frame.
+    dropped: u64,
+    /// Left out by max-rate.
+    rate_skipped: u64,
+}
+
+impl Accounting {
+    /// Frames a client missed so far, counted or not yet: a busy client
+    /// will never send those older than the latest.
+    fn dropped_now(&self, latest: u64) -> u64 {
+        self.dropped
+            + self
+                .clients
+                .values()
+                .filter(|p| p.busy)
+                .filter_map(|p| p.acc)
+                .map(|a| latest.saturating_sub(a + 1))
+                .sum::<u64>()
+    }
+}
+
 /// One rswebview's stream: its latest frame and counters.
 pub struct Stream {
     name: String,
@@ -85,8 +121,7 @@ pub struct Stream {
     clients: AtomicUsize,
     received: AtomicU64,
     sent: AtomicU64,
-    dropped: AtomicU64,
-    rate_skipped: AtomicU64,
+    accounting: Mutex<Accounting>,
     refused: AtomicU64,
     last_bytes: AtomicU64,
     arrivals: Mutex<VecDeque<Instant>>,
@@ -103,8 +138,7 @@ impl Stream {
             clients: AtomicUsize::new(0),
             received: AtomicU64::new(0),
             sent: AtomicU64::new(0),
-            dropped: AtomicU64::new(0),
-            rate_skipped: AtomicU64::new(0),
+            accounting: Mutex::new(Accounting::default()),
             refused: AtomicU64::new(0),
             last_bytes: AtomicU64::new(0),
             arrivals: Mutex::new(VecDeque::new()),
@@ -176,13 +210,17 @@ impl Stream {
     }
 
     fn stats(&self) -> serde_json::Value {
+        let (dropped, rate_skipped) = {
+            let a = self.accounting.lock().unwrap();
+            (a.dropped_now(self.tx.borrow().seq), a.rate_skipped)
+        };
         serde_json::json!({
             "frames_received": self.received.load(Ordering::Relaxed),
             "fps": (self.fps() * 100.0).round() / 100.0,
             "clients": self.clients.load(Ordering::Relaxed),
             "frames_sent": self.sent.load(Ordering::Relaxed),
-            "frames_dropped": self.dropped.load(Ordering::Relaxed),
-            "frames_rate_skipped": self.rate_skipped.load(Ordering::Relaxed),
+            "frames_dropped": dropped,
+            "frames_rate_skipped": rate_skipped,
             "clients_refused": self.refused.load(Ordering::Relaxed),
             "last_frame_bytes": self.last_bytes.load(Ordering::Relaxed),
             "max_clients": self.config.max_clients,
@@ -374,7 +412,11 @@ fn with_type(body: Bytes, content_type: &'static str) -> Response<Body> {
     r
 }
 
-fn route(shared: &Shared, kill: &Arc<Notify>, req: &Request<hyper::body::Incoming>) -> Response<Body> {
+fn route(
+    shared: &Shared,
+    kill: &Arc<Notify>,
+    req: &Request<hyper::body::Incoming>,
+) -> Response<Body> {
     let head = req.method() == Method::HEAD;
     if req.method() != Method::GET && !head {
         let mut r = text(
@@ -478,12 +520,36 @@ fn stats_json(shared: &Shared) -> String {
     out
 }
 
-/// Counts an MJPEG client of a stream while it lives.
-struct ClientSlot(Arc<Stream>);
+/// An MJPEG client of a stream, counted while it lives.
+struct ClientSlot {
+    stream: Arc<Stream>,
+    id: u64,
+}
+
+impl ClientSlot {
+    fn new(stream: Arc<Stream>) -> Self {
+        let id = {
+            let mut a = stream.accounting.lock().unwrap();
+            let id = a.next_id;
+            a.next_id += 1;
+            a.clients.insert(id, Progress::default());
+            id
+        };
+        ClientSlot { stream, id }
+    }
+}
 
 impl Drop for ClientSlot {
     fn drop(&mut self) {
-        self.0.clients.fetch_sub(1, Ordering::Relaxed);
+        let latest = self.stream.tx.borrow().seq;
+        let mut a = self.stream.accounting.lock().unwrap();
+        if let Some(p) = a.clients.remove(&self.id) {
+            if let (true, Some(acc)) = (p.busy, p.acc) {
+                a.dropped += latest.saturating_sub(acc + 1);
+            }
+        }
+        drop(a);
+        self.stream.clients.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -491,8 +557,9 @@ impl Drop for ClientSlot {
 struct Client {
     slot: ClientSlot,
     rx: watch::Receiver<Latest>,
-    /// Sequence number of the last frame sent.
-    last: Option<u64>,
+    /// Sequence number of the last frame sent or counted (as in its
+    /// [`Progress`]).
+    acc: Option<u64>,
     /// Not before this instant (max-rate).
     next_at: Option<tokio::time::Instant>,
     /// Body chunks of the part being sent.
@@ -501,6 +568,56 @@ struct Client {
 }
 
 impl Client {
+    /// The connection asks for more after a part: the frames that came
+    /// while it was busy with it, but the latest, are dropped.
+    fn part_written(&mut self) {
+        let latest = self.rx.borrow().seq;
+        let stream = &self.slot.stream;
+        let mut a = stream.accounting.lock().unwrap();
+        let Accounting {
+            clients, dropped, ..
+        } = &mut *a;
+        if let Some(p) = clients.get_mut(&self.slot.id) {
+            if let (true, Some(acc)) = (p.busy, p.acc) {
+                if latest > acc + 1 {
+                    *dropped += latest - acc - 1;
+                    p.acc = Some(latest - 1);
+                    self.acc = p.acc;
+                }
+            }
+            p.busy = false;
+        }
+    }
+
+    /// Frame `seq` is being sent: the ones since the last are missed
+    /// (skipped by max-rate, or dropped when every frame is wanted).
+    fn sending(&mut self, seq: u64) {
+        let stream = &self.slot.stream;
+        let rate = stream.config.max_rate > 0.0;
+        let mut a = stream.accounting.lock().unwrap();
+        let Accounting {
+            clients,
+            dropped,
+            rate_skipped,
+            ..
+        } = &mut *a;
+        if let Some(p) = clients.get_mut(&self.slot.id) {
+            if let Some(acc) = p.acc {
+                let missed = seq.saturating_sub(acc + 1);
+                if rate {
+                    *rate_skipped += missed;
+                } else {
+                    *dropped += missed;
+                }
+            }
+            p.acc = Some(seq);
+            p.busy = true;
+        }
+        drop(a);
+        self.acc = Some(seq);
+        stream.sent.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// The next body chunk: the rest of the current part, else the next
     /// frame's part (the latest one), else None when the stream closed.
     async fn next_chunk(&mut self) -> Option<Bytes> {
@@ -510,10 +627,7 @@ impl Client {
         if self.ended {
             return None;
         }
-        let stream = self.slot.0.clone();
-        // The previous part has been handed to the connection: frames that
-        // came in the meantime were missed because this client was busy.
-        let written_seq = self.rx.borrow().seq;
+        self.part_written();
         if let Some(at) = self.next_at {
             tokio::time::sleep_until(at).await;
         }
@@ -526,7 +640,7 @@ impl Client {
                 self.ended = true;
                 return Some(Bytes::from(format!("--{BOUNDARY}--\r\n")));
             }
-            if let Some(f) = frame.filter(|_| self.last.is_none_or(|l| seq > l)) {
+            if let Some(f) = frame.filter(|_| self.acc.is_none_or(|a| seq > a)) {
                 break (seq, f);
             }
             if self.rx.changed().await.is_err() {
@@ -534,24 +648,12 @@ impl Client {
                 return None;
             }
         };
-        if let Some(last) = self.last {
-            let missed = seq - last - 1;
-            let dropped = if stream.config.max_rate > 0.0 {
-                written_seq.min(seq - 1).saturating_sub(last)
-            } else {
-                missed
-            };
-            stream.dropped.fetch_add(dropped, Ordering::Relaxed);
-            stream
-                .rate_skipped
-                .fetch_add(missed - dropped, Ordering::Relaxed);
-        }
-        self.last = Some(seq);
-        if stream.config.max_rate > 0.0 {
-            let period = Duration::from_secs_f64(1.0 / stream.config.max_rate);
+        self.sending(seq);
+        let rate = self.slot.stream.config.max_rate;
+        if rate > 0.0 {
+            let period = Duration::from_secs_f64(1.0 / rate);
             self.next_at = Some(tokio::time::Instant::now() + period);
         }
-        stream.sent.fetch_add(1, Ordering::Relaxed);
         self.pending.push_back(frame.clone());
         self.pending.push_back(Bytes::from_static(b"\r\n"));
         Some(Bytes::from(format!(
@@ -562,10 +664,9 @@ impl Client {
 }
 
 fn mjpeg(stream: Arc<Stream>, kill: &Arc<Notify>, head: bool) -> Response<Body> {
-    let content_type = HeaderValue::from_str(&format!(
-        "multipart/x-mixed-replace; boundary={BOUNDARY}"
-    ))
-    .expect("ASCII header value");
+    let content_type =
+        HeaderValue::from_str(&format!("multipart/x-mixed-replace; boundary={BOUNDARY}"))
+            .expect("ASCII header value");
     let body = if head {
         Empty::new().boxed_unsync()
     } else {
@@ -596,8 +697,8 @@ fn mjpeg(stream: Arc<Stream>, kill: &Arc<Notify>, head: bool) -> Response<Body> 
         }
         let client = Client {
             rx: stream.tx.subscribe(),
-            slot: ClientSlot(stream),
-            last: None,
+            slot: ClientSlot::new(stream),
+            acc: None,
             next_at: None,
             pending: VecDeque::new(),
             ended: false,
