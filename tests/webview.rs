@@ -501,6 +501,29 @@ fn max_clients_refuses_the_third_client() {
     stop(&p);
 }
 
+/// max-rate=5 on a 30 fps stream: a client gets about 5 frames a second,
+/// the others are counted as skipped by the rate, not as dropped.
+#[test]
+fn max_rate_limits_what_a_client_gets() {
+    let p = launch(&format!(
+        "{LIVE} num-buffers=300 ! {CAPS} ! jpegenc ! rswebview name=w stream-name=cam port=0 max-rate=5"
+    ));
+    p.set_state(gst::State::Playing).unwrap();
+    let port = bound_port(&p, "w");
+    let mut c = mjpeg_client(port, "cam");
+    assert!(c.next_part().is_some());
+    let t = Instant::now();
+    let mut n = 0;
+    while t.elapsed() < Duration::from_secs(2) {
+        assert!(c.next_part().is_some());
+        n += 1;
+    }
+    // 10 in 2 s at 5/s; loose bounds for a loaded machine.
+    assert!((6..=13).contains(&n), "{n} frames in 2 s at max-rate=5");
+    assert!(stat(port, "cam", "frames_rate_skipped") > 0);
+    stop(&p);
+}
+
 /// Ten clients, one of which never reads (4 KiB receive buffer): a
 /// `sync=false` pipeline of 300 noisy frames still reaches EOS in time,
 /// the readers get frames, the stalled client's frames are counted as
@@ -670,20 +693,27 @@ fn stop_frees_the_port_and_names_are_unique() {
 // ---------------------------------------------------------------------------
 // Browser
 
-/// Chromium, or None when it is not installed (then the browser test
-/// fails under CI=true and is skipped, saying so, otherwise).
+/// Chromium, or None when it is not installed: then the browser test
+/// fails under CI=true, and otherwise is skipped, saying so.
 fn chromium() -> Option<std::path::PathBuf> {
-    let candidates = [
-        std::env::var_os("CHROMIUM").map(std::path::PathBuf::from),
-        Some("/usr/bin/chromium".into()),
-        Some("/usr/bin/chromium-browser".into()),
-    ];
-    let found = candidates.into_iter().flatten().find(|p| p.exists());
+    // $CHROMIUM when set (only it), else Debian's.
+    let candidates: Vec<std::path::PathBuf> = match std::env::var_os("CHROMIUM") {
+        Some(p) => vec![p.into()],
+        None => vec![
+            "/usr/bin/chromium".into(),
+            "/usr/bin/chromium-browser".into(),
+        ],
+    };
+    let found = candidates.iter().find(|p| p.exists()).cloned();
     if found.is_none() {
-        let msg =
-            "chromium not found (/usr/bin/chromium, or set CHROMIUM): scripts/setup.sh installs it";
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "{msg}");
-        eprintln!("SKIPPED the browser test: {msg}");
+        let msg = format!(
+            "no Chromium at {candidates:?} (scripts/setup.sh installs Debian's chromium; CHROMIUM=<path> picks another)"
+        );
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "browser test under CI=true: {msg}"
+        );
+        eprintln!("SKIPPED browser_shows_the_overlay_box: {msg}");
     }
     found
 }

@@ -347,8 +347,17 @@ impl Server {
         let rt = self.runtime.lock().unwrap().take();
         if let Some(rt) = rt {
             // Drops every task (the listener and all connections with
-            // them) and joins the worker threads.
-            rt.shutdown_timeout(SHUTDOWN_WAIT);
+            // them) and joins the worker threads. On a thread of its own:
+            // tokio refuses to shut a runtime down from async code, and
+            // the application that stops the pipeline may be running some.
+            // (Should no thread be had, the closure and the runtime in it
+            // are dropped here, which shuts it down too.)
+            if let Ok(t) = std::thread::Builder::new()
+                .name("rswebview-stop".into())
+                .spawn(move || rt.shutdown_timeout(SHUTDOWN_WAIT))
+            {
+                let _ = t.join();
+            }
         }
     }
 }
