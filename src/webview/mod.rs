@@ -40,7 +40,8 @@
  * - `address` (string, default `127.0.0.1`): IP address to listen on
  *   (`0.0.0.0` for every IPv4 interface, `::` for IPv6).
  * - `port` (uint, 0–65535, default 8080): TCP port; 0 lets the system pick
- *   a free one, read back from `bound-port`.
+ *   a free one, read back from `bound-port` (each instance with port 0 gets
+ *   a server of its own; others join it with `port=<bound-port>`).
  * - `bound-port` (uint, read-only): the port actually listened on, from
  *   the start (READY→PAUSED) to the stop; 0 otherwise.
  * - `stream-name` (string, default: the element's name): the name in the
