@@ -15,6 +15,7 @@
 //! * `rsoverlay` — draws boxes, ids and skeletons into the video.
 //! * `rsreid` — batched re-identification embeddings per object (ONNX).
 //! * `rsmtmcagg` — one global id per person across camera streams.
+//! * `rswebview` — browser live view: JPEG frames as MJPEG over HTTP.
 //!
 //! The algorithms live in the GStreamer-free `rstracking-core` crate,
 //! re-exported here as [`core`].
@@ -36,6 +37,7 @@ mod overlay;
 mod posesmooth;
 mod reid;
 pub use reid::embedder;
+mod webview;
 
 fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     meta::register();
@@ -51,6 +53,7 @@ fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     reid::register(plugin)?;
     mtmcagg::register(plugin)?;
     camerasrc::register(plugin)?;
+    webview::register(plugin)?;
     Ok(())
 }
 
