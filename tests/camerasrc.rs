@@ -1,6 +1,6 @@
 // Copyright (C) 2026 gst-rstracking developers
 // SPDX-License-Identifier: MIT
-//! rscamerasrc against a real RTSP server (tests/rtsp_server.py, started on
+//! rscamerasrc against a real RTSP server (scripts/rtsp-camera.py, started on
 //! a free loopback port and stopped by PID): a camera that goes away and
 //! comes back keeps the pipeline running and its objects' track ids, with
 //! its states on the bus in order; a camera that never answers, or a wrong

@@ -242,6 +242,22 @@ impl ElementImpl for RsCameraSrc {
         TEMPLATES.as_ref()
     }
 
+    /// EOS sent to the element (`gst-launch-1.0 -e` on Ctrl-C, an
+    /// application ending a recording) ends the stream: fallbacksrc would
+    /// take it for a camera that ended and restart the source
+    /// (`restart-on-eos`), so it goes straight out of our pad instead.
+    fn send_event(&self, event: gst::Event) -> bool {
+        if let gst::EventView::Eos(_) = event.view() {
+            gst::debug!(CAT, imp = self, "EOS: ending the stream");
+            self.status.lock().unwrap().state = CameraState::Idle;
+            return match self.ghost.get() {
+                Some(ghost) => ghost.push_event(event),
+                None => false,
+            };
+        }
+        self.parent_send_event(event)
+    }
+
     fn change_state(
         &self,
         transition: gst::StateChange,

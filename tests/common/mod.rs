@@ -115,7 +115,7 @@ pub fn load_fallbackswitch() {
     });
 }
 
-/// A real RTSP camera: `tests/rtsp_server.py` (GstRtspServer, Debian's
+/// A real RTSP camera: `scripts/rtsp-camera.py` (GstRtspServer, Debian's
 /// gir1.2-gst-rtsp-server-1.0) on 127.0.0.1, mount `/cam`; stopped by PID
 /// when dropped.
 pub struct RtspServer {
@@ -133,7 +133,7 @@ impl RtspServer {
     pub fn start_on(port: u16, scene: &str) -> RtspServer {
         use std::io::BufRead;
         let mut child = std::process::Command::new("/usr/bin/python3")
-            .arg(repo().join("tests/rtsp_server.py"))
+            .arg(repo().join("scripts/rtsp-camera.py"))
             .arg(port.to_string())
             .arg(scene)
             .stdout(std::process::Stdio::piped())
