@@ -37,6 +37,7 @@ mod overlay;
 mod posesmooth;
 mod reid;
 pub use reid::embedder;
+pub mod stats;
 mod webview;
 
 fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {

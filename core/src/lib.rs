@@ -26,6 +26,7 @@
 //! | drawing boxes, labels and skeletons on frames | [`draw`] |
 //! | MOTChallenge files, the JSON Lines schema, per-track summaries | [`io::mot`], [`io::schema`], [`io::summary`] |
 //! | MOTChallenge evaluation (TrackEval protocol), cross-camera included | [`eval`] |
+//! | per-element statistics over intervals of running time (fps, processing time, latency, dropped frames) | [`stats`] |
 //!
 //! The command-line tools (evaluators, benchmarks) are in the
 //! `rstracking-tools` crate.
@@ -42,6 +43,7 @@ pub mod image;
 pub mod io;
 pub mod mtmc;
 pub mod pose;
+pub mod stats;
 #[cfg(test)]
 mod testutil;
 pub mod track;

@@ -124,6 +124,7 @@ struct State {
 #[derive(Default)]
 pub struct RsByteTrack {
     publish: crate::interop::PublishSetting,
+    stats: crate::stats::StatsProbe,
     // Mutex order: settings before state before stopped_tracker.
     settings: Mutex<Settings>,
     state: Mutex<Option<State>>,
@@ -261,7 +262,10 @@ impl ObjectImpl for RsByteTrack {
             PROPS
                 .iter()
                 .cloned()
-                .chain([crate::interop::publish_meta_param_spec()])
+                .chain([
+                    crate::interop::publish_meta_param_spec(),
+                    crate::stats::param_spec(),
+                ])
                 .collect()
         });
         ALL.as_ref()
@@ -271,6 +275,11 @@ impl ObjectImpl for RsByteTrack {
         if pspec.name() == "publish-meta" {
             self.publish
                 .set(value.get().expect("type checked upstream"));
+            return;
+        }
+        if pspec.name() == crate::stats::PROPERTY {
+            self.stats
+                .set_interval_ms(value.get().expect("type checked upstream"));
             return;
         }
         let mut s = self.settings.lock().unwrap();
@@ -313,6 +322,9 @@ impl ObjectImpl for RsByteTrack {
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
         if pspec.name() == "publish-meta" {
             return self.publish.get().to_value();
+        }
+        if pspec.name() == crate::stats::PROPERTY {
+            return self.stats.interval_ms().to_value();
         }
         let s = self.settings.lock().unwrap();
         property_value(&s, pspec.name())
@@ -460,6 +472,7 @@ impl BaseTransformImpl for RsByteTrack {
         if let Some(state) = state {
             *self.stopped_tracker.lock().unwrap() = Some(state.tracker);
         }
+        self.stats.stop();
         gst::info!(CAT, imp = self, "Stopped");
         Ok(())
     }
@@ -524,13 +537,18 @@ impl BaseTransformImpl for RsByteTrack {
             }
             _ => {}
         }
+        self.stats.sink_event(self.obj().upcast_ref(), &event);
         self.parent_sink_event(event)
     }
 
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let started = self.stats.begin();
         let ret = self.process(buf)?;
         let obj = self.obj();
         crate::interop::maybe_publish(obj.sink_pad(), obj.src_pad(), self.publish.get(), buf);
+        self.stats.end(obj.upcast_ref(), started, buf, |b, s| {
+            s.active_tracks = Some(crate::stats::tracks(b))
+        });
         Ok(ret)
     }
 }

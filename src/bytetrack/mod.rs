@@ -30,6 +30,17 @@
  * stream's frame rate as ByteTrack does (`frame-rate / 30 * track-buffer`),
  * unless `max-lost-time` is set, which counts running time instead.
  *
+ * Statistics: with `stats-interval=<ms>` (0 = off, the default) the element
+ * posts, every that much running time, an element message
+ * `rstracking-stats` with `element`, `stream`, `frames`, `fps`,
+ * `interval_ms`, `process_us_mean`/`process_us_max` (wall time of the
+ * tracking per frame), `latency_ms_mean`/`latency_ms_max` (pipeline clock
+ * now − buffer running time − base time, in PLAYING), `dropped` (gaps in
+ * the buffer offsets, when upstream sets them) and `active_tracks` (objects
+ * with a track id on the interval's last frame); the last, partial interval
+ * is posted at EOS. rswebview's `/stats.json` lists the latest one under
+ * `"elements"` (README, "Statistics").
+ *
  * ## Example launch line
  * ```sh
  * gst-launch-1.0 videotestsrc num-buffers=600 pattern=black ! \

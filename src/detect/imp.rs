@@ -224,6 +224,7 @@ struct State {
 #[derive(Default)]
 pub struct RsDetect {
     publish: crate::interop::PublishSetting,
+    stats: crate::stats::StatsProbe,
     // Mutex order: settings before state.
     settings: Mutex<Settings>,
     state: Mutex<Option<State>>,
@@ -317,7 +318,10 @@ impl ObjectImpl for RsDetect {
             PROPS
                 .iter()
                 .cloned()
-                .chain([crate::interop::publish_meta_param_spec()])
+                .chain([
+                    crate::interop::publish_meta_param_spec(),
+                    crate::stats::param_spec(),
+                ])
                 .collect()
         });
         ALL.as_ref()
@@ -327,6 +331,11 @@ impl ObjectImpl for RsDetect {
         if pspec.name() == "publish-meta" {
             self.publish
                 .set(value.get().expect("type checked upstream"));
+            return;
+        }
+        if pspec.name() == crate::stats::PROPERTY {
+            self.stats
+                .set_interval_ms(value.get().expect("type checked upstream"));
             return;
         }
         let mut s = self.settings.lock().unwrap();
@@ -362,6 +371,9 @@ impl ObjectImpl for RsDetect {
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
         if pspec.name() == "publish-meta" {
             return self.publish.get().to_value();
+        }
+        if pspec.name() == crate::stats::PROPERTY {
+            return self.stats.interval_ms().to_value();
         }
         let s = self.settings.lock().unwrap();
         if let Some(v) = s.ort.get(pspec.name()) {
@@ -772,6 +784,7 @@ impl BaseTransformImpl for RsDetect {
 
     fn stop(&self) -> Result<(), gst::ErrorMessage> {
         *self.state.lock().unwrap() = None;
+        self.stats.stop();
         gst::info!(CAT, imp = self, "Stopped");
         Ok(())
     }
@@ -911,13 +924,18 @@ impl BaseTransformImpl for RsDetect {
             }
             _ => {}
         }
+        self.stats.sink_event(self.obj().upcast_ref(), &event);
         self.parent_sink_event(event)
     }
 
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let started = self.stats.begin();
         let ret = self.process(buf)?;
         let obj = self.obj();
         crate::interop::maybe_publish(obj.sink_pad(), obj.src_pad(), self.publish.get(), buf);
+        self.stats.end(obj.upcast_ref(), started, buf, |b, s| {
+            s.objects = Some(crate::stats::objects(b))
+        });
         Ok(ret)
     }
 }

@@ -26,6 +26,17 @@
  *   rsdetect model=yolov8n.onnx ! rsbytetrack ! rsjsonsink location=tracks.jsonl
  * ```
  *
+ * Statistics: with `stats-interval=<ms>` (0 = off, the default) the element
+ * posts, every that much running time, an element message
+ * `rstracking-stats` with `element`, `stream`, `frames`, `fps`,
+ * `interval_ms`, `process_us_mean`/`process_us_max` (wall time per frame:
+ * inference with pre- and post-processing, or the import),
+ * `latency_ms_mean`/`latency_ms_max` (pipeline clock now − buffer running
+ * time − base time, in PLAYING), `dropped` (gaps in the buffer offsets,
+ * when upstream sets them) and `objects` (detections in the interval); the
+ * last, partial interval is posted at EOS. rswebview's `/stats.json` lists
+ * the latest one under `"elements"` (README, "Statistics").
+ *
  * ## Example launch line
  * ```sh
  * gst-launch-1.0 videotestsrc num-buffers=600 pattern=black ! \

@@ -26,6 +26,7 @@ struct State {
 
 #[derive(Default)]
 pub struct RsOverlay {
+    stats: crate::stats::StatsProbe,
     // Mutex order: settings before state.
     settings: Mutex<OverlayStyle>,
     state: Mutex<Option<State>>,
@@ -78,12 +79,18 @@ impl ObjectImpl for RsOverlay {
                     .default_value(d.min_keypoint_confidence)
                     .mutable_playing()
                     .build(),
+                crate::stats::param_spec(),
             ]
         });
         PROPS.as_ref()
     }
 
     fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+        if pspec.name() == crate::stats::PROPERTY {
+            self.stats
+                .set_interval_ms(value.get().expect("type checked upstream"));
+            return;
+        }
         let mut s = self.settings.lock().unwrap();
         match pspec.name() {
             "boxes" => s.boxes = value.get().expect("type checked upstream"),
@@ -99,6 +106,9 @@ impl ObjectImpl for RsOverlay {
     }
 
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+        if pspec.name() == crate::stats::PROPERTY {
+            return self.stats.interval_ms().to_value();
+        }
         let s = self.settings.lock().unwrap();
         match pspec.name() {
             "boxes" => s.boxes.to_value(),
@@ -151,10 +161,26 @@ impl BaseTransformImpl for RsOverlay {
 
     fn stop(&self) -> Result<(), gst::ErrorMessage> {
         *self.state.lock().unwrap() = None;
+        self.stats.stop();
         Ok(())
     }
 
+    fn sink_event(&self, event: gst::Event) -> bool {
+        self.stats.sink_event(self.obj().upcast_ref(), &event);
+        self.parent_sink_event(event)
+    }
+
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let started = self.stats.begin();
+        let ret = self.draw_meta(buf)?;
+        self.stats
+            .end(self.obj().upcast_ref(), started, buf, |_, _| {});
+        Ok(ret)
+    }
+}
+
+impl RsOverlay {
+    fn draw_meta(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
         // The objects are moved out of the meta while the frame is mapped
         // (the meta cannot stay borrowed then) and moved back after: no
         // copy of the objects per frame.

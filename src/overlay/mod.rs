@@ -13,6 +13,16 @@
  * xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, I420 and NV12 directly (put a
  * videoconvert in front for others).
  *
+ * Statistics: with `stats-interval=<ms>` (0 = off, the default) the element
+ * posts, every that much running time, an element message
+ * `rstracking-stats` with `element`, `stream`, `frames`, `fps`,
+ * `interval_ms`, `process_us_mean`/`process_us_max` (wall time of the
+ * drawing per frame), `latency_ms_mean`/`latency_ms_max` (pipeline clock
+ * now − buffer running time − base time, in PLAYING), `dropped` (gaps in
+ * the buffer offsets, when upstream sets them); the last, partial interval
+ * is posted at EOS. rswebview's `/stats.json` lists the latest one under
+ * `"elements"` (README, "Statistics").
+ *
  * ## Example launch line
  * ```sh
  * gst-launch-1.0 filesrc location=video.mp4 ! decodebin ! \

@@ -81,6 +81,7 @@ struct State {
 #[derive(Default)]
 pub struct RsReid {
     publish: crate::interop::PublishSetting,
+    stats: crate::stats::StatsProbe,
     // Mutex order: settings before state.
     settings: Mutex<Settings>,
     state: Mutex<Option<State>>,
@@ -169,7 +170,10 @@ impl ObjectImpl for RsReid {
             PROPS
                 .iter()
                 .cloned()
-                .chain([crate::interop::publish_meta_param_spec()])
+                .chain([
+                    crate::interop::publish_meta_param_spec(),
+                    crate::stats::param_spec(),
+                ])
                 .collect()
         });
         ALL.as_ref()
@@ -179,6 +183,11 @@ impl ObjectImpl for RsReid {
         if pspec.name() == "publish-meta" {
             self.publish
                 .set(value.get().expect("type checked upstream"));
+            return;
+        }
+        if pspec.name() == crate::stats::PROPERTY {
+            self.stats
+                .set_interval_ms(value.get().expect("type checked upstream"));
             return;
         }
         let mut s = self.settings.lock().unwrap();
@@ -205,6 +214,9 @@ impl ObjectImpl for RsReid {
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
         if pspec.name() == "publish-meta" {
             return self.publish.get().to_value();
+        }
+        if pspec.name() == crate::stats::PROPERTY {
+            return self.stats.interval_ms().to_value();
         }
         let s = self.settings.lock().unwrap();
         if let Some(v) = s.ort.get(pspec.name()) {
@@ -316,6 +328,7 @@ impl BaseTransformImpl for RsReid {
 
     fn stop(&self) -> Result<(), gst::ErrorMessage> {
         *self.state.lock().unwrap() = None;
+        self.stats.stop();
         Ok(())
     }
 
@@ -338,13 +351,16 @@ impl BaseTransformImpl for RsReid {
                 state.frame = 0;
             }
         }
+        self.stats.sink_event(self.obj().upcast_ref(), &event);
         self.parent_sink_event(event)
     }
 
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let started = self.stats.begin();
         let ret = self.process(buf)?;
         let obj = self.obj();
         crate::interop::maybe_publish(obj.sink_pad(), obj.src_pad(), self.publish.get(), buf);
+        self.stats.end(obj.upcast_ref(), started, buf, |_, _| {});
         Ok(ret)
     }
 }

@@ -523,7 +523,13 @@ fn stats_json(shared: &Shared) -> String {
         .iter()
         .map(|s| (s.name.clone(), s.stats()))
         .collect();
-    let v = serde_json::json!({ "address": shared.addr.to_string(), "streams": map });
+    // "elements": the latest `stats-interval` snapshot of each element of
+    // the process (see src/stats.rs).
+    let v = serde_json::json!({
+        "address": shared.addr.to_string(),
+        "streams": map,
+        "elements": crate::stats::snapshots(),
+    });
     let mut out = v.to_string();
     out.push('\n');
     out
