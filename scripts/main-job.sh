@@ -76,3 +76,7 @@ else
   pipelines/mot-offline.sh samples/synthetic/SYN-01 out/synthetic/SYN-01.txt
   pipelines/mot-eval.sh MOT15 samples/synthetic out/synthetic
 fi
+
+# The live system: two RTSP cameras (a local server), detection, tracking,
+# re-id, cross-camera ids and the browser view, for 20 s.
+scripts/live-demo.sh out/live 20

@@ -280,3 +280,71 @@ fn publish_cost_script_runs_and_publishing_changes_no_result() {
         &dir.join("registry.bin"),
     );
 }
+
+#[test]
+fn live_mtmc_runs_two_rtsp_cameras_with_cross_camera_ids() {
+    // The live system of pipelines/live-mtmc.sh on a real RTSP server with
+    // two cameras showing the same ball (one mirrored), for 10 s: every
+    // frame of both cameras has the ball, one track id per camera, and the
+    // two share their global id (same appearance); the annotated videos
+    // are Matroska files.
+    load_fallbackswitch();
+    let port = free_port();
+    let server = RtspServer::start_args(port, &["a=ball", "b=ball-mirror"]);
+    let dir = tmpdir("live-mtmc");
+    let reg = dir.join("registry.bin");
+    let http = free_port().to_string();
+    let a = format!("cam0=rtsp://127.0.0.1:{port}/a");
+    let b = format!("cam1=rtsp://127.0.0.1:{port}/b");
+    script(
+        "live-mtmc.sh",
+        &[
+            Path::new("--seconds"),
+            Path::new("10"),
+            Path::new("--port"),
+            Path::new(&http),
+            Path::new("--out"),
+            &dir,
+            Path::new(&a),
+            Path::new(&b),
+        ],
+        &reg,
+    );
+    drop(server);
+    let mut global = Vec::new();
+    for cam in ["cam0", "cam1"] {
+        let text = std::fs::read_to_string(dir.join(format!("{cam}.jsonl"))).unwrap();
+        let frames: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .filter(|v: &serde_json::Value| v.get("event").is_none())
+            .collect();
+        assert!(
+            frames.len() >= 60,
+            "{cam}: {} frames in 10 s at 15/s",
+            frames.len()
+        );
+        let mut tracks = std::collections::BTreeSet::new();
+        let mut globals = std::collections::BTreeMap::new();
+        for f in &frames {
+            assert_eq!(f["stream"], cam);
+            let objs = f["objects"].as_array().unwrap();
+            assert_eq!(objs.len(), 1, "{cam}: {f}");
+            tracks.insert(objs[0]["track_id"].as_u64());
+            if let Some(g) = objs[0]["global_id"].as_u64() {
+                *globals.entry(g).or_insert(0) += 1;
+            }
+        }
+        assert_eq!(tracks.len(), 1, "{cam}: one track id, got {tracks:?}");
+        let (g, n) = globals.iter().max_by_key(|(_, n)| **n).unwrap();
+        assert!(*n * 2 > frames.len(), "{cam}: global ids {globals:?}");
+        global.push(*g);
+        let mkv = std::fs::read(dir.join(format!("{cam}.mkv"))).unwrap();
+        assert_eq!(
+            &mkv[..4],
+            &[0x1a, 0x45, 0xdf, 0xa3],
+            "{cam}.mkv is Matroska"
+        );
+    }
+    assert_eq!(global[0], global[1], "the same ball has one global id");
+}

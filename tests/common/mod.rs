@@ -131,11 +131,17 @@ impl RtspServer {
 
     /// Starts a server on `port` (again, after a stop).
     pub fn start_on(port: u16, scene: &str) -> RtspServer {
+        RtspServer::start_args(port, &[scene])
+    }
+
+    /// Starts a server on `port` with `mount=scene` arguments (see
+    /// scripts/rtsp-camera.py).
+    pub fn start_args(port: u16, mounts: &[&str]) -> RtspServer {
         use std::io::BufRead;
         let mut child = std::process::Command::new("/usr/bin/python3")
             .arg(repo().join("scripts/rtsp-camera.py"))
             .arg(port.to_string())
-            .arg(scene)
+            .args(mounts)
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("/usr/bin/python3 with gir1.2-gst-rtsp-server-1.0 (scripts/setup.sh)");
