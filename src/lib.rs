@@ -36,12 +36,14 @@ pub mod onnx;
 mod overlay;
 mod posesmooth;
 mod reid;
+mod reset;
 pub use reid::embedder;
 pub mod stats;
 mod webview;
 
 fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     meta::register();
+    reset::register();
     {
         use gst::prelude::*;
         interop::PublishMeta::static_type().mark_as_plugin_api(gst::PluginAPIFlags::empty());

@@ -543,3 +543,74 @@ fn global_ids_stay_unique_when_the_element_is_restarted() {
     // One person seen by both cameras: one global id per run, new each run.
     assert_eq!(runs, [vec![1], vec![2]]);
 }
+
+#[test]
+fn a_new_stream_on_one_camera_resets_its_tracklets_only() {
+    // Both cameras see track 1 with embedding e1 (one global id). Then
+    // camera 0 gets a stream-start and its track 1 looks like e2
+    // (orthogonal): after a reset (a new stream under the default policy)
+    // it is a new tracklet with a new global id; the same stream resumed,
+    // or reset=never, keeps the tracklet and its global id.
+    let run = |policy: &str, second: &str| -> (u64, u64) {
+        init();
+        let clock = gst::SystemClock::obtain();
+        let (pipeline, srcs, _) = appsrc_cameras(
+            &format!("reset={policy} max-skew=18446744073709551615"),
+            &clock,
+        );
+        let seen: Arc<Mutex<Vec<Option<u64>>>> = Arc::default();
+        let s2 = seen.clone();
+        pipeline
+            .by_name("out0")
+            .unwrap()
+            .static_pad("sink")
+            .unwrap()
+            .add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+                if let Some(b) = info.buffer() {
+                    let objs = meta_objects(&b.to_owned()).unwrap_or_default();
+                    s2.lock()
+                        .unwrap()
+                        .push(objs.first().and_then(|o| o.global_id));
+                }
+                gst::PadProbeReturn::Ok
+            });
+        pipeline.set_state(gst::State::Playing).unwrap();
+        let with = |pts_ms: u64, emb: [f32; 2]| {
+            let mut o = obj(10.0, 10.0, 20.0, 40.0, 0.9);
+            o.track_id = Some(1);
+            o.embedding = Some(emb.to_vec().into());
+            let mut b = buffer_with(0, vec![o]);
+            let bm = b.get_mut().unwrap();
+            bm.set_pts(gst::ClockTime::from_mseconds(pts_ms));
+            bm.set_duration(gst::ClockTime::from_mseconds(40));
+            b
+        };
+        for src in &srcs {
+            src.send_event(gst::event::StreamStart::new("cam"));
+        }
+        for i in 0..3 {
+            for src in &srcs {
+                src.push_buffer(with(i * 40, [1.0, 0.0])).unwrap();
+            }
+        }
+        eventually("3 frames of camera 0", || seen.lock().unwrap().len() == 3);
+        let pad = pipeline.by_name("m").unwrap().static_pad("sink_0").unwrap();
+        assert!(pad.send_event(gst::event::StreamStart::new(second)));
+        srcs[0].push_buffer(with(120, [0.0, 1.0])).unwrap();
+        srcs[1].push_buffer(with(120, [1.0, 0.0])).unwrap();
+        eventually("4 frames of camera 0", || seen.lock().unwrap().len() == 4);
+        pipeline.set_state(gst::State::Null).unwrap();
+        let s = seen.lock().unwrap();
+        (s[2].unwrap(), s[3].unwrap())
+    };
+    let (before, after) = run("flush-and-stream-start", "other");
+    assert_ne!(before, after, "a new stream: new tracklet, new global id");
+    for (policy, second) in [
+        ("flush-and-stream-start", "cam"),
+        ("never", "other"),
+        ("flush", "other"),
+    ] {
+        let (before, after) = run(policy, second);
+        assert_eq!(before, after, "{policy} {second}: the tracklet is kept");
+    }
+}

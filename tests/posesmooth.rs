@@ -436,3 +436,37 @@ fn synthetic_truth_figures_of_the_readme() {
         assert!(text.contains(row), "missing row {row}");
     }
 }
+
+#[test]
+fn a_new_stream_resets_the_filters_and_the_same_stream_resumed_does_not() {
+    // Keypoints at x=100 for 10 frames, then a stream-start and x=200: with
+    // fresh filters the first output is the measurement itself (200); with
+    // the filters kept, One Euro pulls it back towards 100.
+    let first_after = |policy: Option<&str>, second: &str| -> f32 {
+        let mut props = Vec::new();
+        if let Some(p) = policy {
+            props.push(("reset", p.to_value()));
+        }
+        let mut h = harness(&props);
+        h.push_event(gst::event::StreamStart::new("cam"));
+        for i in 0..10u64 {
+            h.push(frame(i, vec![person(Some(1), 100.0, 50.0)]))
+                .unwrap();
+            h.pull().unwrap();
+        }
+        h.push_event(gst::event::StreamStart::new(second));
+        h.push(frame(10, vec![person(Some(1), 200.0, 50.0)]))
+            .unwrap();
+        objects_of(&h.pull().unwrap())[0].keypoints[0].x
+    };
+    assert_eq!(first_after(None, "other"), 200.0);
+    assert_eq!(first_after(Some("stream-start"), "other"), 200.0);
+    for (policy, second) in [
+        (None, "cam"),
+        (Some("flush"), "other"),
+        (Some("never"), "other"),
+    ] {
+        let x = first_after(policy, second);
+        assert!(x < 200.0 && x > 100.0, "{policy:?} {second}: {x}");
+    }
+}

@@ -112,10 +112,8 @@ struct State {
     alive: HashMap<u64, bool>,
     /// Stream name of the last frame (for the track_end events at EOS).
     stream: Option<String>,
-    /// The stream-id of the last stream-start: a stream-start with the same
-    /// id is the same stream resumed (fallbacksrc / rscamerasrc after a
-    /// reconnect), not a new one.
-    stream_id: Option<String>,
+    /// Stream-ids seen, for the reset policy.
+    stream_ids: crate::reset::StreamIds,
     /// Scratch: ids tracked this frame, ids the tracker holds.
     tracked_now: HashSet<u64>,
     held: HashSet<u64>,
@@ -378,18 +376,6 @@ impl ElementImpl for RsByteTrack {
 }
 
 impl RsByteTrack {
-    /// Records a stream-start's id; true when it differs from the previous
-    /// one (the first stream-start is no change: there is nothing to drop).
-    fn new_stream_id(&self, id: &str) -> bool {
-        let mut state = self.state.lock().unwrap();
-        let Some(state) = state.as_mut() else {
-            return false;
-        };
-        let new = state.stream_id.as_deref().is_some_and(|old| old != id);
-        state.stream_id = Some(id.to_string());
-        new
-    }
-
     /// Drops every track (flush, new stream); their `track_end` events go
     /// downstream first.
     fn reset(&self, why: &str) {
@@ -459,7 +445,7 @@ impl BaseTransformImpl for RsByteTrack {
             frame: 0,
             alive: HashMap::new(),
             stream: None,
-            stream_id: None,
+            stream_ids: Default::default(),
             tracked_now: HashSet::new(),
             held: HashSet::new(),
         });
@@ -508,21 +494,15 @@ impl BaseTransformImpl for RsByteTrack {
     fn sink_event(&self, event: gst::Event) -> bool {
         match event.view() {
             gst::EventView::FlushStop(_) | gst::EventView::StreamStart(_) => {
-                use super::ResetPolicy::*;
                 let policy = self.settings.lock().unwrap().reset;
-                let flush = matches!(event.view(), gst::EventView::FlushStop(_));
-                let new_stream = match event.view() {
-                    gst::EventView::StreamStart(ss) => self.new_stream_id(ss.stream_id()),
-                    _ => false,
-                };
-                let reset = match policy {
-                    FlushAndStreamStart => flush || new_stream,
-                    Flush => flush,
-                    StreamStart => new_stream,
-                    Never => false,
-                };
-                if reset {
-                    self.reset(if flush { "flush" } else { "stream-start" });
+                let why = self
+                    .state
+                    .lock()
+                    .unwrap()
+                    .as_mut()
+                    .and_then(|s| s.stream_ids.check(policy, &event));
+                if let Some(why) = why {
+                    self.reset(why);
                 }
             }
             gst::EventView::Eos(_) => {

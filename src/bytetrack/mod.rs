@@ -56,43 +56,13 @@ use gst::prelude::*;
 
 mod imp;
 
-/// What resets the tracker (in the spirit of DeepStream's
-/// `tracking-id-reset-mode`). A stream-start counts only when its stream-id
-/// differs from the previous one: a source that reconnects to the same
-/// stream (rscamerasrc, fallbacksrc) sends the same id again and keeps its
-/// tracks under every policy. After EOS nothing flows until a flush or a
-/// stream-start, so EOS needs no policy of its own: it ends every track
-/// (`track_end`) and the next stream starts from there.
-#[derive(Debug, Eq, PartialEq, Ord, PartialOrd, Hash, Clone, Copy, glib::Enum, Default)]
-#[repr(u32)]
-#[enum_type(name = "GstRsByteTrackReset")]
-pub enum ResetPolicy {
-    #[default]
-    #[enum_value(
-        name = "A flush or a new stream-start",
-        nick = "flush-and-stream-start"
-    )]
-    FlushAndStreamStart = 0,
-    #[enum_value(
-        name = "A flush only (a reconnecting source keeps its tracks)",
-        nick = "flush"
-    )]
-    Flush = 1,
-    #[enum_value(name = "A new stream-start only", nick = "stream-start")]
-    StreamStart = 2,
-    #[enum_value(
-        name = "Never (tracks age out by track-buffer / max-lost-time only)",
-        nick = "never"
-    )]
-    Never = 3,
-}
+pub use crate::reset::ResetPolicy;
 
 glib::wrapper! {
     pub struct RsByteTrack(ObjectSubclass<imp::RsByteTrack>) @extends gst_base::BaseTransform, gst::Element, gst::Object;
 }
 
 pub fn register(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
-    ResetPolicy::static_type().mark_as_plugin_api(gst::PluginAPIFlags::empty());
     gst::Element::register(
         Some(plugin),
         "rsbytetrack",

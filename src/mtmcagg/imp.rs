@@ -37,6 +37,7 @@ struct Settings {
     max_tracklets: u32,
     max_age: u64,
     camera_links: Option<String>,
+    reset: crate::reset::ResetPolicy,
 }
 
 impl Default for Settings {
@@ -50,6 +51,7 @@ impl Default for Settings {
             max_tracklets: c.max_tracklets as u32,
             max_age: c.max_age_ns,
             camera_links: None,
+            reset: crate::reset::ResetPolicy::default(),
         }
     }
 }
@@ -71,6 +73,8 @@ struct Camera {
     flushing: bool,
     /// Merges to send downstream before this camera's next buffer.
     pending: Vec<MergeEvent>,
+    /// Stream-ids seen on this camera's pad, for the reset policy.
+    stream_ids: crate::reset::StreamIds,
 }
 
 struct Shared {
@@ -439,6 +443,7 @@ impl RsMtmcAgg {
         let Some(idx) = pad_index(pad.upcast_ref()) else {
             return false;
         };
+        let policy = self.settings.lock().unwrap().reset;
         let src = {
             let mut shared = self.shared.lock().unwrap();
             let camera = pad.imp().camera.lock().unwrap().clone();
@@ -446,6 +451,14 @@ impl RsMtmcAgg {
             let Some(cam) = cameras.get_mut(&idx) else {
                 return false;
             };
+            if let Some(why) = cam.stream_ids.check(policy, &event) {
+                // The pad's camera name, else the one its buffers carried.
+                let name = camera.as_deref().or(cam.name.as_deref());
+                if let (Some(agg), Some(name)) = (agg.as_mut(), name) {
+                    gst::debug!(CAT, imp = self, "camera {name}: {why}: tracklets reset");
+                    agg.reset_camera(name);
+                }
+            }
             match event.view() {
                 gst::EventView::Segment(s) => {
                     if let Ok(seg) = s.segment().clone().downcast::<gst::ClockTime>() {
@@ -458,9 +471,6 @@ impl RsMtmcAgg {
                     cam.last_rt = None;
                     cam.last_arrival = None;
                     cam.eos = false;
-                    if let (Some(agg), Some(name)) = (agg.as_mut(), camera.as_deref()) {
-                        agg.reset_camera(name);
-                    }
                 }
                 gst::EventView::Eos(_) => cam.eos = true,
                 gst::EventView::StreamStart(_) => cam.eos = false,
@@ -519,6 +529,11 @@ impl ObjectImpl for RsMtmcAgg {
                     .mutable_ready()
                     .build(),
                 ns("max-age", "Maximum age", "Tracklets not seen for this long (ns of running time) are forgotten", d.max_age, u64::MAX),
+                glib::ParamSpecEnum::builder_with_default("reset", crate::reset::ResetPolicy::default())
+                    .nick("Reset")
+                    .blurb("What drops one camera's tracklets (its objects get global ids anew; the other cameras keep theirs): a flush and a new stream-start (another stream-id), one of them, or never")
+                    .mutable_playing()
+                    .build(),
                 glib::ParamSpecString::builder("camera-links")
                     .nick("Camera links file")
                     .blurb("Optional file: one line per camera pair 'camA camB min_seconds max_seconds [overlapping=true]'; pairs not listed cannot share identities")
@@ -553,6 +568,7 @@ impl ObjectImpl for RsMtmcAgg {
             "timeout" => s.timeout = value.get().expect("type checked upstream"),
             "max-tracklets" => s.max_tracklets = value.get().expect("type checked upstream"),
             "max-age" => s.max_age = value.get().expect("type checked upstream"),
+            "reset" => s.reset = value.get().expect("type checked upstream"),
             "camera-links" => {
                 s.camera_links = value
                     .get::<Option<String>>()
@@ -576,6 +592,7 @@ impl ObjectImpl for RsMtmcAgg {
             "max-tracklets" => s.max_tracklets.to_value(),
             "max-age" => s.max_age.to_value(),
             "camera-links" => s.camera_links.to_value(),
+            "reset" => s.reset.to_value(),
             "objects-without-track-id" => self.without_track.load(Ordering::Relaxed).to_value(),
             "objects-without-embedding" => {
                 self.without_embedding.load(Ordering::Relaxed).to_value()
@@ -695,6 +712,7 @@ impl ElementImpl for RsMtmcAgg {
                 flushing: false,
                 name: None,
                 pending: Vec::new(),
+                stream_ids: Default::default(),
             },
         );
         drop(shared);

@@ -31,6 +31,7 @@ struct Settings {
     max_predict: u32,
     predict_decay: f32,
     latency: u32,
+    reset: crate::reset::ResetPolicy,
     lookahead: bool,
     smooth_boxes: bool,
 }
@@ -58,6 +59,7 @@ impl Default for Settings {
             max_predict: d.max_predict,
             predict_decay: d.predict_decay,
             latency: d.latency,
+            reset: crate::reset::ResetPolicy::default(),
             lookahead: d.lookahead,
             smooth_boxes: d.smooth_boxes,
         }
@@ -138,6 +140,7 @@ pub struct RsPoseSmooth {
     // Mutex order: settings before state.
     settings: Mutex<Settings>,
     state: Mutex<State>,
+    stream_ids: Mutex<crate::reset::StreamIds>,
 }
 
 impl RsPoseSmooth {
@@ -321,6 +324,18 @@ impl RsPoseSmooth {
                 if let Err(e) = self.drain() {
                     gst::debug!(CAT, imp = self, "drain before {:?}: {e:?}", event.type_());
                 }
+                if let EventView::StreamStart(_) = event.view() {
+                    let settings = *self.settings.lock().unwrap();
+                    let why = self
+                        .stream_ids
+                        .lock()
+                        .unwrap()
+                        .check(settings.reset, &event);
+                    if let Some(why) = why {
+                        gst::debug!(CAT, imp = self, "{why}: filters reset");
+                        *self.state.lock().unwrap() = Self::new_state(&settings);
+                    }
+                }
             }
             // Other serialized events (custom, tags, gaps) keep their place
             // between the frames: while frames are held they wait for the
@@ -408,6 +423,7 @@ impl ObjectSubclass for RsPoseSmooth {
             srcpad,
             state: Mutex::new(Self::new_state(&settings)),
             settings: Mutex::new(settings),
+            stream_ids: Mutex::new(Default::default()),
         }
     }
 }
@@ -478,6 +494,11 @@ impl ObjectImpl for RsPoseSmooth {
                     .default_value(d.latency)
                     .mutable_ready()
                     .build(),
+                glib::ParamSpecEnum::builder_with_default("reset", d.reset)
+                    .nick("Reset")
+                    .blurb("What drops the filters of every track: a new stream-start (another stream-id) under flush-and-stream-start and stream-start; a flush always does (it restarts the timestamps the filters run on)")
+                    .mutable_playing()
+                    .build(),
                 glib::ParamSpecBoolean::builder("lookahead")
                     .nick("Look ahead")
                     .blurb("kalman with latency >= 1: re-estimate each frame with the held frames after it (fixed-lag Rauch-Tung-Striebel smoother; removes the filter's lag)")
@@ -522,6 +543,7 @@ impl ObjectImpl for RsPoseSmooth {
             "max-predict" => s.max_predict = v.get().expect("type checked upstream"),
             "predict-decay" => s.predict_decay = v.get().expect("type checked upstream"),
             "latency" => s.latency = v.get().expect("type checked upstream"),
+            "reset" => s.reset = v.get().expect("type checked upstream"),
             "lookahead" => s.lookahead = v.get().expect("type checked upstream"),
             "smooth-boxes" => s.smooth_boxes = v.get().expect("type checked upstream"),
             other => unreachable!("unknown property {other}"),
@@ -546,6 +568,7 @@ impl ObjectImpl for RsPoseSmooth {
             "max-predict" => s.max_predict.to_value(),
             "predict-decay" => s.predict_decay.to_value(),
             "latency" => s.latency.to_value(),
+            "reset" => s.reset.to_value(),
             "lookahead" => s.lookahead.to_value(),
             "smooth-boxes" => s.smooth_boxes.to_value(),
             other => unreachable!("unknown property {other}"),
