@@ -6,6 +6,7 @@
 #
 #   pipelines/live-mtmc.sh [--port P] [--address A] [--model M] [--reid R]
 #                          [--rate FPS] [--seconds S] [--out DIR]
+#                          [--stats-interval MS]
 #                          <name>=<uri or file> [<name>=<uri or file> ...]
 #
 #   --port     HTTP port of the view (default 8080); --address (127.0.0.1)
@@ -18,6 +19,9 @@
 #   --out      also write DIR/<name>.jsonl (frames with global ids) and
 #              DIR/<name>.mkv (the annotated video, MJPEG: the same JPEGs the
 #              browser gets)
+#   --stats-interval  rstracking-stats every MS ms of running time from
+#              det_<name> (rsdetect) and track_<name> (rsbytetrack), also
+#              in http://A:P/stats.json under "elements" (default 0 = off)
 #
 # Per camera: rscamerasrc ! videoconvert ! rsdetect stream-name=<name>
 #   ! rsbytetrack with-reid=true ! rsreid ! queue ! rsmtmcagg
@@ -26,7 +30,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/env.sh"
-port=8080; address=127.0.0.1; model=""; reid=""; rate=10; seconds=""; out=""
+port=8080; address=127.0.0.1; model=""; reid=""; rate=10; seconds=""; out=""; stats=0
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -37,6 +41,7 @@ while [ $# -gt 0 ]; do
     --rate) rate="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
+    --stats-interval) stats="$2"; shift 2 ;;
     -h|--help) usage ;;
     --*) echo "$0: unknown option $1" >&2; usage ;;
     *) break ;;
@@ -74,8 +79,9 @@ for cam in "$@"; do
   esac
   names+=("$name")
   args+=(rscamerasrc "name=src_$name" "uri=$uri"
-         ! videoconvert ! rsdetect "model=$model" "stream-name=$name"
-         ! rsbytetrack with-reid=true ! rsreid "model=$reid"
+         ! videoconvert ! rsdetect "name=det_$name" "model=$model" "stream-name=$name"
+         "stats-interval=$stats" ! rsbytetrack "name=track_$name" with-reid=true
+         "stats-interval=$stats" ! rsreid "model=$reid"
          ! queue max-size-buffers=4 max-size-bytes=0 max-size-time=0 ! "m.sink_$k")
   if [ -n "$out" ]; then
     args+=("m.src_$k" ! tee "name=meta_$k"
