@@ -5,7 +5,9 @@
 //! built plugin and print, per buffer, what they read from the buffer
 //! metadata with the stock API. Each must print exactly the objects that
 //! rsjsonsink writes for the same frames (a tee in the same run), also
-//! through videoscale (boxes scaled) and queue.
+//! through videoscale (boxes scaled) and queue. examples/live-mtmc (the
+//! live multi-camera system) runs on a real RTSP server while cameras are
+//! added and removed.
 
 mod common;
 
@@ -229,4 +231,150 @@ fn the_c_app_reads_what_the_jsonl_has() {
 #[test]
 fn the_rust_app_reads_what_the_jsonl_has() {
     check("rust", || Command::new(rust_reader()));
+}
+
+/// One `<camera> frame=<n> track=<id> global=<gid>` line of
+/// rstracking-live-mtmc: (position in the output, camera, frame, global id).
+type ObjectLine = (usize, String, u64, Option<u64>);
+
+fn object_line(i: usize, line: &str) -> Option<ObjectLine> {
+    let mut f = line.split(' ');
+    let camera = f.next()?.to_string();
+    let frame = f.next()?.strip_prefix("frame=")?.parse().ok()?;
+    f.next()?.strip_prefix("track=")?;
+    let global = f.next()?.strip_prefix("global=")?.parse().ok();
+    Some((i, camera, frame, global))
+}
+
+#[test]
+fn the_live_app_adds_and_removes_cameras_while_running() {
+    // examples/live-mtmc on a real RTSP server: cam0 and cam1 show the
+    // same ball (cam1 mirrored) from the start, cam2 (a still ball) is
+    // added after 3 s, cam1 removed after 6 s, EOS after 10 s.
+    load_fallbackswitch();
+    let app = live_mtmc_app();
+    let port = free_port();
+    let server = RtspServer::start_args(port, &["a=ball", "b=ball-mirror", "c=still-ball"]);
+    let dir = tmpdir("live-app");
+    let uri = |m: &str| format!("rtsp://127.0.0.1:{port}/{m}");
+    let mut child = Command::new(&app)
+        .args(["--port", &free_port().to_string()])
+        .arg("--model")
+        .arg(models().join("ball_detector.onnx"))
+        .arg("--reid")
+        .arg(models().join("reid_mean.onnx"))
+        .args(["--seconds", "10"])
+        .args(["--add-after", "3", &format!("cam2={}", uri("c"))])
+        .args(["--remove-after", "6", "cam1"])
+        .arg(format!("cam0={}", uri("a")))
+        .arg(format!("cam1={}", uri("b")))
+        .env("GST_PLUGIN_PATH", plugin_dir())
+        .env("GST_REGISTRY", dir.join("registry.bin"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", app.display()));
+    let read = |mut r: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = r.read_to_string(&mut s);
+            s
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().unwrap()));
+    let stderr = read(Box::new(child.stderr.take().unwrap()));
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(40) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "rstracking-live-mtmc still running after 40 s\n{}\n{}",
+                stdout.join().unwrap(),
+                stderr.join().unwrap()
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    drop(server);
+    let (out, err) = (stdout.join().unwrap(), stderr.join().unwrap());
+    assert!(status.success(), "exit {status}\n{out}\n{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    let at = |l: &str| {
+        let found: Vec<usize> = (0..lines.len()).filter(|&i| lines[i] == l).collect();
+        assert_eq!(found.len(), 1, "one '{l}' line\n{out}\n{err}");
+        found[0]
+    };
+    let (added, removed) = (at("added cam2"), at("removed cam1"));
+    assert!(added < removed, "added cam2, then removed cam1\n{out}");
+    let objects: Vec<ObjectLine> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("cam"))
+        .map(|(i, l)| object_line(i, l).unwrap_or_else(|| panic!("bad line '{l}'\n{out}")))
+        .collect();
+    let of = |cam: &str| -> Vec<&ObjectLine> { objects.iter().filter(|o| o.1 == cam).collect() };
+    let (cam0, cam1, cam2) = (of("cam0"), of("cam1"), of("cam2"));
+    assert_eq!(
+        objects.len(),
+        cam0.len() + cam1.len() + cam2.len(),
+        "only cam0, cam1 and cam2\n{out}"
+    );
+    // Every object (the ball, which every frame has) has a global id.
+    for o in &objects {
+        assert!(o.3.is_some(), "no global id: {o:?}\n{out}");
+    }
+    // cam0 kept flowing through the add and the removal: lines before the
+    // add, between the two and after the removal, frames in order.
+    let count = |v: &[&ObjectLine], from: usize, to: usize| {
+        v.iter().filter(|o| o.0 > from && o.0 < to).count()
+    };
+    assert!(count(&cam0, 0, added) >= 5, "cam0 before the add\n{out}");
+    assert!(count(&cam0, added, removed) >= 10, "cam0 between\n{out}");
+    assert!(
+        count(&cam0, removed, lines.len()) >= 10,
+        "cam0 after the removal\n{out}"
+    );
+    assert!(
+        cam0.windows(2).all(|w| w[0].2 < w[1].2),
+        "cam0's frames strictly increase\n{out}"
+    );
+    // cam1 ran until its removal, not after; cam2 only after its add.
+    assert!(
+        count(&cam1, 0, removed) >= 10,
+        "cam1 before its removal\n{out}"
+    );
+    assert_eq!(
+        count(&cam1, removed, lines.len()),
+        0,
+        "cam1 after its removal\n{out}"
+    );
+    assert_eq!(count(&cam2, 0, added), 0, "cam2 before its add\n{out}");
+    assert!(
+        count(&cam2, added, lines.len()) >= 10,
+        "cam2 after its add\n{out}"
+    );
+    // The same ball in cam0 and cam1 (same appearance): one global id, the
+    // one each camera had most often while both ran.
+    let majority = |v: &[&ObjectLine]| {
+        let mut n = std::collections::BTreeMap::new();
+        for o in v.iter().filter(|o| o.0 < removed) {
+            *n.entry(o.3.unwrap()).or_insert(0) += 1;
+        }
+        n.into_iter().max_by_key(|(_, c)| *c).map(|(g, _)| g)
+    };
+    assert_eq!(
+        majority(&cam0),
+        majority(&cam1),
+        "cam0 and cam1 share the ball's global id\n{out}"
+    );
+    eprintln!(
+        "cam0 {} lines, cam1 {}, cam2 {}; added cam2 at line {added}, removed cam1 at line {removed}",
+        cam0.len(),
+        cam1.len(),
+        cam2.len()
+    );
 }

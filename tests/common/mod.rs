@@ -207,6 +207,19 @@ pub fn rust_reader() -> PathBuf {
         .clone()
 }
 
+/// The example application `rstracking-live-mtmc` (crate
+/// examples/live-mtmc: the live multi-camera system with cameras added and
+/// removed while it runs; it does not link the plugin), built once per test
+/// binary.
+pub fn live_mtmc_app() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            cargo_build(&["-p", "rstracking-live-mtmc-example"]).join("rstracking-live-mtmc")
+        })
+        .clone()
+}
+
 /// A fresh temporary directory for one test.
 pub fn tmpdir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("rstracking-{}-{}", name, std::process::id()));
