@@ -147,7 +147,7 @@ fn a_camera_that_restarts_twice_keeps_running_and_keeps_its_track_ids() {
         run.wait(Duration::from_secs(10), "reconnecting", |s| {
             s.states.last().is_some_and(|(st, _)| st == "reconnecting")
         });
-        std::thread::sleep(Duration::from_secs(2));
+        std::thread::sleep(Duration::from_secs(5));
         server = RtspServer::start_on(port, "still-ball");
         run.wait(
             Duration::from_secs(20),
