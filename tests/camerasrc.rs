@@ -285,3 +285,106 @@ fn a_missing_or_malformed_uri_is_an_error_at_start() {
         pipeline.set_state(gst::State::Null).unwrap();
     }
 }
+
+#[test]
+fn another_camera_restarting_stalls_the_others_at_most_the_aggregator_timeout() {
+    // Two cameras (two RTSP servers) into rsmtmcagg (timeout 200 ms);
+    // camera 1's server goes away for 5 s and comes back. Camera 0's frames
+    // keep leaving the aggregator: no gap longer than the timeout plus a
+    // frame interval (15 fps) and a scheduling margin; camera 1's ball
+    // keeps its track id and its global id through the outage.
+    load_fallbackswitch();
+    let server0 = RtspServer::start_args(free_port(), &["cam=ball"]);
+    let port1 = free_port();
+    let mut server1 = RtspServer::start_args(port1, &["cam=still-ball"]);
+    let models = models();
+    let mut desc = String::from("rsmtmcagg name=m timeout=200000000 ");
+    for (k, uri) in [server0.uri(), server1.uri()].iter().enumerate() {
+        desc.push_str(&format!(
+            "rscamerasrc uri={uri} retry-interval=500 protocols=tcp latency=100 ! videoconvert \
+             ! rsdetect model={} stream-name=cam{k} ! rsbytetrack with-reid=true \
+             ! rsreid model={} ! queue ! m.sink_{k} m.src_{k} ! appsink name=out{k} sync=false ",
+            models.join("ball_detector.onnx").display(),
+            models.join("reid_mean.onnx").display()
+        ));
+    }
+    let pipeline = gst::parse::launch(&desc)
+        .unwrap()
+        .downcast::<gst::Pipeline>()
+        .unwrap();
+    // Per camera: (arrival, track id, global id) of every frame.
+    type Seen = Arc<Mutex<Vec<(Instant, Option<u64>, Option<u64>)>>>;
+    let seen: Vec<Seen> = (0..2).map(|_| Seen::default()).collect();
+    for (k, s) in seen.iter().enumerate() {
+        let s = s.clone();
+        pipeline
+            .by_name(&format!("out{k}"))
+            .unwrap()
+            .downcast::<gst_app::AppSink>()
+            .unwrap()
+            .set_callbacks(
+                gst_app::AppSinkCallbacks::builder()
+                    .new_sample(move |sink| {
+                        let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
+                        let o = sample
+                            .buffer()
+                            .and_then(|b| meta_objects(&b.to_owned()))
+                            .unwrap_or_default();
+                        let first = o.first();
+                        s.lock().unwrap_or_else(|e| e.into_inner()).push((
+                            Instant::now(),
+                            first.and_then(|o| o.track_id),
+                            first.and_then(|o| o.global_id),
+                        ));
+                        Ok(gst::FlowSuccess::Ok)
+                    })
+                    .build(),
+            );
+    }
+    pipeline.set_state(gst::State::Playing).unwrap();
+    let count = |k: usize| seen[k].lock().unwrap().len();
+    let wait = |what: &str, cond: &dyn Fn() -> bool| {
+        let t0 = Instant::now();
+        while !cond() {
+            assert!(t0.elapsed() < Duration::from_secs(20), "{what}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    wait("both cameras flowing", &|| count(0) >= 20 && count(1) >= 20);
+    let before = count(1);
+    let cut = Instant::now();
+    drop(server1);
+    std::thread::sleep(Duration::from_secs(5));
+    server1 = RtspServer::start_on(port1, "still-ball");
+    wait("camera 1 back", &|| count(1) >= before + 20);
+    let end = Instant::now();
+    pipeline.set_state(gst::State::Null).unwrap();
+    drop(server1);
+    let s0 = seen[0].lock().unwrap();
+    let gaps: Vec<Duration> = s0
+        .windows(2)
+        .filter(|w| w[1].0 > cut && w[0].0 < end)
+        .map(|w| w[1].0 - w[0].0)
+        .collect();
+    let max_gap = gaps.iter().max().copied().unwrap_or_default();
+    eprintln!(
+        "camera 0: {} frames during camera 1's outage and return, longest gap {max_gap:?}",
+        gaps.len()
+    );
+    assert!(
+        gaps.len() > 50,
+        "camera 0 kept flowing: {} frames",
+        gaps.len()
+    );
+    assert!(
+        max_gap < Duration::from_millis(200 + 67 + 300),
+        "camera 0 stalled {max_gap:?}"
+    );
+    let s1 = seen[1].lock().unwrap();
+    let tracks: std::collections::BTreeSet<_> = s1.iter().filter_map(|f| f.1).collect();
+    assert_eq!(tracks.len(), 1, "camera 1 keeps its track: {tracks:?}");
+    let g_before = s1[before - 1].2;
+    let g_after = s1.last().unwrap().2;
+    assert!(g_before.is_some());
+    assert_eq!(g_before, g_after, "camera 1 keeps its global id");
+}
