@@ -366,79 +366,30 @@ impl RsCameraSrc {
     /// Follows fallbacksrc's status: state, retries, messages, and the
     /// error once max-retries is exceeded.
     fn on_status(&self, inner: &gst::Element) {
-        let status = inner.property_value("status");
-        let nick = glib::EnumValue::from_value(&status)
-            .map(|(_, v)| v.nick().to_string())
-            .unwrap_or_default();
-        let stats = inner.property::<gst::Structure>("statistics");
-        let num_retry = stats.get::<u64>("num-retry").unwrap_or(0);
-        // fallbacksrc's own word for the last retry (error, eos, timeout,
-        // state-change-failure), used when no message said more.
-        let retry_reason = stats
-            .value("last-retry-reason")
-            .ok()
-            .and_then(|v| glib::EnumValue::from_value(v).map(|(_, e)| e.nick().to_string()))
-            .filter(|n| n != "none");
-        let max_retries = self.settings.lock().unwrap().max_retries;
-        let (message, state_changed, failed) = {
+        let seen = Observed::read(inner);
+        let (uri, max_retries) = {
+            let s = self.settings.lock().unwrap();
+            (s.uri.clone().unwrap_or_default(), s.max_retries)
+        };
+        let (message, change) = {
             let mut st = self.status.lock().unwrap();
-            if st.state == CameraState::Idle {
-                return; // not started, or stopping
-            }
-            let before = st.state;
-            match nick.as_str() {
-                "running" => {
-                    st.ever_connected = true;
-                    st.retry_base = num_retry;
-                    st.retries = 0;
-                    st.reason = None;
-                    st.state = CameraState::Connected;
-                }
-                "retrying" | "buffering" => {
-                    st.retries = num_retry.saturating_sub(st.retry_base);
-                    if st.reason.is_none() && st.retries > 0 {
-                        st.reason = retry_reason.map(|r| format!("source {r}"));
-                    }
-                    if st.state != CameraState::Failed {
-                        st.state = if st.ever_connected {
-                            CameraState::Reconnecting
-                        } else {
-                            CameraState::Connecting
-                        };
-                    }
-                }
-                _ => return,
-            }
-            let mut failed = None;
-            if st.state != CameraState::Connected
-                && max_retries >= 0
-                && st.retries > max_retries as u64
-                && st.state != CameraState::Failed
-            {
-                st.state = CameraState::Failed;
-                failed = Some((st.retries, st.reason.clone()));
-            }
+            let Some(change) = st.follow(&seen, max_retries) else {
+                return;
+            };
             let now = (st.state, st.retries);
             let message = (st.posted != Some(now)).then(|| {
                 st.posted = Some(now);
-                let uri = self
-                    .settings
-                    .lock()
-                    .unwrap()
-                    .uri
-                    .clone()
-                    .unwrap_or_default();
                 gst::Structure::builder(MESSAGE_NAME)
-                    .field("uri", uri)
+                    .field("uri", &uri)
                     .field("state", st.state.nick())
                     .field("retries", st.retries)
                     .field("reason", st.reason.clone().unwrap_or_default())
                     .build()
             });
-            (message, before != st.state, failed)
+            (message, change)
         };
         // Posted with no lock held.
-        if state_changed {
+        if change.state_changed {
             self.obj().notify("state");
         }
         if let Some(s) = message {
@@ -447,14 +398,7 @@ impl RsCameraSrc {
                 .obj()
                 .post_message(gst::message::Element::builder(s).src(&*self.obj()).build());
         }
-        if let Some((retries, reason)) = failed {
-            let uri = self
-                .settings
-                .lock()
-                .unwrap()
-                .uri
-                .clone()
-                .unwrap_or_default();
+        if let Some((retries, reason)) = change.failed {
             gst::element_imp_error!(
                 self,
                 gst::ResourceError::OpenRead,
@@ -467,6 +411,87 @@ impl RsCameraSrc {
                 )
             );
         }
+    }
+}
+
+/// What fallbacksrc says about its source.
+struct Observed {
+    /// The `status` nick: stopped, buffering, retrying, running.
+    status: String,
+    /// Retries since fallbacksrc started.
+    num_retry: u64,
+    /// fallbacksrc's own word for the last retry (error, eos, timeout,
+    /// state-change-failure), used when no message said more.
+    retry_reason: Option<String>,
+}
+
+impl Observed {
+    fn read(inner: &gst::Element) -> Observed {
+        let nick =
+            |v: &glib::Value| glib::EnumValue::from_value(v).map(|(_, e)| e.nick().to_string());
+        let stats = inner.property::<gst::Structure>("statistics");
+        Observed {
+            status: nick(&inner.property_value("status")).unwrap_or_default(),
+            num_retry: stats.get::<u64>("num-retry").unwrap_or(0),
+            retry_reason: stats
+                .value("last-retry-reason")
+                .ok()
+                .and_then(|v| nick(v))
+                .filter(|n| n != "none"),
+        }
+    }
+}
+
+/// What a status update changed.
+struct Change {
+    state_changed: bool,
+    /// (retries, reason) when the camera just failed.
+    failed: Option<(u64, Option<String>)>,
+}
+
+impl Status {
+    /// Applies fallbacksrc's status; None when there is nothing to follow
+    /// (not started, stopping, or a status that changes nothing).
+    fn follow(&mut self, seen: &Observed, max_retries: i32) -> Option<Change> {
+        if self.state == CameraState::Idle {
+            return None;
+        }
+        let before = self.state;
+        match seen.status.as_str() {
+            "running" => {
+                self.ever_connected = true;
+                self.retry_base = seen.num_retry;
+                self.retries = 0;
+                self.reason = None;
+                self.state = CameraState::Connected;
+            }
+            "retrying" | "buffering" => {
+                self.retries = seen.num_retry.saturating_sub(self.retry_base);
+                if self.reason.is_none() && self.retries > 0 {
+                    self.reason = seen.retry_reason.as_ref().map(|r| format!("source {r}"));
+                }
+                if self.state != CameraState::Failed {
+                    self.state = if self.ever_connected {
+                        CameraState::Reconnecting
+                    } else {
+                        CameraState::Connecting
+                    };
+                }
+            }
+            _ => return None,
+        }
+        let mut failed = None;
+        if !matches!(self.state, CameraState::Connected | CameraState::Failed)
+            && max_retries >= 0
+            && self.retries > max_retries as u64
+        {
+            self.state = CameraState::Failed;
+            failed = Some((self.retries, self.reason.clone()));
+        }
+        Some(Change {
+            state_changed: before != self.state,
+            failed,
+        })
     }
 }
 
