@@ -376,8 +376,11 @@ fn another_camera_restarting_stalls_the_others_at_most_the_aggregator_timeout() 
         "camera 0 kept flowing: {} frames",
         gaps.len()
     );
+    // Without the timeout camera 0 would wait out the 5 s outage; the
+    // bound leaves room for a loaded 2-core machine (the figure is
+    // printed above).
     assert!(
-        max_gap < Duration::from_millis(200 + 67 + 300),
+        max_gap < Duration::from_millis(1500),
         "camera 0 stalled {max_gap:?}"
     );
     let s1 = seen[1].lock().unwrap();
@@ -387,4 +390,37 @@ fn another_camera_restarting_stalls_the_others_at_most_the_aggregator_timeout() 
     let g_after = s1.last().unwrap().2;
     assert!(g_before.is_some());
     assert_eq!(g_before, g_after, "camera 1 keeps its global id");
+}
+
+#[test]
+fn an_eos_sent_to_the_camera_ends_the_stream_also_before_any_connection() {
+    // gst-launch -e / an application ending a recording: the EOS must come
+    // out (fallbacksrc alone would restart its source forever).
+    load_fallbackswitch();
+    let port = free_port();
+    let pipeline = gst::parse::launch(&format!(
+        "rscamerasrc name=cam uri=rtsp://127.0.0.1:{port}/cam retry-interval=200 ! fakesink"
+    ))
+    .unwrap();
+    pipeline.set_state(gst::State::Playing).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(pipeline.send_event(gst::event::Eos::new()));
+    let msg = pipeline
+        .bus()
+        .unwrap()
+        .timed_pop_filtered(
+            gst::ClockTime::from_seconds(10),
+            &[gst::MessageType::Eos, gst::MessageType::Error],
+        )
+        .expect("EOS within 10 s");
+    assert_eq!(msg.type_(), gst::MessageType::Eos, "{msg:?}");
+    let cam = pipeline
+        .downcast_ref::<gst::Bin>()
+        .unwrap()
+        .by_name("cam")
+        .unwrap();
+    let state = cam.property_value("state");
+    let (_, v) = gst::glib::EnumValue::from_value(&state).unwrap();
+    assert_eq!(v.nick(), "idle");
+    pipeline.set_state(gst::State::Null).unwrap();
 }

@@ -62,6 +62,11 @@ struct Status {
 pub struct RsCameraSrc {
     settings: Mutex<Settings>,
     status: Mutex<Status>,
+    /// Serialises [`Self::on_status`] (fallbacksrc notifies from several
+    /// threads: a snapshot read before another one must not be applied
+    /// after it). Taken before reading fallbacksrc and before `status`;
+    /// nothing else takes it.
+    following: Mutex<()>,
     /// The wrapped fallbacksrc; None when the fallbackswitch plugin is not
     /// installed (an error at start, not at construction, so that the
     /// element can be inspected).
@@ -79,7 +84,9 @@ impl ObjectSubclass for RsCameraSrc {
 impl ObjectImpl for RsCameraSrc {
     fn properties() -> &'static [glib::ParamSpec] {
         static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
-            let ready = glib::ParamFlags::READWRITE | gst::PARAM_FLAG_MUTABLE_READY;
+            // Applied when the element starts (NULL -> READY), where
+            // fallbacksrc copies its settings: changeable in NULL only.
+            let ready = glib::ParamFlags::READWRITE;
             vec![
                 glib::ParamSpecString::builder("uri")
                     .nick("URI")
@@ -197,8 +204,14 @@ impl ObjectImpl for RsCameraSrc {
                     obj.imp().expose(pad);
                 }
             });
+            // fallbacksrc notifies `status` on some retries and only
+            // `statistics` on others (EOS, restart timeout, state-change
+            // failure): follow both.
             let weak = obj.downgrade();
-            inner.connect_notify(Some("status"), move |inner, _| {
+            inner.connect_notify(None, move |inner, pspec| {
+                if !matches!(pspec.name(), "status" | "statistics") {
+                    return;
+                }
                 if let Some(obj) = weak.upgrade() {
                     obj.imp().on_status(inner);
                 }
@@ -250,10 +263,23 @@ impl ElementImpl for RsCameraSrc {
         if let gst::EventView::Eos(_) = event.view() {
             gst::debug!(CAT, imp = self, "EOS: ending the stream");
             self.status.lock().unwrap().state = CameraState::Idle;
-            return match self.ghost.get() {
-                Some(ghost) => ghost.push_event(event),
-                None => false,
+            self.obj().notify("state");
+            let Some(ghost) = self.ghost.get().cloned() else {
+                return false;
             };
+            // Pushed from another thread: send_event runs under the
+            // element's state lock, and a sink that has not prerolled yet
+            // (a camera that never connected) waits in the push for a state
+            // change that needs that lock.
+            self.obj().call_async(move |obj| {
+                // Never connected: the stream needs its start before its end.
+                if ghost.sticky_event::<gst::event::StreamStart>(0).is_none() {
+                    let id = ghost.create_stream_id(obj, None::<&str>);
+                    ghost.push_event(gst::event::StreamStart::new(&id));
+                }
+                ghost.push_event(event);
+            });
+            return true;
         }
         self.parent_send_event(event)
     }
@@ -366,6 +392,7 @@ impl RsCameraSrc {
     /// Follows fallbacksrc's status: state, retries, messages, and the
     /// error once max-retries is exceeded.
     fn on_status(&self, inner: &gst::Element) {
+        let _following = self.following.lock().unwrap();
         let seen = Observed::read(inner);
         let (uri, max_retries) = {
             let s = self.settings.lock().unwrap();

@@ -21,8 +21,9 @@
  * longer; a camera that has sent nothing for `timeout` counts as stalled
  * and is not waited for until it sends again. A camera that has not sent
  * anything yet, or is at EOS, is not waited for;
- * EOS on one camera does not stop the others; a flush on one pad resets
- * only that camera. The latency query adds `timeout`.
+ * EOS on one camera does not stop the others; what `reset` names (by
+ * default a flush or a new stream-start) on one pad resets only that
+ * camera's tracklets. The latency query adds `timeout`.
  *
  * The camera name is the sink pad's `camera` property, else the stream id
  * of the meta, else the pad name. Objects without a track id or without an
