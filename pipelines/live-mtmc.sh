@@ -101,10 +101,18 @@ done
 
 echo "live view: http://$address:$port/ (cameras: ${names[*]})"
 if [ -n "$seconds" ]; then
-  # SIGINT after S seconds: gst-launch -e sends EOS, the files are
-  # finalised, and the exit status is 0.
-  timeout -s INT --foreground "$seconds" gst-launch-1.0 -q -e "${args[@]}" || {
-    rc=$?; [ "$rc" -eq 124 ] || exit "$rc"; }
+  # SIGINT after S seconds: gst-launch -e sends EOS and the files are
+  # finalised; SIGKILL 30 s later if EOS never completes. Its own exit status
+  # is ours (0 after a clean EOS).
+  timeout -k 30 --preserve-status -s INT --foreground "$seconds" \
+    gst-launch-1.0 -q -e "${args[@]}" &
+  child=$!
+  trap 'kill -INT "$child" 2>/dev/null || true' INT TERM
+  rc=0; wait "$child" || rc=$?
+  # A signal to this script interrupts the first wait (status > 128): wait
+  # again for gst-launch's own status.
+  if [ "$rc" -gt 128 ]; then rc=0; wait "$child" || rc=$?; fi
+  exit "$rc"
 else
   exec gst-launch-1.0 -q -e "${args[@]}"
 fi

@@ -16,14 +16,15 @@ here="$(cd "$(dirname "$0")" && pwd)"
 [ $# -ge 3 ] || { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 video="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; det="$2"; reid="$3"
 seconds="${4:-40}"; counts="${5:-1 2 4}"
+[ "$seconds" -ge 20 ] || { echo "$0: seconds must be at least 20" >&2; exit 2; }
 free_port() {
   /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 hz="$(getconf CLK_TCK)"
 work="$(mktemp -d)"
-server=""
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+server=""; live=""
+trap '[ -z "$live" ] || kill -TERM "$live" 2>/dev/null || true; kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 printf '%-8s %-11s %-10s %-9s %-11s %-13s %-12s %-16s\n' cameras "fps/camera" "fps total" "CPU pipe" "CPU server" "detect ms/fr" "objects/fr" "latency ms (max)"
 for n in $counts; do
   rtsp="$(free_port)"; http="$(free_port)"
@@ -43,7 +44,7 @@ for n in $counts; do
   sleep $((seconds - 13))
   p1="$(ticks "$pipe")"; s1="$(ticks "$server")"; t1="$(date +%s.%N)"
   curl -s "http://127.0.0.1:$http/stats.json" > "$work/stats.json" || true
-  wait "$live" || true
+  wait "$live" || true; live=""
   kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=""
   /usr/bin/python3 - "$work/stats.json" "$n" "$p0" "$p1" "$s0" "$s1" "$t0" "$t1" "$hz" <<'PY'
 import json, sys

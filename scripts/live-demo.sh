@@ -19,12 +19,13 @@ rtsp="$(free_port)"; http="$(free_port)"
 /usr/bin/python3 scripts/rtsp-camera.py "$rtsp" a=ball b=ball-mirror > "$out/rtsp-server.log" 2>&1 &
 server=$!
 shot=""
-trap 'kill "$server" 2>/dev/null || true; [ -z "$shot" ] || kill "$shot" 2>/dev/null || true' EXIT
+# The screenshot runs in its own process group (setsid), killed whole.
+trap 'kill "$server" 2>/dev/null || true; [ -z "$shot" ] || kill -- -"$shot" 2>/dev/null || true' EXIT
 for _ in $(seq 50); do grep -q ready "$out/rtsp-server.log" && break; sleep 0.1; done
 grep -q ready "$out/rtsp-server.log" || { cat "$out/rtsp-server.log" >&2; exit 1; }
 echo "RTSP cameras: rtsp://127.0.0.1:$rtsp/a, rtsp://127.0.0.1:$rtsp/b"
-(
-  sleep $((seconds / 2))
+setsid bash -c '
+  sleep "$1"; out="$2"; http="$3"
   profile="$(mktemp -d)"
   timeout 60 chromium --headless --disable-gpu --no-sandbox --no-first-run \
     --hide-scrollbars --force-device-scale-factor=1 --timeout=3000 \
@@ -32,7 +33,7 @@ echo "RTSP cameras: rtsp://127.0.0.1:$rtsp/a, rtsp://127.0.0.1:$rtsp/b"
     --screenshot="$out/index.png" "http://127.0.0.1:$http/" > /dev/null 2>&1 \
     || echo "live-demo: chromium could not take the screenshot" >&2
   rm -rf "$profile"
-) &
+' shot $((seconds / 2)) "$out" "$http" &
 shot=$!
 pipelines/live-mtmc.sh --seconds "$seconds" --port "$http" --out "$out" \
   "cam0=rtsp://127.0.0.1:$rtsp/a" "cam1=rtsp://127.0.0.1:$rtsp/b"
