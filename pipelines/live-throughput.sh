@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Throughput of the live multi-camera system on this machine: for each camera
-# count, a local RTSP server (scripts/rtsp-camera.py) serves VIDEO looped as
-# that many live cameras, and pipelines/live-mtmc.sh runs on them with the
+# count, a local RTSP server (scripts/rtsp-camera.py) serves VIDEO as
+# that many live cameras (played once: keep SECONDS under its length), and
+# pipelines/live-mtmc.sh runs on them with the
 # given detector and re-id models for SECONDS; from its /stats.json (taken
 # 5 s before the end) and /proc it prints, per camera count: frames/s per
 # camera (rsbytetrack's measured rate) and in total, the CPU share of the

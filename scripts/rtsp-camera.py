@@ -19,7 +19,8 @@ Scenes (320x240 at 15 frames/s unless a file):
               ball where it was, so a tracker can keep its id across an
               outage
   file:PATH   a video file, decoded and re-encoded at its own size and
-              rate, looped
+              rate, played once per media: at its end the stream ends, and a
+              client that reconnects (rscamerasrc does) plays it again
 """
 import sys
 
@@ -40,9 +41,8 @@ SCENES = {
 
 def source(scene):
     if scene.startswith("file:"):
-        path = scene[len("file:"):]
-        # multifilesrc loop=true replays the file; decodebin decodes it.
-        return f"multifilesrc location={path} loop=true ! decodebin ! videorate"
+        path = scene[len("file:"):].replace("\\", "\\\\").replace('"', '\\"')
+        return f'filesrc location="{path}" ! decodebin'
     if scene not in SCENES:
         sys.exit(f"rtsp-camera.py: unknown scene {scene!r} (expected {', '.join(SCENES)} or file:PATH)")
     return SCENES[scene]
