@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs what gst-rstracking needs on Debian 12 (idempotent): GStreamer
 # 1.22 development files and plugins, meson/ninja, the RTSP server library
-# (the tests' camera), chromium (the web view's browser test). Rust (cargo) must already
+# (the tests' camera), chromium (the web view's browser test), mosquitto and
+# its clients (the broker elements' tests; the service is not enabled by us). Rust (cargo) must already
 # be installed (rustup).
 set -euo pipefail
 pkgs=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
       gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
       gstreamer1.0-libav meson ninja-build pkg-config
       gcc libc6-dev python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
-      gir1.2-gst-rtsp-server-1.0 chromium)
+      gir1.2-gst-rtsp-server-1.0 chromium mosquitto mosquitto-clients openssl)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -24,6 +24,7 @@ use gst::glib;
 
 pub use rstracking_core as core;
 
+mod broker;
 mod bytetrack;
 mod camerasrc;
 mod detect;
@@ -31,6 +32,8 @@ pub use detect::infer;
 pub mod interop;
 mod jsonsink;
 pub mod meta;
+mod msgsink;
+mod msgsrc;
 mod mtmcagg;
 pub mod onnx;
 mod overlay;
@@ -57,6 +60,8 @@ fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     mtmcagg::register(plugin)?;
     camerasrc::register(plugin)?;
     webview::register(plugin)?;
+    msgsink::register(plugin)?;
+    msgsrc::register(plugin)?;
     Ok(())
 }
 

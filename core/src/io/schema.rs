@@ -44,6 +44,11 @@ pub struct JsonObject {
     pub keypoint_states: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub embedding: Option<Vec<f32>>,
+    /// The embedding as base64 (standard alphabet, padded) of its
+    /// little-endian f32 values: the compact form broker messages use
+    /// (see [`crate::io::msg`]). Read as `embedding` when that is absent.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub embedding_b64: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub embedding_frame: Option<u64>,
 }
@@ -101,12 +106,37 @@ impl From<&Object> for JsonObject {
                     .collect()
             }),
             embedding: o.embedding.as_ref().map(|e| e.to_vec()),
+            embedding_b64: None,
             embedding_frame: o.embedding_frame,
         }
     }
 }
 
+/// How a frame line writes embeddings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EmbeddingEncoding {
+    /// `embedding`: a JSON array of numbers (rsjsonsink).
+    #[default]
+    Json,
+    /// `embedding_b64`: base64 of the little-endian f32 values, about a
+    /// third of the JSON size.
+    Base64,
+    /// Left out (`embedding_frame` too).
+    Omit,
+}
+
 impl JsonObject {
+    /// Moves an `embedding_b64` into `embedding` (when `embedding` is
+    /// absent); the error says what is wrong with the text.
+    pub fn decode_embedding(&mut self) -> Result<(), String> {
+        if let Some(b) = self.embedding_b64.take() {
+            if self.embedding.is_none() {
+                self.embedding = Some(crate::io::msg::decode_embedding(&b)?);
+            }
+        }
+        Ok(())
+    }
+
     /// Converts to the object model, validating values.
     pub fn to_object(&self) -> Result<Object, ObjectError> {
         let [x, y, w, h] = self.bbox;
@@ -268,7 +298,43 @@ pub fn frame_line<'a>(
     height: u32,
     objects: &[Object],
 ) -> String {
+    frame_line_encoded(
+        stream,
+        frame,
+        times,
+        (width, height),
+        objects,
+        EmbeddingEncoding::Json,
+    )
+}
+
+/// [`frame_line`] with a choice of how embeddings are written.
+pub fn frame_line_encoded<'a>(
+    stream: Option<&str>,
+    frame: u64,
+    times: impl Into<FrameTimes<'a>>,
+    (width, height): (u32, u32),
+    objects: &[Object],
+    embeddings: EmbeddingEncoding,
+) -> String {
     let times = times.into();
+    let object = |o: &Object| {
+        let mut jo = JsonObject::from(o);
+        match embeddings {
+            EmbeddingEncoding::Json => {}
+            EmbeddingEncoding::Base64 => {
+                jo.embedding_b64 = jo
+                    .embedding
+                    .take()
+                    .map(|e| crate::io::msg::encode_embedding(&e));
+            }
+            EmbeddingEncoding::Omit => {
+                jo.embedding = None;
+                jo.embedding_frame = None;
+            }
+        }
+        jo
+    };
     let line = FrameLine {
         schema: SCHEMA.to_string(),
         stream: stream.map(str::to_string),
@@ -279,7 +345,7 @@ pub fn frame_line<'a>(
         utc_source: times.utc_source.map(str::to_string),
         width,
         height,
-        objects: objects.iter().map(JsonObject::from).collect(),
+        objects: objects.iter().map(object).collect(),
     };
     serde_json::to_string(&line).expect("frame line serialises")
 }
@@ -357,6 +423,8 @@ pub fn parse_jsonl(text: &str, path: &str) -> Result<JsonlDetections, ParseError
                 notes.dropped.add(line_no);
                 continue;
             }
+            jo.decode_embedding()
+                .map_err(|m| err(format!("object {k}: embedding_b64: {m}")))?;
             let finite = |v: &[f32]| v.iter().all(|v| v.is_finite());
             if jo
                 .keypoints

@@ -1,0 +1,710 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+
+use super::Embeddings;
+use crate::broker::{self, BrokerSettings, BrokerState, Connection, Step};
+use crate::meta::TrackingMeta;
+use gst::glib;
+use gst::prelude::*;
+use gst::subclass::prelude::*;
+use gst_base::prelude::*;
+use gst_base::subclass::prelude::*;
+use rstracking_core::io::{msg, schema};
+use rumqttc::{Event, Outgoing, Packet, QoS};
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
+    gst::DebugCategory::new(
+        "rsmsgsink",
+        gst::DebugColorFlags::empty(),
+        Some("Tracking meta to an MQTT broker"),
+    )
+});
+
+const DEFAULT_TOPIC: &str = "rstracking/{stream}";
+const DEFAULT_MAX_BUFFERED: u32 = 100_000;
+const DEFAULT_MAX_INFLIGHT: u32 = 100;
+const DEFAULT_DRAIN_TIMEOUT_MS: u32 = 10_000;
+
+#[derive(Debug, Clone)]
+struct Settings {
+    broker: BrokerSettings,
+    topic: String,
+    embeddings: Embeddings,
+    max_buffered: u32,
+    max_inflight: u32,
+    drain_timeout_ms: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            broker: BrokerSettings::default(),
+            topic: DEFAULT_TOPIC.into(),
+            embeddings: Embeddings::default(),
+            max_buffered: DEFAULT_MAX_BUFFERED,
+            max_inflight: DEFAULT_MAX_INFLIGHT,
+            drain_timeout_ms: DEFAULT_DRAIN_TIMEOUT_MS,
+        }
+    }
+}
+
+struct Msg {
+    topic: String,
+    payload: Vec<u8>,
+}
+
+/// Messages on their way, shared by the streaming thread (which adds) and
+/// the connection's thread (which hands them to the connection and drops
+/// them when acknowledged). Invariant: the order of `inflight` is the order
+/// they were handed over, which is the order rumqttc sends them, so packet
+/// ids are assigned to them in order.
+struct Outbox {
+    /// Not yet handed to the connection, oldest first.
+    pending: VecDeque<Msg>,
+    /// Handed over, not yet acknowledged (packet id once sent).
+    inflight: VecDeque<(Option<u16>, Msg)>,
+    /// Set once the connection is started.
+    client: Option<rumqttc::AsyncClient>,
+    qos: QoS,
+    connected: bool,
+    state: BrokerState,
+    reason: Option<String>,
+    max_buffered: usize,
+    window: usize,
+    dropped: u64,
+    /// Dropped since the last warning about it.
+    dropped_unreported: u64,
+    acked: u64,
+    /// `unlock`: stop waiting for the drain.
+    cancel: bool,
+}
+
+impl Outbox {
+    fn buffered(&self) -> usize {
+        self.pending.len() + self.inflight.len()
+    }
+
+    /// Hands pending messages to the connection while the window allows.
+    fn forward(&mut self) {
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        while self.connected && self.inflight.len() < self.window {
+            let Some(m) = self.pending.pop_front() else {
+                break;
+            };
+            match client.try_publish(m.topic.clone(), self.qos, false, m.payload.clone()) {
+                Ok(()) => self.inflight.push_back((None, m)),
+                Err(_) => {
+                    // Channel full or closed: try again on the next event.
+                    self.pending.push_front(m);
+                    break;
+                }
+            }
+        }
+    }
+
+    fn push(&mut self, m: Msg) {
+        self.pending.push_back(m);
+        while self.buffered() > self.max_buffered && !self.pending.is_empty() {
+            self.pending.pop_front();
+            self.dropped += 1;
+            self.dropped_unreported += 1;
+        }
+        self.forward();
+    }
+
+    /// After a connection error: rumqttc forgets what it held (clean
+    /// session), the un-acknowledged messages go back in front, in order.
+    fn requeue(&mut self) {
+        while let Some((_, m)) = self.inflight.pop_back() {
+            self.pending.push_front(m);
+        }
+    }
+
+    fn report(&self, address: &str) -> gst::Structure {
+        gst::Structure::builder("rstracking-broker")
+            .field("address", address)
+            .field("state", self.state.nick())
+            .field("buffered", self.buffered() as u64)
+            .field("dropped", self.dropped)
+            .field("acked", self.acked)
+            .field("reason", self.reason.clone())
+            .build()
+    }
+}
+
+struct Shared {
+    outbox: Mutex<Outbox>,
+    cond: Condvar,
+}
+
+struct State {
+    shared: Arc<Shared>,
+    _conn: Connection,
+    seq: u64,
+    frames: u64,
+    next_frame: u64,
+    width: u32,
+    height: u32,
+    stream: Option<String>,
+    topic: String,
+    embeddings: Embeddings,
+    drain_timeout: Duration,
+    address: String,
+}
+
+impl State {
+    fn topic_for(&self, stream: Option<&str>, fallback: &str) -> String {
+        self.topic.replace("{stream}", stream.unwrap_or(fallback))
+    }
+}
+
+#[derive(Default)]
+pub struct RsMsgSink {
+    settings: Mutex<Settings>,
+    state: Mutex<Option<State>>,
+}
+
+#[glib::object_subclass]
+impl ObjectSubclass for RsMsgSink {
+    const NAME: &'static str = "GstRsMsgSink";
+    type Type = super::RsMsgSink;
+    type ParentType = gst_base::BaseSink;
+}
+
+impl ObjectImpl for RsMsgSink {
+    fn constructed(&self) {
+        self.parent_constructed();
+        self.obj().set_sync(false);
+    }
+
+    fn properties() -> &'static [glib::ParamSpec] {
+        static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
+            let mut v = BrokerSettings::properties();
+            v.extend([
+                glib::ParamSpecString::builder("topic")
+                    .nick("Topic")
+                    .blurb("Topic pattern; {stream} is replaced by the stream name of the meta (else the element's name)")
+                    .default_value(Some(DEFAULT_TOPIC))
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecEnum::builder_with_default("embeddings", Embeddings::default())
+                    .nick("Embeddings")
+                    .blurb("How embeddings are written: base64 (embedding_b64), json (embedding array) or none")
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecUInt::builder("max-buffered")
+                    .nick("Maximum buffered messages")
+                    .blurb("Messages kept while the broker is unreachable (not yet handed to the connection); beyond it the oldest are dropped and counted")
+                    .minimum(1)
+                    .default_value(DEFAULT_MAX_BUFFERED)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecUInt::builder("max-inflight")
+                    .nick("Maximum in flight")
+                    .blurb("Messages sent and not yet acknowledged (QoS 1) at most")
+                    .minimum(1)
+                    .maximum(65_535)
+                    .default_value(DEFAULT_MAX_INFLIGHT)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecUInt::builder("drain-timeout")
+                    .nick("Drain timeout")
+                    .blurb("At EOS, milliseconds to wait for every message to be acknowledged (0 = do not wait)")
+                    .default_value(DEFAULT_DRAIN_TIMEOUT_MS)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecEnum::builder_with_default("state", BrokerState::default())
+                    .nick("State")
+                    .blurb("Connection state")
+                    .read_only()
+                    .build(),
+                glib::ParamSpecUInt64::builder("buffered")
+                    .nick("Buffered")
+                    .blurb("Messages not yet acknowledged by the broker")
+                    .read_only()
+                    .build(),
+                glib::ParamSpecUInt64::builder("dropped")
+                    .nick("Dropped")
+                    .blurb("Messages dropped because max-buffered was reached")
+                    .read_only()
+                    .build(),
+                glib::ParamSpecUInt64::builder("acked")
+                    .nick("Acknowledged")
+                    .blurb("Messages the broker acknowledged (QoS 1) or that were sent (QoS 0)")
+                    .read_only()
+                    .build(),
+            ]);
+            v
+        });
+        PROPS.as_ref()
+    }
+
+    fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+        let mut s = self.settings.lock().unwrap();
+        if s.broker.set(pspec.name(), value) {
+            return;
+        }
+        match pspec.name() {
+            "topic" => {
+                s.topic = value
+                    .get::<Option<String>>()
+                    .expect("type checked upstream")
+                    .unwrap_or_else(|| DEFAULT_TOPIC.into())
+            }
+            "embeddings" => s.embeddings = value.get().expect("type checked upstream"),
+            "max-buffered" => s.max_buffered = value.get().expect("type checked upstream"),
+            "max-inflight" => s.max_inflight = value.get().expect("type checked upstream"),
+            "drain-timeout" => s.drain_timeout_ms = value.get().expect("type checked upstream"),
+            other => unreachable!("unknown property {other}"),
+        }
+    }
+
+    fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+        let s = self.settings.lock().unwrap();
+        if let Some(v) = s.broker.get(pspec.name()) {
+            return v;
+        }
+        let counters = || {
+            let guard = self.state.lock().unwrap();
+            guard.as_ref().map(|st| {
+                let ob = st.shared.outbox.lock().unwrap();
+                (ob.state, ob.buffered() as u64, ob.dropped, ob.acked)
+            })
+        };
+        match pspec.name() {
+            "topic" => s.topic.to_value(),
+            "embeddings" => s.embeddings.to_value(),
+            "max-buffered" => s.max_buffered.to_value(),
+            "max-inflight" => s.max_inflight.to_value(),
+            "drain-timeout" => s.drain_timeout_ms.to_value(),
+            "state" => counters().map_or(BrokerState::Idle, |c| c.0).to_value(),
+            "buffered" => counters().map_or(0, |c| c.1).to_value(),
+            "dropped" => counters().map_or(0, |c| c.2).to_value(),
+            "acked" => counters().map_or(0, |c| c.3).to_value(),
+            other => unreachable!("unknown property {other}"),
+        }
+    }
+}
+
+impl GstObjectImpl for RsMsgSink {}
+
+impl ElementImpl for RsMsgSink {
+    fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
+        static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
+            gst::subclass::ElementMetadata::new(
+                "Tracking MQTT publisher",
+                "Sink/Analyzer/Network",
+                "Publishes the tracking meta and life-cycle events to an MQTT broker as JSON Lines schema rstracking/1 messages, buffering while the broker is away",
+                "gst-rstracking developers",
+            )
+        });
+        Some(&*META)
+    }
+
+    fn pad_templates() -> &'static [gst::PadTemplate] {
+        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
+            vec![gst::PadTemplate::new(
+                "sink",
+                gst::PadDirection::Sink,
+                gst::PadPresence::Always,
+                &crate::video_caps_any(),
+            )
+            .unwrap()]
+        });
+        TEMPLATES.as_ref()
+    }
+}
+
+impl RsMsgSink {
+    fn post_report(&self, s: gst::Structure) {
+        let obj = self.obj();
+        let _ = obj.post_message(gst::message::Element::builder(s).src(&*obj).build());
+    }
+
+    /// The connection thread's handler of every poll result.
+    fn handler(
+        &self,
+        shared: Arc<Shared>,
+        address: String,
+        retry: Duration,
+    ) -> impl FnMut(&mut rumqttc::EventLoop, Result<Event, rumqttc::ConnectionError>) -> Step
+           + Send
+           + 'static {
+        let weak = self.obj().downgrade();
+        move |el, r| {
+            let mut report = None;
+            let mut warning = None;
+            let mut error = None;
+            let step = {
+                let mut ob = shared.outbox.lock().unwrap();
+                match r {
+                    Ok(Event::Incoming(Packet::ConnAck(_))) => {
+                        ob.connected = true;
+                        ob.state = BrokerState::Connected;
+                        ob.reason = None;
+                        if ob.dropped_unreported > 0 {
+                            warning = Some(format!(
+                                "Dropped {} messages (the oldest) while broker {address} was unreachable: max-buffered reached ({} in total)",
+                                ob.dropped_unreported, ob.dropped
+                            ));
+                            ob.dropped_unreported = 0;
+                        }
+                        ob.forward();
+                        report = Some(ob.report(&address));
+                        Step::Continue
+                    }
+                    Ok(Event::Outgoing(Outgoing::Publish(pkid))) => {
+                        if ob.qos == QoS::AtMostOnce {
+                            ob.inflight.pop_front();
+                            ob.acked += 1;
+                            ob.forward();
+                            shared.cond.notify_all();
+                        } else if let Some(e) = ob.inflight.iter_mut().find(|e| e.0.is_none()) {
+                            e.0 = Some(pkid);
+                        }
+                        Step::Continue
+                    }
+                    Ok(Event::Incoming(Packet::PubAck(a))) => {
+                        if let Some(i) = ob.inflight.iter().position(|e| e.0 == Some(a.pkid)) {
+                            ob.inflight.remove(i);
+                            ob.acked += 1;
+                        }
+                        ob.forward();
+                        shared.cond.notify_all();
+                        Step::Continue
+                    }
+                    Ok(_) => Step::Continue,
+                    Err(e) => {
+                        // rumqttc would resend what it holds only on a
+                        // resumed session; we resend ourselves, in order.
+                        el.clean();
+                        el.pending.clear();
+                        ob.connected = false;
+                        ob.requeue();
+                        let (fatal, text) = broker::describe(&address, &e);
+                        let before = ob.state;
+                        ob.reason = Some(text.clone());
+                        let step = if fatal {
+                            ob.state = BrokerState::Failed;
+                            error = Some(text);
+                            Step::Stop
+                        } else {
+                            if ob.state == BrokerState::Connected {
+                                ob.state = BrokerState::Reconnecting;
+                            }
+                            Step::Wait(retry)
+                        };
+                        if ob.state != before {
+                            report = Some(ob.report(&address));
+                        }
+                        shared.cond.notify_all();
+                        step
+                    }
+                }
+            };
+            if let Some(obj) = weak.upgrade() {
+                let imp = obj.imp();
+                if let Some(w) = warning {
+                    gst::warning!(CAT, imp = imp, "{w}");
+                    gst::element_imp_warning!(imp, gst::ResourceError::Write, ["{}", w]);
+                }
+                if let Some(s) = report {
+                    gst::info!(CAT, imp = imp, "{s:?}");
+                    imp.post_report(s);
+                }
+                if let Some(e) = error {
+                    gst::element_imp_error!(imp, gst::ResourceError::OpenWrite, ["{}", e]);
+                }
+            }
+            step
+        }
+    }
+
+    /// Queues one message (never blocks on the network).
+    fn publish(&self, line: &str, stream: Option<&str>, frame_line: bool) {
+        let name = self.obj().name();
+        let mut guard = self.state.lock().unwrap();
+        let Some(st) = guard.as_mut() else {
+            return;
+        };
+        if stream.is_some() && st.stream.is_none() {
+            st.stream = stream.map(String::from);
+        }
+        let topic = st.topic_for(stream.or(st.stream.as_deref()), &name);
+        let payload = msg::with_seq(line, st.seq).into_bytes();
+        st.seq += 1;
+        if frame_line {
+            st.frames += 1;
+        }
+        st.shared
+            .outbox
+            .lock()
+            .unwrap()
+            .push(Msg { topic, payload });
+    }
+
+    /// At EOS: the `eos` message, then wait (up to drain-timeout) for
+    /// every message to be acknowledged.
+    fn finish(&self) {
+        let (stream, frames, shared, timeout, address) = {
+            let guard = self.state.lock().unwrap();
+            let Some(st) = guard.as_ref() else {
+                return;
+            };
+            (
+                st.stream.clone(),
+                st.frames,
+                st.shared.clone(),
+                st.drain_timeout,
+                st.address.clone(),
+            )
+        };
+        self.publish(
+            &msg::eos_line(stream.as_deref(), frames),
+            stream.as_deref(),
+            false,
+        );
+        let deadline = Instant::now() + timeout;
+        let mut ob = shared.outbox.lock().unwrap();
+        while ob.buffered() > 0 && !ob.cancel && ob.state != BrokerState::Failed {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            ob = shared.cond.wait_timeout(ob, deadline - now).unwrap().0;
+        }
+        let left = ob.buffered();
+        let dropped = std::mem::take(&mut ob.dropped_unreported);
+        let total_dropped = ob.dropped;
+        drop(ob);
+        if dropped > 0 {
+            gst::element_imp_warning!(
+                self,
+                gst::ResourceError::Write,
+                [
+                    "Dropped {} messages (the oldest): max-buffered reached ({} in total)",
+                    dropped,
+                    total_dropped
+                ]
+            );
+        }
+        if left > 0 {
+            gst::element_imp_warning!(
+                self,
+                gst::ResourceError::Write,
+                [
+                    "{} messages not acknowledged by broker {} at EOS (drain-timeout {} ms)",
+                    left,
+                    address,
+                    timeout.as_millis()
+                ]
+            );
+        }
+    }
+}
+
+impl BaseSinkImpl for RsMsgSink {
+    fn start(&self) -> Result<(), gst::ErrorMessage> {
+        let settings = self.settings.lock().unwrap().clone();
+        let b = &settings.broker;
+        let options = b.mqtt_options(&broker::default_client_id(&*self.obj()), true)?;
+        let mut options = options;
+        options.set_inflight(settings.max_inflight.min(65_535) as u16);
+        if b.clear_text_credentials() {
+            gst::element_imp_warning!(
+                self,
+                gst::ResourceError::Settings,
+                [
+                    "Credentials for broker {} are sent in clear text (no ca-file: no TLS)",
+                    b.address
+                ]
+            );
+        }
+        let window = settings.max_inflight as usize;
+        let shared = Arc::new(Shared {
+            outbox: Mutex::new(Outbox {
+                pending: VecDeque::new(),
+                inflight: VecDeque::new(),
+                client: None,
+                qos: b.qos(),
+                connected: false,
+                state: BrokerState::Connecting,
+                reason: None,
+                max_buffered: settings.max_buffered as usize,
+                window,
+                dropped: 0,
+                dropped_unreported: 0,
+                acked: 0,
+                cancel: false,
+            }),
+            cond: Condvar::new(),
+        });
+        let handler = self.handler(shared.clone(), b.address.clone(), b.retry_interval());
+        let conn = Connection::start(
+            format!("{}-mqtt", self.obj().name()),
+            options,
+            window + 16,
+            handler,
+        )
+        .map_err(|e| {
+            gst::error_msg!(
+                gst::ResourceError::Failed,
+                ["Failed to start the MQTT connection thread: {}", e]
+            )
+        })?;
+        let report = {
+            let mut ob = shared.outbox.lock().unwrap();
+            ob.client = Some(conn.client.clone());
+            ob.forward();
+            ob.report(&b.address)
+        };
+        *self.state.lock().unwrap() = Some(State {
+            shared,
+            _conn: conn,
+            seq: 0,
+            frames: 0,
+            next_frame: 0,
+            width: 0,
+            height: 0,
+            stream: None,
+            topic: settings.topic.clone(),
+            embeddings: settings.embeddings,
+            drain_timeout: Duration::from_millis(u64::from(settings.drain_timeout_ms)),
+            address: b.address.clone(),
+        });
+        self.post_report(report);
+        gst::info!(
+            CAT,
+            imp = self,
+            "Publishing to {} as {}",
+            b.address,
+            settings.topic
+        );
+        Ok(())
+    }
+
+    fn stop(&self) -> Result<(), gst::ErrorMessage> {
+        let state = self.state.lock().unwrap().take();
+        if let Some(st) = state {
+            let left = st.shared.outbox.lock().unwrap().buffered();
+            drop(st);
+            if left > 0 {
+                gst::element_imp_warning!(
+                    self,
+                    gst::ResourceError::Write,
+                    [
+                        "Stopped with {} messages not acknowledged by the broker",
+                        left
+                    ]
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn unlock(&self) -> Result<(), gst::ErrorMessage> {
+        if let Some(st) = self.state.lock().unwrap().as_ref() {
+            st.shared.outbox.lock().unwrap().cancel = true;
+            st.shared.cond.notify_all();
+        }
+        Ok(())
+    }
+
+    fn unlock_stop(&self) -> Result<(), gst::ErrorMessage> {
+        if let Some(st) = self.state.lock().unwrap().as_ref() {
+            st.shared.outbox.lock().unwrap().cancel = false;
+        }
+        Ok(())
+    }
+
+    fn set_caps(&self, caps: &gst::Caps) -> Result<(), gst::LoggableError> {
+        let s = caps
+            .structure(0)
+            .ok_or_else(|| gst::loggable_error!(CAT, "Empty caps {caps:?}"))?;
+        if let Some(st) = self.state.lock().unwrap().as_mut() {
+            st.width = s.get::<i32>("width").unwrap_or(0).max(0) as u32;
+            st.height = s.get::<i32>("height").unwrap_or(0).max(0) as u32;
+        }
+        Ok(())
+    }
+
+    fn event(&self, event: gst::Event) -> bool {
+        match event.view() {
+            gst::EventView::Eos(_) => self.finish(),
+            gst::EventView::CustomDownstream(c) => {
+                let next_frame = self
+                    .state
+                    .lock()
+                    .unwrap()
+                    .as_ref()
+                    .map_or(0, |s| s.next_frame);
+                if let Some(m) = c.structure().and_then(crate::MergeEvent::from_structure) {
+                    let line = schema::merge_line(
+                        m.stream.as_deref(),
+                        next_frame,
+                        m.id_kind.as_str(),
+                        m.from,
+                        m.to,
+                    );
+                    self.publish(&line, m.stream.as_deref(), false);
+                } else if let Some(t) = c.structure().and_then(crate::TrackEvent::from_structure) {
+                    let line = schema::track_event_line(
+                        t.kind.as_str(),
+                        t.stream.as_deref(),
+                        next_frame,
+                        t.track_id,
+                    );
+                    self.publish(&line, t.stream.as_deref(), false);
+                }
+            }
+            _ => {}
+        }
+        self.parent_event(event)
+    }
+
+    fn render(&self, buffer: &gst::Buffer) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let running_time = buffer.pts().and_then(|pts| {
+            self.obj()
+                .segment()
+                .downcast_ref::<gst::ClockTime>()
+                .and_then(|s| s.to_running_time(pts))
+        });
+        let meta = buffer.meta::<TrackingMeta>();
+        let (line, stream) = {
+            let mut guard = self.state.lock().unwrap();
+            let st = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
+            let frame = meta
+                .as_ref()
+                .and_then(|m| m.frame().frame)
+                .unwrap_or(st.frames);
+            st.next_frame = frame + 1;
+            let stream = meta.as_ref().and_then(|m| m.frame().stream.clone());
+            let objects = meta.as_ref().map_or(&[][..], |m| m.objects());
+            let encoding = match st.embeddings {
+                Embeddings::Base64 => schema::EmbeddingEncoding::Base64,
+                Embeddings::Json => schema::EmbeddingEncoding::Json,
+                Embeddings::Omit => schema::EmbeddingEncoding::Omit,
+            };
+            let line = schema::frame_line_encoded(
+                stream.as_deref(),
+                frame,
+                schema::FrameTimes {
+                    pts_ns: buffer.pts().map(|p| p.nseconds()),
+                    running_time_ns: running_time.map(|t| t.nseconds()),
+                    ..Default::default()
+                },
+                (st.width, st.height),
+                objects,
+                encoding,
+            );
+            (line, stream)
+        };
+        self.publish(&line, stream.as_deref(), true);
+        Ok(gst::FlowSuccess::Ok)
+    }
+}
