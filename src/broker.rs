@@ -171,7 +171,7 @@ impl BrokerSettings {
         clean_session: bool,
     ) -> Result<MqttOptions, gst::ErrorMessage> {
         let settings_error =
-            |msg: String| gst::error_msg!(gst::ResourceError::Settings, ["{}", msg]);
+            |msg: String| gst::error_msg!(gst::ResourceError::Settings, ("{}", msg));
         let (host, port) = self
             .address
             .rsplit_once(':')
@@ -223,7 +223,7 @@ impl BrokerSettings {
             return Ok(None);
         };
         let bad = |prop: &str, path: &str, e: String| {
-            gst::error_msg!(gst::ResourceError::Settings, ["{} '{}': {}", prop, path, e])
+            gst::error_msg!(gst::ResourceError::Settings, ("{} '{}': {}", prop, path, e))
         };
         let certs =
             |prop: &str, path: &str| -> Result<Vec<CertificateDer<'static>>, gst::ErrorMessage> {
@@ -264,7 +264,7 @@ impl BrokerSettings {
             _ => {
                 return Err(gst::error_msg!(
                     gst::ResourceError::Settings,
-                    ["cert-file and key-file go together"]
+                    ("cert-file and key-file go together")
                 ))
             }
         };

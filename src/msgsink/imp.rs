@@ -62,8 +62,10 @@ struct Msg {
 /// they were handed over, which is the order rumqttc sends them, so packet
 /// ids are assigned to them in order.
 struct Outbox {
-    /// Not yet handed to the connection, oldest first.
+    /// Waiting for the connection, oldest first: the first `resent` were
+    /// handed to a connection before (and went back after an error).
     pending: VecDeque<Msg>,
+    resent: usize,
     /// Handed over, not yet acknowledged (packet id once sent).
     inflight: VecDeque<(Option<u16>, Msg)>,
     /// Set once the connection is started.
@@ -97,7 +99,10 @@ impl Outbox {
                 break;
             };
             match client.try_publish(m.topic.clone(), self.qos, false, m.payload.clone()) {
-                Ok(()) => self.inflight.push_back((None, m)),
+                Ok(()) => {
+                    self.resent = self.resent.saturating_sub(1);
+                    self.inflight.push_back((None, m));
+                }
                 Err(_) => {
                     // Channel full or closed: try again on the next event.
                     self.pending.push_front(m);
@@ -107,10 +112,13 @@ impl Outbox {
         }
     }
 
+    /// Adds a message; over `max-buffered`, drops the oldest message that
+    /// was never handed to a connection (one that was may have reached
+    /// the broker: it is kept, so `dropped` counts exactly what is lost).
     fn push(&mut self, m: Msg) {
         self.pending.push_back(m);
-        while self.buffered() > self.max_buffered && !self.pending.is_empty() {
-            self.pending.pop_front();
+        while self.buffered() > self.max_buffered && self.pending.len() > self.resent {
+            self.pending.remove(self.resent);
             self.dropped += 1;
             self.dropped_unreported += 1;
         }
@@ -122,6 +130,7 @@ impl Outbox {
     fn requeue(&mut self) {
         while let Some((_, m)) = self.inflight.pop_back() {
             self.pending.push_front(m);
+            self.resent += 1;
         }
     }
 
@@ -390,7 +399,8 @@ impl RsMsgSink {
                         let before = ob.state;
                         ob.reason = Some(text.clone());
                         let step = if fatal {
-                            ob.state = BrokerState::Failed;
+                            // Failed is set once the error is on the bus,
+                            // so that EOS cannot overtake it.
                             error = Some(text);
                             Step::Stop
                         } else {
@@ -411,15 +421,19 @@ impl RsMsgSink {
                 let imp = obj.imp();
                 if let Some(w) = warning {
                     gst::warning!(CAT, imp = imp, "{w}");
-                    gst::element_imp_warning!(imp, gst::ResourceError::Write, ["{}", w]);
+                    gst::element_imp_warning!(imp, gst::ResourceError::Write, ("{}", w));
                 }
                 if let Some(s) = report {
                     gst::info!(CAT, imp = imp, "{s:?}");
                     imp.post_report(s);
                 }
                 if let Some(e) = error {
-                    gst::element_imp_error!(imp, gst::ResourceError::OpenWrite, ["{}", e]);
+                    gst::element_imp_error!(imp, gst::ResourceError::OpenWrite, ("{}", e));
                 }
+            }
+            if matches!(step, Step::Stop) {
+                shared.outbox.lock().unwrap().state = BrokerState::Failed;
+                shared.cond.notify_all();
             }
             step
         }
@@ -486,23 +500,23 @@ impl RsMsgSink {
             gst::element_imp_warning!(
                 self,
                 gst::ResourceError::Write,
-                [
+                (
                     "Dropped {} messages (the oldest): max-buffered reached ({} in total)",
                     dropped,
                     total_dropped
-                ]
+                )
             );
         }
         if left > 0 {
             gst::element_imp_warning!(
                 self,
                 gst::ResourceError::Write,
-                [
+                (
                     "{} messages not acknowledged by broker {} at EOS (drain-timeout {} ms)",
                     left,
                     address,
                     timeout.as_millis()
-                ]
+                )
             );
         }
     }
@@ -519,16 +533,17 @@ impl BaseSinkImpl for RsMsgSink {
             gst::element_imp_warning!(
                 self,
                 gst::ResourceError::Settings,
-                [
+                (
                     "Credentials for broker {} are sent in clear text (no ca-file: no TLS)",
                     b.address
-                ]
+                )
             );
         }
         let window = settings.max_inflight as usize;
         let shared = Arc::new(Shared {
             outbox: Mutex::new(Outbox {
                 pending: VecDeque::new(),
+                resent: 0,
                 inflight: VecDeque::new(),
                 client: None,
                 qos: b.qos(),
@@ -554,7 +569,7 @@ impl BaseSinkImpl for RsMsgSink {
         .map_err(|e| {
             gst::error_msg!(
                 gst::ResourceError::Failed,
-                ["Failed to start the MQTT connection thread: {}", e]
+                ("Failed to start the MQTT connection thread: {}", e)
             )
         })?;
         let report = {
@@ -597,10 +612,10 @@ impl BaseSinkImpl for RsMsgSink {
                 gst::element_imp_warning!(
                     self,
                     gst::ResourceError::Write,
-                    [
+                    (
                         "Stopped with {} messages not acknowledged by the broker",
                         left
-                    ]
+                    )
                 );
             }
         }
@@ -678,6 +693,10 @@ impl BaseSinkImpl for RsMsgSink {
         let (line, stream) = {
             let mut guard = self.state.lock().unwrap();
             let st = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
+            if st.shared.outbox.lock().unwrap().state == BrokerState::Failed {
+                // The connection thread posted the error.
+                return Err(gst::FlowError::Error);
+            }
             let frame = meta
                 .as_ref()
                 .and_then(|m| m.frame().frame)

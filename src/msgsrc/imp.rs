@@ -221,6 +221,14 @@ fn handler(
                 if let Some(c) = client.lock().unwrap().as_ref() {
                     let _ = c.try_subscribe(topic.clone(), qos);
                 }
+                return Step::Continue;
+            }
+            // Connected means subscribed: messages published from now on
+            // reach this element.
+            Ok(Event::Incoming(Packet::SubAck(_))) => {
+                if state == BrokerState::Connected {
+                    return Step::Continue;
+                }
                 state = BrokerState::Connected;
                 report(state, &topic, None)
             }
@@ -271,12 +279,12 @@ impl RsMsgSrc {
         gst::element_imp_warning!(
             self,
             gst::StreamError::Decode,
-            [
+            (
                 "Malformed message on topic '{}' skipped ({} so far): {}",
                 topic,
                 n,
                 why
-            ]
+            )
         );
     }
 
@@ -313,12 +321,12 @@ impl RsMsgSrc {
                     gst::element_imp_warning!(
                         self,
                         gst::StreamError::Failed,
-                        [
+                        (
                             "{} messages missing on topic '{}' before seq {}",
                             missed,
                             topic,
                             seq
-                        ]
+                        )
                     );
                 }
                 Verdict::New { .. } => {}
@@ -465,16 +473,16 @@ impl BaseSrcImpl for RsMsgSrc {
             .ok_or_else(|| {
                 gst::error_msg!(
                     gst::ResourceError::Settings,
-                    ["No 'topic' set (the camera's topic, e.g. site1/cam0)"]
+                    ("No 'topic' set (the camera's topic, e.g. site1/cam0)")
                 )
             })?;
         if topic.contains(['+', '#']) {
             return Err(gst::error_msg!(
                 gst::ResourceError::Settings,
-                [
+                (
                     "topic '{}': one camera per rsmsgsrc, wildcards (+, #) are not allowed",
                     topic
-                ]
+                )
             ));
         }
         let options = b.mqtt_options(&broker::default_client_id(&*self.obj()), false)?;
@@ -482,10 +490,10 @@ impl BaseSrcImpl for RsMsgSrc {
             gst::element_imp_warning!(
                 self,
                 gst::ResourceError::Settings,
-                [
+                (
                     "Credentials for broker {} are sent in clear text (no ca-file: no TLS)",
                     b.address
-                ]
+                )
             );
         }
         let (tx, rx) = std::sync::mpsc::sync_channel(QUEUE);
@@ -506,7 +514,7 @@ impl BaseSrcImpl for RsMsgSrc {
         .map_err(|e| {
             gst::error_msg!(
                 gst::ResourceError::Failed,
-                ["Failed to start the MQTT connection thread: {}", e]
+                ("Failed to start the MQTT connection thread: {}", e)
             )
         })?;
         *client.lock().unwrap() = Some(conn.client.clone());
@@ -583,7 +591,7 @@ impl PushSrcImpl for RsMsgSrc {
                     gst::element_imp_error!(
                         self,
                         gst::ResourceError::Read,
-                        ["The MQTT connection thread ended"]
+                        ("The MQTT connection thread ended")
                     );
                     return Err(gst::FlowError::Error);
                 }
@@ -600,7 +608,7 @@ impl PushSrcImpl for RsMsgSrc {
                 Item::Fatal(text) => {
                     drop(guard);
                     self.counters.lock().unwrap().state = BrokerState::Failed;
-                    gst::element_imp_error!(self, gst::ResourceError::OpenRead, ["{}", text]);
+                    gst::element_imp_error!(self, gst::ResourceError::OpenRead, ("{}", text));
                     return Err(gst::FlowError::Error);
                 }
             };

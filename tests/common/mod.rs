@@ -402,3 +402,99 @@ pub fn collect(desc: &str) -> (Result<Frames, String>, Vec<String>) {
     let frames = std::mem::take(&mut *frames.lock().unwrap());
     (error.map_or(Ok(frames), Err), warnings)
 }
+
+/// A real MQTT broker: Debian's `mosquitto` (scripts/setup.sh) on
+/// 127.0.0.1 with a generated config (persistence in its own directory),
+/// started on a free port; `stop` ends it with SIGTERM (it saves its
+/// sessions), `restart` starts it again on the same port; killed by PID
+/// when dropped.
+#[allow(dead_code)]
+pub struct Mosquitto {
+    child: Option<std::process::Child>,
+    pub port: u16,
+    pub dir: PathBuf,
+}
+
+#[allow(dead_code)]
+impl Mosquitto {
+    /// `extra` is appended to the config (e.g. TLS settings); anonymous
+    /// clients are allowed unless it says otherwise.
+    pub fn start(name: &str, extra: &str) -> Mosquitto {
+        let dir = tmpdir(name);
+        let port = free_port();
+        let user = std::process::Command::new("id")
+            .arg("-un")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_else(|_| "root".into());
+        let anon = if extra.contains("allow_anonymous") {
+            ""
+        } else {
+            "allow_anonymous true\n"
+        };
+        let conf = format!(
+            "user {user}\nlistener {port} 127.0.0.1\n{anon}persistence true\npersistence_location {}/\nlog_dest file {}/mosquitto.log\n{extra}\n",
+            dir.display(),
+            dir.display()
+        );
+        std::fs::write(dir.join("mosquitto.conf"), conf).unwrap();
+        let mut m = Mosquitto {
+            child: None,
+            port,
+            dir,
+        };
+        m.restart();
+        m
+    }
+
+    pub fn address(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// Starts the broker (again) and waits until it accepts connections.
+    pub fn restart(&mut self) {
+        assert!(self.child.is_none(), "broker already running");
+        let bin = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .expect("mosquitto is not installed (scripts/setup.sh installs it)");
+        let child = std::process::Command::new(bin)
+            .arg("-c")
+            .arg(self.dir.join("mosquitto.conf"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start mosquitto");
+        self.child = Some(child);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "mosquitto did not listen on {} (see {}/mosquitto.log)",
+                self.port,
+                self.dir.display()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// SIGTERM (the broker saves its persistent sessions) and wait.
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = std::process::Command::new("kill")
+                .arg("-TERM")
+                .arg(c.id().to_string())
+                .status();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Mosquitto {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
