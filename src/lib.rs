@@ -40,6 +40,7 @@ mod overlay;
 mod posesmooth;
 mod reid;
 mod reset;
+mod times;
 pub use reid::embedder;
 pub mod stats;
 mod webview;

@@ -684,8 +684,7 @@ impl RsJsonSink {
         if !undecided {
             return;
         }
-        let mut q = gst::query::Latency::new();
-        let live = self.obj().sink_pad().peer_query(&mut q) && q.result().0;
+        let live = crate::times::upstream_live(&*self.obj());
         gst::debug!(
             CAT,
             imp = self,
@@ -698,65 +697,6 @@ impl RsJsonSink {
                 state.flush_each_frame = Some(live);
             }
         }
-    }
-
-    /// Running time of `buffer` and, where known, its UTC time and source:
-    /// the NTP time of a `timestamp/x-ntp` reference timestamp meta (e.g.
-    /// rtspsrc add-reference-timestamp-meta=true), else (live pipelines)
-    /// the pipeline clock at its running time mapped to the system's wall
-    /// clock.
-    fn frame_times(
-        &self,
-        buffer: &gst::BufferRef,
-        live: bool,
-        offset: Option<i128>,
-    ) -> (Option<u64>, Option<u64>, Option<&'static str>, Option<i128>) {
-        let obj = self.obj();
-        let running_time = buffer.pts().and_then(|pts| {
-            obj.segment()
-                .downcast_ref::<gst::ClockTime>()
-                .and_then(|s| s.to_running_time(pts))
-        });
-        let ntp = buffer
-            .iter_meta::<gst::ReferenceTimestampMeta>()
-            .find(|m| {
-                m.reference()
-                    .structure(0)
-                    .is_some_and(|s| s.name() == "timestamp/x-ntp")
-            })
-            .map(|m| m.timestamp().nseconds());
-        if let Some(ntp) = ntp {
-            // NTP counts from 1900, UTC from 1970.
-            const NTP_TO_UNIX_NS: u64 = 2_208_988_800 * 1_000_000_000;
-            let utc = ntp.checked_sub(NTP_TO_UNIX_NS);
-            return (
-                running_time.map(|t| t.nseconds()),
-                utc,
-                utc.map(|_| "ntp"),
-                offset,
-            );
-        }
-        let mut offset = offset;
-        let utc = match (live, running_time, obj.clock(), obj.base_time()) {
-            (true, Some(rt), Some(clock), Some(base)) => {
-                let off = *offset.get_or_insert_with(|| {
-                    let wall = std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map(|d| d.as_nanos() as i128)
-                        .unwrap_or(0);
-                    wall - clock.time().nseconds() as i128
-                });
-                let at = (base.nseconds() as i128) + (rt.nseconds() as i128);
-                u64::try_from(off + at).ok()
-            }
-            _ => None,
-        };
-        (
-            running_time.map(|t| t.nseconds()),
-            utc,
-            utc.map(|_| "clock"),
-            offset,
-        )
     }
 
     fn render_frame(&self, buffer: &gst::Buffer) -> Result<gst::FlowSuccess, gst::FlowError> {
@@ -774,10 +714,11 @@ impl RsJsonSink {
                     )
                 });
         // Times are JSONL fields only: MOT lines have none.
-        let (running_time_ns, utc_ns, utc_source, offset) = if jsonl {
-            self.frame_times(buffer, live, offset)
+        let mut offset = offset;
+        let times = if jsonl {
+            crate::times::frame_times(&*self.obj(), buffer, live, &mut offset)
         } else {
-            (None, None, None, offset)
+            crate::times::SinkTimes::default()
         };
         let mut guard = self.state.lock().unwrap();
         let state = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
@@ -804,9 +745,9 @@ impl RsJsonSink {
                     frame,
                     schema::FrameTimes {
                         pts_ns: buffer.pts().map(|p| p.nseconds()),
-                        running_time_ns,
-                        utc_ns,
-                        utc_source,
+                        running_time_ns: times.running_time_ns,
+                        utc_ns: times.utc_ns,
+                        utc_source: times.utc_source,
                     },
                     state.width,
                     state.height,

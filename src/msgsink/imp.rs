@@ -34,6 +34,7 @@ struct Settings {
     topic: String,
     embeddings: Embeddings,
     max_buffered: u32,
+    max_buffered_bytes: u64,
     max_inflight: u32,
     drain_timeout_ms: u32,
 }
@@ -45,6 +46,7 @@ impl Default for Settings {
             topic: DEFAULT_TOPIC.into(),
             embeddings: Embeddings::default(),
             max_buffered: DEFAULT_MAX_BUFFERED,
+            max_buffered_bytes: 0,
             max_inflight: DEFAULT_MAX_INFLIGHT,
             drain_timeout_ms: DEFAULT_DRAIN_TIMEOUT_MS,
         }
@@ -75,6 +77,10 @@ struct Outbox {
     state: BrokerState,
     reason: Option<String>,
     max_buffered: usize,
+    /// 0 = no limit.
+    max_buffered_bytes: usize,
+    /// Payload bytes of `pending` and `inflight`.
+    bytes: usize,
     window: usize,
     dropped: u64,
     /// Dropped since the last warning about it.
@@ -85,6 +91,27 @@ struct Outbox {
 }
 
 impl Outbox {
+    fn new(qos: QoS, max_buffered: usize, max_buffered_bytes: usize, window: usize) -> Self {
+        Outbox {
+            pending: VecDeque::new(),
+            resent: 0,
+            inflight: VecDeque::new(),
+            client: None,
+            qos,
+            connected: false,
+            state: BrokerState::Connecting,
+            reason: None,
+            max_buffered,
+            max_buffered_bytes,
+            bytes: 0,
+            window,
+            dropped: 0,
+            dropped_unreported: 0,
+            acked: 0,
+            cancel: false,
+        }
+    }
+
     fn buffered(&self) -> usize {
         self.pending.len() + self.inflight.len()
     }
@@ -116,9 +143,15 @@ impl Outbox {
     /// was never handed to a connection (one that was may have reached
     /// the broker: it is kept, so `dropped` counts exactly what is lost).
     fn push(&mut self, m: Msg) {
+        self.bytes += m.payload.len();
         self.pending.push_back(m);
-        while self.buffered() > self.max_buffered && self.pending.len() > self.resent {
-            self.pending.remove(self.resent);
+        while (self.buffered() > self.max_buffered
+            || (self.max_buffered_bytes > 0 && self.bytes > self.max_buffered_bytes))
+            && self.pending.len() > self.resent
+        {
+            if let Some(m) = self.pending.remove(self.resent) {
+                self.bytes -= m.payload.len();
+            }
             self.dropped += 1;
             self.dropped_unreported += 1;
         }
@@ -164,6 +197,9 @@ struct State {
     embeddings: Embeddings,
     drain_timeout: Duration,
     address: String,
+    /// Upstream is live (asked at the first frame): frames get `utc_ns`.
+    live: Option<bool>,
+    wall_offset: Option<i128>,
 }
 
 impl State {
@@ -211,6 +247,12 @@ impl ObjectImpl for RsMsgSink {
                     .blurb("Messages kept while the broker is unreachable (not yet handed to the connection); beyond it the oldest are dropped and counted")
                     .minimum(1)
                     .default_value(DEFAULT_MAX_BUFFERED)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecUInt64::builder("max-buffered-bytes")
+                    .nick("Maximum buffered bytes")
+                    .blurb("Also bound the buffered messages by their size in bytes (0 = no byte limit); the oldest never-sent are dropped and counted first")
+                    .default_value(0)
                     .mutable_ready()
                     .build(),
                 glib::ParamSpecUInt::builder("max-inflight")
@@ -267,6 +309,9 @@ impl ObjectImpl for RsMsgSink {
             }
             "embeddings" => s.embeddings = value.get().expect("type checked upstream"),
             "max-buffered" => s.max_buffered = value.get().expect("type checked upstream"),
+            "max-buffered-bytes" => {
+                s.max_buffered_bytes = value.get().expect("type checked upstream")
+            }
             "max-inflight" => s.max_inflight = value.get().expect("type checked upstream"),
             "drain-timeout" => s.drain_timeout_ms = value.get().expect("type checked upstream"),
             other => unreachable!("unknown property {other}"),
@@ -289,6 +334,7 @@ impl ObjectImpl for RsMsgSink {
             "topic" => s.topic.to_value(),
             "embeddings" => s.embeddings.to_value(),
             "max-buffered" => s.max_buffered.to_value(),
+            "max-buffered-bytes" => s.max_buffered_bytes.to_value(),
             "max-inflight" => s.max_inflight.to_value(),
             "drain-timeout" => s.drain_timeout_ms.to_value(),
             "state" => counters().map_or(BrokerState::Idle, |c| c.0).to_value(),
@@ -369,7 +415,9 @@ impl RsMsgSink {
                     }
                     Ok(Event::Outgoing(Outgoing::Publish(pkid))) => {
                         if ob.qos == QoS::AtMostOnce {
-                            ob.inflight.pop_front();
+                            if let Some((_, m)) = ob.inflight.pop_front() {
+                                ob.bytes -= m.payload.len();
+                            }
                             ob.acked += 1;
                             ob.forward();
                             shared.cond.notify_all();
@@ -380,7 +428,9 @@ impl RsMsgSink {
                     }
                     Ok(Event::Incoming(Packet::PubAck(a))) => {
                         if let Some(i) = ob.inflight.iter().position(|e| e.0 == Some(a.pkid)) {
-                            ob.inflight.remove(i);
+                            if let Some((_, m)) = ob.inflight.remove(i) {
+                                ob.bytes -= m.payload.len();
+                            }
                             ob.acked += 1;
                         }
                         ob.forward();
@@ -541,22 +591,12 @@ impl BaseSinkImpl for RsMsgSink {
         }
         let window = settings.max_inflight as usize;
         let shared = Arc::new(Shared {
-            outbox: Mutex::new(Outbox {
-                pending: VecDeque::new(),
-                resent: 0,
-                inflight: VecDeque::new(),
-                client: None,
-                qos: b.qos(),
-                connected: false,
-                state: BrokerState::Connecting,
-                reason: None,
-                max_buffered: settings.max_buffered as usize,
+            outbox: Mutex::new(Outbox::new(
+                b.qos(),
+                settings.max_buffered as usize,
+                usize::try_from(settings.max_buffered_bytes).unwrap_or(usize::MAX),
                 window,
-                dropped: 0,
-                dropped_unreported: 0,
-                acked: 0,
-                cancel: false,
-            }),
+            )),
             cond: Condvar::new(),
         });
         let handler = self.handler(shared.clone(), b.address.clone(), b.retry_interval());
@@ -591,6 +631,8 @@ impl BaseSinkImpl for RsMsgSink {
             embeddings: settings.embeddings,
             drain_timeout: Duration::from_millis(u64::from(settings.drain_timeout_ms)),
             address: b.address.clone(),
+            live: None,
+            wall_offset: None,
         });
         self.post_report(report);
         gst::info!(
@@ -683,16 +725,20 @@ impl BaseSinkImpl for RsMsgSink {
     }
 
     fn render(&self, buffer: &gst::Buffer) -> Result<gst::FlowSuccess, gst::FlowError> {
-        let running_time = buffer.pts().and_then(|pts| {
-            self.obj()
-                .segment()
-                .downcast_ref::<gst::ClockTime>()
-                .and_then(|s| s.to_running_time(pts))
-        });
+        let (live, mut offset) = {
+            let guard = self.state.lock().unwrap();
+            let st = guard.as_ref().ok_or(gst::FlowError::Flushing)?;
+            (st.live, st.wall_offset)
+        };
+        // Asked without holding our lock (a query goes upstream).
+        let live = live.unwrap_or_else(|| crate::times::upstream_live(&*self.obj()));
+        let times = crate::times::frame_times(&*self.obj(), buffer, live, &mut offset);
         let meta = buffer.meta::<TrackingMeta>();
         let (line, stream) = {
             let mut guard = self.state.lock().unwrap();
             let st = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
+            st.live = Some(live);
+            st.wall_offset = offset;
             if st.shared.outbox.lock().unwrap().state == BrokerState::Failed {
                 // The connection thread posted the error.
                 return Err(gst::FlowError::Error);
@@ -714,8 +760,9 @@ impl BaseSinkImpl for RsMsgSink {
                 frame,
                 schema::FrameTimes {
                     pts_ns: buffer.pts().map(|p| p.nseconds()),
-                    running_time_ns: running_time.map(|t| t.nseconds()),
-                    ..Default::default()
+                    running_time_ns: times.running_time_ns,
+                    utc_ns: times.utc_ns,
+                    utc_source: times.utc_source,
                 },
                 (st.width, st.height),
                 objects,
@@ -725,5 +772,46 @@ impl BaseSinkImpl for RsMsgSink {
         };
         self.publish(&line, stream.as_deref(), true);
         Ok(gst::FlowSuccess::Ok)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(n: usize) -> Msg {
+        Msg {
+            topic: "t".into(),
+            payload: vec![b'x'; n],
+        }
+    }
+
+    #[test]
+    fn the_oldest_never_sent_messages_are_dropped_first() {
+        let mut ob = Outbox::new(QoS::AtLeastOnce, 3, 0, 10);
+        for _ in 0..5 {
+            ob.push(msg(1));
+        }
+        assert_eq!((ob.buffered(), ob.dropped), (3, 2));
+        // Two were handed to a connection, then it failed: they go back in
+        // front and are never dropped (they may have arrived).
+        ob.inflight
+            .push_back((Some(1), ob.pending.pop_front().unwrap()));
+        ob.inflight
+            .push_back((Some(2), ob.pending.pop_front().unwrap()));
+        ob.requeue();
+        assert_eq!(ob.resent, 2);
+        ob.push(msg(1));
+        ob.push(msg(1));
+        assert_eq!((ob.buffered(), ob.dropped, ob.resent), (3, 4, 2));
+    }
+
+    #[test]
+    fn a_byte_limit_drops_by_size() {
+        let mut ob = Outbox::new(QoS::AtLeastOnce, 100, 250, 10);
+        for _ in 0..3 {
+            ob.push(msg(100));
+        }
+        assert_eq!((ob.buffered(), ob.bytes, ob.dropped), (2, 200, 1));
     }
 }
