@@ -259,7 +259,7 @@ impl ObjectImpl for RsDetect {
                     .blurb("Output layout of the model; auto recognises it from the output shape and the Ultralytics metadata (task, kpt_shape, end2end)")
                     .mutable_ready()
                     .build(),
-                string_prop("stream-name", "Stream name", "Camera/stream name written with the objects; default: the stream-start's stream id, else the element name"),
+                string_prop("stream-name", "Stream name", "Camera/stream name written with the objects (also over the stream of an imported JSONL file); default: the JSONL file's stream in import mode, else the stream-start's stream id, else the element name"),
                 string_prop("labels-file", "Labels file", "One class label per line (line i = class i); default: the model's 'names' metadata"),
                 string_prop("input-size", "Input size", "Model input size for models with a dynamic input, 'N' or 'WIDTHxHEIGHT' (e.g. 640x384); default: the model's fixed size, else its imgsz metadata"),
                 glib::ParamSpecFloat::builder("confidence-threshold")
@@ -999,10 +999,12 @@ impl RsDetect {
                     "frame {frame}: {} detections",
                     objects.len()
                 );
+                // An explicit stream-name wins over the file's stream.
+                let file_stream = imp.stream.clone().filter(|_| !state.stream_from_property);
                 let stream = buf
                     .meta::<TrackingMeta>()
                     .and_then(|m| m.frame().stream.clone())
-                    .or_else(|| imp.stream.clone())
+                    .or(file_stream)
                     .unwrap_or_else(|| state.stream.clone());
                 TrackingMeta::add(
                     buf,
