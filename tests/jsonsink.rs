@@ -514,3 +514,51 @@ fn kill_9_leaves_valid_jsonl_up_to_the_last_frame() {
     assert!(frames.len() >= seen, "{} < {seen}", frames.len());
     assert_eq!(frames, (0..frames.len() as u64).collect::<Vec<_>>());
 }
+
+/// Offline refinement of the MOT output: a track missing on frames 1-3 gets
+/// them filled in at EOS; a one-frame track is dropped by min-track-length.
+#[test]
+fn refined_mot_output_fills_gaps_and_drops_short_tracks() {
+    let d = tmpdir("sink-refine");
+    let p = d.join("out.txt");
+    let mut h = sink_harness(&[
+        ("location", p.to_str().unwrap()),
+        ("format", "mot"),
+        ("refine-max-gap", "3"),
+        ("min-track-length", "2"),
+    ]);
+    let tracked = |id: u64, x: f32| {
+        let mut o = obj(x, 20.0, 30.0, 40.0, 0.75);
+        o.track_id = Some(id);
+        o.track_state = Some(TrackState::Tracked);
+        o
+    };
+    h.push(buffer_with(0, vec![tracked(1, 10.0), tracked(2, 300.0)]))
+        .unwrap();
+    for i in 1..4 {
+        h.push(buffer_with(i, vec![])).unwrap();
+    }
+    // Nothing is written before EOS.
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), "");
+    h.push(buffer_with(4, vec![tracked(1, 50.0)])).unwrap();
+    h.push_event(gst::event::Eos::new());
+    assert_eq!(
+        std::fs::read_to_string(&p).unwrap(),
+        "1,1,11.00,21.00,30.00,40.00,0.7500,-1,-1,-1\n\
+         2,1,21.00,21.00,30.00,40.00,0.7500,-1,-1,-1\n\
+         3,1,31.00,21.00,30.00,40.00,0.7500,-1,-1,-1\n\
+         4,1,41.00,21.00,30.00,40.00,0.7500,-1,-1,-1\n\
+         5,1,51.00,21.00,30.00,40.00,0.7500,-1,-1,-1\n"
+    );
+}
+
+#[test]
+fn refinement_of_json_lines_is_refused() {
+    let (errors, _) = run_pipeline(
+        "videotestsrc num-buffers=1 ! rsjsonsink location=/tmp/rstracking-refine-refused.jsonl refine-max-gap=5",
+    );
+    assert_eq!(
+        errors,
+        vec!["refine-max-gap, refine-sigma and min-track-length apply to format=mot only (JSON Lines output is written as frames arrive)"]
+    );
+}

@@ -11,6 +11,7 @@ use gst_base::subclass::prelude::*;
 use rstracking_core::io::mot::write_result_line;
 use rstracking_core::io::schema;
 use rstracking_core::io::summary::TrackSummaries;
+use rstracking_core::track::refine::{refine, RefineConfig, TrackBox};
 use rstracking_core::types::Object;
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
@@ -36,6 +37,7 @@ struct Settings {
     sample_limit: u32,
     append: bool,
     flush: FlushMode,
+    refine: RefineConfig,
 }
 
 impl Default for Settings {
@@ -47,6 +49,7 @@ impl Default for Settings {
             sample_limit: DEFAULT_SAMPLE_LIMIT,
             append: false,
             flush: FlushMode::default(),
+            refine: RefineConfig::default(),
         }
     }
 }
@@ -139,6 +142,8 @@ struct State {
     line: String,
     seen: HashSet<u64>,
     duplicate_warned: bool,
+    /// MOT output with refinement: every tracked box, written at EOS.
+    held: Option<(RefineConfig, Vec<TrackBox>)>,
 }
 
 #[derive(Default)]
@@ -191,6 +196,33 @@ impl ObjectImpl for RsJsonSink {
                     .blurb("When lines reach the file: auto = every frame with a live upstream, else buffered")
                     .mutable_ready()
                     .build(),
+                glib::ParamSpecUInt::builder("refine-max-gap")
+                    .nick("Refine: maximum gap")
+                    .blurb("MOT output, offline: fill gaps of at most this many missing frames in a track by linear interpolation; the file is then written at EOS (0 = off)")
+                    .maximum(100_000)
+                    .default_value(0)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecUInt::builder("refine-fill-min-length")
+                    .nick("Refine: tracks to fill")
+                    .blurb("With refine-max-gap: fill the gaps of tracks with at least this many boxes only (0 = all)")
+                    .default_value(0)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecFloat::builder("refine-sigma")
+                    .nick("Refine: smoothing")
+                    .blurb("MOT output, offline: Gaussian smoothing of each track's boxes over this many frames (0 = off); written at EOS")
+                    .minimum(0.0)
+                    .maximum(1000.0)
+                    .default_value(0.0)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecUInt::builder("min-track-length")
+                    .nick("Minimum track length")
+                    .blurb("MOT output, offline: drop tracks with fewer boxes than this (0 = keep all); written at EOS")
+                    .default_value(0)
+                    .mutable_ready()
+                    .build(),
                 glib::ParamSpecUInt::builder("sample-limit")
                     .nick("Sample limit")
                     .blurb("Maximum number of evenly sampled boxes per track in the tracks summary (0 = none)")
@@ -238,6 +270,12 @@ impl ObjectImpl for RsJsonSink {
                 gst::info!(CAT, imp = self, "flush: {:?} -> {:?}", s.flush, v);
                 s.flush = v;
             }
+            "refine-max-gap" => s.refine.max_gap = value.get().expect("type checked upstream"),
+            "refine-fill-min-length" => {
+                s.refine.fill_min_length = value.get().expect("type checked upstream")
+            }
+            "refine-sigma" => s.refine.sigma = value.get().expect("type checked upstream"),
+            "min-track-length" => s.refine.min_length = value.get().expect("type checked upstream"),
             "sample-limit" => {
                 let v = value.get().expect("type checked upstream");
                 gst::info!(CAT, imp = self, "sample-limit: {} -> {}", s.sample_limit, v);
@@ -254,6 +292,10 @@ impl ObjectImpl for RsJsonSink {
             "format" => s.format.to_value(),
             "tracks-location" => s.tracks_location.to_value(),
             "sample-limit" => s.sample_limit.to_value(),
+            "refine-max-gap" => s.refine.max_gap.to_value(),
+            "refine-fill-min-length" => s.refine.fill_min_length.to_value(),
+            "refine-sigma" => s.refine.sigma.to_value(),
+            "min-track-length" => s.refine.min_length.to_value(),
             "append" => s.append.to_value(),
             "flush" => s.flush.to_value(),
             other => unreachable!("unknown property {other}"),
@@ -306,7 +348,16 @@ impl State {
                 }
                 continue;
             }
-            write_result_line(&mut self.line, frame, id, &o.bbox, o.confidence);
+            match self.held.as_mut() {
+                Some((_, held)) => held.push(TrackBox {
+                    frame,
+                    id,
+                    bbox: o.bbox,
+                    score: o.confidence,
+                    interpolated: false,
+                }),
+                None => write_result_line(&mut self.line, frame, id, &o.bbox, o.confidence),
+            }
         }
         duplicate
     }
@@ -420,6 +471,28 @@ impl RsJsonSink {
         let Some(state) = guard.as_mut() else {
             return Ok(());
         };
+        if let Some((cfg, held)) = state.held.as_mut() {
+            let boxes = refine(held, cfg);
+            let filled = boxes.iter().filter(|b| b.interpolated).count();
+            let observed = held.len();
+            held.clear();
+            let mut text = String::with_capacity(boxes.len() * 48);
+            for b in &boxes {
+                write_result_line(&mut text, b.frame, b.id, &b.bbox, b.score);
+            }
+            state.out.write_all(text.as_bytes()).map_err(|e| {
+                gst::error_msg!(
+                    gst::ResourceError::Write,
+                    ("Failed to write to '{}': {}", state.location, e)
+                )
+            })?;
+            gst::info!(
+                CAT,
+                imp = self,
+                "Refined {observed} boxes into {} ({filled} filled in)",
+                boxes.len()
+            );
+        }
         state.out.flush().map_err(|e| {
             gst::error_msg!(
                 gst::ResourceError::Write,
@@ -463,6 +536,12 @@ impl BaseSinkImpl for RsJsonSink {
                 ("No 'location' set (a file path, or '-' for standard output)")
             )
         })?;
+        if !settings.refine.is_off() && settings.format != OutputFormat::Mot {
+            return Err(gst::error_msg!(
+                gst::ResourceError::Settings,
+                ("refine-max-gap, refine-sigma and min-track-length apply to format=mot only (JSON Lines output is written as frames arrive)")
+            ));
+        }
         let claimed = claim_files(&location, settings.tracks_location.as_deref())?;
         match self.open_outputs(&settings, &location) {
             Ok((out, tracks_out)) => {
@@ -489,6 +568,7 @@ impl BaseSinkImpl for RsJsonSink {
                     line: String::with_capacity(4096),
                     seen: HashSet::new(),
                     duplicate_warned: false,
+                    held: (!settings.refine.is_off()).then(|| (settings.refine, Vec::new())),
                 });
             }
             Err(e) => {

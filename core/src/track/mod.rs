@@ -9,3 +9,4 @@ pub mod assignment;
 pub mod bytetrack;
 pub mod kalman;
 pub mod lsa;
+pub mod refine;
