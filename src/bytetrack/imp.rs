@@ -46,6 +46,8 @@ struct Settings {
     reid_max_gap: u32,
     track_messages: bool,
     reset: super::ResetPolicy,
+    predict_empty: bool,
+    young_gate: f64,
 }
 
 impl Default for Settings {
@@ -70,6 +72,8 @@ impl Default for Settings {
             reid_max_gap: c.reid_max_gap,
             track_messages: false,
             reset: super::ResetPolicy::default(),
+            predict_empty: false,
+            young_gate: c.young_gate,
         }
     }
 }
@@ -98,6 +102,7 @@ impl Settings {
             proximity_thresh: self.proximity,
             appearance_thresh: self.appearance,
             reid_max_gap: self.reid_max_gap,
+            young_gate: self.young_gate,
         }
     }
 }
@@ -234,6 +239,20 @@ impl ObjectImpl for RsByteTrack {
                     .default_value(d.fuse_score)
                     .mutable_playing()
                     .build(),
+                glib::ParamSpecBoolean::builder("predict-empty-frames")
+                    .nick("Predict on empty frames")
+                    .blurb("A frame whose detections meta holds no object counts as a frame the detector skipped: tracks move by their prediction and new tracks wait for the next detections, instead of ByteTrack's update with nothing (which drops unconfirmed tracks). For detections on every Nth frame that the tracker is not told about. false = the reference ByteTrack")
+                    .default_value(false)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecDouble::builder("young-gate")
+                    .nick("Young-track gate")
+                    .blurb("Improved mode (0 = off, the reference): a track matched at most 3 times that finds no IoU match takes the nearest unmatched high detection whose centre is within this many box sizes of its prediction, before new tracks start (fast objects, detections on every Nth frame)")
+                    .minimum(0.0)
+                    .maximum(100.0)
+                    .default_value(d.young_gate)
+                    .mutable_playing()
+                    .build(),
                 glib::ParamSpecBoolean::builder("output-lost")
                     .nick("Output lost tracks")
                     .blurb("Append the predicted boxes of lost (not yet removed) tracks as objects with state 'lost'")
@@ -295,6 +314,8 @@ impl ObjectImpl for RsByteTrack {
             "per-class" => s.per_class = value.get().expect("type checked"),
             "fuse-score" => s.fuse_score = value.get().expect("type checked"),
             "output-lost" => s.output_lost = value.get().expect("type checked"),
+            "predict-empty-frames" => s.predict_empty = value.get().expect("type checked"),
+            "young-gate" => s.young_gate = value.get().expect("type checked"),
             "with-reid" => s.with_reid = value.get().expect("type checked"),
             "feature-momentum" => s.feature_momentum = value.get().expect("type checked"),
             "proximity-threshold" => s.proximity = value.get().expect("type checked"),
@@ -342,6 +363,8 @@ fn property_value(s: &Settings, name: &str) -> glib::Value {
         "per-class" => s.per_class.to_value(),
         "fuse-score" => s.fuse_score.to_value(),
         "output-lost" => s.output_lost.to_value(),
+        "predict-empty-frames" => s.predict_empty.to_value(),
+        "young-gate" => s.young_gate.to_value(),
         "with-reid" => s.with_reid.to_value(),
         "feature-momentum" => s.feature_momentum.to_value(),
         "proximity-threshold" => s.proximity.to_value(),
@@ -536,11 +559,17 @@ impl BaseTransformImpl for RsByteTrack {
 impl RsByteTrack {
     fn process(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
         let running_time = self.running_time(buf);
+        // Read before the state lock (set_property takes settings, then state).
+        let predict_empty = self.settings.lock().unwrap().predict_empty;
         let mut guard = self.state.lock().unwrap();
         let state = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
         let frame = state.frame;
         state.frame += 1;
-        if buf.meta::<TrackingMeta>().is_none() {
+        let skipped = match buf.meta::<TrackingMeta>() {
+            None => true,
+            Some(m) => predict_empty && m.objects().is_empty(),
+        };
+        if skipped {
             // No detector ran on this frame (e.g. rsdetect interval > 1): the
             // tracks move by their prediction; nothing is matched or aged.
             let objects = state.predict();

@@ -341,4 +341,53 @@ impl ByteTracker {
         }
         matched
     }
+
+    /// Step 4b (improved mode, [`ByteTrackConfig::young_gate`] > 0): young
+    /// tracks that became lost on this frame vs the high detections still
+    /// unmatched, greedily by centre distance (in units of the track's box
+    /// size), within the gate. A rescued track stays tracked; its detection
+    /// starts no new track. Returns the number of rescues.
+    pub(super) fn rescue_young(&mut self, dets: &[Detection], now: Now) -> usize {
+        let Self { cfg, s, slab, .. } = self;
+        s.rescued.clear();
+        s.rescued.resize(s.remaining.len(), false);
+        if cfg.young_gate <= 0.0 {
+            return 0;
+        }
+        s.young_pairs.clear();
+        let centre = |b: &[f64; 4]| ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
+        for &t in &s.new_lost {
+            let tr = &slab[t as usize];
+            if tr.hits > super::YOUNG_HITS {
+                continue;
+            }
+            let (cx, cy) = centre(&tr.tlbr);
+            let size = (tr.tlwh[2] * tr.tlwh[3]).max(1.0).sqrt();
+            for (j, it) in s.remaining.iter().enumerate() {
+                if s.matcher.col_matched(j) || (cfg.per_class && it.class != tr.class_id) {
+                    continue;
+                }
+                let (dx, dy) = centre(&it.tlbr);
+                let d = ((dx - cx).powi(2) + (dy - cy).powi(2)).sqrt() / size;
+                if d <= cfg.young_gate {
+                    s.young_pairs.push((d, t, j as u32));
+                }
+            }
+        }
+        s.young_pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut rescued = 0;
+        for k in 0..s.young_pairs.len() {
+            let (_, t, j) = s.young_pairs[k];
+            let tr = &mut slab[t as usize];
+            if s.rescued[j as usize] || tr.life == Life::Tracked {
+                continue;
+            }
+            let di = s.remaining[j as usize].id as usize;
+            tr.life = Life::Tracked;
+            tr.take_match(&dets[di], di, now, cfg);
+            s.rescued[j as usize] = true;
+            rescued += 1;
+        }
+        rescued
+    }
 }

@@ -201,7 +201,7 @@ impl ByteTracker {
         } = self;
         s.new_tracks.clear();
         for (j, d) in s.remaining.iter().map(|it| it.id).enumerate() {
-            if s.matcher.col_matched(j) {
+            if s.matcher.col_matched(j) || s.rescued.get(j).copied().unwrap_or(false) {
                 continue;
             }
             let det = &dets[d as usize];

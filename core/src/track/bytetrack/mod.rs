@@ -134,7 +134,18 @@ pub struct ByteTrackConfig {
     /// whose last match is at most this many frames before the tentative
     /// track's first detection (0: no stitching; needs `with_reid`).
     pub reid_max_gap: u32,
+    /// Improved mode (0 = off, the reference): a young track (matched at
+    /// most [`YOUNG_HITS`] times, so its velocity is barely known) that
+    /// found no IoU match on this frame takes the nearest unmatched high
+    /// detection whose centre is within this many box sizes (`√(w·h)` of
+    /// the track's box) of the track's predicted centre, before new tracks
+    /// are started. For fast objects and detections on every Nth frame.
+    pub young_gate: f64,
 }
+
+/// Matches after which a track no longer counts as young
+/// ([`ByteTrackConfig::young_gate`]).
+pub const YOUNG_HITS: u32 = 3;
 
 impl Default for ByteTrackConfig {
     fn default() -> Self {
@@ -155,6 +166,7 @@ impl Default for ByteTrackConfig {
             proximity_thresh: 0.5,
             appearance_thresh: 0.25,
             reid_max_gap: 0,
+            young_gate: 0.0,
         }
     }
 }
@@ -243,6 +255,11 @@ struct Scratch {
     new_lost: Vec<u32>,
     next_tracked: Vec<u32>,
     next_lost: Vec<u32>,
+    /// Remaining high detections taken by young tracks
+    /// ([`ByteTrackConfig::young_gate`]), by index in `remaining`.
+    rescued: Vec<bool>,
+    /// Candidate (distance, track, detection) pairs of that step.
+    young_pairs: Vec<(f64, u32, u32)>,
     /// Candidate pairs and assignment of the association being run.
     matcher: Matcher,
 }
@@ -397,6 +414,9 @@ impl ByteTracker {
         report.matched += matched;
         report.lost = lost;
         report.matched += self.associate_unconfirmed(dets, now);
+        let rescued = self.rescue_young(dets, now);
+        report.matched += rescued;
+        report.lost -= rescued;
         report.spawned = self.spawn_tracks(dets, now);
         self.expire_lost(now);
         report.removed = self.rebuild_lists();

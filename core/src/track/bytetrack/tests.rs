@@ -379,3 +379,34 @@ fn min_hits_delays_output() {
     t.update(&d, None, &mut out);
     assert_eq!(ids(&out), vec![1]);
 }
+
+/// A track seen once jumps 1.6 box sizes (IoU 0): the reference loses it
+/// and starts a new track; with young_gate it keeps its id, also after it
+/// stopped being young the gate no longer applies.
+#[test]
+fn young_tracks_take_the_nearest_detection_within_the_gate() {
+    let jump = [det(90.0, 10.0, 50.0, 100.0, 0.9)]; // centre moves 80 px; size √5000 ≈ 70.7
+    for (gate, want) in [(0.0, Vec::<u64>::new()), (1.0, vec![]), (1.2, vec![1])] {
+        let mut t = ByteTracker::new(ByteTrackConfig {
+            young_gate: gate,
+            ..Default::default()
+        });
+        let mut out = Vec::new();
+        t.update(&[det(10.0, 10.0, 50.0, 100.0, 0.9)], None, &mut out);
+        let r = t.update(&jump, None, &mut out);
+        assert_eq!(ids(&out), want, "gate {gate}");
+        assert_eq!(r.spawned, usize::from(want.is_empty()), "gate {gate}");
+        assert_eq!(r.lost, usize::from(want.is_empty()), "gate {gate}");
+    }
+    // An old track (more than YOUNG_HITS matches) is not rescued.
+    let mut t = ByteTracker::new(ByteTrackConfig {
+        young_gate: 3.0,
+        ..Default::default()
+    });
+    let mut out = Vec::new();
+    for _ in 0..=YOUNG_HITS {
+        t.update(&[det(10.0, 10.0, 50.0, 100.0, 0.9)], None, &mut out);
+    }
+    t.update(&jump, None, &mut out);
+    assert_eq!(ids(&out), Vec::<u64>::new());
+}
