@@ -426,7 +426,10 @@ fn a_fast_ball_detected_every_third_frame_keeps_one_id_with_young_gate() {
     let mut exact_ids: Vec<u64> = exact.iter().flatten().flatten().copied().collect();
     exact_ids.sort();
     exact_ids.dedup();
-    assert!(exact_ids.len() > 1, "the reference keeps one id: {exact_ids:?}");
+    assert!(
+        exact_ids.len() > 1,
+        "the reference keeps one id: {exact_ids:?}"
+    );
     let improved = run("young-gate=3", "improved.jsonl");
     assert_eq!(improved.len(), 90);
     for (i, f) in improved.iter().enumerate() {
@@ -454,7 +457,10 @@ fn improved_preset_beats_the_reference_by_one_and_a_half_hota() {
     };
     for (bench, hota, idf1) in [("MOT17", 40.7, 48.3), ("MOT15", 39.1, 51.0)] {
         let (h, i) = combined(bench);
-        assert!((h - hota).abs() < 0.05 && (i - idf1).abs() < 0.05, "{bench} exact: {h} {i}");
+        assert!(
+            (h - hota).abs() < 0.05 && (i - idf1).abs() < 0.05,
+            "{bench} exact: {h} {i}"
+        );
         let (h, i) = combined(&format!("{bench}-improved"));
         assert!(h >= hota + 1.5, "{bench} improved HOTA {h}");
         assert!(i >= idf1, "{bench} improved IDF1 {i}");
