@@ -5,8 +5,8 @@
 # sequence numbers, embeddings as base64).
 #
 #   pipelines/edge-publish.sh [--live] [--prefix P] [--size WxH] [--fps F]
-#       [--model M] [--reid R] [-- rsmsgsink prop=value ...]
-#       <camera name> <uri or detections file> <broker host:port>
+#       [--model M] [--reid R]
+#       <camera name> <uri or detections file> <broker host:port> [-- rsmsgsink prop=value ...]
 #
 # A detections file (rstracking JSONL, or MOT det.txt) is replayed over
 # black frames of --size (default 360x288) at --fps (default 25); --live

@@ -4,10 +4,11 @@
 #   pipelines/mot-offline.sh [--preset exact|improved] <sequence dir> <results.txt> [rsbytetrack prop=value ...]
 #
 # --preset exact (default): the reference ByteTrack, line for line.
-# --preset improved: rsbytetrack track-buffer=60 and rsjsonsink's offline
-# refinement (gap filling up to 50 frames in tracks of at least 60 boxes,
-# Gaussian smoothing sigma 2, tracks under 8 boxes dropped); README
-# "Beyond the reference" has the figures and the ablation.
+# --preset improved: rsbytetrack track-buffer=60 young-gate=3
+# predict-empty-frames=true and rsjsonsink's offline refinement (gap
+# filling up to 50 frames in tracks of at least 60 boxes, Gaussian
+# smoothing sigma 2, tracks under 8 boxes dropped); README "Beyond the
+# reference" has the figures and the ablation.
 #
 # Reads <sequence dir>/seqinfo.ini (size, length, frame rate) and
 # <sequence dir>/det/det.txt, and runs
@@ -21,7 +22,10 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/env.sh"
 preset=exact
-if [ "${1:-}" = "--preset" ]; then preset="${2:-}"; shift 2; fi
+if [ "${1:-}" = "--preset" ]; then
+  [ $# -ge 2 ] || { echo "$0: --preset needs a value (exact, improved)" >&2; exit 2; }
+  preset="$2"; shift 2
+fi
 case "$preset" in
   exact) track=(); sink=() ;;
   improved) track=(track-buffer=60 predict-empty-frames=true young-gate=3)

@@ -188,7 +188,11 @@ impl BrokerSettings {
                     self.address
                 ))
             })?;
-        let id = self.client_id.as_deref().unwrap_or(default_client_id);
+        let id = match self.client_id.as_deref() {
+            Some("") => return Err(settings_error("client-id is empty".to_string())),
+            Some(id) => id,
+            None => default_client_id,
+        };
         let mut o = MqttOptions::new(id, host, port);
         o.set_keep_alive(Duration::from_secs(u64::from(self.keep_alive)))
             .set_clean_session(clean_session)
@@ -272,9 +276,10 @@ impl BrokerSettings {
     }
 }
 
-/// Whether a connection error is worth retrying: refused credentials and
-/// TLS failures (untrusted certificate, bad client certificate) are not,
-/// they need a change of settings; network errors are.
+/// Whether a connection error is fatal (true) and its text: refused
+/// credentials and TLS certificate failures (untrusted certificate, bad
+/// client certificate) need a change of settings; network errors are
+/// retried.
 pub fn describe(address: &str, e: &ConnectionError) -> (bool, String) {
     match e {
         ConnectionError::ConnectionRefused(code) => {
@@ -293,7 +298,13 @@ pub fn describe(address: &str, e: &ConnectionError) -> (bool, String) {
                 format!("broker {address} refused the connection: {why}"),
             )
         }
-        ConnectionError::Tls(t) => (true, format!("TLS with broker {address} failed: {t}")),
+        // Certificate and protocol failures need new settings; a reset or
+        // a closed socket during the handshake (a broker restarting, a
+        // load balancer) is retried like any network error.
+        ConnectionError::Tls(t) => {
+            let transient = matches!(t, rumqttc::TlsError::Io(io) if io.kind() != std::io::ErrorKind::InvalidData);
+            (!transient, format!("TLS with broker {address} failed: {t}"))
+        }
         ConnectionError::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
             (true, format!("TLS with broker {address} failed: {io}"))
         }
@@ -370,13 +381,34 @@ impl Drop for Connection {
     }
 }
 
-/// A default client id: `rstracking-<element name>-<pid>`.
+/// A default client id: `rstracking-<host>-<element name>-<pid>` (edge
+/// containers often share pids and element names; the host name tells
+/// them apart).
 pub fn default_client_id(element: &impl IsA<gst::Object>) -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default();
     format!(
-        "rstracking-{}-{}",
+        "rstracking-{}-{}-{}",
+        if host.is_empty() { "host" } else { &host },
         element.as_ref().name(),
         std::process::id()
     )
+}
+
+/// A random number per start of a sender (`run` in the messages).
+pub fn run_id() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    h.write_u32(std::process::id());
+    // JSON readers in other languages lose precision above 2^53.
+    h.finish() & ((1 << 53) - 1)
 }
 
 /// Broker connection state, in `rstracking-broker` messages and the

@@ -44,6 +44,7 @@ mod times;
 pub use reid::embedder;
 pub mod stats;
 mod webview;
+mod zones;
 
 fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     meta::register();
@@ -63,6 +64,7 @@ fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     webview::register(plugin)?;
     msgsink::register(plugin)?;
     msgsrc::register(plugin)?;
+    zones::register(plugin)?;
     Ok(())
 }
 

@@ -26,6 +26,7 @@
 //! | drawing boxes, labels and skeletons on frames | [`draw`] |
 //! | MOTChallenge files, the JSON Lines schema, per-track summaries | [`io::mot`], [`io::schema`], [`io::summary`] |
 //! | MOTChallenge evaluation (TrackEval protocol), cross-camera included | [`eval`] |
+//! | zones and lines on tracks: enter/exit/dwell, crossings with hysteresis, occupancy | [`zones`] |
 //! | per-element statistics over intervals of running time (fps, processing time, latency, dropped frames) | [`stats`] |
 //!
 //! The command-line tools (evaluators, benchmarks) are in the
@@ -48,3 +49,4 @@ pub mod stats;
 mod testutil;
 pub mod track;
 pub mod types;
+pub mod zones;

@@ -156,6 +156,8 @@ pub struct Object {
     pub embedding: Option<Arc<[f32]>>,
     /// Index of the frame the embedding was computed on.
     pub embedding_frame: Option<u64>,
+    /// Names of the zones (rszones) the object is inside.
+    pub zones: Vec<String>,
 }
 
 impl Object {

@@ -466,33 +466,44 @@ impl RsJsonSink {
 
     /// Flushes the output and writes the summaries of the tracks that did
     /// not end before EOS. Called at EOS.
+    /// MOT output with refinement: refines the held boxes and writes them
+    /// (at EOS, or at stop when the pipeline ends without EOS).
+    fn write_refined(&self, state: &mut State) -> Result<(), gst::ErrorMessage> {
+        let Some((cfg, held)) = state.held.as_mut() else {
+            return Ok(());
+        };
+        if held.is_empty() {
+            return Ok(());
+        }
+        let boxes = refine(held, cfg);
+        let filled = boxes.iter().filter(|b| b.interpolated).count();
+        let observed = held.len();
+        held.clear();
+        let mut text = String::with_capacity(boxes.len() * 48);
+        for b in &boxes {
+            write_result_line(&mut text, b.frame, b.id, &b.bbox, b.score);
+        }
+        state.out.write_all(text.as_bytes()).map_err(|e| {
+            gst::error_msg!(
+                gst::ResourceError::Write,
+                ("Failed to write to '{}': {}", state.location, e)
+            )
+        })?;
+        gst::info!(
+            CAT,
+            imp = self,
+            "Refined {observed} boxes into {} ({filled} filled in)",
+            boxes.len()
+        );
+        Ok(())
+    }
+
     fn finish(&self) -> Result<(), gst::ErrorMessage> {
         let mut guard = self.state.lock().unwrap();
         let Some(state) = guard.as_mut() else {
             return Ok(());
         };
-        if let Some((cfg, held)) = state.held.as_mut() {
-            let boxes = refine(held, cfg);
-            let filled = boxes.iter().filter(|b| b.interpolated).count();
-            let observed = held.len();
-            held.clear();
-            let mut text = String::with_capacity(boxes.len() * 48);
-            for b in &boxes {
-                write_result_line(&mut text, b.frame, b.id, &b.bbox, b.score);
-            }
-            state.out.write_all(text.as_bytes()).map_err(|e| {
-                gst::error_msg!(
-                    gst::ResourceError::Write,
-                    ("Failed to write to '{}': {}", state.location, e)
-                )
-            })?;
-            gst::info!(
-                CAT,
-                imp = self,
-                "Refined {observed} boxes into {} ({filled} filled in)",
-                boxes.len()
-            );
-        }
+        self.write_refined(state)?;
         state.out.flush().map_err(|e| {
             gst::error_msg!(
                 gst::ResourceError::Write,
@@ -592,6 +603,7 @@ impl BaseSinkImpl for RsJsonSink {
         let state = self.state.lock().unwrap().take();
         if let Some(mut state) = state {
             release_files(&state.claimed);
+            self.write_refined(&mut state)?;
             if let Err(e) = state.out.flush() {
                 return Err(gst::error_msg!(
                     gst::ResourceError::Write,
@@ -638,6 +650,8 @@ impl BaseSinkImpl for RsJsonSink {
                     self.write_merge(&m)
                 } else if let Some(t) = c.structure().and_then(crate::TrackEvent::from_structure) {
                     self.write_track_event(&t)
+                } else if let Some(z) = c.structure().filter(|s| s.name() == "rstracking-zone") {
+                    self.write_zone_event(z)
                 } else {
                     Ok(())
                 };
@@ -694,6 +708,46 @@ impl RsJsonSink {
                 )
             )
         })
+    }
+
+    /// A zones line (rszones, JSON Lines only): `line_cross`, `zone_enter`,
+    /// `zone_exit`, `zone_occupancy` with the event's fields.
+    fn write_zone_event(&self, z: &gst::StructureRef) -> Result<(), gst::ErrorMessage> {
+        let mut guard = self.state.lock().unwrap();
+        let Some(state) = guard.as_mut() else {
+            return Ok(());
+        };
+        if state.format != OutputFormat::Jsonl {
+            return Ok(());
+        }
+        // `schema`, then the structure's fields in order (`event` first).
+        let mut line = format!("{{\"schema\":\"{}\"", schema::SCHEMA);
+        for (k, v) in z.iter() {
+            let j: serde_json::Value = if let Ok(s) = v.get::<String>() {
+                s.into()
+            } else if let Ok(n) = v.get::<u64>() {
+                n.into()
+            } else if let Ok(n) = v.get::<u32>() {
+                n.into()
+            } else {
+                continue;
+            };
+            line.push_str(&format!(",{}:{}", serde_json::Value::from(k.as_str()), j));
+        }
+        line.push('}');
+        state
+            .out
+            .write_all(format!("{line}\n").as_bytes())
+            .map_err(|e| {
+                gst::error_msg!(
+                    gst::ResourceError::Write,
+                    (
+                        "Failed to write a zone event to '{}': {}",
+                        state.location,
+                        e
+                    )
+                )
+            })
     }
 
     /// A life-cycle line (JSON Lines): `track_start` / `track_lost` with the

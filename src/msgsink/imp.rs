@@ -81,6 +81,8 @@ struct Outbox {
     max_buffered_bytes: usize,
     /// Payload bytes of `pending` and `inflight`.
     bytes: usize,
+    /// Payload bytes of the never-handed-over part of `pending`.
+    fresh_bytes: usize,
     window: usize,
     dropped: u64,
     /// Dropped since the last warning about it.
@@ -104,6 +106,7 @@ impl Outbox {
             max_buffered,
             max_buffered_bytes,
             bytes: 0,
+            fresh_bytes: 0,
             window,
             dropped: 0,
             dropped_unreported: 0,
@@ -127,7 +130,11 @@ impl Outbox {
             };
             match client.try_publish(m.topic.clone(), self.qos, false, m.payload.clone()) {
                 Ok(()) => {
-                    self.resent = self.resent.saturating_sub(1);
+                    if self.resent > 0 {
+                        self.resent -= 1;
+                    } else {
+                        self.fresh_bytes -= m.payload.len();
+                    }
                     self.inflight.push_back((None, m));
                 }
                 Err(_) => {
@@ -142,15 +149,25 @@ impl Outbox {
     /// Adds a message; over `max-buffered`, drops the oldest message that
     /// was never handed to a connection (one that was may have reached
     /// the broker: it is kept, so `dropped` counts exactly what is lost).
-    fn push(&mut self, m: Msg) {
+    ///
+    /// The bounds count the never-handed-over messages only (those sent
+    /// and not yet acknowledged, at most `max-inflight`, are held besides).
+    /// A message pushed with `keep` (the `eos` message) is never dropped.
+    fn push(&mut self, m: Msg, keep: bool) {
         self.bytes += m.payload.len();
+        self.fresh_bytes += m.payload.len();
         self.pending.push_back(m);
-        while (self.buffered() > self.max_buffered
-            || (self.max_buffered_bytes > 0 && self.bytes > self.max_buffered_bytes))
-            && self.pending.len() > self.resent
-        {
+        loop {
+            let fresh = self.pending.len() - self.resent;
+            let over = fresh > self.max_buffered
+                || (self.max_buffered_bytes > 0 && self.fresh_bytes > self.max_buffered_bytes);
+            // The newest message is the one being kept: never drop it then.
+            if !over || fresh == 0 || (keep && fresh == 1) {
+                break;
+            }
             if let Some(m) = self.pending.remove(self.resent) {
                 self.bytes -= m.payload.len();
+                self.fresh_bytes -= m.payload.len();
             }
             self.dropped += 1;
             self.dropped_unreported += 1;
@@ -187,6 +204,9 @@ struct Shared {
 struct State {
     shared: Arc<Shared>,
     _conn: Connection,
+    /// Random per start: receivers reset their sequence tracking when it
+    /// changes (the sender restarted).
+    run: u64,
     seq: u64,
     frames: u64,
     next_frame: u64,
@@ -203,8 +223,15 @@ struct State {
 }
 
 impl State {
+    /// The topic of a message; MQTT wildcards (`+`, `#`) and `/` in the
+    /// stream name become `_` (a topic to publish to may hold none).
     fn topic_for(&self, stream: Option<&str>, fallback: &str) -> String {
-        self.topic.replace("{stream}", stream.unwrap_or(fallback))
+        let name: String = stream
+            .unwrap_or(fallback)
+            .chars()
+            .map(|c| if matches!(c, '+' | '#' | '/') { '_' } else { c })
+            .collect();
+        self.topic.replace("{stream}", &name)
     }
 }
 
@@ -443,6 +470,12 @@ impl RsMsgSink {
                         // resumed session; we resend ourselves, in order.
                         el.clean();
                         el.pending.clear();
+                        // Events queued before the failed write (an
+                        // Outgoing::Publish whose packet never left) and a
+                        // stale collision must not leak into the next
+                        // connection: packet ids are assigned in order.
+                        el.state.events.clear();
+                        el.state.collision = None;
                         ob.connected = false;
                         ob.requeue();
                         let (fatal, text) = broker::describe(&address, &e);
@@ -491,6 +524,10 @@ impl RsMsgSink {
 
     /// Queues one message (never blocks on the network).
     fn publish(&self, line: &str, stream: Option<&str>, frame_line: bool) {
+        self.publish_kept(line, stream, frame_line, false)
+    }
+
+    fn publish_kept(&self, line: &str, stream: Option<&str>, frame_line: bool, keep: bool) {
         let name = self.obj().name();
         let mut guard = self.state.lock().unwrap();
         let Some(st) = guard.as_mut() else {
@@ -500,7 +537,7 @@ impl RsMsgSink {
             st.stream = stream.map(String::from);
         }
         let topic = st.topic_for(stream.or(st.stream.as_deref()), &name);
-        let payload = msg::with_seq(line, st.seq).into_bytes();
+        let payload = msg::with_seq(line, st.run, st.seq).into_bytes();
         st.seq += 1;
         if frame_line {
             st.frames += 1;
@@ -509,7 +546,7 @@ impl RsMsgSink {
             .outbox
             .lock()
             .unwrap()
-            .push(Msg { topic, payload });
+            .push(Msg { topic, payload }, keep);
     }
 
     /// At EOS: the `eos` message, then wait (up to drain-timeout) for
@@ -528,10 +565,11 @@ impl RsMsgSink {
                 st.address.clone(),
             )
         };
-        self.publish(
+        self.publish_kept(
             &msg::eos_line(stream.as_deref(), frames),
             stream.as_deref(),
             false,
+            true,
         );
         let deadline = Instant::now() + timeout;
         let mut ob = shared.outbox.lock().unwrap();
@@ -576,6 +614,12 @@ impl BaseSinkImpl for RsMsgSink {
     fn start(&self) -> Result<(), gst::ErrorMessage> {
         let settings = self.settings.lock().unwrap().clone();
         let b = &settings.broker;
+        if settings.topic.is_empty() || settings.topic.contains(['+', '#']) {
+            return Err(gst::error_msg!(
+                gst::ResourceError::Settings,
+                ("topic '{}': a topic to publish to must be non-empty and hold no wildcard (+, #)", settings.topic)
+            ));
+        }
         let options = b.mqtt_options(&broker::default_client_id(&*self.obj()), true)?;
         let mut options = options;
         options.set_inflight(settings.max_inflight.min(65_535) as u16);
@@ -621,6 +665,7 @@ impl BaseSinkImpl for RsMsgSink {
         *self.state.lock().unwrap() = Some(State {
             shared,
             _conn: conn,
+            run: broker::run_id(),
             seq: 0,
             frames: 0,
             next_frame: 0,
@@ -790,7 +835,7 @@ mod tests {
     fn the_oldest_never_sent_messages_are_dropped_first() {
         let mut ob = Outbox::new(QoS::AtLeastOnce, 3, 0, 10);
         for _ in 0..5 {
-            ob.push(msg(1));
+            ob.push(msg(1), false);
         }
         assert_eq!((ob.buffered(), ob.dropped), (3, 2));
         // Two were handed to a connection, then it failed: they go back in
@@ -801,16 +846,24 @@ mod tests {
             .push_back((Some(2), ob.pending.pop_front().unwrap()));
         ob.requeue();
         assert_eq!(ob.resent, 2);
-        ob.push(msg(1));
-        ob.push(msg(1));
-        assert_eq!((ob.buffered(), ob.dropped, ob.resent), (3, 4, 2));
+        ob.push(msg(1), false);
+        ob.push(msg(1), false);
+        // Only never-sent messages count for the bound: these 2 fit.
+        assert_eq!((ob.buffered(), ob.dropped, ob.resent), (5, 2, 2));
+        ob.push(msg(1), false);
+        assert_eq!((ob.buffered(), ob.dropped), (5, 3));
+        // The eos message is kept even over the bound.
+        let mut full = Outbox::new(QoS::AtLeastOnce, 1, 0, 10);
+        full.push(msg(1), false);
+        full.push(msg(1), true);
+        assert_eq!((full.buffered(), full.dropped), (1, 1));
     }
 
     #[test]
     fn a_byte_limit_drops_by_size() {
         let mut ob = Outbox::new(QoS::AtLeastOnce, 100, 250, 10);
         for _ in 0..3 {
-            ob.push(msg(100));
+            ob.push(msg(100), false);
         }
         assert_eq!((ob.buffered(), ob.bytes, ob.dropped), (2, 200, 1));
     }

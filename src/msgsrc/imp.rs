@@ -38,6 +38,12 @@ struct Settings {
     embedding_dim: u32,
 }
 
+enum Effect {
+    Warning(String),
+    Missing(String),
+    Caps(gst::Caps),
+}
+
 enum Item {
     Message {
         topic: String,
@@ -57,13 +63,18 @@ struct Counters {
 }
 
 struct State {
-    _conn: Connection,
+    // Dropped before the connection: a connection thread blocked on a full
+    // queue then fails its send and ends, so dropping `_conn` (which joins
+    // it) cannot hang.
     rx: Receiver<Item>,
+    _conn: Connection,
     seq: SeqTracker,
     size: Option<(u32, u32)>,
     embedding_dim: Option<usize>,
     /// Events to push in front of the next buffer.
     events: Vec<gst::Event>,
+    /// Warnings to post and caps to set once the state lock is released.
+    effects: Vec<Effect>,
     segment_sent: bool,
 }
 
@@ -225,7 +236,17 @@ fn handler(
             }
             // Connected means subscribed: messages published from now on
             // reach this element.
-            Ok(Event::Incoming(Packet::SubAck(_))) => {
+            Ok(Event::Incoming(Packet::SubAck(ack))) => {
+                if ack
+                    .return_codes
+                    .iter()
+                    .any(|c| matches!(c, rumqttc::SubscribeReasonCode::Failure))
+                {
+                    let _ = tx.send(Item::Fatal(format!(
+                        "broker {addr} refused the subscription to '{topic}' (not authorized?)"
+                    )));
+                    return Step::Stop;
+                }
                 if state == BrokerState::Connected {
                     return Step::Continue;
                 }
@@ -265,7 +286,7 @@ enum Taken {
 }
 
 impl RsMsgSrc {
-    fn malformed(&self, topic: &str, why: &str) {
+    fn malformed(&self, st: &mut State, topic: &str, why: &str) {
         let n = {
             let mut c = self.counters.lock().unwrap();
             c.malformed += 1;
@@ -276,16 +297,28 @@ impl RsMsgSrc {
             imp = self,
             "topic '{topic}': malformed message skipped: {why}"
         );
-        gst::element_imp_warning!(
-            self,
-            gst::StreamError::Decode,
-            (
-                "Malformed message on topic '{}' skipped ({} so far): {}",
-                topic,
-                n,
-                why
-            )
-        );
+        st.effects.push(Effect::Warning(format!(
+            "Malformed message on topic '{topic}' skipped ({n} so far): {why}"
+        )));
+    }
+
+    /// Posts the warnings and sets the caps collected under the lock.
+    fn apply(&self, effects: Vec<Effect>) {
+        for e in effects {
+            match e {
+                Effect::Warning(text) => {
+                    gst::element_imp_warning!(self, gst::StreamError::Decode, ("{}", text))
+                }
+                Effect::Missing(text) => {
+                    gst::element_imp_warning!(self, gst::StreamError::Failed, ("{}", text))
+                }
+                Effect::Caps(caps) => {
+                    if self.obj().set_caps(&caps).is_err() {
+                        gst::warning!(CAT, imp = self, "downstream refused {caps:?}");
+                    }
+                }
+            }
+        }
     }
 
     /// Turns one message into a buffer, events or nothing.
@@ -293,24 +326,14 @@ impl RsMsgSrc {
         let env = match msg::parse_message(payload) {
             Ok(e) => e,
             Err(why) => {
-                self.malformed(topic, &why);
+                self.malformed(st, topic, &why);
                 return Taken::Skip;
             }
         };
-        // Validate a frame before it counts for the sequence: a malformed
-        // message is skipped as a whole.
-        let (frame, message) = match env.message {
-            Message::Frame(fl) => match self.frame_objects(st, fl) {
-                Ok(f) => (Some(f), None),
-                Err(why) => {
-                    self.malformed(topic, &why);
-                    return Taken::Skip;
-                }
-            },
-            m => (None, Some(m)),
-        };
+        // The sequence first: a malformed message still takes its number
+        // (it is counted as malformed, not as missing).
         if let Some(seq) = env.seq {
-            match st.seq.accept(seq) {
+            match st.seq.accept(env.run, seq) {
                 Verdict::Duplicate => {
                     self.counters.lock().unwrap().duplicates += 1;
                     gst::debug!(CAT, imp = self, "duplicate seq {seq} on '{topic}' dropped");
@@ -318,20 +341,24 @@ impl RsMsgSrc {
                 }
                 Verdict::New { missed } if missed > 0 => {
                     self.counters.lock().unwrap().missed += missed;
-                    gst::element_imp_warning!(
-                        self,
-                        gst::StreamError::Failed,
-                        (
-                            "{} messages missing on topic '{}' before seq {}",
-                            missed,
-                            topic,
-                            seq
-                        )
-                    );
+                    st.effects.push(Effect::Missing(format!(
+                        "{missed} messages missing on topic '{topic}' before seq {seq}"
+                    )));
                 }
                 Verdict::New { .. } => {}
             }
         }
+        // A frame is validated as a whole: one bad object skips it.
+        let (frame, message) = match env.message {
+            Message::Frame(fl) => match self.frame_objects(st, fl) {
+                Ok(f) => (Some(f), None),
+                Err(why) => {
+                    self.malformed(st, topic, &why);
+                    return Taken::Skip;
+                }
+            },
+            m => (None, Some(m)),
+        };
         self.counters.lock().unwrap().received += 1;
         let stream = env.stream.clone();
         match (frame, message) {
@@ -347,15 +374,14 @@ impl RsMsgSrc {
                 }
                 if st.size != Some(size) {
                     st.size = Some(size);
-                    let caps = gst::Caps::builder("video/x-raw")
-                        .features([META_ONLY_FEATURE])
-                        .field("width", size.0 as i32)
-                        .field("height", size.1 as i32)
-                        .field("framerate", gst::Fraction::new(0, 1))
-                        .build();
-                    if self.obj().set_caps(&caps).is_err() {
-                        gst::warning!(CAT, imp = self, "downstream refused {caps:?}");
-                    }
+                    st.effects.push(Effect::Caps(
+                        gst::Caps::builder("video/x-raw")
+                            .features([META_ONLY_FEATURE])
+                            .field("width", size.0 as i32)
+                            .field("height", size.1 as i32)
+                            .field("framerate", gst::Fraction::new(0, 1))
+                            .build(),
+                    ));
                 }
                 Taken::Buffer(buffer)
             }
@@ -411,12 +437,14 @@ impl RsMsgSrc {
         fl: rstracking_core::io::schema::FrameLine,
     ) -> Result<(FrameObjects, (u32, u32), Option<u64>), String> {
         let mut objects = Vec::with_capacity(fl.objects.len());
+        // Learnt from the first embedding of a message that is taken.
+        let mut dim = st.embedding_dim;
         for (k, mut jo) in fl.objects.into_iter().enumerate() {
             jo.decode_embedding()
                 .map_err(|e| format!("object {k}: embedding_b64: {e}"))?;
             let o = jo.to_object().map_err(|e| format!("object {k}: {e}"))?;
             if let Some(e) = &o.embedding {
-                let want = *st.embedding_dim.get_or_insert(e.len());
+                let want = *dim.get_or_insert(e.len());
                 if e.len() != want {
                     return Err(format!(
                         "object {k}: embedding of {} values, expected {want}",
@@ -426,6 +454,7 @@ impl RsMsgSrc {
             }
             objects.push(o);
         }
+        st.embedding_dim = dim;
         Ok((
             FrameObjects {
                 stream: fl.stream,
@@ -532,6 +561,7 @@ impl BaseSrcImpl for RsMsgSrc {
             size: None,
             embedding_dim: (settings.embedding_dim > 0).then_some(settings.embedding_dim as usize),
             events: Vec::new(),
+            effects: Vec::new(),
             segment_sent: false,
         });
         gst::info!(
@@ -596,8 +626,8 @@ impl PushSrcImpl for RsMsgSrc {
                     return Err(gst::FlowError::Error);
                 }
             };
-            let taken = match item {
-                Item::Message { topic, payload } => self.take(st, &topic, &payload),
+            let (topic, payload) = match item {
+                Item::Message { topic, payload } => (topic, payload),
                 Item::Report(s) => {
                     drop(guard);
                     self.set_state(&s);
@@ -612,19 +642,28 @@ impl PushSrcImpl for RsMsgSrc {
                     return Err(gst::FlowError::Error);
                 }
             };
+            let taken = self.take(st, &topic, &payload);
+            let effects = std::mem::take(&mut st.effects);
+            let ready = !matches!(taken, Taken::Skip);
+            let events = if ready {
+                std::mem::take(&mut st.events)
+            } else {
+                Vec::new()
+            };
+            let sent = st.segment_sent;
+            if matches!(taken, Taken::Buffer(_)) {
+                st.segment_sent = true;
+            }
+            // Warnings, caps, events and the buffer leave without our lock.
+            drop(guard);
+            self.apply(effects);
             match taken {
                 Taken::Skip => continue,
                 Taken::Buffer(b) => {
-                    let events = std::mem::take(&mut st.events);
-                    let sent = std::mem::replace(&mut st.segment_sent, true);
-                    drop(guard);
                     self.push_events(events, sent);
                     return Ok(CreateSuccess::NewBuffer(b));
                 }
                 Taken::Eos => {
-                    let events = std::mem::take(&mut st.events);
-                    let sent = st.segment_sent;
-                    drop(guard);
                     self.push_events(events, sent);
                     return Err(gst::FlowError::Eos);
                 }

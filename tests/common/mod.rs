@@ -180,7 +180,11 @@ pub fn free_port() -> u16 {
 /// or `rstracking-pose-eval` (both built once per test binary, without the
 /// benchmarks' competitor trackers).
 pub fn tool(name: &str) -> PathBuf {
-    const TOOLS: [&str; 2] = ["rstracking-eval", "rstracking-pose-eval"];
+    const TOOLS: [&str; 3] = [
+        "rstracking-eval",
+        "rstracking-pose-eval",
+        "rstracking-zones",
+    ];
     assert!(TOOLS.contains(&name), "{name} is not one of {TOOLS:?}");
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     let dir = BUILT.get_or_init(|| {

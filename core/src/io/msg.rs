@@ -1,17 +1,19 @@
 // Copyright (C) 2026 gst-rstracking developers
 // SPDX-License-Identifier: MIT
 //! The JSON Lines schema v1 as broker messages (rsmsgsink / rsmsgsrc): one
-//! message per line, the line rsjsonsink writes plus a per-stream sequence
-//! number `seq` right after `schema`:
+//! message per line, the line rsjsonsink writes plus, right after `schema`,
+//! the sender's `run` (a random number per start of the sender) and a
+//! per-sender sequence number `seq`:
 //!
 //! ```text
-//! {"schema":"rstracking/1","seq":41,"stream":"cam0","frame":40,...,"objects":[...]}
-//! {"schema":"rstracking/1","seq":42,"event":"track_end","stream":"cam0","frame":41,"track_id":3}
-//! {"schema":"rstracking/1","seq":97,"event":"eos","stream":"cam0","frames":96}
+//! {"schema":"rstracking/1","run":7310,"seq":41,"stream":"cam0","frame":40,...,"objects":[...]}
+//! {"schema":"rstracking/1","run":7310,"seq":42,"event":"track_end","stream":"cam0","frame":41,"track_id":3}
+//! {"schema":"rstracking/1","run":7310,"seq":97,"event":"eos","stream":"cam0","frames":96}
 //! ```
 //!
-//! `seq` counts every message of a stream from 0, so a receiver drops
-//! redeliveries (QoS 1) and counts what is missing. The `eos` event closes
+//! `seq` counts every message of a sender from 0, so a receiver drops
+//! redeliveries (QoS 1) and counts what is missing; a new `run` (the sender
+//! restarted, its `seq` starts again) resets that. The `eos` event closes
 //! a stream and says how many frame messages were sent. Embeddings are
 //! `embedding_b64`: base64 of the little-endian f32 values ([`encode_embedding`]).
 //! A message without `seq` is a plain JSONL line (e.g. published by hand) and
@@ -47,11 +49,11 @@ pub fn decode_embedding(text: &str) -> Result<Vec<f32>, String> {
 }
 
 /// `line` (a schema line starting with `{"schema":"rstracking/1",`) with
-/// `"seq":seq` inserted after the schema.
-pub fn with_seq(line: &str, seq: u64) -> String {
+/// `"run":run,"seq":seq` inserted after the schema.
+pub fn with_seq(line: &str, run: u64, seq: u64) -> String {
     let head = format!("{{\"schema\":\"{SCHEMA}\",");
     match line.strip_prefix(&head) {
-        Some(rest) => format!("{head}\"seq\":{seq},{rest}"),
+        Some(rest) => format!("{head}\"run\":{run},\"seq\":{seq},{rest}"),
         None => line.to_string(),
     }
 }
@@ -93,6 +95,8 @@ pub enum Message {
 /// nothing), stream and content.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Envelope {
+    /// The sender's run (None: not given).
+    pub run: Option<u64>,
     pub seq: Option<u64>,
     pub stream: Option<String>,
     pub message: Message,
@@ -112,6 +116,10 @@ pub fn parse_message(payload: &[u8]) -> Result<Envelope, String> {
     let seq = match obj.get("seq") {
         None => None,
         Some(s) => Some(s.as_u64().ok_or("seq is not a non-negative integer")?),
+    };
+    let run = match obj.get("run") {
+        None => None,
+        Some(r) => Some(r.as_u64().ok_or("run is not a non-negative integer")?),
     };
     let stream = obj.get("stream").and_then(|s| s.as_str()).map(String::from);
     let uint = |name: &str| {
@@ -148,6 +156,7 @@ pub fn parse_message(payload: &[u8]) -> Result<Envelope, String> {
         },
     };
     Ok(Envelope {
+        run,
         seq,
         stream,
         message,
@@ -163,21 +172,28 @@ pub enum Verdict {
     Duplicate,
 }
 
-/// Per-stream de-duplication by sequence number: a message is new when its
-/// number is above every number seen so far.
+/// Per-sender de-duplication by sequence number: a message is new when its
+/// number is above every number seen so far in the sender's run; a new run
+/// starts afresh.
 #[derive(Debug, Clone, Default)]
 pub struct SeqTracker {
-    next: Option<u64>,
+    run: Option<u64>,
+    /// The highest number seen in this run.
+    last: Option<u64>,
 }
 
 impl SeqTracker {
-    pub fn accept(&mut self, seq: u64) -> Verdict {
-        match self.next {
-            Some(n) if seq < n => Verdict::Duplicate,
-            n => {
-                self.next = Some(seq + 1);
+    pub fn accept(&mut self, run: Option<u64>, seq: u64) -> Verdict {
+        if run != self.run {
+            self.run = run;
+            self.last = None;
+        }
+        match self.last {
+            Some(l) if seq <= l => Verdict::Duplicate,
+            l => {
+                self.last = Some(seq);
                 Verdict::New {
-                    missed: seq - n.unwrap_or(0),
+                    missed: l.map_or(seq, |l| seq - l - 1),
                 }
             }
         }
@@ -224,10 +240,10 @@ mod tests {
             &[o],
             EmbeddingEncoding::Base64,
         );
-        let msg = with_seq(&line, 12);
+        let msg = with_seq(&line, 99, 12);
         assert_eq!(
             msg,
-            r#"{"schema":"rstracking/1","seq":12,"stream":"cam0","frame":7,"pts_ns":280,"width":64,"height":48,"objects":[{"bbox":[1.0,2.0,3.0,4.0],"confidence":0.5,"class_id":0,"track_id":9,"embedding_b64":"mpkZP83MTD8="}]}"#
+            r#"{"schema":"rstracking/1","run":99,"seq":12,"stream":"cam0","frame":7,"pts_ns":280,"width":64,"height":48,"objects":[{"bbox":[1.0,2.0,3.0,4.0],"confidence":0.5,"class_id":0,"track_id":9,"embedding_b64":"mpkZP83MTD8="}]}"#
         );
         let env = parse_message(msg.as_bytes()).unwrap();
         assert_eq!(env.seq, Some(12));
@@ -247,10 +263,10 @@ mod tests {
 
     #[test]
     fn events_and_bad_messages() {
-        let eos = with_seq(&eos_line(Some("c"), 96), 97);
+        let eos = with_seq(&eos_line(Some("c"), 96), 1, 97);
         assert_eq!(
             eos,
-            r#"{"schema":"rstracking/1","seq":97,"event":"eos","stream":"c","frames":96}"#
+            r#"{"schema":"rstracking/1","run":1,"seq":97,"event":"eos","stream":"c","frames":96}"#
         );
         assert_eq!(
             parse_message(eos.as_bytes()).unwrap().message,
@@ -258,11 +274,13 @@ mod tests {
         );
         let t = with_seq(
             &crate::io::schema::track_event_line("track_end", Some("c"), 4, 3),
+            2,
             5,
         );
         assert_eq!(
             parse_message(t.as_bytes()).unwrap(),
             Envelope {
+                run: Some(2),
                 seq: Some(5),
                 stream: Some("c".into()),
                 message: Message::Track {
@@ -300,14 +318,26 @@ mod tests {
     #[test]
     fn redeliveries_are_duplicates_and_gaps_are_counted() {
         let mut t = SeqTracker::default();
-        assert_eq!(t.accept(0), Verdict::New { missed: 0 });
-        assert_eq!(t.accept(1), Verdict::New { missed: 0 });
-        assert_eq!(t.accept(1), Verdict::Duplicate);
-        assert_eq!(t.accept(0), Verdict::Duplicate);
-        assert_eq!(t.accept(5), Verdict::New { missed: 3 });
-        assert_eq!(t.accept(4), Verdict::Duplicate);
-        assert_eq!(t.accept(6), Verdict::New { missed: 0 });
+        let r = Some(7);
+        assert_eq!(t.accept(r, 0), Verdict::New { missed: 0 });
+        assert_eq!(t.accept(r, 1), Verdict::New { missed: 0 });
+        assert_eq!(t.accept(r, 1), Verdict::Duplicate);
+        assert_eq!(t.accept(r, 0), Verdict::Duplicate);
+        assert_eq!(t.accept(r, 5), Verdict::New { missed: 3 });
+        assert_eq!(t.accept(r, 4), Verdict::Duplicate);
+        assert_eq!(t.accept(r, 6), Verdict::New { missed: 0 });
+        // The sender restarted: its numbers start again.
+        assert_eq!(t.accept(Some(8), 0), Verdict::New { missed: 0 });
+        assert_eq!(t.accept(Some(8), 0), Verdict::Duplicate);
+        // No overflow at the end of the range.
+        assert_eq!(
+            t.accept(Some(8), u64::MAX),
+            Verdict::New {
+                missed: u64::MAX - 1
+            }
+        );
+        assert_eq!(t.accept(Some(8), u64::MAX), Verdict::Duplicate);
         let mut late = SeqTracker::default();
-        assert_eq!(late.accept(3), Verdict::New { missed: 3 });
+        assert_eq!(late.accept(r, 3), Verdict::New { missed: 3 });
     }
 }

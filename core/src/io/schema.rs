@@ -51,6 +51,9 @@ pub struct JsonObject {
     pub embedding_b64: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub embedding_frame: Option<u64>,
+    /// Zones (rszones) the object is inside.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub zones: Vec<String>,
 }
 
 /// One frame line.
@@ -108,6 +111,7 @@ impl From<&Object> for JsonObject {
             embedding: o.embedding.as_ref().map(|e| e.to_vec()),
             embedding_b64: None,
             embedding_frame: o.embedding_frame,
+            zones: o.zones.clone(),
         }
     }
 }
@@ -195,6 +199,7 @@ impl JsonObject {
             keypoints,
             embedding: self.embedding.as_ref().map(|e| Arc::from(e.as_slice())),
             embedding_frame: self.embedding_frame,
+            zones: self.zones.clone(),
         })
     }
 }

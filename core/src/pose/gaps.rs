@@ -92,6 +92,7 @@ pub(super) fn interpolate<T>(
             keypoints,
             embedding: None,
             embedding_frame: None,
+            zones: Vec::new(),
         };
         h.synth.push(Synth {
             track_id: id,
@@ -149,5 +150,6 @@ pub(super) fn predict(cfg: &SmootherConfig, tr: &Track, id: u64, t: f64, missed:
         keypoints,
         embedding: None,
         embedding_frame: None,
+        zones: Vec::new(),
     }
 }
