@@ -26,7 +26,7 @@ gst-launch-1.0 -q filesrc location="$video" ! decodebin ! videoconvert ! videosc
   ! rsdetect detections="$seq/det/det.txt" stream-name=pets09 \
   ! rsbytetrack frame-rate=7 ! rszones config="$cfg" post-messages=false ! tee name=t \
   t. ! queue ! rsjsonsink location="$out/zones.jsonl" \
-  t. ! queue ! videoconvert ! rsoverlay ! videoconvert ! openh264enc ! h264parse ! matroskamux ! filesink location="$out/zones.mkv"
+  t. ! queue ! videoconvert ! rsoverlay zones-config="$cfg" ! videoconvert ! openh264enc ! h264parse ! matroskamux ! filesink location="$out/zones.mkv"
 python3 - "$out/zones.jsonl" "$out/pipeline-counts.txt" <<'PY'
 import json, sys
 counts = {}

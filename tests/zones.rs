@@ -201,3 +201,43 @@ fn vtest_counts_against_the_ground_truth() {
         assert!(text.contains(row), "{row} missing in\n{text}");
     }
 }
+
+/// rsoverlay with `zones-config` draws the line (cyan) and the zone
+/// outline (yellow) on every frame, also without objects.
+#[test]
+fn rsoverlay_draws_the_zones_and_lines() {
+    init();
+    let dir = tmpdir("zones-overlay");
+    let cfg = dir.join("zones.txt");
+    std::fs::write(&cfg, CFG).unwrap();
+    let pipeline = gst::parse::launch(&format!(
+        "videotestsrc num-buffers=3 pattern=black ! video/x-raw,format=RGB,width=400,height=400,framerate=25/1 \
+         ! rszones config={0} ! rsoverlay zones-config={0} thickness=1 ! appsink name=out sync=false",
+        cfg.display()
+    ))
+    .unwrap();
+    let sink = pipeline
+        .downcast_ref::<gst::Bin>()
+        .unwrap()
+        .by_name("out")
+        .unwrap()
+        .downcast::<gst_app::AppSink>()
+        .unwrap();
+    pipeline.set_state(gst::State::Playing).unwrap();
+    let mut frames = 0;
+    while let Ok(sample) = sink.pull_sample() {
+        let buf = sample.buffer().unwrap();
+        let map = buf.map_readable().unwrap();
+        // RGB, 400 px per row, 4-byte aligned stride = 1200.
+        let px = |x: usize, y: usize| {
+            let i = y * 1200 + x * 3;
+            (map[i], map[i + 1], map[i + 2])
+        };
+        assert_eq!(px(300, 100), (0, 230, 255), "the door line");
+        assert_eq!(px(250, 150), (255, 220, 0), "the shop's top edge");
+        assert_eq!(px(250, 250), (0, 0, 0), "inside the shop: not drawn");
+        frames += 1;
+    }
+    pipeline.set_state(gst::State::Null).unwrap();
+    assert_eq!(frames, 3);
+}

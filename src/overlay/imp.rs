@@ -7,8 +7,11 @@ use gst::prelude::*;
 use gst::subclass::prelude::*;
 use gst_base::subclass::prelude::*;
 use gst_video::prelude::*;
+use rstracking_core::draw::zones::{draw_zones, ZoneCounts};
 use rstracking_core::draw::{draw_objects, Canvas, FrameMut, OverlayStyle};
 use rstracking_core::image::PixelLayout;
+use rstracking_core::zones::{parse_config, ZoneConfig};
+use std::collections::BTreeMap;
 use std::sync::{LazyLock, Mutex};
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
@@ -24,9 +27,19 @@ struct State {
     layout: PixelLayout,
 }
 
+/// `zones-config`: the zones and lines drawn, and the counts taken from
+/// rszones' `rstracking-zone` events passing through.
+struct Zones {
+    cfg: ZoneConfig,
+    counts: ZoneCounts,
+    by_class: BTreeMap<(String, u32), u64>,
+}
+
 #[derive(Default)]
 pub struct RsOverlay {
     stats: crate::stats::StatsProbe,
+    zones_path: Mutex<Option<String>>,
+    zones: Mutex<Option<Zones>>,
     // Mutex order: settings before state.
     settings: Mutex<OverlayStyle>,
     state: Mutex<Option<State>>,
@@ -79,6 +92,11 @@ impl ObjectImpl for RsOverlay {
                     .default_value(d.min_keypoint_confidence)
                     .mutable_playing()
                     .build(),
+                glib::ParamSpecString::builder("zones-config")
+                    .nick("Zones config")
+                    .blurb("rszones config file whose zones and lines are drawn, with the counts of the rszones events passing through (crossings per direction, occupancy)")
+                    .mutable_ready()
+                    .build(),
                 crate::stats::param_spec(),
             ]
         });
@@ -89,6 +107,10 @@ impl ObjectImpl for RsOverlay {
         if pspec.name() == crate::stats::PROPERTY {
             self.stats
                 .set_interval_ms(value.get().expect("type checked upstream"));
+            return;
+        }
+        if pspec.name() == "zones-config" {
+            *self.zones_path.lock().unwrap() = value.get().expect("type checked upstream");
             return;
         }
         let mut s = self.settings.lock().unwrap();
@@ -106,6 +128,9 @@ impl ObjectImpl for RsOverlay {
     }
 
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+        if pspec.name() == "zones-config" {
+            return self.zones_path.lock().unwrap().to_value();
+        }
         if pspec.name() == crate::stats::PROPERTY {
             return self.stats.interval_ms().to_value();
         }
@@ -159,7 +184,32 @@ impl BaseTransformImpl for RsOverlay {
         Ok(())
     }
 
+    fn start(&self) -> Result<(), gst::ErrorMessage> {
+        let path = self.zones_path.lock().unwrap().clone();
+        let zones = match path {
+            None => None,
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    gst::error_msg!(
+                        gst::ResourceError::OpenRead,
+                        ("Failed to read zones config '{}': {}", path, e)
+                    )
+                })?;
+                let cfg = parse_config(&text, &path)
+                    .map_err(|e| gst::error_msg!(gst::ResourceError::Settings, ("{}", e)))?;
+                Some(Zones {
+                    cfg,
+                    counts: ZoneCounts::default(),
+                    by_class: BTreeMap::new(),
+                })
+            }
+        };
+        *self.zones.lock().unwrap() = zones;
+        Ok(())
+    }
+
     fn stop(&self) -> Result<(), gst::ErrorMessage> {
+        *self.zones.lock().unwrap() = None;
         *self.state.lock().unwrap() = None;
         self.stats.stop();
         Ok(())
@@ -167,6 +217,13 @@ impl BaseTransformImpl for RsOverlay {
 
     fn sink_event(&self, event: gst::Event) -> bool {
         self.stats.sink_event(self.obj().upcast_ref(), &event);
+        if let gst::EventView::CustomDownstream(c) = event.view() {
+            if let Some(s) = c.structure().filter(|s| s.name() == "rstracking-zone") {
+                if let Some(z) = self.zones.lock().unwrap().as_mut() {
+                    z.count(s);
+                }
+            }
+        }
         self.parent_sink_event(event)
     }
 
@@ -184,8 +241,10 @@ impl RsOverlay {
         // The objects are moved out of the meta while the frame is mapped
         // (the meta cannot stay borrowed then) and moved back after: no
         // copy of the objects per frame.
+        let zones = self.zones.lock().unwrap().is_some();
         let objects = match buf.meta_mut::<TrackingMeta>() {
             Some(mut m) if !m.objects().is_empty() => std::mem::take(m.objects_mut()),
+            _ if zones => Vec::new(),
             _ => return Ok(gst::FlowSuccess::Ok),
         };
         let res = self.draw(buf, &objects);
@@ -203,6 +262,12 @@ impl RsOverlay {
         objects: &[rstracking_core::types::Object],
     ) -> Result<gst::FlowSuccess, gst::FlowError> {
         let style = self.settings.lock().unwrap().clone();
+        let zones = self
+            .zones
+            .lock()
+            .unwrap()
+            .as_ref()
+            .map(|z| (z.cfg.clone(), z.counts.clone()));
         let guard = self.state.lock().unwrap();
         let state = guard.as_ref().ok_or(gst::FlowError::NotNegotiated)?;
         let yuv = crate::yuv_params(&state.info);
@@ -238,8 +303,67 @@ impl RsOverlay {
             gst::element_imp_error!(self, gst::StreamError::Failed, ("{}", e));
             gst::FlowError::Error
         })?;
+        if let Some((cfg, counts)) = &zones {
+            let short = width.min(height);
+            let auto = |v: u32, div: usize| {
+                if v == 0 {
+                    (short / div).max(1) as u32
+                } else {
+                    v
+                }
+            };
+            draw_zones(
+                &mut canvas,
+                cfg,
+                counts,
+                auto(style.thickness, 360),
+                auto(style.text_scale, 240),
+            );
+        }
         draw_objects(&mut canvas, objects, &style);
         gst::trace!(CAT, imp = self, "drew {} objects", objects.len());
         Ok(gst::FlowSuccess::Ok)
+    }
+}
+
+impl Zones {
+    /// Takes one rszones event into the counts.
+    fn count(&mut self, s: &gst::StructureRef) {
+        match s.get::<&str>("event").unwrap_or("") {
+            "line_cross" => {
+                let (Ok(line), Ok(dir)) = (s.get::<&str>("line"), s.get::<&str>("direction"))
+                else {
+                    return;
+                };
+                let Some(l) = self.cfg.lines.iter().find(|l| l.name == line) else {
+                    return;
+                };
+                let c = self.counts.lines.entry(line.to_string()).or_default();
+                if dir == l.directions.0 {
+                    c.0 += 1;
+                } else {
+                    c.1 += 1;
+                }
+            }
+            "zone_occupancy" => {
+                let (Ok(zone), Ok(class), Ok(count)) = (
+                    s.get::<&str>("zone"),
+                    s.get::<u32>("class_id"),
+                    s.get::<u32>("count"),
+                ) else {
+                    return;
+                };
+                self.by_class
+                    .insert((zone.to_string(), class), u64::from(count));
+                let total = self
+                    .by_class
+                    .iter()
+                    .filter(|((z, _), _)| z == zone)
+                    .map(|(_, n)| n)
+                    .sum();
+                self.counts.occupancy.insert(zone.to_string(), total);
+            }
+            _ => {}
+        }
     }
 }

@@ -23,6 +23,7 @@
 
 mod font;
 mod objects;
+pub mod zones;
 
 pub use font::text_size;
 pub use objects::{draw_objects, id_colour, OverlayStyle, COCO17_SKELETON};
