@@ -346,3 +346,32 @@ impl MergeEvent {
         })
     }
 }
+
+/// The JSON line of an rszones event (`rstracking-zone` structure):
+/// `schema`, then the structure's fields in order (strings, integers,
+/// floats, booleans; other types are left out).
+pub(crate) fn zone_event_line(z: &gst::StructureRef) -> String {
+    let mut line = format!("{{\"schema\":\"{}\"", core::io::schema::SCHEMA);
+    for (k, v) in z.iter() {
+        let j: serde_json::Value = if let Ok(s) = v.get::<String>() {
+            s.into()
+        } else if let Ok(n) = v.get::<u64>() {
+            n.into()
+        } else if let Ok(n) = v.get::<u32>() {
+            n.into()
+        } else if let Ok(n) = v.get::<i64>() {
+            n.into()
+        } else if let Ok(n) = v.get::<i32>() {
+            n.into()
+        } else if let Ok(f) = v.get::<f64>() {
+            f.into()
+        } else if let Ok(b) = v.get::<bool>() {
+            b.into()
+        } else {
+            continue;
+        };
+        line.push_str(&format!(",{}:{}", serde_json::Value::from(k.as_str()), j));
+    }
+    line.push('}');
+    line
+}

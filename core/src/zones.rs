@@ -38,7 +38,11 @@
 //! * Objects without a track id are counted in the occupancy of the frame
 //!   (anchor inside the polygon, no hysteresis) but never make events.
 //! * A track not seen for `forget_frames` frames (or ended with
-//!   [`ZoneAnalytics::end_track`]) leaves its zones (exit events).
+//!   [`ZoneAnalytics::end_track`]) leaves its zones (exit events; the dwell
+//!   runs to the last frame it was seen on). Frames going backwards end
+//!   every track first (a new stream).
+//! * With `coordinates normalized`, `hysteresis` is a fraction of the
+//!   frame's shorter side.
 
 use crate::types::Object;
 use std::collections::{BTreeMap, HashMap};
@@ -204,6 +208,11 @@ pub fn parse_config(text: &str, path: &str) -> Result<ZoneConfig, ConfigError> {
                     return Err(err(format!("'{name}' is defined twice")));
                 }
                 let directions = if words.len() == 6 {
+                    if words[4] == words[5] {
+                        return Err(err(format!(
+                            "line '{name}': the two directions need different names"
+                        )));
+                    }
                     (words[4].to_string(), words[5].to_string())
                 } else {
                     ("forward".to_string(), "backward".to_string())
@@ -267,7 +276,9 @@ enum Side {
 #[derive(Debug, Clone)]
 struct TrackState {
     class_id: u32,
+    /// Last frame (and its time) the track was seen on.
     last_frame: u64,
+    last_time: Option<u64>,
     /// Per line: committed side and the last point seen on it.
     sides: Vec<(Side, (f32, f32))>,
     /// Per zone: Some((frame, time)) of the entry while inside.
@@ -291,6 +302,8 @@ pub struct ZoneAnalytics {
     tracks: HashMap<u64, TrackState>,
     /// Crossings per line and direction (0 forward, 1 backward).
     counts: Vec<[u64; 2]>,
+    /// The last frame given to [`ZoneAnalytics::update`].
+    last_frame: Option<u64>,
     pub forget_frames: u64,
 }
 
@@ -354,6 +367,7 @@ impl ZoneAnalytics {
             px: None,
             tracks: HashMap::new(),
             counts: vec![[0, 0]; n],
+            last_frame: None,
             forget_frames: 300,
         }
     }
@@ -445,6 +459,12 @@ impl ZoneAnalytics {
         self.pixels(width, height);
         let (_, _, zones, lines, hyst) = self.px.clone().expect("set above");
         let mut events = Vec::new();
+        // Frames going backwards (a new stream, a restarted sender): the
+        // tracks of before end first.
+        if self.last_frame.is_some_and(|l| frame < l) {
+            events.extend(self.reset());
+        }
+        self.last_frame = Some(frame);
         let mut occupancy = Occupancy::new();
         for o in objects.iter_mut() {
             o.zones.clear();
@@ -453,6 +473,12 @@ impl ZoneAnalytics {
                 .iter()
                 .any(|z| z.exclude && inside_polygon(&z.polygon, p))
             {
+                // Ignored, but still seen (not forgotten); a track keeps
+                // its line sides and zones across an exclude zone.
+                if let Some(st) = o.track_id.and_then(|id| self.tracks.get_mut(&id)) {
+                    st.last_frame = frame;
+                    st.last_time = time_ns;
+                }
                 continue;
             }
             let Some(id) = o.track_id else {
@@ -467,10 +493,12 @@ impl ZoneAnalytics {
             let st = self.tracks.entry(id).or_insert_with(|| TrackState {
                 class_id: o.class_id,
                 last_frame: frame,
+                last_time: time_ns,
                 sides: vec![(Side::Unknown, p); lines.len()],
                 inside: vec![None; zones.len()],
             });
             st.last_frame = frame;
+            st.last_time = time_ns;
             st.class_id = o.class_id;
             for (k, l) in lines.iter().enumerate() {
                 let d = side_distance(l.a, l.b, p);
@@ -517,7 +545,7 @@ impl ZoneAnalytics {
                             zone: z.name.clone(),
                             track_id: id,
                             class_id: o.class_id,
-                            dwell_frames: frame - f0,
+                            dwell_frames: frame.saturating_sub(f0),
                             dwell_ns: time_ns.zip(t0).map(|(t, t0)| t.saturating_sub(t0)),
                         });
                     }
@@ -535,13 +563,15 @@ impl ZoneAnalytics {
             .map(|(id, _)| *id)
             .collect();
         for id in stale {
-            events.extend(self.end_track(id, frame, time_ns));
+            events.extend(self.end_track(id));
         }
         (events, occupancy)
     }
 
     /// A track ended: exit events for the zones it is inside, state freed.
-    pub fn end_track(&mut self, id: u64, frame: u64, time_ns: Option<u64>) -> Vec<ZoneEvent> {
+    /// The dwell runs to the last frame the track was seen on (inclusive)
+    /// and, in ns, to that frame's time.
+    pub fn end_track(&mut self, id: u64) -> Vec<ZoneEvent> {
         let Some(st) = self.tracks.remove(&id) else {
             return Vec::new();
         };
@@ -554,11 +584,25 @@ impl ZoneAnalytics {
                     zone: zones[k].name.clone(),
                     track_id: id,
                     class_id: st.class_id,
-                    dwell_frames: frame.saturating_sub(f0),
-                    dwell_ns: time_ns.zip(t0).map(|(t, t0)| t.saturating_sub(t0)),
+                    dwell_frames: (st.last_frame + 1).saturating_sub(f0),
+                    dwell_ns: st.last_time.zip(t0).map(|(t, t0)| t.saturating_sub(t0)),
                 })
             })
             .collect()
+    }
+
+    /// Ends every track (a new stream): their exit events.
+    pub fn reset(&mut self) -> Vec<ZoneEvent> {
+        let mut ids: Vec<u64> = self.tracks.keys().copied().collect();
+        ids.sort_unstable();
+        let events = ids.into_iter().flat_map(|id| self.end_track(id)).collect();
+        self.last_frame = None;
+        events
+    }
+
+    /// Whether the config needs the frame size (normalized coordinates).
+    pub fn needs_frame_size(&self) -> bool {
+        self.cfg.normalized
     }
 
     /// Tracks held (for tests and memory checks).

@@ -720,21 +720,7 @@ impl RsJsonSink {
         if state.format != OutputFormat::Jsonl {
             return Ok(());
         }
-        // `schema`, then the structure's fields in order (`event` first).
-        let mut line = format!("{{\"schema\":\"{}\"", schema::SCHEMA);
-        for (k, v) in z.iter() {
-            let j: serde_json::Value = if let Ok(s) = v.get::<String>() {
-                s.into()
-            } else if let Ok(n) = v.get::<u64>() {
-                n.into()
-            } else if let Ok(n) = v.get::<u32>() {
-                n.into()
-            } else {
-                continue;
-            };
-            line.push_str(&format!(",{}:{}", serde_json::Value::from(k.as_str()), j));
-        }
-        line.push('}');
+        let line = crate::zone_event_line(z);
         state
             .out
             .write_all(format!("{line}\n").as_bytes())

@@ -754,6 +754,9 @@ impl BaseSinkImpl for RsMsgSink {
                         m.to,
                     );
                     self.publish(&line, m.stream.as_deref(), false);
+                } else if let Some(z) = c.structure().filter(|s| s.name() == "rstracking-zone") {
+                    let stream = z.get::<String>("stream").ok();
+                    self.publish(&crate::zone_event_line(z), stream.as_deref(), false);
                 } else if let Some(t) = c.structure().and_then(crate::TrackEvent::from_structure) {
                     let line = schema::track_event_line(
                         t.kind.as_str(),

@@ -289,7 +289,7 @@ impl BaseTransformImpl for RsZones {
                         let ended = {
                             let mut guard = self.state.lock().unwrap();
                             guard.as_mut().map(|st| {
-                                let ev = st.za.end_track(t.track_id, st.frame, None);
+                                let ev = st.za.end_track(t.track_id);
                                 let stream = st.stream.clone();
                                 let frame = st.frame;
                                 ev.iter()
@@ -302,6 +302,25 @@ impl BaseTransformImpl for RsZones {
                 }
             }
             gst::EventView::Eos(_) => self.post_counts(),
+            // A flush restarts the frames: the tracks of before end.
+            gst::EventView::FlushStop(_) => {
+                let ended = {
+                    let mut guard = self.state.lock().unwrap();
+                    guard.as_mut().map(|st| {
+                        let (stream, frame) = (st.stream.clone(), st.frame);
+                        st.occupancy.clear();
+                        st.za
+                            .reset()
+                            .iter()
+                            .map(|e| event_structure(e, stream.as_deref(), frame))
+                            .collect::<Vec<_>>()
+                    })
+                };
+                // Serialized after the flush: sent once the flush-stop passed.
+                let ret = self.parent_sink_event(event);
+                self.send(ended.unwrap_or_default());
+                return ret;
+            }
             _ => {}
         }
         self.parent_sink_event(event)
@@ -322,6 +341,15 @@ impl BaseTransformImpl for RsZones {
                 st.stream = meta.frame().stream.clone();
             }
             let size = (st.width, st.height);
+            if st.za.needs_frame_size() && (size.0 == 0 || size.1 == 0) {
+                drop(guard);
+                gst::element_imp_error!(
+                    self,
+                    gst::StreamError::Format,
+                    ("The zones config uses normalized coordinates but the caps give no frame size")
+                );
+                return Err(gst::FlowError::NotNegotiated);
+            }
             let (events, occupancy) = st.za.update(frame, pts, size, meta.objects_mut());
             let mut out: Vec<gst::Structure> = events
                 .iter()

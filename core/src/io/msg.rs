@@ -173,28 +173,38 @@ pub enum Verdict {
 }
 
 /// Per-sender de-duplication by sequence number: a message is new when its
-/// number is above every number seen so far in the sender's run; a new run
-/// starts afresh.
+/// number is above every number seen so far in the sender's run. The last
+/// [`SeqTracker::RUNS`] runs are remembered, so a late redelivery from a
+/// run before a restart is still a duplicate.
 #[derive(Debug, Clone, Default)]
 pub struct SeqTracker {
-    run: Option<u64>,
-    /// The highest number seen in this run.
-    last: Option<u64>,
+    /// (run, highest number seen), most recent run last.
+    runs: Vec<(Option<u64>, u64)>,
 }
 
 impl SeqTracker {
+    pub const RUNS: usize = 8;
+
     pub fn accept(&mut self, run: Option<u64>, seq: u64) -> Verdict {
-        if run != self.run {
-            self.run = run;
-            self.last = None;
-        }
-        match self.last {
-            Some(l) if seq <= l => Verdict::Duplicate,
-            l => {
-                self.last = Some(seq);
-                Verdict::New {
-                    missed: l.map_or(seq, |l| seq - l - 1),
+        match self.runs.iter().position(|(r, _)| *r == run) {
+            Some(i) => {
+                let last = self.runs[i].1;
+                if seq <= last {
+                    return Verdict::Duplicate;
                 }
+                self.runs[i].1 = seq;
+                let entry = self.runs.remove(i);
+                self.runs.push(entry);
+                Verdict::New {
+                    missed: seq - last - 1,
+                }
+            }
+            None => {
+                if self.runs.len() == Self::RUNS {
+                    self.runs.remove(0);
+                }
+                self.runs.push((run, seq));
+                Verdict::New { missed: seq }
             }
         }
     }
@@ -326,9 +336,11 @@ mod tests {
         assert_eq!(t.accept(r, 5), Verdict::New { missed: 3 });
         assert_eq!(t.accept(r, 4), Verdict::Duplicate);
         assert_eq!(t.accept(r, 6), Verdict::New { missed: 0 });
-        // The sender restarted: its numbers start again.
+        // The sender restarted: its numbers start again; a late
+        // redelivery from the run before is still a duplicate.
         assert_eq!(t.accept(Some(8), 0), Verdict::New { missed: 0 });
         assert_eq!(t.accept(Some(8), 0), Verdict::Duplicate);
+        assert_eq!(t.accept(r, 6), Verdict::Duplicate);
         // No overflow at the end of the range.
         assert_eq!(
             t.accept(Some(8), u64::MAX),

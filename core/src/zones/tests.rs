@@ -123,12 +123,12 @@ fn zone_enter_exit_with_dwell_and_untracked_objects_count_per_frame_only() {
     assert_eq!(objs[2].zones, ["shop"]);
     // A track that ends inside exits with its dwell.
     assert_eq!(
-        za.end_track(7, 14, None),
+        za.end_track(7),
         [ZoneEvent::Exit {
             zone: "shop".into(),
             track_id: 7,
             class_id: 0,
-            dwell_frames: 4,
+            dwell_frames: 1,
             dwell_ns: None
         }]
     );
@@ -170,6 +170,10 @@ fn config_errors_name_the_file_and_line() {
     );
     assert_eq!(e("# nothing\n"), "zones.txt:0: no zone and no line");
     assert_eq!(
+        e("line d 0,0 9,9 x x\n"),
+        "zones.txt:1: line 'd': the two directions need different names"
+    );
+    assert_eq!(
         e("zone a 0,0 1,0 1,1\nline a 0,0 1,1\n"),
         "zones.txt:2: 'a' is defined twice"
     );
@@ -189,11 +193,25 @@ fn forgotten_tracks_are_freed() {
     assert_eq!(za.tracks_held(), 1);
     let (ev, _) = za.update(20, None, (400, 400), &mut []);
     assert_eq!(za.tracks_held(), 0);
+    // The dwell ends at the last frame the track was seen on.
     assert!(matches!(
         ev[..],
         [ZoneEvent::Exit {
-            dwell_frames: 20,
+            dwell_frames: 1,
             ..
         }]
     ));
+    // Frames going backwards end the tracks of before.
+    let mut objs = [at(Some(2), 200.0, 200.0)];
+    za.update(30, None, (400, 400), &mut objs);
+    let (ev, _) = za.update(0, None, (400, 400), &mut []);
+    assert!(matches!(
+        ev[..],
+        [ZoneEvent::Exit {
+            track_id: 2,
+            dwell_frames: 1,
+            ..
+        }]
+    ));
+    assert_eq!(za.tracks_held(), 0);
 }
