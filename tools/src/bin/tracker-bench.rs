@@ -127,11 +127,33 @@ fn row_tlwh(frame: usize, id: i64, x: f64, y: f64, w: f64, h: f64) -> ResultRow 
 struct Ours {
     seqs: PerSeq<Detection>,
     out: Vec<TrackOutput>,
+    /// Exact (the reference) or the improved preset's tracker settings.
+    improved: bool,
+}
+
+impl Ours {
+    fn config(&self) -> ByteTrackConfig {
+        if self.improved {
+            // pipelines/mot-offline.sh --preset improved, tracker part
+            // (the offline refinement runs at EOS, outside update()).
+            ByteTrackConfig {
+                track_buffer: 60,
+                young_gate: 3.0,
+                ..Default::default()
+            }
+        } else {
+            ByteTrackConfig::default()
+        }
+    }
 }
 
 impl Contender for Ours {
     fn name(&self) -> &'static str {
-        "rstracking (ours)"
+        if self.improved {
+            "rstracking (ours, improved)"
+        } else {
+            "rstracking (ours)"
+        }
     }
     fn prepare(&mut self, seqs: &[Seq]) {
         self.seqs = seqs
@@ -154,7 +176,7 @@ impl Contender for Ours {
             .collect();
     }
     fn run(&mut self, i: usize) -> (Duration, u64) {
-        let mut t = ByteTracker::new(ByteTrackConfig::default());
+        let mut t = ByteTracker::new(self.config());
         let mut sum = 0u64;
         let start = Instant::now();
         for dets in &self.seqs[i] {
@@ -164,7 +186,7 @@ impl Contender for Ours {
         (start.elapsed(), black_box(sum))
     }
     fn results(&mut self, i: usize) -> Vec<ResultRow> {
-        let mut t = ByteTracker::new(ByteTrackConfig::default());
+        let mut t = ByteTracker::new(self.config());
         let mut rows = Vec::new();
         for (f, dets) in self.seqs[i].iter().enumerate() {
             t.update(dets, None, &mut self.out);
@@ -552,6 +574,12 @@ fn main() {
         Box::new(Ours {
             seqs: Vec::new(),
             out: Vec::new(),
+            improved: false,
+        }),
+        Box::new(Ours {
+            seqs: Vec::new(),
+            out: Vec::new(),
+            improved: true,
         }),
         Box::new(Yscv::default()),
         Box::new(Trackforge::default()),
