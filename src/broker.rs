@@ -53,13 +53,7 @@ impl Default for BrokerSettings {
     }
 }
 
-fn string_prop(name: &str, nick: &str, blurb: &str) -> glib::ParamSpec {
-    glib::ParamSpecString::builder(name)
-        .nick(nick)
-        .blurb(blurb)
-        .mutable_ready()
-        .build()
-}
+use crate::string_prop;
 
 impl BrokerSettings {
     /// The connection properties, the same on both elements.

@@ -329,7 +329,7 @@ fn object_structure(o: &Object) -> gst::Structure {
         );
     }
     if let Some(e) = &o.embedding {
-        let bytes: Vec<u8> = e.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let bytes = rstracking_core::embedding::to_le_bytes(e);
         s.set_by_quark(q.embedding, glib::Bytes::from_owned(bytes));
         if let Some(f) = o.embedding_frame {
             s.set_by_quark(q.embedding_frame, f);

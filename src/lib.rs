@@ -234,7 +234,7 @@ impl TrackEventKind {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
         match s {
             "track_start" => Some(TrackEventKind::Start),
             "track_lost" => Some(TrackEventKind::Lost),
@@ -310,7 +310,7 @@ impl IdKind {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
         match s {
             "track_id" => Some(IdKind::TrackId),
             "global_id" => Some(IdKind::GlobalId),
@@ -374,4 +374,36 @@ pub(crate) fn zone_event_line(z: &gst::StructureRef) -> String {
     }
     line.push('}');
     line
+}
+
+/// A string property settable in NULL/READY (paths, names).
+pub(crate) fn string_prop(name: &str, nick: &str, blurb: &str) -> gst::glib::ParamSpec {
+    use gst::prelude::*;
+    gst::glib::ParamSpecString::builder(name)
+        .nick(nick)
+        .blurb(blurb)
+        .mutable_ready()
+        .build()
+}
+
+/// The "sink" Always pad template of the meta sinks (rsjsonsink,
+/// rsmsgsink): any video, pixels not read.
+pub(crate) fn meta_sink_pad_templates() -> Vec<gst::PadTemplate> {
+    vec![gst::PadTemplate::new(
+        "sink",
+        gst::PadDirection::Sink,
+        gst::PadPresence::Always,
+        &video_caps_any(),
+    )
+    .expect("valid template")]
+}
+
+/// Posts `s` as an element message of `element` (call without locks held).
+pub(crate) fn post_element_message(
+    element: &impl gst::prelude::IsA<gst::Element>,
+    s: gst::Structure,
+) {
+    use gst::prelude::ElementExt;
+    let e = element.as_ref();
+    let _ = e.post_message(gst::message::Element::builder(s).src(e).build());
 }

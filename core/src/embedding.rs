@@ -175,3 +175,9 @@ mod tests {
         assert_eq!(dot_f32(&[], &[]), 0.0);
     }
 }
+
+/// The little-endian bytes of `v` (the embedding in the structure view and,
+/// base64-encoded, in broker messages).
+pub fn to_le_bytes(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}

@@ -107,6 +107,83 @@ fn point(s: &str) -> Option<(f32, f32)> {
     (x.is_finite() && y.is_finite()).then_some((x, y))
 }
 
+/// The points of `words` (each `x,y`).
+fn points(words: &[&str]) -> Result<Vec<(f32, f32)>, String> {
+    words
+        .iter()
+        .map(|w| point(w).ok_or_else(|| format!("'{w}' is not a point x,y")))
+        .collect()
+}
+
+fn parse_anchor(word: Option<&str>) -> Result<Anchor, String> {
+    Ok(match word {
+        Some("bottom-center") => Anchor::BottomCenter,
+        Some("center") => Anchor::Center,
+        Some("top-center") => Anchor::TopCenter,
+        Some(k) if k.starts_with("keypoint:") => Anchor::Keypoint(
+            k["keypoint:".len()..]
+                .parse()
+                .map_err(|_| format!("anchor: bad keypoint index in '{k}'"))?,
+        ),
+        other => {
+            return Err(format!(
+                "anchor: expected bottom-center, center, top-center or keypoint:<index>, found {other:?}"
+            ))
+        }
+    })
+}
+
+/// `zone|exclude <name> <points>` (`words[0]` is the kind).
+fn parse_zone(words: &[&str]) -> Result<Zone, String> {
+    let kind = words[0];
+    let name = words
+        .get(1)
+        .ok_or_else(|| format!("{kind}: no name"))?
+        .to_string();
+    let polygon = points(&words[2..])?;
+    if polygon.len() < 3 {
+        return Err(format!(
+            "{kind} '{name}': a polygon needs at least 3 points, found {}",
+            polygon.len()
+        ));
+    }
+    Ok(Zone {
+        name,
+        polygon,
+        exclude: kind == "exclude",
+    })
+}
+
+/// `line <name> <x,y> <x,y> [<forward> <backward>]`.
+fn parse_line(words: &[&str]) -> Result<Line, String> {
+    let name = words.get(1).ok_or("line: no name")?.to_string();
+    if words.len() != 4 && words.len() != 6 {
+        return Err(format!(
+            "line '{name}': expected <name> <x,y> <x,y> [<forward> <backward>]"
+        ));
+    }
+    let ends = points(&words[2..4])?;
+    let (a, b) = (ends[0], ends[1]);
+    if a == b {
+        return Err(format!("line '{name}': its two points are the same"));
+    }
+    let directions = match words.get(4..6) {
+        Some([f, b]) if f == b => {
+            return Err(format!(
+                "line '{name}': the two directions need different names"
+            ))
+        }
+        Some([f, b]) => (f.to_string(), b.to_string()),
+        _ => ("forward".to_string(), "backward".to_string()),
+    };
+    Ok(Line {
+        name,
+        a,
+        b,
+        directions,
+    })
+}
+
 /// Parses a config file's text; `path` names it in errors.
 pub fn parse_config(text: &str, path: &str) -> Result<ZoneConfig, ConfigError> {
     let mut cfg = ZoneConfig {
@@ -116,127 +193,74 @@ pub fn parse_config(text: &str, path: &str) -> Result<ZoneConfig, ConfigError> {
         zones: Vec::new(),
         lines: Vec::new(),
     };
-    let mut names = BTreeMap::new();
+    let mut names = std::collections::BTreeSet::new();
+    let error = |line: usize, message: String| ConfigError {
+        path: path.to_string(),
+        line,
+        message,
+    };
     for (i, raw) in text.lines().enumerate() {
-        let err = |message: String| ConfigError {
-            path: path.to_string(),
-            line: i + 1,
-            message,
-        };
         let line = raw.split('#').next().unwrap_or("").trim();
         if line.is_empty() {
             continue;
         }
         let words: Vec<&str> = line.split_whitespace().collect();
-        let points = |from: usize| -> Result<Vec<(f32, f32)>, ConfigError> {
-            words[from..]
-                .iter()
-                .map(|w| point(w).ok_or_else(|| err(format!("'{w}' is not a point x,y"))))
-                .collect()
-        };
-        match words[0] {
-            "coordinates" => match words.get(1).copied() {
-                Some("pixels") => cfg.normalized = false,
-                Some("normalized") => cfg.normalized = true,
-                other => {
-                    return Err(err(format!(
-                        "coordinates: expected pixels or normalized, found {other:?}"
-                    )))
-                }
-            },
-            "anchor" => {
-                cfg.anchor = match words.get(1).copied() {
-                    Some("bottom-center") => Anchor::BottomCenter,
-                    Some("center") => Anchor::Center,
-                    Some("top-center") => Anchor::TopCenter,
-                    Some(k) if k.starts_with("keypoint:") => Anchor::Keypoint(
-                        k["keypoint:".len()..]
-                            .parse()
-                            .map_err(|_| err(format!("anchor: bad keypoint index in '{k}'")))?,
-                    ),
+        let name = match words[0] {
+            "coordinates" => {
+                cfg.normalized = match words.get(1).copied() {
+                    Some("pixels") => false,
+                    Some("normalized") => true,
                     other => {
-                        return Err(err(format!(
-                            "anchor: expected bottom-center, center, top-center or keypoint:<index>, found {other:?}"
-                        )))
+                        return Err(error(
+                            i + 1,
+                            format!("coordinates: expected pixels or normalized, found {other:?}"),
+                        ))
                     }
-                }
+                };
+                None
+            }
+            "anchor" => {
+                cfg.anchor =
+                    parse_anchor(words.get(1).copied()).map_err(|m| error(i + 1, m))?;
+                None
             }
             "hysteresis" => {
                 cfg.hysteresis = words
                     .get(1)
                     .and_then(|v| v.parse::<f32>().ok())
                     .filter(|v| v.is_finite() && *v >= 0.0)
-                    .ok_or_else(|| err("hysteresis: expected a number >= 0".into()))?
+                    .ok_or_else(|| error(i + 1, "hysteresis: expected a number >= 0".into()))?;
+                None
             }
-            kind @ ("zone" | "exclude") => {
-                let name = words
-                    .get(1)
-                    .ok_or_else(|| err(format!("{kind}: no name")))?
-                    .to_string();
-                let polygon = points(2)?;
-                if polygon.len() < 3 {
-                    return Err(err(format!(
-                        "{kind} '{name}': a polygon needs at least 3 points, found {}",
-                        polygon.len()
-                    )));
-                }
-                if names.insert(name.clone(), i + 1).is_some() {
-                    return Err(err(format!("'{name}' is defined twice")));
-                }
-                cfg.zones.push(Zone {
-                    name,
-                    polygon,
-                    exclude: kind == "exclude",
-                });
+            "zone" | "exclude" => {
+                let z = parse_zone(&words).map_err(|m| error(i + 1, m))?;
+                let name = z.name.clone();
+                cfg.zones.push(z);
+                Some(name)
             }
             "line" => {
-                let name = words
-                    .get(1)
-                    .ok_or_else(|| err("line: no name".into()))?
-                    .to_string();
-                if words.len() != 4 && words.len() != 6 {
-                    return Err(err(format!(
-                        "line '{name}': expected <name> <x,y> <x,y> [<forward> <backward>]"
-                    )));
-                }
-                let a = point(words[2]).ok_or_else(|| err(format!("'{}' is not a point x,y", words[2])))?;
-                let b = point(words[3]).ok_or_else(|| err(format!("'{}' is not a point x,y", words[3])))?;
-                if a == b {
-                    return Err(err(format!("line '{name}': its two points are the same")));
-                }
-                if names.insert(name.clone(), i + 1).is_some() {
-                    return Err(err(format!("'{name}' is defined twice")));
-                }
-                let directions = if words.len() == 6 {
-                    if words[4] == words[5] {
-                        return Err(err(format!(
-                            "line '{name}': the two directions need different names"
-                        )));
-                    }
-                    (words[4].to_string(), words[5].to_string())
-                } else {
-                    ("forward".to_string(), "backward".to_string())
-                };
-                cfg.lines.push(Line {
-                    name,
-                    a,
-                    b,
-                    directions,
-                });
+                let l = parse_line(&words).map_err(|m| error(i + 1, m))?;
+                let name = l.name.clone();
+                cfg.lines.push(l);
+                Some(name)
             }
             other => {
-                return Err(err(format!(
-                    "unknown entry '{other}' (expected coordinates, anchor, hysteresis, zone, exclude or line)"
-                )))
+                return Err(error(
+                    i + 1,
+                    format!(
+                        "unknown entry '{other}' (expected coordinates, anchor, hysteresis, zone, exclude or line)"
+                    ),
+                ))
+            }
+        };
+        if let Some(name) = name {
+            if !names.insert(name.clone()) {
+                return Err(error(i + 1, format!("'{name}' is defined twice")));
             }
         }
     }
     if cfg.zones.is_empty() && cfg.lines.is_empty() {
-        return Err(ConfigError {
-            path: path.to_string(),
-            line: 0,
-            message: "no zone and no line".into(),
-        });
+        return Err(error(0, "no zone and no line".into()));
     }
     Ok(cfg)
 }
@@ -359,6 +383,84 @@ fn edge_distance(poly: &[(f32, f32)], p: (f32, f32)) -> f32 {
     best
 }
 
+/// A tracked object on one frame, for [`step_lines`] and [`step_zones`].
+struct Seen {
+    id: u64,
+    class_id: u32,
+    frame: u64,
+    time_ns: Option<u64>,
+    /// The anchor point.
+    p: (f32, f32),
+    hyst: f32,
+}
+
+/// Line sides of a track: a crossing when its committed side changes and
+/// the path passes between the line's ends.
+fn step_lines(
+    st: &mut TrackState,
+    lines: &[Line],
+    o: &Seen,
+    counts: &mut [[u64; 2]],
+    events: &mut Vec<ZoneEvent>,
+) {
+    for (k, l) in lines.iter().enumerate() {
+        let d = side_distance(l.a, l.b, o.p);
+        let now = if d > o.hyst {
+            Side::Right
+        } else if d < -o.hyst {
+            Side::Left
+        } else {
+            continue;
+        };
+        let (was, from) = st.sides[k];
+        if was != Side::Unknown && was != now && segments_cross(from, o.p, l.a, l.b) {
+            let forward = now == Side::Right;
+            counts[k][usize::from(!forward)] += 1;
+            events.push(ZoneEvent::LineCross {
+                line: l.name.clone(),
+                direction: if forward {
+                    l.directions.0.clone()
+                } else {
+                    l.directions.1.clone()
+                },
+                track_id: o.id,
+                class_id: o.class_id,
+            });
+        }
+        st.sides[k] = (now, o.p);
+    }
+}
+
+/// Zone states of a track: enter once inside and clear of the edges, exit
+/// once outside and clear.
+fn step_zones(st: &mut TrackState, zones: &[Zone], o: &Seen, events: &mut Vec<ZoneEvent>) {
+    for (k, z) in zones.iter().enumerate() {
+        if z.exclude {
+            continue;
+        }
+        let inside = inside_polygon(&z.polygon, o.p);
+        let clear = edge_distance(&z.polygon, o.p) >= o.hyst;
+        if inside && clear && st.inside[k].is_none() {
+            events.push(ZoneEvent::Enter {
+                zone: z.name.clone(),
+                track_id: o.id,
+                class_id: o.class_id,
+            });
+            st.inside[k] = Some((o.frame, o.time_ns));
+        } else if !inside && clear {
+            if let Some((f0, t0)) = st.inside[k].take() {
+                events.push(ZoneEvent::Exit {
+                    zone: z.name.clone(),
+                    track_id: o.id,
+                    class_id: o.class_id,
+                    dwell_frames: o.frame.saturating_sub(f0),
+                    dwell_ns: o.time_ns.zip(t0).map(|(t, t0)| t.saturating_sub(t0)),
+                });
+            }
+        }
+    }
+}
+
 impl ZoneAnalytics {
     pub fn new(cfg: ZoneConfig) -> Self {
         let n = cfg.lines.len();
@@ -457,7 +559,9 @@ impl ZoneAnalytics {
         objects: &mut [Object],
     ) -> (Vec<ZoneEvent>, Occupancy) {
         self.pixels(width, height);
-        let (_, _, zones, lines, hyst) = self.px.clone().expect("set above");
+        // Taken out for the frame (no copy), put back at the end.
+        let scaled = self.px.take().expect("set above");
+        let (zones, lines, hyst) = (&scaled.2, &scaled.3, scaled.4);
         let mut events = Vec::new();
         // Frames going backwards (a new stream, a restarted sender): the
         // tracks of before end first.
@@ -500,62 +604,24 @@ impl ZoneAnalytics {
             st.last_frame = frame;
             st.last_time = time_ns;
             st.class_id = o.class_id;
-            for (k, l) in lines.iter().enumerate() {
-                let d = side_distance(l.a, l.b, p);
-                let now = if d > hyst {
-                    Side::Right
-                } else if d < -hyst {
-                    Side::Left
-                } else {
-                    continue;
-                };
-                let (was, from) = st.sides[k];
-                if was != Side::Unknown && was != now && segments_cross(from, p, l.a, l.b) {
-                    let forward = now == Side::Right;
-                    self.counts[k][usize::from(!forward)] += 1;
-                    events.push(ZoneEvent::LineCross {
-                        line: l.name.clone(),
-                        direction: if forward {
-                            l.directions.0.clone()
-                        } else {
-                            l.directions.1.clone()
-                        },
-                        track_id: id,
-                        class_id: o.class_id,
-                    });
-                }
-                st.sides[k] = (now, p);
-            }
+            let seen = Seen {
+                id,
+                class_id: o.class_id,
+                frame,
+                time_ns,
+                p,
+                hyst,
+            };
+            step_lines(st, lines, &seen, &mut self.counts, &mut events);
+            step_zones(st, zones, &seen, &mut events);
             for (k, z) in zones.iter().enumerate() {
-                if z.exclude {
-                    continue;
-                }
-                let inside = inside_polygon(&z.polygon, p);
-                let clear = edge_distance(&z.polygon, p) >= hyst;
-                if inside && clear && st.inside[k].is_none() {
-                    events.push(ZoneEvent::Enter {
-                        zone: z.name.clone(),
-                        track_id: id,
-                        class_id: o.class_id,
-                    });
-                    st.inside[k] = Some((frame, time_ns));
-                } else if !inside && clear {
-                    if let Some((f0, t0)) = st.inside[k].take() {
-                        events.push(ZoneEvent::Exit {
-                            zone: z.name.clone(),
-                            track_id: id,
-                            class_id: o.class_id,
-                            dwell_frames: frame.saturating_sub(f0),
-                            dwell_ns: time_ns.zip(t0).map(|(t, t0)| t.saturating_sub(t0)),
-                        });
-                    }
-                }
                 if st.inside[k].is_some() {
                     *occupancy.entry((z.name.clone(), o.class_id)).or_default() += 1;
                     o.zones.push(z.name.clone());
                 }
             }
         }
+        self.px = Some(scaled);
         let stale: Vec<u64> = self
             .tracks
             .iter()

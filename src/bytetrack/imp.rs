@@ -156,6 +156,26 @@ fn threshold(name: &str, nick: &str, blurb: &str, default: f64) -> glib::ParamSp
         .build()
 }
 
+/// The improved-mode properties (off by default: the reference ByteTrack).
+fn improved_properties(d: &Settings) -> Vec<glib::ParamSpec> {
+    vec![
+                glib::ParamSpecBoolean::builder("predict-empty-frames")
+            .nick("Predict on empty frames")
+            .blurb("A frame whose detections meta holds no object counts as a frame the detector skipped: tracks move by their prediction and new tracks wait for the next detections, instead of ByteTrack's update with nothing (which drops unconfirmed tracks). For detections on every Nth frame that the tracker is not told about. false = the reference ByteTrack")
+            .default_value(false)
+            .mutable_playing()
+            .build(),
+        glib::ParamSpecDouble::builder("young-gate")
+            .nick("Young-track gate")
+            .blurb("Improved mode (0 = off, the reference): a track matched at most 3 times that finds no IoU match takes the nearest unmatched high detection whose centre is within this many box sizes of its prediction, before new tracks start (fast objects, detections on every Nth frame)")
+            .minimum(0.0)
+            .maximum(100.0)
+            .default_value(d.young_gate)
+            .mutable_playing()
+            .build(),
+    ]
+}
+
 /// The re-id (BoT-SORT) and stitching properties.
 fn reid_properties(d: &Settings) -> Vec<glib::ParamSpec> {
     vec![
@@ -239,20 +259,6 @@ impl ObjectImpl for RsByteTrack {
                     .default_value(d.fuse_score)
                     .mutable_playing()
                     .build(),
-                glib::ParamSpecBoolean::builder("predict-empty-frames")
-                    .nick("Predict on empty frames")
-                    .blurb("A frame whose detections meta holds no object counts as a frame the detector skipped: tracks move by their prediction and new tracks wait for the next detections, instead of ByteTrack's update with nothing (which drops unconfirmed tracks). For detections on every Nth frame that the tracker is not told about. false = the reference ByteTrack")
-                    .default_value(false)
-                    .mutable_playing()
-                    .build(),
-                glib::ParamSpecDouble::builder("young-gate")
-                    .nick("Young-track gate")
-                    .blurb("Improved mode (0 = off, the reference): a track matched at most 3 times that finds no IoU match takes the nearest unmatched high detection whose centre is within this many box sizes of its prediction, before new tracks start (fast objects, detections on every Nth frame)")
-                    .minimum(0.0)
-                    .maximum(100.0)
-                    .default_value(d.young_gate)
-                    .mutable_playing()
-                    .build(),
                 glib::ParamSpecBoolean::builder("output-lost")
                     .nick("Output lost tracks")
                     .blurb("Append the predicted boxes of lost (not yet removed) tracks as objects with state 'lost'")
@@ -272,6 +278,7 @@ impl ObjectImpl for RsByteTrack {
                     .build(),
             ]
             .into_iter()
+            .chain(improved_properties(&d))
             .chain(reid_properties(&d))
             .collect()
         });

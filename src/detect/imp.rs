@@ -240,13 +240,7 @@ impl ObjectSubclass for RsDetect {
     type ParentType = gst_base::BaseTransform;
 }
 
-fn string_prop(name: &'static str, nick: &'static str, blurb: &'static str) -> glib::ParamSpec {
-    glib::ParamSpecString::builder(name)
-        .nick(nick)
-        .blurb(blurb)
-        .mutable_ready()
-        .build()
-}
+use crate::string_prop;
 
 impl ObjectImpl for RsDetect {
     fn properties() -> &'static [glib::ParamSpec] {

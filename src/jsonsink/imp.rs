@@ -319,15 +319,8 @@ impl ElementImpl for RsJsonSink {
     }
 
     fn pad_templates() -> &'static [gst::PadTemplate] {
-        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
-            vec![gst::PadTemplate::new(
-                "sink",
-                gst::PadDirection::Sink,
-                gst::PadPresence::Always,
-                &crate::video_caps_any(),
-            )
-            .unwrap()]
-        });
+        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> =
+            LazyLock::new(crate::meta_sink_pad_templates);
         TEMPLATES.as_ref()
     }
 }

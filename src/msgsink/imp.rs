@@ -184,6 +184,82 @@ impl Outbox {
         }
     }
 
+    /// A connection is up: resend and send on.
+    fn on_connected(&mut self, address: &str) -> Notice {
+        self.connected = true;
+        self.state = BrokerState::Connected;
+        self.reason = None;
+        let mut n = Notice::default();
+        if self.dropped_unreported > 0 {
+            n.warning = Some(format!(
+                "Dropped {} messages (the oldest) while broker {address} was unreachable: max-buffered reached ({} in total)",
+                self.dropped_unreported, self.dropped
+            ));
+            self.dropped_unreported = 0;
+        }
+        self.forward();
+        n.report = Some(self.report(address));
+        n
+    }
+
+    /// rumqttc wrote a publish: QoS 1 gets its packet id (in order), QoS 0
+    /// is done.
+    fn on_sent(&mut self, pkid: u16) {
+        if self.qos == QoS::AtMostOnce {
+            if let Some((_, m)) = self.inflight.pop_front() {
+                self.bytes -= m.payload.len();
+            }
+            self.acked += 1;
+            self.forward();
+        } else if let Some(e) = self.inflight.iter_mut().find(|e| e.0.is_none()) {
+            e.0 = Some(pkid);
+        }
+    }
+
+    fn on_acked(&mut self, pkid: u16) {
+        if let Some(i) = self.inflight.iter().position(|e| e.0 == Some(pkid)) {
+            if let Some((_, m)) = self.inflight.remove(i) {
+                self.bytes -= m.payload.len();
+            }
+            self.acked += 1;
+        }
+        self.forward();
+    }
+
+    /// A connection error: everything unacknowledged goes back in front;
+    /// `error` is set when retrying cannot help.
+    fn on_error(
+        &mut self,
+        el: &mut rumqttc::EventLoop,
+        e: &rumqttc::ConnectionError,
+        address: &str,
+    ) -> Notice {
+        // rumqttc would resend what it holds only on a resumed session; we
+        // resend ourselves, in order. Events queued before the failed write
+        // (an Outgoing::Publish whose packet never left) and a stale
+        // collision must not leak into the next connection: packet ids are
+        // assigned in order.
+        el.clean();
+        el.pending.clear();
+        el.state.events.clear();
+        el.state.collision = None;
+        self.connected = false;
+        self.requeue();
+        let (fatal, text) = broker::describe(address, e);
+        let before = self.state;
+        self.reason = Some(text.clone());
+        let mut n = Notice::default();
+        if fatal {
+            n.error = Some(text);
+        } else if self.state == BrokerState::Connected {
+            self.state = BrokerState::Reconnecting;
+        }
+        if self.state != before {
+            n.report = Some(self.report(address));
+        }
+        n
+    }
+
     fn report(&self, address: &str) -> gst::Structure {
         gst::Structure::builder("rstracking-broker")
             .field("address", address)
@@ -194,6 +270,14 @@ impl Outbox {
             .field("reason", self.reason.clone())
             .build()
     }
+}
+
+/// What the connection thread posts after a poll (outside the outbox lock).
+#[derive(Default)]
+struct Notice {
+    report: Option<gst::Structure>,
+    warning: Option<String>,
+    error: Option<String>,
 }
 
 struct Shared {
@@ -389,26 +473,20 @@ impl ElementImpl for RsMsgSink {
     }
 
     fn pad_templates() -> &'static [gst::PadTemplate] {
-        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
-            vec![gst::PadTemplate::new(
-                "sink",
-                gst::PadDirection::Sink,
-                gst::PadPresence::Always,
-                &crate::video_caps_any(),
-            )
-            .unwrap()]
-        });
+        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> =
+            LazyLock::new(crate::meta_sink_pad_templates);
         TEMPLATES.as_ref()
     }
 }
 
 impl RsMsgSink {
     fn post_report(&self, s: gst::Structure) {
-        let obj = self.obj();
-        let _ = obj.post_message(gst::message::Element::builder(s).src(&*obj).build());
+        crate::post_element_message(&*self.obj(), s);
     }
 
-    /// The connection thread's handler of every poll result.
+    /// The connection thread's handler of every poll result: the outbox
+    /// follows the connection, then what it has to say is posted without
+    /// its lock.
     fn handler(
         &self,
         shared: Arc<Shared>,
@@ -419,106 +497,59 @@ impl RsMsgSink {
            + 'static {
         let weak = self.obj().downgrade();
         move |el, r| {
-            let mut report = None;
-            let mut warning = None;
-            let mut error = None;
-            let step = {
+            let (notice, step) = {
                 let mut ob = shared.outbox.lock().unwrap();
-                match r {
+                let step = match r {
                     Ok(Event::Incoming(Packet::ConnAck(_))) => {
-                        ob.connected = true;
-                        ob.state = BrokerState::Connected;
-                        ob.reason = None;
-                        if ob.dropped_unreported > 0 {
-                            warning = Some(format!(
-                                "Dropped {} messages (the oldest) while broker {address} was unreachable: max-buffered reached ({} in total)",
-                                ob.dropped_unreported, ob.dropped
-                            ));
-                            ob.dropped_unreported = 0;
-                        }
-                        ob.forward();
-                        report = Some(ob.report(&address));
-                        Step::Continue
+                        (ob.on_connected(&address), Step::Continue)
                     }
                     Ok(Event::Outgoing(Outgoing::Publish(pkid))) => {
-                        if ob.qos == QoS::AtMostOnce {
-                            if let Some((_, m)) = ob.inflight.pop_front() {
-                                ob.bytes -= m.payload.len();
-                            }
-                            ob.acked += 1;
-                            ob.forward();
-                            shared.cond.notify_all();
-                        } else if let Some(e) = ob.inflight.iter_mut().find(|e| e.0.is_none()) {
-                            e.0 = Some(pkid);
-                        }
-                        Step::Continue
+                        ob.on_sent(pkid);
+                        (Notice::default(), Step::Continue)
                     }
                     Ok(Event::Incoming(Packet::PubAck(a))) => {
-                        if let Some(i) = ob.inflight.iter().position(|e| e.0 == Some(a.pkid)) {
-                            if let Some((_, m)) = ob.inflight.remove(i) {
-                                ob.bytes -= m.payload.len();
-                            }
-                            ob.acked += 1;
-                        }
-                        ob.forward();
-                        shared.cond.notify_all();
-                        Step::Continue
+                        ob.on_acked(a.pkid);
+                        (Notice::default(), Step::Continue)
                     }
-                    Ok(_) => Step::Continue,
+                    Ok(_) => (Notice::default(), Step::Continue),
                     Err(e) => {
-                        // rumqttc would resend what it holds only on a
-                        // resumed session; we resend ourselves, in order.
-                        el.clean();
-                        el.pending.clear();
-                        // Events queued before the failed write (an
-                        // Outgoing::Publish whose packet never left) and a
-                        // stale collision must not leak into the next
-                        // connection: packet ids are assigned in order.
-                        el.state.events.clear();
-                        el.state.collision = None;
-                        ob.connected = false;
-                        ob.requeue();
-                        let (fatal, text) = broker::describe(&address, &e);
-                        let before = ob.state;
-                        ob.reason = Some(text.clone());
-                        let step = if fatal {
-                            // Failed is set once the error is on the bus,
-                            // so that EOS cannot overtake it.
-                            error = Some(text);
+                        let notice = ob.on_error(el, &e, &address);
+                        let step = if notice.error.is_some() {
                             Step::Stop
                         } else {
-                            if ob.state == BrokerState::Connected {
-                                ob.state = BrokerState::Reconnecting;
-                            }
                             Step::Wait(retry)
                         };
-                        if ob.state != before {
-                            report = Some(ob.report(&address));
-                        }
-                        shared.cond.notify_all();
-                        step
+                        (notice, step)
                     }
-                }
+                };
+                shared.cond.notify_all();
+                step
             };
             if let Some(obj) = weak.upgrade() {
-                let imp = obj.imp();
-                if let Some(w) = warning {
-                    gst::warning!(CAT, imp = imp, "{w}");
-                    gst::element_imp_warning!(imp, gst::ResourceError::Write, ("{}", w));
-                }
-                if let Some(s) = report {
-                    gst::info!(CAT, imp = imp, "{s:?}");
-                    imp.post_report(s);
-                }
-                if let Some(e) = error {
-                    gst::element_imp_error!(imp, gst::ResourceError::OpenWrite, ("{}", e));
-                }
+                obj.imp().post_notice(notice);
             }
             if matches!(step, Step::Stop) {
+                // Failed only once the error is on the bus, so that EOS
+                // cannot overtake it.
                 shared.outbox.lock().unwrap().state = BrokerState::Failed;
                 shared.cond.notify_all();
             }
             step
+        }
+    }
+
+    /// Posts what the connection thread has to say (no lock held).
+    fn post_notice(&self, n: Notice) {
+        if let Some(w) = n.warning {
+            gst::warning!(CAT, imp = self, "{w}");
+            gst::element_imp_warning!(self, gst::ResourceError::Write, ("{}", w));
+        }
+        if let Some(s) = n.report {
+            gst::info!(CAT, imp = self, "{s:?}");
+            self.post_report(s);
+        }
+        if let Some(e) = n.error {
+            gst::element_imp_error!(self, gst::ResourceError::OpenWrite, ("{}", e));
         }
     }
 

@@ -332,99 +332,49 @@ impl RsMsgSrc {
         };
         // The sequence first: a malformed message still takes its number
         // (it is counted as malformed, not as missing).
-        if let Some(seq) = env.seq {
-            match st.seq.accept(env.run, seq) {
-                Verdict::Duplicate => {
-                    self.counters.lock().unwrap().duplicates += 1;
-                    gst::debug!(CAT, imp = self, "duplicate seq {seq} on '{topic}' dropped");
-                    return Taken::Skip;
-                }
-                Verdict::New { missed } if missed > 0 => {
-                    self.counters.lock().unwrap().missed += missed;
-                    st.effects.push(Effect::Missing(format!(
-                        "{missed} messages missing on topic '{topic}' before seq {seq}"
-                    )));
-                }
-                Verdict::New { .. } => {}
-            }
+        if !self.accept_seq(st, env.run, env.seq, topic) {
+            return Taken::Skip;
         }
-        // A frame is validated as a whole: one bad object skips it.
-        let (frame, message) = match env.message {
+        let stream = env.stream;
+        let taken = match env.message {
+            // A frame is validated as a whole: one bad object skips it.
             Message::Frame(fl) => match self.frame_objects(st, fl) {
-                Ok(f) => (Some(f), None),
+                Ok((f, size, time)) => Taken::Buffer(frame_buffer(st, f, size, time)),
                 Err(why) => {
                     self.malformed(st, topic, &why);
                     return Taken::Skip;
                 }
             },
-            m => (None, Some(m)),
+            Message::Eos { .. } => Taken::Eos,
+            m => {
+                st.events.extend(message_event(m, stream));
+                Taken::Skip
+            }
         };
         self.counters.lock().unwrap().received += 1;
-        let stream = env.stream.clone();
-        match (frame, message) {
-            (Some((f, size, time)), _) => {
-                let mut buffer = gst::Buffer::new();
-                {
-                    let b = buffer.get_mut().expect("new buffer");
-                    b.set_pts(time.map(gst::ClockTime::from_nseconds));
-                    if let Some(i) = f.frame {
-                        b.set_offset(i);
-                    }
-                    TrackingMeta::add(b, f);
+        taken
+    }
+
+    /// De-duplication: false for a message seen before; gaps are counted.
+    fn accept_seq(&self, st: &mut State, run: Option<u64>, seq: Option<u64>, topic: &str) -> bool {
+        let Some(seq) = seq else {
+            return true;
+        };
+        match st.seq.accept(run, seq) {
+            Verdict::Duplicate => {
+                self.counters.lock().unwrap().duplicates += 1;
+                gst::debug!(CAT, imp = self, "duplicate seq {seq} on '{topic}' dropped");
+                false
+            }
+            Verdict::New { missed } => {
+                if missed > 0 {
+                    self.counters.lock().unwrap().missed += missed;
+                    st.effects.push(Effect::Missing(format!(
+                        "{missed} messages missing on topic '{topic}' before seq {seq}"
+                    )));
                 }
-                if st.size != Some(size) {
-                    st.size = Some(size);
-                    st.effects.push(Effect::Caps(
-                        gst::Caps::builder("video/x-raw")
-                            .features([META_ONLY_FEATURE])
-                            .field("width", size.0 as i32)
-                            .field("height", size.1 as i32)
-                            .field("framerate", gst::Fraction::new(0, 1))
-                            .build(),
-                    ));
-                }
-                Taken::Buffer(buffer)
+                true
             }
-            (
-                None,
-                Some(Message::Track {
-                    event, track_id, ..
-                }),
-            ) => {
-                let kind = match event.as_str() {
-                    "track_start" => crate::TrackEventKind::Start,
-                    "track_lost" => crate::TrackEventKind::Lost,
-                    _ => crate::TrackEventKind::End,
-                };
-                st.events.push(
-                    crate::TrackEvent {
-                        kind,
-                        track_id,
-                        stream,
-                    }
-                    .to_event(),
-                );
-                Taken::Skip
-            }
-            (None, Some(Message::Merge { id, from, to, .. })) => {
-                let id_kind = if id == "global_id" {
-                    crate::IdKind::GlobalId
-                } else {
-                    crate::IdKind::TrackId
-                };
-                st.events.push(
-                    crate::MergeEvent {
-                        id_kind,
-                        from,
-                        to,
-                        stream,
-                    }
-                    .to_event(),
-                );
-                Taken::Skip
-            }
-            (None, Some(Message::Eos { .. })) => Taken::Eos,
-            (None, _) => Taken::Skip,
         }
     }
 
@@ -631,8 +581,7 @@ impl PushSrcImpl for RsMsgSrc {
                 Item::Report(s) => {
                     drop(guard);
                     self.set_state(&s);
-                    let obj = self.obj();
-                    let _ = obj.post_message(gst::message::Element::builder(s).src(&*obj).build());
+                    crate::post_element_message(&*self.obj(), s);
                     continue;
                 }
                 Item::Fatal(text) => {
@@ -669,5 +618,62 @@ impl PushSrcImpl for RsMsgSrc {
                 }
             }
         }
+    }
+}
+
+/// The meta-only buffer of a frame message; new caps when its size changes.
+fn frame_buffer(
+    st: &mut State,
+    f: FrameObjects,
+    size: (u32, u32),
+    time: Option<u64>,
+) -> gst::Buffer {
+    let mut buffer = gst::Buffer::new();
+    {
+        let b = buffer.get_mut().expect("new buffer");
+        b.set_pts(time.map(gst::ClockTime::from_nseconds));
+        if let Some(i) = f.frame {
+            b.set_offset(i);
+        }
+        TrackingMeta::add(b, f);
+    }
+    if st.size != Some(size) {
+        st.size = Some(size);
+        st.effects.push(Effect::Caps(
+            gst::Caps::builder("video/x-raw")
+                .features([META_ONLY_FEATURE])
+                .field("width", size.0 as i32)
+                .field("height", size.1 as i32)
+                .field("framerate", gst::Fraction::new(0, 1))
+                .build(),
+        ));
+    }
+    buffer
+}
+
+/// The custom event (the same rsbytetrack and rsmtmcagg send) of a
+/// `track_*` or `merge` message; None for other events.
+fn message_event(m: Message, stream: Option<String>) -> Option<gst::Event> {
+    match m {
+        Message::Track {
+            event, track_id, ..
+        } => Some(
+            crate::TrackEvent {
+                kind: crate::TrackEventKind::parse(&event)?,
+                track_id,
+                stream,
+            }
+            .to_event(),
+        ),
+        Message::Merge { id, from, to, .. } => Some(
+            crate::MergeEvent {
+                id_kind: crate::IdKind::parse(&id)?,
+                from,
+                to,
+                stream,
+            }
+            .to_event(),
+        ),
+        _ => None,
     }
 }

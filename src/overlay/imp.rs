@@ -40,7 +40,7 @@ pub struct RsOverlay {
     stats: crate::stats::StatsProbe,
     zones_path: Mutex<Option<String>>,
     zones: Mutex<Option<Zones>>,
-    // Mutex order: settings before state.
+    // Mutex order: settings, zones, state.
     settings: Mutex<OverlayStyle>,
     state: Mutex<Option<State>>,
 }
@@ -262,12 +262,9 @@ impl RsOverlay {
         objects: &[rstracking_core::types::Object],
     ) -> Result<gst::FlowSuccess, gst::FlowError> {
         let style = self.settings.lock().unwrap().clone();
-        let zones = self
-            .zones
-            .lock()
-            .unwrap()
-            .as_ref()
-            .map(|z| (z.cfg.clone(), z.counts.clone()));
+        // Held while drawing (no per-frame copy of the config and counts);
+        // lock order: settings, zones, state.
+        let zones = self.zones.lock().unwrap();
         let guard = self.state.lock().unwrap();
         let state = guard.as_ref().ok_or(gst::FlowError::NotNegotiated)?;
         let yuv = crate::yuv_params(&state.info);
@@ -303,7 +300,7 @@ impl RsOverlay {
             gst::element_imp_error!(self, gst::StreamError::Failed, ("{}", e));
             gst::FlowError::Error
         })?;
-        if let Some((cfg, counts)) = &zones {
+        if let Some(z) = zones.as_ref() {
             let short = width.min(height);
             let auto = |v: u32, div: usize| {
                 if v == 0 {
@@ -314,8 +311,8 @@ impl RsOverlay {
             };
             draw_zones(
                 &mut canvas,
-                cfg,
-                counts,
+                &z.cfg,
+                &z.counts,
                 auto(style.thickness, 360),
                 auto(style.text_scale, 240),
             );

@@ -217,8 +217,7 @@ impl RsZones {
             }
             b.build()
         };
-        let obj = self.obj();
-        let _ = obj.post_message(gst::message::Element::builder(s).src(&*obj).build());
+        crate::post_element_message(&*self.obj(), s);
     }
 }
 

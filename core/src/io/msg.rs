@@ -24,11 +24,7 @@ use base64::Engine as _;
 
 /// Base64 (standard alphabet, padded) of the little-endian bytes of `v`.
 pub fn encode_embedding(v: &[f32]) -> String {
-    let mut bytes = Vec::with_capacity(v.len() * 4);
-    for x in v {
-        bytes.extend_from_slice(&x.to_le_bytes());
-    }
-    base64::engine::general_purpose::STANDARD.encode(bytes)
+    base64::engine::general_purpose::STANDARD.encode(crate::embedding::to_le_bytes(v))
 }
 
 /// Inverse of [`encode_embedding`]; the error names what is wrong.
