@@ -91,6 +91,12 @@ pub fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
+/// The little-endian bytes of `v` (the embedding in the structure view and,
+/// base64-encoded, in broker messages).
+pub fn to_le_bytes(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,10 +180,4 @@ mod tests {
         assert!((f64::from(dot_f32(&a, &b)) - exact).abs() < 1e-3);
         assert_eq!(dot_f32(&[], &[]), 0.0);
     }
-}
-
-/// The little-endian bytes of `v` (the embedding in the structure view and,
-/// base64-encoded, in broker messages).
-pub fn to_le_bytes(v: &[f32]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
