@@ -15,6 +15,8 @@
 //! * `rsoverlay` — draws boxes, ids and skeletons into the video.
 //! * `rsreid` — batched re-identification embeddings per object (ONNX).
 //! * `rsmtmcagg` — one global id per person across camera streams.
+//! * `rsaction` — skeleton action recognition on per-track keypoint windows
+//!   (ONNX, batched).
 //! * `rswebview` — browser live view: JPEG frames as MJPEG over HTTP.
 //!
 //! The algorithms live in the GStreamer-free `rstracking-core` crate,
@@ -24,6 +26,7 @@ use gst::glib;
 
 pub use rstracking_core as core;
 
+mod action;
 mod broker;
 mod bytetrack;
 mod camerasrc;
@@ -65,6 +68,7 @@ fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     msgsink::register(plugin)?;
     msgsrc::register(plugin)?;
     zones::register(plugin)?;
+    action::register(plugin)?;
     Ok(())
 }
 

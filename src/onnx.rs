@@ -451,6 +451,17 @@ pub fn run_nchw<'s>(
     tensor: &[f32],
     shape: [usize; 4],
 ) -> Result<ort::session::SessionOutputs<'s>, ModelError> {
+    run_f32(session, input_name, tensor, &shape)
+}
+
+/// `Session::run` on one float input of any `shape`, borrowed without a
+/// copy.
+pub fn run_f32<'s>(
+    session: &'s mut Session,
+    input_name: &str,
+    tensor: &[f32],
+    shape: &[usize],
+) -> Result<ort::session::SessionOutputs<'s>, ModelError> {
     let input = ort::value::TensorRef::from_array_view((shape, tensor))
         .map_err(|e| ModelError::Inference(format!("Failed to wrap the input tensor: {e}")))?;
     session

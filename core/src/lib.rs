@@ -27,6 +27,7 @@
 //! | MOTChallenge files, the JSON Lines schema, per-track summaries | [`io::mot`], [`io::schema`], [`io::summary`] |
 //! | MOTChallenge evaluation (TrackEval protocol), cross-camera included | [`eval`] |
 //! | zones and lines on tracks: enter/exit/dwell, crossings with hysteresis, occupancy | [`zones`] |
+//! | per-track keypoint windows for skeleton action models, activations | [`action`] |
 //! | per-element statistics over intervals of running time (fps, processing time, latency, dropped frames) | [`stats`] |
 //!
 //! The command-line tools (evaluators, benchmarks) are in the
@@ -35,6 +36,7 @@
 // `!(a < b)` is used on purpose where a NaN must take the "reject" branch.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
+pub mod action;
 pub mod detect;
 pub mod draw;
 pub mod embedding;

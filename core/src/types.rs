@@ -158,6 +158,24 @@ pub struct Object {
     pub embedding_frame: Option<u64>,
     /// Names of the zones (rszones) the object is inside.
     pub zones: Vec<String>,
+    /// The track's last action classification (rsaction), kept until the
+    /// next one.
+    pub action: Option<Action>,
+}
+
+/// Result of an action model on a track's keypoint window (rsaction).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Action {
+    /// Index of the top class in the model's output.
+    pub class_id: u32,
+    /// Its label, where the element has labels.
+    pub label: Option<String>,
+    /// Its score (after the element's activation).
+    pub score: f32,
+    /// Every class's score, when the element is asked for them.
+    pub scores: Option<Arc<[f32]>>,
+    /// Index of the frame whose window was classified.
+    pub frame: u64,
 }
 
 impl Object {

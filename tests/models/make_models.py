@@ -103,6 +103,24 @@ the sample model of the main job, is described at ``ball_detector_model``):
     ['batch', 3, 256, 128] (symbolic batch); output named ``output``
     ['batch', 3] = per-sample channel means (ReduceMean over H, W,
     keepdims 0).  Metadata: description only.
+
+12. ``action_identity.onnx`` -- skeleton action model, ST-GCN layout.
+    Input ``keypoints`` ['batch', 3, 'frames', 17, 1]; output ``scores``
+    ['batch', 'classes'] = the input window flattened in C, T, V order
+    (Reshape to [batch, -1]), so the scores *are* the window.
+
+13. ``action_identity_ntvc.onnx`` -- the same with input
+    ['batch', 'frames', 17, 3] (flattened in T, V, C order).
+
+14. ``action_motion.onnx`` -- two-class action model ("still", "moving"),
+    input as ``action_identity.onnx``: m = mean over the batch row of
+    |w[:, 0:2, t] - w[:, 0:2, t-1]| (x and y channels, t = 1..T-1);
+    scores = [100 * (0.05 - m), 100 * (m - 0.05)].
+
+15. ``action_bad_rank.onnx`` -- action model with a rank-3 input
+    ['batch', 'frames', 51]; output ['batch', 51] (mean over frames).
+
+Metadata of 12-15: description only.
 """
 
 import os
@@ -367,6 +385,62 @@ def reid_bad_rank_model(meta):
     return finish(graph, meta)
 
 
+ACTION_NCTVM = ["batch", 3, "frames", 17, 1]
+
+
+def action_identity_model(meta, in_shape):
+    nodes = [
+        const_node("flat_shape", np.array([0, -1], dtype=np.int64)),
+        helper.make_node("Reshape", ["keypoints", "flat_shape"], ["scores"]),
+    ]
+    graph = helper.make_graph(
+        nodes, "action_identity",
+        [helper.make_tensor_value_info("keypoints", F32, in_shape)],
+        [helper.make_tensor_value_info("scores", F32, ["batch", "classes"])])
+    return finish(graph, meta)
+
+
+def action_motion_model(meta):
+    big = np.iinfo(np.int64).max
+    i64 = lambda v: np.array(v, dtype=np.int64)
+    nodes = [
+        const_node("s1", i64([0, 1])), const_node("e1", i64([2, big])),
+        const_node("s0", i64([0, 0])), const_node("e0", i64([2, -1])),
+        const_node("ax", i64([1, 2])),
+        helper.make_node("Slice", ["keypoints", "s1", "e1", "ax"], ["later"]),
+        helper.make_node("Slice", ["keypoints", "s0", "e0", "ax"], ["earlier"]),
+        helper.make_node("Sub", ["later", "earlier"], ["diff"]),
+        helper.make_node("Abs", ["diff"], ["absdiff"]),
+        helper.make_node("ReduceMean", ["absdiff"], ["m"], axes=[1, 2, 3, 4],
+                         keepdims=0),
+        const_node("thr", np.array(0.05, dtype=np.float32)),
+        const_node("gain", np.array(100.0, dtype=np.float32)),
+        const_node("col", i64([1])),
+        helper.make_node("Sub", ["thr", "m"], ["still0"]),
+        helper.make_node("Sub", ["m", "thr"], ["moving0"]),
+        helper.make_node("Unsqueeze", ["still0", "col"], ["still1"]),
+        helper.make_node("Unsqueeze", ["moving0", "col"], ["moving1"]),
+        helper.make_node("Concat", ["still1", "moving1"], ["logits"], axis=1),
+        helper.make_node("Mul", ["logits", "gain"], ["scores"]),
+    ]
+    graph = helper.make_graph(
+        nodes, "action_motion",
+        [helper.make_tensor_value_info("keypoints", F32, ACTION_NCTVM)],
+        [helper.make_tensor_value_info("scores", F32, ["batch", 2])])
+    return finish(graph, meta)
+
+
+def action_bad_rank_model(meta):
+    nodes = [helper.make_node("ReduceMean", ["keypoints"], ["scores"],
+                              axes=[1], keepdims=0)]
+    graph = helper.make_graph(
+        nodes, "action_bad_rank",
+        [helper.make_tensor_value_info("keypoints", F32,
+                                       ["batch", "frames", 51])],
+        [helper.make_tensor_value_info("scores", F32, ["batch", 51])])
+    return finish(graph, meta)
+
+
 # --------------------------------------------------------------------------
 # Metadata
 # --------------------------------------------------------------------------
@@ -438,6 +512,21 @@ def build_all():
         "reid_mean.onnx": reid_model(
             {"description": "gst-rstracking test fixture: re-id embedder "
                             "returning per-channel means [batch, 3]"}),
+        "action_identity.onnx": action_identity_model(
+            {"description": "gst-rstracking test fixture: action model whose "
+                            "scores are its [N, 3, T, 17, 1] input window"},
+            ACTION_NCTVM),
+        "action_identity_ntvc.onnx": action_identity_model(
+            {"description": "gst-rstracking test fixture: action model whose "
+                            "scores are its [N, T, 17, 3] input window"},
+            ["batch", "frames", 17, 3]),
+        "action_motion.onnx": action_motion_model(
+            {"description": "gst-rstracking test fixture: two-class "
+                            "(still, moving) action model on mean keypoint "
+                            "motion"}),
+        "action_bad_rank.onnx": action_bad_rank_model(
+            {"description": "gst-rstracking test fixture: action model with "
+                            "a rank-3 input [batch, frames, 51]"}),
     }
 
 

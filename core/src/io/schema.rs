@@ -11,7 +11,7 @@
 //! value its embedding. All are counted for rsdetect's warnings.
 
 use crate::io::mot::{DetectionsByFrame, ParseError};
-use crate::types::{BBox, Keypoint, KeypointState, Object, TrackState};
+use crate::types::{Action, BBox, Keypoint, KeypointState, Object, TrackState};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
@@ -54,6 +54,48 @@ pub struct JsonObject {
     /// Zones (rszones) the object is inside.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub zones: Vec<String>,
+    /// The track's last action classification (rsaction).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub action: Option<JsonAction>,
+}
+
+/// `action` of an object: top class, its score, the frame classified, and
+/// every class's score when the element writes them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonAction {
+    pub class_id: u32,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub label: Option<String>,
+    pub score: f32,
+    pub frame: u64,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub scores: Option<Vec<f32>>,
+}
+
+impl From<&Action> for JsonAction {
+    fn from(a: &Action) -> Self {
+        JsonAction {
+            class_id: a.class_id,
+            label: a.label.clone(),
+            score: a.score,
+            frame: a.frame,
+            scores: a.scores.as_ref().map(|s| s.to_vec()),
+        }
+    }
+}
+
+impl JsonAction {
+    /// None when a score is not finite (the object keeps no action).
+    fn to_action(&self) -> Option<Action> {
+        let finite = self.score.is_finite() && self.scores.iter().flatten().all(|v| v.is_finite());
+        finite.then(|| Action {
+            class_id: self.class_id,
+            label: self.label.clone(),
+            score: self.score,
+            scores: self.scores.as_deref().map(Arc::from),
+            frame: self.frame,
+        })
+    }
 }
 
 /// One frame line.
@@ -112,6 +154,7 @@ impl From<&Object> for JsonObject {
             embedding_b64: None,
             embedding_frame: o.embedding_frame,
             zones: o.zones.clone(),
+            action: o.action.as_ref().map(JsonAction::from),
         }
     }
 }
@@ -200,6 +243,7 @@ impl JsonObject {
             embedding: self.embedding.as_ref().map(|e| Arc::from(e.as_slice())),
             embedding_frame: self.embedding_frame,
             zones: self.zones.clone(),
+            action: self.action.as_ref().and_then(JsonAction::to_action),
         })
     }
 }
