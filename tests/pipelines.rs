@@ -471,3 +471,38 @@ fn improved_preset_beats_the_reference_by_one_and_a_half_hota() {
         assert!(i >= idf1, "{bench} improved IDF1 {i}");
     }
 }
+
+#[test]
+#[ignore = "needs ../shared"]
+fn pose_action_classifies_each_track_every_stride_frames() {
+    let dir = tmpdir("pose-action");
+    let stdout = script("pose-action.sh", &[&dir], &dir.join("registry.bin"));
+    // "track N: K classifications (frame:label score): F:L S, ..." → the
+    // frames and labels (scores depend on float rounding in the last
+    // printed digit).
+    let got: Vec<String> = stdout
+        .lines()
+        .filter(|l| l.starts_with("track "))
+        .map(|l| {
+            let (head, list) = l.split_once("): ").unwrap();
+            let frames: Vec<&str> = list
+                .split(", ")
+                .map(|c| c.split_once(' ').unwrap().0)
+                .collect();
+            format!("{} {}", head.split(':').next().unwrap(), frames.join(","))
+        })
+        .collect();
+    // Window 32, stride 8: track 1 (first output at frame 0) from frame 31,
+    // track 2 (first output at frame 23) from frame 54, every 8 frames.
+    assert_eq!(
+        got,
+        [
+            "track 1 31:still,39:moving,47:moving,55:moving,63:moving,71:still,79:still,87:still,95:still",
+            "track 2 54:still,62:still,70:still,78:still,86:still,94:still"
+        ]
+    );
+    let jsonl = std::fs::read_to_string(dir.join("actions.jsonl")).unwrap();
+    let frames = jsonl.lines().filter(|l| l.contains("\"objects\":")).count();
+    assert_eq!(frames, 100);
+    assert!(std::fs::metadata(dir.join("actions.webm")).unwrap().len() > 10_000);
+}

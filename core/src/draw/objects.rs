@@ -99,7 +99,8 @@ fn object_colour(o: &Object) -> Rgb {
         .map_or(UNTRACKED_COLOUR, id_colour)
 }
 
-/// `"#<track_id> g<global_id> <label>"`, each part only when present.
+/// `"#<track_id> g<global_id> <label> <action> <action score>"`, each part
+/// only when present.
 pub(super) fn label_text(o: &Object) -> String {
     let mut s = String::new();
     if let Some(t) = o.track_id {
@@ -116,6 +117,18 @@ pub(super) fn label_text(o: &Object) -> String {
             s.push(' ');
         }
         s.push_str(l);
+    }
+    if let Some(a) = &o.action {
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        match a.label.as_deref().filter(|l| !l.is_empty()) {
+            Some(l) => s.push_str(l),
+            None => {
+                let _ = write!(s, "action {}", a.class_id);
+            }
+        }
+        let _ = write!(s, " {:.2}", a.score);
     }
     s
 }

@@ -831,6 +831,14 @@ fn draw_objects_labels_above_or_inside_the_box() {
     assert_eq!(label_text(&o), "");
     o.global_id = Some(4);
     assert_eq!(label_text(&o), "g4");
+    o.action = Some(crate::types::Action {
+        class_id: 2,
+        score: 0.876,
+        ..Default::default()
+    });
+    assert_eq!(label_text(&o), "g4 action 2 0.88");
+    o.action.as_mut().unwrap().label = Some("wave".into());
+    assert_eq!(label_text(&o), "g4 wave 0.88");
     // Box outside the frame: no label.
     let mut o = person(Some(7), Some(3));
     o.bbox.x = -100.0;

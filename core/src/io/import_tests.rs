@@ -349,3 +349,28 @@ fn fuzz_both_importers() {
         assert!(k > 1000 && n > 1000, "{ok:?}");
     }
 }
+
+#[test]
+fn jsonl_actions_round_trip_and_non_finite_scores_drop_the_action() {
+    use crate::types::{Action, Object};
+    let mut o = Object::new(BBox::new(1.0, 2.0, 3.0, 4.0), 0.5, 0);
+    o.track_id = Some(7);
+    o.action = Some(Action {
+        class_id: 1,
+        label: Some("wave".into()),
+        score: 0.75,
+        scores: Some(std::sync::Arc::from(vec![0.25, 0.75])),
+        frame: 31,
+    });
+    let json = serde_json::to_string(&schema::JsonObject::from(&o)).unwrap();
+    assert_eq!(
+        json,
+        r#"{"bbox":[1.0,2.0,3.0,4.0],"confidence":0.5,"class_id":0,"track_id":7,"action":{"class_id":1,"label":"wave","score":0.75,"frame":31,"scores":[0.25,0.75]}}"#
+    );
+    let back: schema::JsonObject = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.to_object().unwrap(), o);
+    let bad =
+        r#"{"bbox":[1,2,3,4],"confidence":0.5,"action":{"class_id":0,"score":1e39,"frame":3}}"#;
+    let back: schema::JsonObject = serde_json::from_str(bad).unwrap();
+    assert_eq!(back.to_object().unwrap().action, None);
+}
