@@ -45,6 +45,8 @@ mod reid;
 mod reset;
 mod times;
 pub use reid::embedder;
+/// rsaction's model runner (for the benchmark).
+pub use action::model as action_model;
 pub mod stats;
 mod webview;
 mod zones;
