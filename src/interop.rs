@@ -249,7 +249,7 @@ fn add_roi(buffer: &mut gst::BufferRef, index: usize, o: &Object, info: FrameInf
             t.set_by_quark(q.track_id, id);
         }
         if let Some(s) = o.track_state {
-            t.set_by_quark(q.state, s.as_str());
+            t.set_value_by_quark(q.state, state_value(s));
         }
         if let Some(g) = o.global_id {
             t.set_by_quark(q.global_id, g);
@@ -272,6 +272,22 @@ fn add_roi(buffer: &mut gst::BufferRef, index: usize, o: &Object, info: FrameInf
         );
         roi.add_param(k);
     }
+}
+
+/// A track state as a string value that points at a static string
+/// instead of a copy (two allocations less per object).
+fn state_value(s: rstracking_core::types::TrackState) -> glib::SendValue {
+    use rstracking_core::types::TrackState as S;
+    let g: &'static glib::GStr = match s {
+        S::Tentative => glib::gstr!("tentative"),
+        S::Tracked => glib::gstr!("tracked"),
+        S::Lost => glib::gstr!("lost"),
+        S::Predicted => glib::gstr!("predicted"),
+    };
+    debug_assert_eq!(g.as_str(), s.as_str());
+    glib::Value::from_static_str(g)
+        .try_into_send_value::<String>()
+        .expect("a string value")
 }
 
 /// Sets the structure view's fields of `frame` on `s` (moved in, not
@@ -313,7 +329,7 @@ fn object_structure(o: &Object) -> gst::Structure {
         s.set_by_quark(q.track_id, t);
     }
     if let Some(st) = o.track_state {
-        s.set_by_quark(q.state, st.as_str());
+        s.set_value_by_quark(q.state, state_value(st));
     }
     if let Some(g) = o.global_id {
         s.set_by_quark(q.global_id, g);
