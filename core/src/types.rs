@@ -158,6 +158,23 @@ pub struct Object {
     pub embedding_frame: Option<u64>,
     /// Names of the zones (rszones) the object is inside.
     pub zones: Vec<String>,
+    /// Classification results (rsclassify), one per attribute group.
+    pub attributes: Vec<Attribute>,
+}
+
+/// One classification of an object's crop (rsclassify).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Attribute {
+    /// The attribute group (rsclassify's `attribute-name`, e.g. "color").
+    pub name: String,
+    /// The class label, where the classifier has labels.
+    pub label: Option<String>,
+    /// Index of the top class in the model's output.
+    pub class_id: u32,
+    /// The activated top value (softmax/sigmoid probability, or raw).
+    pub score: f32,
+    /// Index of the frame the classification was computed on.
+    pub frame: u64,
 }
 
 impl Object {

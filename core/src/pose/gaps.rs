@@ -93,6 +93,7 @@ pub(super) fn interpolate<T>(
             embedding: None,
             embedding_frame: None,
             zones: Vec::new(),
+            attributes: Vec::new(),
         };
         h.synth.push(Synth {
             track_id: id,
@@ -151,5 +152,6 @@ pub(super) fn predict(cfg: &SmootherConfig, tr: &Track, id: u64, t: f64, missed:
         embedding: None,
         embedding_frame: None,
         zones: Vec::new(),
+        attributes: Vec::new(),
     }
 }
