@@ -25,6 +25,7 @@ use gst::glib;
 pub use rstracking_core as core;
 
 mod broker;
+mod crops;
 mod bytetrack;
 mod camerasrc;
 mod detect;

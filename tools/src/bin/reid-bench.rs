@@ -53,6 +53,7 @@ fn parse_args() -> Args {
 /// The embedder of `rsreid` on the model, CPU.
 fn load_embedder(a: &Args) -> Embedder {
     let (emb, warnings) = Embedder::load(&EmbedderConfig {
+        kind: "Re-id",
         model: a.model.clone(),
         input_size: None,
         norm: Normalize::default(),
