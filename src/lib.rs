@@ -14,6 +14,7 @@
 //!   short gaps.
 //! * `rsoverlay` — draws boxes, ids and skeletons into the video.
 //! * `rsreid` — batched re-identification embeddings per object (ONNX).
+//! * `rsclassify` — batched secondary classification of object crops (ONNX).
 //! * `rsmtmcagg` — one global id per person across camera streams.
 //! * `rswebview` — browser live view: JPEG frames as MJPEG over HTTP.
 //!
@@ -27,6 +28,7 @@ pub use rstracking_core as core;
 mod broker;
 mod crops;
 mod bytetrack;
+mod classify;
 mod camerasrc;
 mod detect;
 pub use detect::infer;
@@ -60,6 +62,7 @@ fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     posesmooth::register(plugin)?;
     overlay::register(plugin)?;
     reid::register(plugin)?;
+    classify::register(plugin)?;
     mtmcagg::register(plugin)?;
     camerasrc::register(plugin)?;
     webview::register(plugin)?;
