@@ -224,7 +224,13 @@ pub(crate) enum Gate {
 }
 
 /// The gate `o` fails in a `fw`×`fh` frame, if any.
-pub(crate) fn gate(o: &Object, fw: f32, fh: f32, min_size: f32, min_confidence: f32) -> Option<Gate> {
+pub(crate) fn gate(
+    o: &Object,
+    fw: f32,
+    fh: f32,
+    min_size: f32,
+    min_confidence: f32,
+) -> Option<Gate> {
     let b = o.bbox;
     let (cw, ch) = (
         (b.x + b.w).min(fw) - b.x.max(0.0),

@@ -26,10 +26,10 @@ use gst::glib;
 pub use rstracking_core as core;
 
 mod broker;
-mod crops;
 mod bytetrack;
-mod classify;
 mod camerasrc;
+mod classify;
+mod crops;
 mod detect;
 pub use detect::infer;
 pub mod interop;

@@ -158,11 +158,7 @@ fn attributes_of_coloured_crops_are_exact() {
         det([32.0, 12.0, 16.0, 30.0], None),
         det([61.0, 10.0, 18.0, 40.0], None),
     ]];
-    let (f, c) = run(
-        "exact",
-        &dets,
-        "labels=red,green,blue attribute-name=color",
-    );
+    let (f, c) = run("exact", &dets, "labels=red,green,blue attribute-name=color");
     assert_eq!(
         c,
         Counters {
@@ -185,7 +181,10 @@ fn attributes_of_coloured_crops_are_exact() {
     let (f, _) = run("sigmoid", &dets, "activation=sigmoid");
     let a = &f[0][1].attributes[0];
     let top = (1.0 - MEAN[1]) / STD[1];
-    assert_eq!((a.name.as_str(), a.label.as_ref(), a.class_id), ("class", None, 1));
+    assert_eq!(
+        (a.name.as_str(), a.label.as_ref(), a.class_id),
+        ("class", None, 1)
+    );
     assert!((a.score - 1.0 / (1.0 + (-top).exp())).abs() < 1e-5, "{a:?}");
     // activation=none: the raw value; std=1, mean=0 gives channel means.
     let (f, _) = run("none", &dets, "activation=none mean=0,0,0 std=1,1,1");

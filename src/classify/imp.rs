@@ -206,9 +206,15 @@ impl ObjectImpl for RsClassify {
     }
 
     fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
-        let get = || value.get::<Option<String>>().expect("type checked upstream");
+        let get = || {
+            value
+                .get::<Option<String>>()
+                .expect("type checked upstream")
+        };
         match pspec.name() {
-            "publish-meta" => self.publish.set(value.get().expect("type checked upstream")),
+            "publish-meta" => self
+                .publish
+                .set(value.get().expect("type checked upstream")),
             crate::stats::PROPERTY => self
                 .stats
                 .set_interval_ms(value.get().expect("type checked upstream")),
@@ -281,7 +287,8 @@ impl BaseTransformImpl for RsClassify {
     fn start(&self) -> Result<(), gst::ErrorMessage> {
         let s = self.settings.lock().unwrap().clone();
         let cfg = s.crop.embedder_config("Classification")?;
-        let labels = parse_labels(s.labels.as_deref().unwrap_or("")).map_err(crops::settings_error)?;
+        let labels =
+            parse_labels(s.labels.as_deref().unwrap_or("")).map_err(crops::settings_error)?;
         let classes = crate::infer::parse_classes(s.classes.as_deref().unwrap_or(""))
             .map_err(crops::settings_error)?;
         if s.attribute_name.trim().is_empty() {
@@ -529,7 +536,10 @@ mod tests {
 
     #[test]
     fn labels_parse() {
-        assert_eq!(parse_labels(" red, green ,blue").unwrap(), ["red", "green", "blue"]);
+        assert_eq!(
+            parse_labels(" red, green ,blue").unwrap(),
+            ["red", "green", "blue"]
+        );
         assert!(parse_labels("").unwrap().is_empty());
         assert_eq!(
             parse_labels("a,,b").unwrap_err(),
@@ -537,7 +547,10 @@ mod tests {
         );
         let p = std::env::temp_dir().join(format!("rsclassify-labels-{}", std::process::id()));
         std::fs::write(&p, "cat\n\n dog \n").unwrap();
-        assert_eq!(parse_labels(&format!("@{}", p.display())).unwrap(), ["cat", "dog"]);
+        assert_eq!(
+            parse_labels(&format!("@{}", p.display())).unwrap(),
+            ["cat", "dog"]
+        );
         std::fs::remove_file(&p).unwrap();
         assert!(parse_labels("@/nonexistent/l.txt")
             .unwrap_err()
