@@ -362,3 +362,126 @@ impl<T> TrackCache<T> {
         self.map.len()
     }
 }
+
+/// The per-stream state of a crop-model element, driven by [`CropElement`].
+pub(crate) trait FrameModel: Send {
+    /// What one frame's run reports.
+    type Counts;
+    /// The negotiated video format.
+    fn set_video(&mut self, info: gst_video::VideoInfo, layout: PixelLayout);
+    /// Forgets the tracks and restarts the frame count (flush).
+    fn flush(&mut self);
+    /// Runs the model on the objects of `buf` that need it and attaches
+    /// the results.
+    fn process(&mut self, buf: &mut gst::BufferRef) -> Result<Self::Counts, gst::ErrorMessage>;
+}
+
+/// The BaseTransform plumbing rsreid and rsclassify share: the state
+/// created by `start`, caps, flushes, `publish-meta` and `stats-interval`.
+pub(crate) struct CropElement<S> {
+    publish: crate::interop::PublishSetting,
+    stats: crate::stats::StatsProbe,
+    pub state: std::sync::Mutex<Option<S>>,
+}
+
+impl<S> Default for CropElement<S> {
+    fn default() -> Self {
+        Self {
+            publish: Default::default(),
+            stats: Default::default(),
+            state: std::sync::Mutex::new(None),
+        }
+    }
+}
+
+impl<S: FrameModel> CropElement<S> {
+    /// `publish-meta` and `stats-interval`.
+    pub fn param_specs() -> [glib::ParamSpec; 2] {
+        [
+            crate::interop::publish_meta_param_spec(),
+            crate::stats::param_spec(),
+        ]
+    }
+
+    /// Sets one of [`CropElement::param_specs`]; false for another name.
+    pub fn set_property(&self, name: &str, value: &glib::Value) -> bool {
+        match name {
+            "publish-meta" => self
+                .publish
+                .set(value.get().expect("type checked upstream")),
+            crate::stats::PROPERTY => self
+                .stats
+                .set_interval_ms(value.get().expect("type checked upstream")),
+            _ => return false,
+        }
+        true
+    }
+
+    pub fn property(&self, name: &str) -> Option<glib::Value> {
+        match name {
+            "publish-meta" => Some(self.publish.get().to_value()),
+            crate::stats::PROPERTY => Some(self.stats.interval_ms().to_value()),
+            _ => None,
+        }
+    }
+
+    pub fn start(&self, state: S) {
+        *self.state.lock().unwrap() = Some(state);
+    }
+
+    pub fn stop(&self) {
+        *self.state.lock().unwrap() = None;
+        self.stats.stop();
+    }
+
+    pub fn set_caps(
+        &self,
+        cat: gst::DebugCategory,
+        incaps: &gst::Caps,
+    ) -> Result<(), gst::LoggableError> {
+        let (info, layout) = video_layout(cat, incaps)?;
+        if let Some(state) = self.state.lock().unwrap().as_mut() {
+            state.set_video(info, layout);
+        }
+        Ok(())
+    }
+
+    /// Call from `sink_event` before the parent's.
+    pub fn sink_event(&self, element: &gst_base::BaseTransform, event: &gst::Event) {
+        if let gst::EventView::FlushStop(_) = event.view() {
+            if let Some(state) = self.state.lock().unwrap().as_mut() {
+                state.flush();
+            }
+        }
+        self.stats.sink_event(element, event);
+    }
+
+    /// `transform_ip`: runs the state on `buf` and hands its counts to
+    /// `done` (under the state lock); an error is posted once the lock is
+    /// released.
+    pub fn transform_ip(
+        &self,
+        element: &gst_base::BaseTransform,
+        buf: &mut gst::BufferRef,
+        done: impl FnOnce(&S, S::Counts),
+    ) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let started = self.stats.begin();
+        let mut guard = self.state.lock().unwrap();
+        let state = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
+        let result = state.process(buf).map(|c| done(state, c));
+        drop(guard);
+        if let Err(e) = result {
+            element.post_error_message(e);
+            return Err(gst::FlowError::Error);
+        }
+        use gst_base::prelude::*;
+        crate::interop::maybe_publish(
+            element.sink_pad(),
+            element.src_pad(),
+            self.publish.get(),
+            buf,
+        );
+        self.stats.end(element, started, buf, |_, _| {});
+        Ok(gst::FlowSuccess::Ok)
+    }
+}

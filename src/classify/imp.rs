@@ -2,13 +2,12 @@
 // SPDX-License-Identifier: MIT
 
 use super::Activation;
-use crate::crops::{self, Blurbs, CropSettings, Gate, TrackCache};
+use crate::crops::{self, Blurbs, CropElement, CropSettings, FrameModel, Gate, TrackCache};
 use crate::embedder::Embedder;
 use crate::meta::TrackingMeta;
 use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
-use gst_base::prelude::*;
 use gst_base::subclass::prelude::*;
 use rstracking_core::classify::top_class;
 use rstracking_core::image::PixelLayout;
@@ -99,11 +98,9 @@ struct State {
 
 #[derive(Default)]
 pub struct RsClassify {
-    publish: crate::interop::PublishSetting,
-    stats: crate::stats::StatsProbe,
-    // Mutex order: settings, state, totals.
+    // Mutex order: settings, base.state, totals.
     settings: Mutex<Settings>,
-    state: Mutex<Option<State>>,
+    base: CropElement<State>,
     totals: Mutex<Counts>,
 }
 
@@ -196,10 +193,7 @@ impl ObjectImpl for RsClassify {
             own_param_specs()
                 .into_iter()
                 .chain(CropSettings::param_specs(&blurbs))
-                .chain([
-                    crate::interop::publish_meta_param_spec(),
-                    crate::stats::param_spec(),
-                ])
+                .chain(CropElement::<State>::param_specs())
                 .collect()
         });
         PROPS.as_ref()
@@ -211,33 +205,27 @@ impl ObjectImpl for RsClassify {
                 .get::<Option<String>>()
                 .expect("type checked upstream")
         };
+        if self.base.set_property(pspec.name(), value) {
+            return;
+        }
+        let mut s = self.settings.lock().unwrap();
         match pspec.name() {
-            "publish-meta" => self
-                .publish
-                .set(value.get().expect("type checked upstream")),
-            crate::stats::PROPERTY => self
-                .stats
-                .set_interval_ms(value.get().expect("type checked upstream")),
-            name => {
-                let mut s = self.settings.lock().unwrap();
-                match name {
-                    "labels" => s.labels = get(),
-                    "attribute-name" => s.attribute_name = get().unwrap_or_default(),
-                    "classes" => s.classes = get(),
-                    "activation" => s.activation = value.get().expect("type checked upstream"),
-                    other if s.crop.set(other, value) => {}
-                    other => unreachable!("unknown property {other}"),
-                }
-            }
+            "labels" => s.labels = get(),
+            "attribute-name" => s.attribute_name = get().unwrap_or_default(),
+            "classes" => s.classes = get(),
+            "activation" => s.activation = value.get().expect("type checked upstream"),
+            other if s.crop.set(other, value) => {}
+            other => unreachable!("unknown property {other}"),
         }
     }
 
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
-        let t = *self.totals.lock().unwrap();
+        if let Some(v) = self.base.property(pspec.name()) {
+            return v;
+        }
         let s = self.settings.lock().unwrap();
+        let t = *self.totals.lock().unwrap();
         match pspec.name() {
-            "publish-meta" => self.publish.get().to_value(),
-            crate::stats::PROPERTY => self.stats.interval_ms().to_value(),
             "labels" => s.labels.to_value(),
             "attribute-name" => s.attribute_name.to_value(),
             "classes" => s.classes.to_value(),
@@ -305,7 +293,7 @@ impl BaseTransformImpl for RsClassify {
             }
         }
         *self.totals.lock().unwrap() = Counts::default();
-        *self.state.lock().unwrap() = Some(State {
+        self.base.start(State {
             model,
             model_path: cfg.model,
             labels,
@@ -328,70 +316,53 @@ impl BaseTransformImpl for RsClassify {
     }
 
     fn stop(&self) -> Result<(), gst::ErrorMessage> {
-        *self.state.lock().unwrap() = None;
-        self.stats.stop();
+        self.base.stop();
         Ok(())
     }
 
     fn set_caps(&self, incaps: &gst::Caps, _outcaps: &gst::Caps) -> Result<(), gst::LoggableError> {
-        let (info, layout) = crops::video_layout(*CAT, incaps)?;
-        if let Some(state) = self.state.lock().unwrap().as_mut() {
-            state.info = Some(info);
-            state.layout = layout;
-        }
-        Ok(())
+        self.base.set_caps(*CAT, incaps)
     }
 
     fn sink_event(&self, event: gst::Event) -> bool {
-        if let gst::EventView::FlushStop(_) = event.view() {
-            if let Some(state) = self.state.lock().unwrap().as_mut() {
-                state.cache.clear();
-                state.frame = 0;
-            }
-        }
-        self.stats.sink_event(self.obj().upcast_ref(), &event);
+        self.base.sink_event(self.obj().upcast_ref(), &event);
         self.parent_sink_event(event)
     }
 
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
-        let started = self.stats.begin();
-        let ret = self.process(buf)?;
-        let obj = self.obj();
-        crate::interop::maybe_publish(obj.sink_pad(), obj.src_pad(), self.publish.get(), buf);
-        self.stats.end(obj.upcast_ref(), started, buf, |_, _| {});
-        Ok(ret)
+        self.base
+            .transform_ip(self.obj().upcast_ref(), buf, |state, c| {
+                gst::trace!(
+                    CAT,
+                    imp = self,
+                    "frame {}: {c:?} in {:?} crop + {:?} run, {} tracks cached",
+                    state.frame - 1,
+                    state.model.times.crop,
+                    state.model.times.infer,
+                    state.cache.len()
+                );
+                self.totals.lock().unwrap().add(&c);
+            })
     }
 }
 
-impl RsClassify {
-    fn process(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
-        let mut guard = self.state.lock().unwrap();
-        let state = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
-        let frame_idx = state.frame;
-        state.frame += 1;
-        let result = state.classify_frame(buf, frame_idx);
-        if let Ok(c) = &result {
-            gst::trace!(
-                CAT,
-                imp = self,
-                "frame {frame_idx}: {c:?} in {:?} crop + {:?} run, {} tracks cached",
-                state.model.times.crop,
-                state.model.times.infer,
-                state.cache.len()
-            );
-        }
-        // Errors are posted once the state lock is released.
-        drop(guard);
-        match result {
-            Ok(c) => {
-                self.totals.lock().unwrap().add(&c);
-                Ok(gst::FlowSuccess::Ok)
-            }
-            Err(e) => {
-                self.post_error_message(e);
-                Err(gst::FlowError::Error)
-            }
-        }
+impl FrameModel for State {
+    type Counts = Counts;
+
+    fn set_video(&mut self, info: gst_video::VideoInfo, layout: PixelLayout) {
+        self.info = Some(info);
+        self.layout = layout;
+    }
+
+    fn flush(&mut self) {
+        self.cache.clear();
+        self.frame = 0;
+    }
+
+    fn process(&mut self, buf: &mut gst::BufferRef) -> Result<Counts, gst::ErrorMessage> {
+        let frame_idx = self.frame;
+        self.frame += 1;
+        self.classify_frame(buf, frame_idx)
     }
 }
 

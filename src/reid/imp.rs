@@ -2,12 +2,11 @@
 // SPDX-License-Identifier: MIT
 
 use super::embedder::Embedder;
-use crate::crops::{self, Blurbs, CropSettings, TrackCache};
+use crate::crops::{self, Blurbs, CropElement, CropSettings, FrameModel, TrackCache};
 use crate::meta::TrackingMeta;
 use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
-use gst_base::prelude::*;
 use gst_base::subclass::prelude::*;
 use rstracking_core::image::PixelLayout;
 use rstracking_core::types::Object;
@@ -39,11 +38,9 @@ struct State {
 
 #[derive(Default)]
 pub struct RsReid {
-    publish: crate::interop::PublishSetting,
-    stats: crate::stats::StatsProbe,
-    // Mutex order: settings before state.
+    // Mutex order: settings before base.state.
     settings: Mutex<CropSettings>,
-    state: Mutex<Option<State>>,
+    base: CropElement<State>,
     computed: AtomicU64,
     skipped: AtomicU64,
 }
@@ -84,24 +81,14 @@ impl ObjectImpl for RsReid {
             PROPS
                 .iter()
                 .cloned()
-                .chain([
-                    crate::interop::publish_meta_param_spec(),
-                    crate::stats::param_spec(),
-                ])
+                .chain(CropElement::<State>::param_specs())
                 .collect()
         });
         ALL.as_ref()
     }
 
     fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
-        if pspec.name() == "publish-meta" {
-            self.publish
-                .set(value.get().expect("type checked upstream"));
-            return;
-        }
-        if pspec.name() == crate::stats::PROPERTY {
-            self.stats
-                .set_interval_ms(value.get().expect("type checked upstream"));
+        if self.base.set_property(pspec.name(), value) {
             return;
         }
         let mut s = self.settings.lock().unwrap();
@@ -111,11 +98,8 @@ impl ObjectImpl for RsReid {
     }
 
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
-        if pspec.name() == "publish-meta" {
-            return self.publish.get().to_value();
-        }
-        if pspec.name() == crate::stats::PROPERTY {
-            return self.stats.interval_ms().to_value();
+        if let Some(v) = self.base.property(pspec.name()) {
+            return v;
         }
         if let Some(v) = self.settings.lock().unwrap().get(pspec.name()) {
             return v;
@@ -162,7 +146,7 @@ impl BaseTransformImpl for RsReid {
         let embedder = crops::load_model(self.obj().upcast_ref(), *CAT, &cfg)?;
         self.computed.store(0, Ordering::Relaxed);
         self.skipped.store(0, Ordering::Relaxed);
-        *self.state.lock().unwrap() = Some(State {
+        self.base.start(State {
             embedder,
             min_size: s.min_size,
             min_confidence: s.min_confidence,
@@ -179,71 +163,54 @@ impl BaseTransformImpl for RsReid {
     }
 
     fn stop(&self) -> Result<(), gst::ErrorMessage> {
-        *self.state.lock().unwrap() = None;
-        self.stats.stop();
+        self.base.stop();
         Ok(())
     }
 
     fn set_caps(&self, incaps: &gst::Caps, _outcaps: &gst::Caps) -> Result<(), gst::LoggableError> {
-        let (info, layout) = crops::video_layout(*CAT, incaps)?;
-        if let Some(state) = self.state.lock().unwrap().as_mut() {
-            state.info = Some(info);
-            state.layout = layout;
-        }
-        Ok(())
+        self.base.set_caps(*CAT, incaps)
     }
 
     fn sink_event(&self, event: gst::Event) -> bool {
-        if let gst::EventView::FlushStop(_) = event.view() {
-            if let Some(state) = self.state.lock().unwrap().as_mut() {
-                state.cache.clear();
-                state.frame = 0;
-            }
-        }
-        self.stats.sink_event(self.obj().upcast_ref(), &event);
+        self.base.sink_event(self.obj().upcast_ref(), &event);
         self.parent_sink_event(event)
     }
 
     fn transform_ip(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
-        let started = self.stats.begin();
-        let ret = self.process(buf)?;
-        let obj = self.obj();
-        crate::interop::maybe_publish(obj.sink_pad(), obj.src_pad(), self.publish.get(), buf);
-        self.stats.end(obj.upcast_ref(), started, buf, |_, _| {});
-        Ok(ret)
+        self.base
+            .transform_ip(self.obj().upcast_ref(), buf, |state, (computed, skipped)| {
+                gst::trace!(
+                    CAT,
+                    imp = self,
+                    "frame {}: {computed} embeddings in {:?} crop + {:?} run, {skipped} skipped, {} tracks cached",
+                    state.frame - 1,
+                    state.embedder.times.crop,
+                    state.embedder.times.infer,
+                    state.cache.len()
+                );
+                self.computed.fetch_add(computed, Ordering::Relaxed);
+                self.skipped.fetch_add(skipped, Ordering::Relaxed);
+            })
     }
 }
 
-impl RsReid {
-    fn process(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
-        let mut guard = self.state.lock().unwrap();
-        let state = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
-        let frame_idx = state.frame;
-        state.frame += 1;
-        let result = state.embed_frame(buf, frame_idx);
-        if let Ok((computed, skipped)) = result {
-            gst::trace!(
-                CAT,
-                imp = self,
-                "frame {frame_idx}: {computed} embeddings in {:?} crop + {:?} run, {skipped} skipped, {} tracks cached",
-                state.embedder.times.crop,
-                state.embedder.times.infer,
-                state.cache.len()
-            );
-        }
-        // Errors are posted once the state lock is released.
-        drop(guard);
-        match result {
-            Ok((computed, skipped)) => {
-                self.computed.fetch_add(computed, Ordering::Relaxed);
-                self.skipped.fetch_add(skipped, Ordering::Relaxed);
-                Ok(gst::FlowSuccess::Ok)
-            }
-            Err(e) => {
-                self.post_error_message(e);
-                Err(gst::FlowError::Error)
-            }
-        }
+impl FrameModel for State {
+    type Counts = (u64, u64);
+
+    fn set_video(&mut self, info: gst_video::VideoInfo, layout: PixelLayout) {
+        self.info = Some(info);
+        self.layout = layout;
+    }
+
+    fn flush(&mut self) {
+        self.cache.clear();
+        self.frame = 0;
+    }
+
+    fn process(&mut self, buf: &mut gst::BufferRef) -> Result<(u64, u64), gst::ErrorMessage> {
+        let frame_idx = self.frame;
+        self.frame += 1;
+        self.embed_frame(buf, frame_idx)
     }
 }
 
