@@ -270,7 +270,7 @@ pub(crate) fn no_caps_error(frame_idx: u64) -> gst::ErrorMessage {
 
 /// Maps `buf` and crops `boxes` into the model's batch (`valid`: per box,
 /// whether it had pixels in the frame).
-pub(crate) fn crop_buffer(
+fn crop_buffer(
     model: &mut Embedder,
     buf: &gst::BufferRef,
     (info, layout): (&gst_video::VideoInfo, PixelLayout),
@@ -363,17 +363,108 @@ impl<T> TrackCache<T> {
     }
 }
 
+/// One frame's crops: the video format, the frame count and the boxes
+/// selected for the model (scratch, reused).
+pub(crate) struct Batch {
+    info: Option<gst_video::VideoInfo>,
+    layout: PixelLayout,
+    /// Index of the next frame.
+    pub frame: u64,
+    boxes: Vec<[f32; 4]>,
+    /// Per selected box, the index of its object.
+    pub which: Vec<usize>,
+    /// Per selected box, whether it had pixels in the frame.
+    pub valid: Vec<bool>,
+}
+
+impl Batch {
+    pub fn new() -> Self {
+        Self {
+            info: None,
+            layout: PixelLayout::Rgb,
+            frame: 0,
+            boxes: Vec::new(),
+            which: Vec::new(),
+            valid: Vec::new(),
+        }
+    }
+
+    /// The frame size, or the error of a buffer that came before caps;
+    /// clears the selection.
+    pub fn begin(&mut self, frame_idx: u64) -> Result<(f32, f32), gst::ErrorMessage> {
+        self.boxes.clear();
+        self.which.clear();
+        let info = self.info.as_ref().ok_or_else(|| no_caps_error(frame_idx))?;
+        Ok((info.width() as f32, info.height() as f32))
+    }
+
+    /// Selects object `i` for the model.
+    pub fn push(&mut self, i: usize, o: &Object) {
+        let b = o.bbox;
+        self.boxes.push([b.x, b.y, b.w, b.h]);
+        self.which.push(i);
+    }
+
+    pub fn len(&self) -> usize {
+        self.boxes.len()
+    }
+
+    /// Maps `buf` and crops the selected boxes into `model`'s batch.
+    pub fn crop(
+        &mut self,
+        model: &mut Embedder,
+        buf: &gst::BufferRef,
+        frame_idx: u64,
+    ) -> Result<(), gst::ErrorMessage> {
+        let Some(info) = self.info.as_ref().filter(|_| !self.boxes.is_empty()) else {
+            return Ok(());
+        };
+        crop_buffer(
+            model,
+            buf,
+            (info, self.layout),
+            &self.boxes,
+            &mut self.valid,
+            frame_idx,
+        )
+    }
+}
+
 /// The per-stream state of a crop-model element, driven by [`CropElement`].
 pub(crate) trait FrameModel: Send {
     /// What one frame's run reports.
     type Counts;
-    /// The negotiated video format.
-    fn set_video(&mut self, info: gst_video::VideoInfo, layout: PixelLayout);
-    /// Forgets the tracks and restarts the frame count (flush).
-    fn flush(&mut self);
+    fn batch(&mut self) -> &mut Batch;
+    /// Forgets the per-track results (flush).
+    fn forget_tracks(&mut self);
     /// Runs the model on the objects of `buf` that need it and attaches
     /// the results.
-    fn process(&mut self, buf: &mut gst::BufferRef) -> Result<Self::Counts, gst::ErrorMessage>;
+    fn run(
+        &mut self,
+        buf: &mut gst::BufferRef,
+        frame_idx: u64,
+    ) -> Result<Self::Counts, gst::ErrorMessage>;
+
+    /// The negotiated video format.
+    fn set_video(&mut self, info: gst_video::VideoInfo, layout: PixelLayout) {
+        let b = self.batch();
+        b.info = Some(info);
+        b.layout = layout;
+    }
+
+    /// Forgets the tracks and restarts the frame count.
+    fn flush(&mut self) {
+        self.forget_tracks();
+        self.batch().frame = 0;
+    }
+
+    /// Runs the next frame.
+    fn process(&mut self, buf: &mut gst::BufferRef) -> Result<Self::Counts, gst::ErrorMessage> {
+        let b = self.batch();
+        let frame_idx = b.frame;
+        b.frame += 1;
+        self.run(buf, frame_idx)
+    }
 }
 
 /// The BaseTransform plumbing rsreid and rsclassify share: the state

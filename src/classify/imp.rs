@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: MIT
 
 use super::Activation;
-use crate::crops::{self, Blurbs, CropElement, CropSettings, FrameModel, Gate, TrackCache};
+use crate::crops::{self, Batch, Blurbs, CropElement, CropSettings, FrameModel, Gate, TrackCache};
 use crate::embedder::Embedder;
 use crate::meta::TrackingMeta;
 use gst::glib;
@@ -10,7 +10,6 @@ use gst::prelude::*;
 use gst::subclass::prelude::*;
 use gst_base::subclass::prelude::*;
 use rstracking_core::classify::top_class;
-use rstracking_core::image::PixelLayout;
 use rstracking_core::types::{Attribute, Object};
 use std::sync::{LazyLock, Mutex};
 
@@ -83,16 +82,11 @@ struct State {
     activation: rstracking_core::classify::Activation,
     min_size: f32,
     min_confidence: f32,
-    info: Option<gst_video::VideoInfo>,
-    layout: PixelLayout,
-    frame: u64,
+    batch: Batch,
     cache: TrackCache<Attribute>,
     // Scratch, reused.
-    boxes: Vec<[f32; 4]>,
-    which: Vec<usize>,
     /// Objects whose track has a fresh result (not run).
     fresh: Vec<usize>,
-    valid: Vec<bool>,
     results: Vec<Option<(u32, f32)>>,
 }
 
@@ -302,14 +296,9 @@ impl BaseTransformImpl for RsClassify {
             activation: s.activation.into(),
             min_size: s.crop.min_size,
             min_confidence: s.crop.min_confidence,
-            info: None,
-            layout: PixelLayout::Rgb,
-            frame: 0,
+            batch: Batch::new(),
             cache: TrackCache::new(s.crop.interval),
-            boxes: Vec::new(),
-            which: Vec::new(),
             fresh: Vec::new(),
-            valid: Vec::new(),
             results: Vec::new(),
         });
         Ok(())
@@ -336,7 +325,7 @@ impl BaseTransformImpl for RsClassify {
                     CAT,
                     imp = self,
                     "frame {}: {c:?} in {:?} crop + {:?} run, {} tracks cached",
-                    state.frame - 1,
+                    state.batch.frame - 1,
                     state.model.times.crop,
                     state.model.times.infer,
                     state.cache.len()
@@ -349,35 +338,22 @@ impl BaseTransformImpl for RsClassify {
 impl FrameModel for State {
     type Counts = Counts;
 
-    fn set_video(&mut self, info: gst_video::VideoInfo, layout: PixelLayout) {
-        self.info = Some(info);
-        self.layout = layout;
+    fn batch(&mut self) -> &mut Batch {
+        &mut self.batch
     }
 
-    fn flush(&mut self) {
+    fn forget_tracks(&mut self) {
         self.cache.clear();
-        self.frame = 0;
     }
 
-    fn process(&mut self, buf: &mut gst::BufferRef) -> Result<Counts, gst::ErrorMessage> {
-        let frame_idx = self.frame;
-        self.frame += 1;
-        self.classify_frame(buf, frame_idx)
-    }
-}
-
-impl State {
     /// Classifies the objects of one frame that need it and attaches the
     /// results; returns the frame's counts.
-    fn classify_frame(
+    fn run(
         &mut self,
         buf: &mut gst::BufferRef,
         frame_idx: u64,
     ) -> Result<Counts, gst::ErrorMessage> {
-        let Some(info) = self.info.as_ref() else {
-            return Err(crops::no_caps_error(frame_idx));
-        };
-        let (fw, fh) = (info.width() as f32, info.height() as f32);
+        let (fw, fh) = self.batch.begin(frame_idx)?;
         let Some(meta) = buf.meta::<TrackingMeta>() else {
             return Ok(Counts::default());
         };
@@ -391,12 +367,12 @@ impl State {
         self.cache.evict(frame_idx);
         Ok(counts)
     }
+}
 
-    /// Fills `boxes`/`which` with the objects that need a new result;
-    /// counts the ones the filters skip.
+impl State {
+    /// Selects the objects that need a new result; counts the ones the
+    /// filters skip.
     fn select(&mut self, objects: &[Object], fw: f32, fh: f32, frame_idx: u64) -> Counts {
-        self.boxes.clear();
-        self.which.clear();
         self.fresh.clear();
         let mut c = Counts::default();
         for (i, o) in objects.iter().enumerate() {
@@ -412,11 +388,7 @@ impl State {
                 Some(Gate::Size) => c.skipped_size += 1,
                 Some(Gate::Confidence) => c.skipped_confidence += 1,
                 None if self.cache.is_fresh(o.track_id, frame_idx) => self.fresh.push(i),
-                None => {
-                    let b = o.bbox;
-                    self.boxes.push([b.x, b.y, b.w, b.h]);
-                    self.which.push(i);
-                }
+                None => self.batch.push(i, o),
             }
         }
         c
@@ -426,23 +398,12 @@ impl State {
     /// batch; `results` gets each crop's top class and score.
     fn run_model(&mut self, buf: &gst::BufferRef, frame_idx: u64) -> Result<(), gst::ErrorMessage> {
         self.results.clear();
-        if self.boxes.is_empty() {
-            return Ok(());
-        }
-        let info = self.info.as_ref().expect("checked by classify_frame");
-        crops::crop_buffer(
-            &mut self.model,
-            buf,
-            (info, self.layout),
-            &self.boxes,
-            &mut self.valid,
-            frame_idx,
-        )?;
+        self.batch.crop(&mut self.model, buf, frame_idx)?;
         let (labels, activation) = (self.labels.len(), self.activation);
         let results = &mut self.results;
         let mut width = None;
         self.model
-            .run_rows(self.boxes.len(), |row| {
+            .run_rows(self.batch.len(), |row| {
                 width = Some(row.len());
                 results.push(top_class(row, activation));
             })
@@ -458,8 +419,8 @@ impl State {
 
     /// Attaches the new results and caches them per track.
     fn attach(&mut self, objects: &mut [Object], frame_idx: u64, c: &mut Counts) {
-        for (k, &i) in self.which.iter().enumerate() {
-            if !self.valid[k] {
+        for (k, &i) in self.batch.which.iter().enumerate() {
+            if !self.batch.valid[k] {
                 c.skipped_size += 1;
                 continue;
             }

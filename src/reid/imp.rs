@@ -2,13 +2,12 @@
 // SPDX-License-Identifier: MIT
 
 use super::embedder::Embedder;
-use crate::crops::{self, Blurbs, CropElement, CropSettings, FrameModel, TrackCache};
+use crate::crops::{self, Batch, Blurbs, CropElement, CropSettings, FrameModel, TrackCache};
 use crate::meta::TrackingMeta;
 use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
 use gst_base::subclass::prelude::*;
-use rstracking_core::image::PixelLayout;
 use rstracking_core::types::Object;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
@@ -25,14 +24,9 @@ struct State {
     embedder: Embedder,
     min_size: f32,
     min_confidence: f32,
-    info: Option<gst_video::VideoInfo>,
-    layout: PixelLayout,
-    frame: u64,
+    batch: Batch,
     cache: TrackCache<Arc<[f32]>>,
     // Scratch, reused.
-    boxes: Vec<[f32; 4]>,
-    which: Vec<usize>,
-    valid: Vec<bool>,
     embeddings: Vec<Option<Arc<[f32]>>>,
 }
 
@@ -150,13 +144,8 @@ impl BaseTransformImpl for RsReid {
             embedder,
             min_size: s.min_size,
             min_confidence: s.min_confidence,
-            info: None,
-            layout: PixelLayout::Rgb,
-            frame: 0,
+            batch: Batch::new(),
             cache: TrackCache::new(s.interval),
-            boxes: Vec::new(),
-            which: Vec::new(),
-            valid: Vec::new(),
             embeddings: Vec::new(),
         });
         Ok(())
@@ -183,7 +172,7 @@ impl BaseTransformImpl for RsReid {
                     CAT,
                     imp = self,
                     "frame {}: {computed} embeddings in {:?} crop + {:?} run, {skipped} skipped, {} tracks cached",
-                    state.frame - 1,
+                    state.batch.frame - 1,
                     state.embedder.times.crop,
                     state.embedder.times.infer,
                     state.cache.len()
@@ -197,40 +186,28 @@ impl BaseTransformImpl for RsReid {
 impl FrameModel for State {
     type Counts = (u64, u64);
 
-    fn set_video(&mut self, info: gst_video::VideoInfo, layout: PixelLayout) {
-        self.info = Some(info);
-        self.layout = layout;
+    fn batch(&mut self) -> &mut Batch {
+        &mut self.batch
     }
 
-    fn flush(&mut self) {
+    fn forget_tracks(&mut self) {
         self.cache.clear();
-        self.frame = 0;
     }
 
-    fn process(&mut self, buf: &mut gst::BufferRef) -> Result<(u64, u64), gst::ErrorMessage> {
-        let frame_idx = self.frame;
-        self.frame += 1;
-        self.embed_frame(buf, frame_idx)
-    }
-}
-
-impl State {
-    /// Embeds the objects of one frame that need it; returns the counts of
-    /// embeddings computed and objects skipped.
-    fn embed_frame(
+    fn run(
         &mut self,
         buf: &mut gst::BufferRef,
         frame_idx: u64,
     ) -> Result<(u64, u64), gst::ErrorMessage> {
-        let Some(info) = self.info.as_ref() else {
-            return Err(crops::no_caps_error(frame_idx));
-        };
-        let (fw, fh) = (info.width() as f32, info.height() as f32);
+        let (fw, fh) = self.batch.begin(frame_idx)?;
         let Some(meta) = buf.meta::<TrackingMeta>() else {
             return Ok((0, 0));
         };
         let mut skipped = self.select(meta.objects(), fw, fh, frame_idx);
-        self.run_model(buf, frame_idx)?;
+        self.batch.crop(&mut self.embedder, buf, frame_idx)?;
+        self.embedder
+            .infer(self.batch.len(), &mut self.embeddings)
+            .map_err(|e| crops::frame_error(frame_idx, e))?;
         let Some(mut meta) = buf.meta_mut::<TrackingMeta>() else {
             return Ok((0, skipped));
         };
@@ -241,13 +218,13 @@ impl State {
         self.cache.evict(frame_idx);
         Ok((computed, skipped))
     }
+}
 
-    /// Fills `boxes`/`which` with the objects that need a new embedding
+impl State {
+    /// Selects the objects that need a new embedding
     /// (visible, large and confident enough, not throttled); returns how
     /// many were skipped by the gates.
     fn select(&mut self, objects: &[Object], fw: f32, fh: f32, frame_idx: u64) -> u64 {
-        self.boxes.clear();
-        self.which.clear();
         let mut skipped = 0u64;
         for (i, o) in objects.iter().enumerate() {
             if crops::gate(o, fw, fh, self.min_size, self.min_confidence).is_some() {
@@ -257,38 +234,17 @@ impl State {
             if self.cache.is_fresh(o.track_id, frame_idx) {
                 continue;
             }
-            let b = o.bbox;
-            self.boxes.push([b.x, b.y, b.w, b.h]);
-            self.which.push(i);
+            self.batch.push(i, o);
         }
         skipped
-    }
-
-    /// Crops the selected boxes and runs them through the model as one batch.
-    fn run_model(&mut self, buf: &gst::BufferRef, frame_idx: u64) -> Result<(), gst::ErrorMessage> {
-        if !self.boxes.is_empty() {
-            let info = self.info.as_ref().expect("checked by embed_frame");
-            crops::crop_buffer(
-                &mut self.embedder,
-                buf,
-                (info, self.layout),
-                &self.boxes,
-                &mut self.valid,
-                frame_idx,
-            )?;
-        }
-        let n = self.boxes.len();
-        self.embedder
-            .infer(n, &mut self.embeddings)
-            .map_err(|e| crops::frame_error(frame_idx, e))
     }
 
     /// Attaches the new embeddings and caches them per track; returns the
     /// counts of embeddings attached and of crops that gave none.
     fn attach(&mut self, objects: &mut [Object], frame_idx: u64) -> (u64, u64) {
         let (mut computed, mut invalid) = (0u64, 0u64);
-        for (k, &i) in self.which.iter().enumerate() {
-            match (self.valid[k], &self.embeddings[k]) {
+        for (k, &i) in self.batch.which.iter().enumerate() {
+            match (self.batch.valid[k], &self.embeddings[k]) {
                 (true, Some(e)) => {
                     computed += 1;
                     let o = &mut objects[i];
