@@ -63,10 +63,11 @@ pub fn publish_meta_param_spec() -> glib::ParamSpec {
 /// Our elements that read the fast meta and either publish themselves or
 /// end the stream (rsjsonsink): nothing needs to be published in front of
 /// them. rsoverlay is not one: it passes the frames on without publishing.
-const SELF_SUFFICIENT: [&str; 6] = [
+const SELF_SUFFICIENT: [&str; 7] = [
     "rsdetect",
     "rsbytetrack",
     "rsreid",
+    "rsclassify",
     "rsposesmooth",
     "rsmtmcagg",
     "rsjsonsink",

@@ -14,6 +14,7 @@
 //!   short gaps.
 //! * `rsoverlay` — draws boxes, ids and skeletons into the video.
 //! * `rsreid` — batched re-identification embeddings per object (ONNX).
+//! * `rsclassify` — batched secondary classification of object crops (ONNX).
 //! * `rsmtmcagg` — one global id per person across camera streams.
 //! * `rsaction` — skeleton action recognition on per-track keypoint windows
 //!   (ONNX, batched).
@@ -30,6 +31,8 @@ mod action;
 mod broker;
 mod bytetrack;
 mod camerasrc;
+mod classify;
+mod crops;
 mod detect;
 pub use detect::infer;
 pub mod interop;
@@ -44,9 +47,9 @@ mod posesmooth;
 mod reid;
 mod reset;
 mod times;
-pub use reid::embedder;
 /// rsaction's model runner (for the benchmark).
 pub use action::model as action_model;
+pub use reid::embedder;
 pub mod stats;
 mod webview;
 mod zones;
@@ -64,6 +67,7 @@ fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     posesmooth::register(plugin)?;
     overlay::register(plugin)?;
     reid::register(plugin)?;
+    classify::register(plugin)?;
     mtmcagg::register(plugin)?;
     camerasrc::register(plugin)?;
     webview::register(plugin)?;

@@ -136,6 +136,13 @@ fn every_numeric_property_at_its_extremes() {
             ),
         ),
         (
+            "rsclassify",
+            format!(
+                "{SRC} ! rsdetect detections={det} ! rsbytetrack ! rsclassify name=e model={} ! fakesink",
+                reid.display()
+            ),
+        ),
+        (
             "rsposesmooth",
             format!("{SRC} ! rsdetect detections={det} ! rsbytetrack ! rsposesmooth name=e ! fakesink"),
         ),

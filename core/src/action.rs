@@ -16,6 +16,7 @@
 //! window (a lost track's predicted box has no new keypoints): the window
 //! is the track's last T observed skeletons.
 
+pub use crate::classify::Activation;
 use crate::types::{Action, BBox, Keypoint};
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -43,37 +44,6 @@ pub enum Layout {
     Ntvc,
 }
 
-/// Score activation applied to a model's raw outputs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Activation {
-    /// The outputs as they are.
-    None,
-    /// Softmax over the classes.
-    #[default]
-    Softmax,
-    /// Logistic function per class.
-    Sigmoid,
-}
-
-impl Activation {
-    /// Applies the activation to `v` in place.
-    pub fn apply(self, v: &mut [f32]) {
-        match self {
-            Activation::None => {}
-            Activation::Sigmoid => v.iter_mut().for_each(|x| *x = 1.0 / (1.0 + (-*x).exp())),
-            Activation::Softmax => {
-                let max = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                let mut sum = 0.0f32;
-                for x in v.iter_mut() {
-                    *x = (*x - max).exp();
-                    sum += *x;
-                }
-                v.iter_mut().for_each(|x| *x /= sum);
-            }
-        }
-    }
-}
-
 /// The top class of one output row after `activation`, with every score
 /// when `keep_scores`; None when a value is not finite.
 pub fn top_class(
@@ -83,22 +53,16 @@ pub fn top_class(
     keep_scores: bool,
     frame: u64,
 ) -> Option<Action> {
-    let mut v = row.to_vec();
-    activation.apply(&mut v);
-    if v.is_empty() || v.iter().any(|x| !x.is_finite()) {
-        return None;
-    }
-    // First maximum wins a tie.
-    let (class, score) =
-        v.iter().enumerate().fold(
-            (0usize, v[0]),
-            |best, (i, &x)| if x > best.1 { (i, x) } else { best },
-        );
+    let (class, score) = crate::classify::top_class(row, activation)?;
     Some(Action {
-        class_id: class as u32,
-        label: labels.get(class).cloned(),
+        class_id: class,
+        label: labels.get(class as usize).cloned(),
         score,
-        scores: keep_scores.then(|| Arc::from(v)),
+        scores: keep_scores.then(|| {
+            let mut v = row.to_vec();
+            activation.apply(&mut v);
+            Arc::from(v)
+        }),
         frame,
     })
 }

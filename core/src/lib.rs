@@ -17,6 +17,7 @@
 //! | frames, pixel layouts, planes, YUV parameters, bilinear taps | [`image`] |
 //! | YOLO model input (Ultralytics letterbox) | [`image::letterbox`] |
 //! | ReID model input (box crops) | [`image::crop`] |
+//! | classifier outputs: activation (softmax, sigmoid), top class | [`classify`] |
 //! | YOLO outputs: exporter metadata, layout recognition, mapping back, decode + NMS | [`detect::yolo`] |
 //! | the tracker's Kalman box filter (deep_sort noise model) | [`track::kalman`] |
 //! | limited assignment (`lap.lapjv`) and exact rectangular assignment | [`track::assignment`], [`track::lsa`] |
@@ -37,6 +38,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod action;
+pub mod classify;
 pub mod detect;
 pub mod draw;
 pub mod embedding;

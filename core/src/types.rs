@@ -161,6 +161,8 @@ pub struct Object {
     /// The track's last action classification (rsaction), kept until the
     /// next one.
     pub action: Option<Action>,
+    /// Classification results (rsclassify), one per attribute group.
+    pub attributes: Vec<Attribute>,
 }
 
 /// Result of an action model on a track's keypoint window (rsaction).
@@ -175,6 +177,21 @@ pub struct Action {
     /// Every class's score, when the element is asked for them.
     pub scores: Option<Arc<[f32]>>,
     /// Index of the frame whose window was classified.
+    pub frame: u64,
+}
+
+/// One classification of an object's crop (rsclassify).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Attribute {
+    /// The attribute group (rsclassify's `attribute-name`, e.g. "color").
+    pub name: String,
+    /// The class label, where the classifier has labels.
+    pub label: Option<String>,
+    /// Index of the top class in the model's output.
+    pub class_id: u32,
+    /// The activated top value (softmax/sigmoid probability, or raw).
+    pub score: f32,
+    /// Index of the frame the classification was computed on.
     pub frame: u64,
 }
 

@@ -2,7 +2,8 @@
 // SPDX-License-Identifier: MIT
 
 use super::model::{ActionModel, ActionModelConfig};
-use super::{ActivationProp, NormalizationProp};
+use super::NormalizationProp;
+use crate::classify::Activation as ActivationProp;
 use crate::meta::TrackingMeta;
 use crate::onnx::OrtSettings;
 use gst::glib;

@@ -59,31 +59,6 @@ pub enum NormalizationProp {
     None = 2,
 }
 
-/// Score activation (`activation`).
-#[derive(Debug, Eq, PartialEq, Clone, Copy, glib::Enum, Default)]
-#[repr(u32)]
-#[enum_type(name = "GstRsTrackingActivation")]
-pub enum ActivationProp {
-    #[enum_value(name = "None: the model's outputs", nick = "none")]
-    None = 0,
-    #[default]
-    #[enum_value(name = "Softmax over the classes", nick = "softmax")]
-    Softmax = 1,
-    #[enum_value(name = "Sigmoid per class", nick = "sigmoid")]
-    Sigmoid = 2,
-}
-
-impl From<ActivationProp> for rstracking_core::action::Activation {
-    fn from(a: ActivationProp) -> Self {
-        use rstracking_core::action::Activation as A;
-        match a {
-            ActivationProp::None => A::None,
-            ActivationProp::Softmax => A::Softmax,
-            ActivationProp::Sigmoid => A::Sigmoid,
-        }
-    }
-}
-
 impl From<NormalizationProp> for rstracking_core::action::Normalization {
     fn from(n: NormalizationProp) -> Self {
         use rstracking_core::action::Normalization as N;
@@ -97,7 +72,6 @@ impl From<NormalizationProp> for rstracking_core::action::Normalization {
 
 pub fn register(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     NormalizationProp::static_type().mark_as_plugin_api(gst::PluginAPIFlags::empty());
-    ActivationProp::static_type().mark_as_plugin_api(gst::PluginAPIFlags::empty());
     gst::Element::register(
         Some(plugin),
         "rsaction",

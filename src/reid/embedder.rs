@@ -1,7 +1,9 @@
 // Copyright (C) 2026 gst-rstracking developers
 // SPDX-License-Identifier: MIT
-//! rsreid's model: crops of one frame → one batched `Session::run` → L2
-//! normalised embeddings. Shared with the benchmark.
+//! The crop model of rsreid and rsclassify: crops of one frame → one
+//! batched `Session::run` → one output row per crop (rsreid L2-normalises
+//! the rows into embeddings, rsclassify takes their top class). Shared with
+//! the benchmarks.
 
 use crate::onnx::{self, LoadedModel, ModelError, SessionConfig};
 use rstracking_core::embedding::l2_normalize;
@@ -13,6 +15,8 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
 pub struct EmbedderConfig {
+    /// What the model is for, in error messages ("Re-id", "Classification").
+    pub kind: &'static str,
     pub model: String,
     /// (width, height); None = the model's fixed size, else 128×256.
     pub input_size: Option<(u32, u32)>,
@@ -29,12 +33,15 @@ pub struct EmbedTimes {
 }
 
 pub struct Embedder {
+    kind: &'static str,
     model: LoadedModel,
     input_name: String,
     input_w: usize,
     input_h: usize,
     /// Some(B) for a model with a fixed batch size B.
     fixed_batch: Option<usize>,
+    /// D of a [batch, D] output, when the model fixes it.
+    output_dim: Option<usize>,
     tensor: Vec<f32>,
     norm: Normalize,
     pub times: EmbedTimes,
@@ -50,13 +57,14 @@ impl Embedder {
         Ok((embedder, warnings))
     }
 
-    /// Checks a loaded re-id model's input and output.
+    /// Checks a loaded crop model's input and output.
     fn from_model(cfg: &EmbedderConfig, model: LoadedModel) -> Result<Embedder, String> {
+        let kind = cfg.kind;
         let (inputs, outputs) = onnx::io_info(&model.session);
         let expected = "one float32 input [batch, 3, H, W]";
         if inputs.len() != 1 {
             return Err(format!(
-                "Re-id model '{}' has {} inputs; expected {expected}",
+                "{kind} model '{}' has {} inputs; expected {expected}",
                 cfg.model,
                 inputs.len()
             ));
@@ -65,7 +73,7 @@ impl Embedder {
         let s = &i.shape;
         if !i.is_f32 || s.len() != 4 || s[1] != 3 {
             return Err(format!(
-                "Re-id model '{}' input '{}' is {}{}; expected {expected}",
+                "{kind} model '{}' input '{}' is {}{}; expected {expected}",
                 cfg.model,
                 i.name,
                 onnx::shape_str(s),
@@ -79,7 +87,7 @@ impl Embedder {
             }
             (true, Some((w, h))) => {
                 return Err(format!(
-                "Re-id model '{}' has a fixed input size {}x{}; input-size {w}x{h} cannot be used",
+                "{kind} model '{}' has a fixed input size {}x{}; input-size {w}x{h} cannot be used",
                 cfg.model, s[3], s[2]
             ))
             }
@@ -87,18 +95,21 @@ impl Embedder {
             (false, None) => (128, 256),
         };
         let Some(o) = outputs.first() else {
-            return Err(format!("Re-id model '{}' has no outputs", cfg.model));
+            return Err(format!("{kind} model '{}' has no outputs", cfg.model));
         };
         if !o.is_f32 || o.shape.len() < 2 || o.shape[2..].iter().any(|&d| d != 1) {
             return Err(format!(
-                "Re-id model '{}' output '{}' is {}; expected a float32 [batch, D] (or [batch, D, 1, 1])",
+                "{kind} model '{}' output '{}' is {}; expected a float32 [batch, D] (or [batch, D, 1, 1])",
                 cfg.model,
                 o.name,
                 onnx::shape_str(&o.shape)
             ));
         }
         let fixed_batch = (s[0] > 0).then_some(s[0] as usize);
+        let output_dim = o.shape.get(1).filter(|&&d| d > 0).map(|&d| d as usize);
         Ok(Embedder {
+            kind,
+            output_dim,
             input_name: i.name.clone(),
             model,
             input_w,
@@ -123,6 +134,11 @@ impl Embedder {
 
     pub fn fixed_batch(&self) -> Option<usize> {
         self.fixed_batch
+    }
+
+    /// D of the model's [batch, D] output, when fixed.
+    pub fn output_dim(&self) -> Option<usize> {
+        self.output_dim
     }
 
     fn slot(&self) -> usize {
@@ -172,9 +188,21 @@ impl Embedder {
     /// gave a zero or non-finite vector).
     pub fn infer(&mut self, n: usize, out: &mut Vec<Option<Arc<[f32]>>>) -> Result<(), String> {
         out.clear();
+        self.run_rows(n, |row| {
+            let mut v = row.to_vec();
+            let norm = l2_normalize(&mut v);
+            out.push((norm.is_finite() && norm > 0.0).then(|| Arc::from(v)));
+        })
+    }
+
+    /// Runs the crops of the last [`Embedder::crop`] (`n` of them) as one
+    /// batch (chunks of a fixed batch size) and calls `row` with each
+    /// crop's output row, in order.
+    pub fn run_rows(&mut self, n: usize, mut row: impl FnMut(&[f32])) -> Result<(), String> {
         if n == 0 {
             return Ok(());
         }
+        let kind = self.kind;
         let t0 = Instant::now();
         let chunk = self.fixed_batch.unwrap_or(n);
         let slot = self.slot();
@@ -187,19 +215,17 @@ impl Embedder {
             let outputs = onnx::run_nchw(&mut self.model.session, &self.input_name, data, shape)?;
             let (oshape, values) = outputs[0]
                 .try_extract_tensor::<f32>()
-                .map_err(|e| format!("Re-id output is not a float32 tensor: {e}"))?;
+                .map_err(|e| format!("{kind} output is not a float32 tensor: {e}"))?;
             let got = oshape.first().copied().unwrap_or(0).max(0) as usize;
             if got != run || values.len() % run.max(1) != 0 {
                 return Err(format!(
-                    "Re-id output has shape {:?} for a batch of {run}",
+                    "{kind} output has shape {:?} for a batch of {run}",
                     oshape.iter().collect::<Vec<_>>()
                 ));
             }
             let dim = values.len() / run;
             for r in 0..rows {
-                let mut v = values[r * dim..(r + 1) * dim].to_vec();
-                let norm = l2_normalize(&mut v);
-                out.push((norm.is_finite() && norm > 0.0).then(|| Arc::from(v)));
+                row(&values[r * dim..(r + 1) * dim]);
             }
             start += rows;
         }

@@ -3,7 +3,7 @@
 //! Code shared by the command-line tools of gst-rstracking (see
 //! `src/bin/`): the evaluators `rstracking-eval` and `rstracking-pose-eval`,
 //! and the benchmarks `tracker-bench`, `detect-bench`, `reid-bench`,
-//! `crop-bench`, `preprocess-bench` and `mtmc-bench`.
+//! `crop-bench` (`reid-bench` also measures rsclassify's path), `preprocess-bench` and `mtmc-bench`.
 
 pub mod synth;
 

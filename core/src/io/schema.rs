@@ -11,7 +11,7 @@
 //! value its embedding. All are counted for rsdetect's warnings.
 
 use crate::io::mot::{DetectionsByFrame, ParseError};
-use crate::types::{Action, BBox, Keypoint, KeypointState, Object, TrackState};
+use crate::types::{Action, Attribute, BBox, Keypoint, KeypointState, Object, TrackState};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
@@ -57,6 +57,9 @@ pub struct JsonObject {
     /// The track's last action classification (rsaction).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub action: Option<JsonAction>,
+    /// Classifications (rsclassify).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub attributes: Vec<JsonAttribute>,
 }
 
 /// `action` of an object: top class, its score, the frame classified, and
@@ -84,6 +87,32 @@ impl From<&Action> for JsonAction {
     }
 }
 
+/// One classification as it appears in JSON:
+/// `{"name":"color","label":"red","class_id":0,"score":0.5,"frame":3}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonAttribute {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub class_id: u32,
+    pub score: f32,
+    #[serde(default)]
+    pub frame: u64,
+}
+
+impl From<&Attribute> for JsonAttribute {
+    fn from(a: &Attribute) -> Self {
+        JsonAttribute {
+            name: a.name.clone(),
+            label: a.label.clone(),
+            class_id: a.class_id,
+            score: a.score,
+            frame: a.frame,
+        }
+    }
+}
+
 impl JsonAction {
     /// None when a score is not finite (the object keeps no action).
     fn to_action(&self) -> Option<Action> {
@@ -93,6 +122,23 @@ impl JsonAction {
             label: self.label.clone(),
             score: self.score,
             scores: self.scores.as_deref().map(Arc::from),
+            frame: self.frame,
+        })
+    }
+}
+
+impl JsonAttribute {
+    fn to_attribute(&self) -> Result<Attribute, ObjectError> {
+        if !self.score.is_finite() {
+            return Err(ObjectError::NonFiniteAttributeScore {
+                name: self.name.clone(),
+            });
+        }
+        Ok(Attribute {
+            name: self.name.clone(),
+            label: self.label.clone(),
+            class_id: self.class_id,
+            score: self.score,
             frame: self.frame,
         })
     }
@@ -155,6 +201,7 @@ impl From<&Object> for JsonObject {
             embedding_frame: o.embedding_frame,
             zones: o.zones.clone(),
             action: o.action.as_ref().map(JsonAction::from),
+            attributes: o.attributes.iter().map(JsonAttribute::from).collect(),
         }
     }
 }
@@ -244,6 +291,11 @@ impl JsonObject {
             embedding_frame: self.embedding_frame,
             zones: self.zones.clone(),
             action: self.action.as_ref().and_then(JsonAction::to_action),
+            attributes: self
+                .attributes
+                .iter()
+                .map(JsonAttribute::to_attribute)
+                .collect::<Result<_, _>>()?,
         })
     }
 }
@@ -263,6 +315,8 @@ pub enum ObjectError {
     KeypointStates { states: usize, keypoints: usize },
     /// An unknown keypoint state (`index`: the keypoint).
     UnknownKeypointState { index: usize, state: String },
+    /// An attribute's score is NaN or infinite.
+    NonFiniteAttributeScore { name: String },
 }
 
 impl fmt::Display for ObjectError {
@@ -281,6 +335,9 @@ impl fmt::Display for ObjectError {
             ),
             ObjectError::UnknownKeypointState { index, state } => {
                 write!(f, "keypoint {index}: unknown state '{state}'")
+            }
+            ObjectError::NonFiniteAttributeScore { name } => {
+                write!(f, "attribute '{name}': score is not finite")
             }
         }
     }
@@ -533,6 +590,43 @@ mod tests {
         let back = parse_jsonl(&format!("{line}\n"), "x.jsonl").unwrap();
         assert_eq!(back.stream.as_deref(), Some("cam0"));
         assert_eq!(back.detections.frames[&5], vec![o]);
+    }
+
+    #[test]
+    fn attributes_round_trip_exactly() {
+        let mut o = Object::new(BBox::new(1.0, 2.0, 3.0, 4.0), 0.5, 2);
+        o.attributes = vec![
+            Attribute {
+                name: "color".into(),
+                label: Some("red".into()),
+                class_id: 0,
+                score: 0.5,
+                frame: 3,
+            },
+            Attribute {
+                name: "type".into(),
+                label: None,
+                class_id: 7,
+                score: 0.25,
+                frame: 4,
+            },
+        ];
+        let line = frame_line(None, 4, None, 0, 0, &[o.clone()]);
+        assert_eq!(
+            line,
+            r#"{"schema":"rstracking/1","frame":4,"objects":[{"bbox":[1.0,2.0,3.0,4.0],"confidence":0.5,"class_id":2,"attributes":[{"name":"color","label":"red","class_id":0,"score":0.5,"frame":3},{"name":"type","class_id":7,"score":0.25,"frame":4}]}]}"#
+        );
+        let back = parse_jsonl(&format!("{line}\n"), "x.jsonl").unwrap();
+        assert_eq!(back.detections.frames[&4], vec![o]);
+        let e = parse_jsonl(
+            r#"{"schema":"rstracking/1","frame":0,"objects":[{"bbox":[0,0,1,1],"confidence":1,"attributes":[{"name":"c","score":1e39}]}]}"#,
+            "a.jsonl",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a.jsonl:1: object 0: attribute 'c': score is not finite"
+        );
     }
 
     #[test]

@@ -94,6 +94,7 @@ pub(super) fn interpolate<T>(
             embedding_frame: None,
             zones: Vec::new(),
             action: None,
+            attributes: Vec::new(),
         };
         h.synth.push(Synth {
             track_id: id,
@@ -153,5 +154,6 @@ pub(super) fn predict(cfg: &SmootherConfig, tr: &Track, id: u64, t: f64, missed:
         embedding_frame: None,
         zones: Vec::new(),
         action: None,
+        attributes: Vec::new(),
     }
 }

@@ -79,8 +79,14 @@ fn windows(n: usize, m: &ActionModel) -> ActionWindows {
                     ..Default::default()
                 })
                 .collect();
-            w.push(id, &kps, BBox::new(90.0, 190.0, 70.0, 140.0), (1920, 1080), f)
-                .unwrap();
+            w.push(
+                id,
+                &kps,
+                BBox::new(90.0, 190.0, 70.0, 140.0),
+                (1920, 1080),
+                f,
+            )
+            .unwrap();
         }
     }
     w

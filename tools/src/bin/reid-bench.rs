@@ -5,6 +5,11 @@
 //! run through the re-id model as one batch; in the same run, the bare
 //! batched `Session::run` on the same tensor and 16 single-crop runs.
 //!
+//! Second table, rsclassify's path (the same crop code; the model's output
+//! rows go through softmax + top class instead of L2 normalisation): per
+//! object, for batches of 1, 8 and 32 objects, crop + batched run + top
+//! class against the bare batched `Session::run` of the same tensor.
+//!
 //! ```sh
 //! cargo run --release -p rstracking-tools --bin reid-bench -- \
 //!   --model ../shared/models/reid_osnet_x0_25_random.onnx --runs 30
@@ -53,6 +58,7 @@ fn parse_args() -> Args {
 /// The embedder of `rsreid` on the model, CPU.
 fn load_embedder(a: &Args) -> Embedder {
     let (emb, warnings) = Embedder::load(&EmbedderConfig {
+        kind: "Re-id",
         model: a.model.clone(),
         input_size: None,
         norm: Normalize::default(),
@@ -102,15 +108,17 @@ fn textured(w: usize, h: usize) -> Planes {
     Planes { y, uv, bgrx }
 }
 
-/// 16 pedestrian-sized boxes, 60×150 to 200×500 px.
-fn pedestrian_boxes() -> Vec<[f32; 4]> {
-    (0..16)
+/// `n` pedestrian-sized boxes, 60×150 to 200×500 px (16 sizes and
+/// positions, repeated 300 px lower for the next 16).
+fn pedestrian_boxes(n: usize) -> Vec<[f32; 4]> {
+    (0..n)
         .map(|i| {
-            let bw = 60.0 + 140.0 * (i as f32 / 15.0);
+            let k = i % 16;
+            let bw = 60.0 + 140.0 * (k as f32 / 15.0);
             let bh = 2.5 * bw;
             [
-                40.0 + 110.0 * i as f32,
-                100.0 + 20.0 * (i % 4) as f32,
+                40.0 + 110.0 * k as f32,
+                100.0 + 20.0 * (k % 4) as f32 + 300.0 * (i / 16 % 2) as f32,
                 bw,
                 bh,
             ]
@@ -123,7 +131,7 @@ fn main() {
     let mut emb = load_embedder(&a);
     let (w, h) = (1920usize, 1080usize);
     let p = textured(w, h);
-    let boxes = pedestrian_boxes();
+    let boxes = pedestrian_boxes(16);
     println!(
         "\n## 16 crops of a 1920x1080 frame, median of {} runs (ms)\n\n| input | crop+resize+normalise | batched Session::run (16) | crop / run | 16 single runs | single / batched |\n|---|---|---|---|---|---|",
         a.runs
@@ -152,6 +160,52 @@ fn main() {
         crop_row(&mut emb, a.runs, name, &frame, &boxes);
     }
     println!("\n(16 single runs include their 16 one-box crops.)");
+    let frame = Frame {
+        layout: PixelLayout::Nv12,
+        width: w,
+        height: h,
+        planes: [&p.y[..], &p.uv[..], &[][..]],
+        strides: [w, w, 0],
+    };
+    println!(
+        "\n## rsclassify path per object (NV12 1920x1080), median of {} runs (ms)\n\n| objects | crop + run + top class | bare batched Session::run | element / bare |\n|---|---|---|---|",
+        a.runs
+    );
+    for n in [1, 8, 32] {
+        classify_row(&mut emb, a.runs, &frame, &pedestrian_boxes(n));
+    }
+}
+
+/// One row of the classification table: per object, rsclassify's path on
+/// `boxes` (one batch) and the bare batched run of the same tensor.
+fn classify_row(emb: &mut Embedder, runs: usize, frame: &Frame, boxes: &[[f32; 4]]) {
+    use gstrstracking::core::classify::{top_class, Activation};
+    let n = boxes.len();
+    let (mut path, mut bare) = (vec![], vec![]);
+    let mut valid = Vec::new();
+    let mut results = Vec::with_capacity(n);
+    for r in 0..runs + 3 {
+        let t0 = Instant::now();
+        emb.crop(frame, YuvParams::default(), boxes, &mut valid)
+            .unwrap();
+        results.clear();
+        emb.run_rows(n, |row| results.push(top_class(row, Activation::Softmax)))
+            .unwrap();
+        let e = t0.elapsed();
+        assert_eq!(results.iter().filter(|r| r.is_some()).count(), n);
+        let b = emb.run_bare(n).unwrap();
+        if r >= 3 {
+            path.push(e);
+            bare.push(b);
+        }
+    }
+    let (e, b) = (median(&mut path), median(&mut bare));
+    println!(
+        "| {n} | {:.3} | {:.3} | {:.2}× |",
+        ms(e) / n as f64,
+        ms(b) / n as f64,
+        e.as_secs_f64() / b.as_secs_f64()
+    );
 }
 
 /// One row of the table: the crops, the batched run and 16 single runs
