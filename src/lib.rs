@@ -18,6 +18,8 @@
 //! * `rsmtmcagg` — one global id per person across camera streams.
 //! * `rsaction` — skeleton action recognition on per-track keypoint windows
 //!   (ONNX, batched).
+//! * `rsstride` — passes one buffer in N (or keyframes only) so that
+//!   decoding, conversion and analysis run on the analysed frames only.
 //! * `rswebview` — browser live view: JPEG frames as MJPEG over HTTP.
 //!
 //! The algorithms live in the GStreamer-free `rstracking-core` crate,
@@ -51,6 +53,7 @@ mod times;
 pub use action::model as action_model;
 pub use reid::embedder;
 pub mod stats;
+mod stride;
 mod webview;
 mod zones;
 
@@ -75,6 +78,7 @@ fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     msgsrc::register(plugin)?;
     zones::register(plugin)?;
     action::register(plugin)?;
+    stride::register(plugin)?;
     Ok(())
 }
 

@@ -62,9 +62,28 @@ const DEFAULT_IOU: f32 = 0.45;
 const DEFAULT_MAX_DETECTIONS: u32 = 300;
 const DEFAULT_INTERVAL: u32 = 1;
 
+/// `frame-index` property values.
+#[derive(Debug, Eq, PartialEq, Clone, Copy, Default, glib::Enum)]
+#[repr(u32)]
+#[enum_type(name = "GstRsDetectFrameIndex")]
+pub enum FrameIndexProp {
+    #[default]
+    #[enum_value(
+        name = "Count the buffers (0, 1, 2, ... since start; from the stream time after a flush)",
+        nick = "count"
+    )]
+    Count = 0,
+    #[enum_value(
+        name = "From each buffer's stream time and the caps' frame rate (frames dropped upstream, e.g. by rsstride, keep their numbers)",
+        nick = "timestamp"
+    )]
+    Timestamp = 1,
+}
+
 #[derive(Debug, Clone)]
 struct Settings {
     detections: Option<String>,
+    frame_index: FrameIndexProp,
     stream_name: Option<String>,
     model: Option<String>,
     model_type: ModelTypeProp,
@@ -84,6 +103,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             detections: None,
+            frame_index: FrameIndexProp::Count,
             stream_name: None,
             model: None,
             model_type: ModelTypeProp::Auto,
@@ -219,6 +239,8 @@ struct State {
     /// After a flush (a flushing seek), the next buffer's frame index is
     /// taken from its stream time and the frame rate.
     resync: bool,
+    /// `frame-index=timestamp`: every buffer's is.
+    index_from_timestamp: bool,
 }
 
 #[derive(Default)]
@@ -297,6 +319,11 @@ impl ObjectImpl for RsDetect {
                     .default_value(DEFAULT_INTERVAL)
                     .mutable_ready()
                     .build(),
+                glib::ParamSpecEnum::builder_with_default("frame-index", FrameIndexProp::Count)
+                    .nick("Frame index")
+                    .blurb("How each frame's index (JSON 'frame', the detections file's frame) is counted")
+                    .mutable_ready()
+                    .build(),
                 glib::ParamSpecBoolean::builder("spinning")
                     .nick("Spinning worker threads")
                     .blurb("Let ONNX Runtime's threads busy-wait between operators (a little lower latency on idle cores; off leaves the cores to the pipeline)")
@@ -347,6 +374,7 @@ impl ObjectImpl for RsDetect {
             "model-type" => s.model_type = value.get().expect("type checked upstream"),
             "labels-file" => s.labels_file = opt_string(value),
             "stream-name" => s.stream_name = opt_string(value),
+            "frame-index" => s.frame_index = value.get().expect("type checked upstream"),
             "input-size" => s.input_size = opt_string(value),
             "confidence-threshold" => {
                 s.confidence_threshold = value.get().expect("type checked upstream")
@@ -379,6 +407,7 @@ impl ObjectImpl for RsDetect {
             "model-type" => s.model_type.to_value(),
             "labels-file" => s.labels_file.to_value(),
             "stream-name" => s.stream_name.to_value(),
+            "frame-index" => s.frame_index.to_value(),
             "input-size" => s.input_size.to_value(),
             "confidence-threshold" => s.confidence_threshold.to_value(),
             "iou-threshold" => s.iou_threshold.to_value(),
@@ -770,6 +799,7 @@ impl BaseTransformImpl for RsDetect {
             stream,
             stream_from_property,
             resync: false,
+            index_from_timestamp: settings.frame_index == FrameIndexProp::Timestamp,
         });
         self.format_hint_posted
             .store(false, std::sync::atomic::Ordering::Relaxed);
@@ -962,7 +992,7 @@ impl RsDetect {
             .lock()
             .unwrap()
             .as_ref()
-            .is_some_and(|s| s.resync);
+            .is_some_and(|s| s.resync || s.index_from_timestamp);
         let position = if resync {
             self.frame_at_position(buf)
         } else {

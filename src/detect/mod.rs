@@ -59,6 +59,7 @@ glib::wrapper! {
 
 pub fn register(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     imp::ModelTypeProp::static_type().mark_as_plugin_api(gst::PluginAPIFlags::empty());
+    imp::FrameIndexProp::static_type().mark_as_plugin_api(gst::PluginAPIFlags::empty());
     crate::onnx::Provider::static_type().mark_as_plugin_api(gst::PluginAPIFlags::empty());
     gst::Element::register(
         Some(plugin),

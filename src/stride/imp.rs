@@ -1,0 +1,179 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+
+use gst::glib;
+use gst::prelude::*;
+use gst::subclass::prelude::*;
+use gst_base::subclass::prelude::*;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::LazyLock;
+
+static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
+    gst::DebugCategory::new(
+        "rsstride",
+        gst::DebugColorFlags::empty(),
+        Some("Passes one buffer in N"),
+    )
+});
+
+/// Settings and counters are atomics: read per buffer without a lock.
+pub struct RsStride {
+    interval: AtomicU32,
+    key_units_only: AtomicBool,
+    /// Buffers counted towards the interval since start or the last flush.
+    seen: AtomicU64,
+    passed: AtomicU64,
+    dropped: AtomicU64,
+}
+
+impl Default for RsStride {
+    fn default() -> Self {
+        Self {
+            interval: AtomicU32::new(1),
+            key_units_only: AtomicBool::new(false),
+            seen: AtomicU64::new(0),
+            passed: AtomicU64::new(0),
+            dropped: AtomicU64::new(0),
+        }
+    }
+}
+
+#[glib::object_subclass]
+impl ObjectSubclass for RsStride {
+    const NAME: &'static str = "GstRsStride";
+    type Type = super::RsStride;
+    type ParentType = gst_base::BaseTransform;
+}
+
+impl ObjectImpl for RsStride {
+    fn properties() -> &'static [glib::ParamSpec] {
+        static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
+            let counter = |name: &str, blurb: &str| {
+                glib::ParamSpecUInt64::builder(name)
+                    .blurb(blurb)
+                    .read_only()
+                    .build()
+            };
+            vec![
+                glib::ParamSpecUInt::builder("interval")
+                    .nick("Interval")
+                    .blurb("Pass one buffer in N (the first, then every N-th), drop the others")
+                    .minimum(1)
+                    .maximum(1_000_000)
+                    .default_value(1)
+                    .mutable_playing()
+                    .build(),
+                glib::ParamSpecBoolean::builder("key-units-only")
+                    .nick("Key units only")
+                    .blurb("Also drop every delta unit (non-keyframe), before counting: between a parser and a decoder, the decoder decodes keyframes only")
+                    .default_value(false)
+                    .mutable_playing()
+                    .build(),
+                counter("passed", "Buffers passed since start (read-only)"),
+                counter("dropped", "Buffers dropped since start (read-only)"),
+            ]
+        });
+        PROPS.as_ref()
+    }
+
+    fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+        match pspec.name() {
+            "interval" => self.interval.store(
+                value.get().expect("type checked upstream"),
+                Ordering::Relaxed,
+            ),
+            "key-units-only" => self.key_units_only.store(
+                value.get().expect("type checked upstream"),
+                Ordering::Relaxed,
+            ),
+            other => unreachable!("unknown property {other}"),
+        }
+    }
+
+    fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+        match pspec.name() {
+            "interval" => self.interval.load(Ordering::Relaxed).to_value(),
+            "key-units-only" => self.key_units_only.load(Ordering::Relaxed).to_value(),
+            "passed" => self.passed.load(Ordering::Relaxed).to_value(),
+            "dropped" => self.dropped.load(Ordering::Relaxed).to_value(),
+            other => unreachable!("unknown property {other}"),
+        }
+    }
+}
+
+impl GstObjectImpl for RsStride {}
+
+impl ElementImpl for RsStride {
+    fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
+        static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
+            gst::subclass::ElementMetadata::new(
+                "Stride",
+                "Filter",
+                "Passes one buffer in N (optionally keyframes only) so that conversion, decoding and analysis run on the analysed frames only",
+                "gst-rstracking developers",
+            )
+        });
+        Some(&*META)
+    }
+
+    fn pad_templates() -> &'static [gst::PadTemplate] {
+        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
+            let caps = gst::Caps::new_any();
+            ["src", "sink"]
+                .into_iter()
+                .map(|name| {
+                    let dir = if name == "src" {
+                        gst::PadDirection::Src
+                    } else {
+                        gst::PadDirection::Sink
+                    };
+                    gst::PadTemplate::new(name, dir, gst::PadPresence::Always, &caps)
+                        .expect("valid pad template")
+                })
+                .collect()
+        });
+        TEMPLATES.as_ref()
+    }
+}
+
+impl BaseTransformImpl for RsStride {
+    const MODE: gst_base::subclass::BaseTransformMode =
+        gst_base::subclass::BaseTransformMode::AlwaysInPlace;
+    const PASSTHROUGH_ON_SAME_CAPS: bool = true;
+    const TRANSFORM_IP_ON_PASSTHROUGH: bool = true;
+
+    fn start(&self) -> Result<(), gst::ErrorMessage> {
+        for c in [&self.seen, &self.passed, &self.dropped] {
+            c.store(0, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    fn sink_event(&self, event: gst::Event) -> bool {
+        if let gst::EventView::FlushStop(_) = event.view() {
+            self.seen.store(0, Ordering::Relaxed);
+        }
+        self.parent_sink_event(event)
+    }
+
+    fn transform_ip_passthrough(
+        &self,
+        buf: &gst::Buffer,
+    ) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let delta = buf.flags().contains(gst::BufferFlags::DELTA_UNIT);
+        let keep = if delta && self.key_units_only.load(Ordering::Relaxed) {
+            false
+        } else {
+            let n = self.seen.fetch_add(1, Ordering::Relaxed);
+            n.is_multiple_of(u64::from(self.interval.load(Ordering::Relaxed)))
+        };
+        if keep {
+            self.passed.fetch_add(1, Ordering::Relaxed);
+            Ok(gst::FlowSuccess::Ok)
+        } else {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+            gst::trace!(CAT, imp = self, "dropping {:?}", buf.pts());
+            Ok(gst_base::BASE_TRANSFORM_FLOW_DROPPED)
+        }
+    }
+}

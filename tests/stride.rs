@@ -1,0 +1,90 @@
+// Copyright (C) 2026 gst-rstracking developers
+// SPDX-License-Identifier: MIT
+//! rsstride: one buffer in N passes (frame numbers kept with rsdetect
+//! frame-index=timestamp), keyframes only in front of a decoder.
+
+mod common;
+use common::*;
+use gst::prelude::*;
+
+/// Runs `desc` (with an element named `s`, an rsstride) to EOS and returns
+/// its (passed, dropped).
+fn run_counting(desc: &str) -> (u64, u64) {
+    init();
+    let pipeline = gst::parse::launch(desc)
+        .unwrap()
+        .downcast::<gst::Pipeline>()
+        .unwrap();
+    play_to_eos(pipeline.upcast_ref());
+    let s = pipeline.by_name("s").unwrap();
+    (s.property::<u64>("passed"), s.property::<u64>("dropped"))
+}
+
+#[test]
+fn one_frame_in_n_passes_and_keeps_its_frame_number() {
+    let dir = tmpdir("stride-frames");
+    let det = dir.join("det.txt");
+    // One detection per frame at x = 10 * frame (MOT frames and pixel
+    // coordinates are 1-based).
+    let rows: String = (1..=20)
+        .map(|f| format!("{f},-1,{},20,30,40,0.9,-1,-1,-1\n", 10 * (f - 1) + 1))
+        .collect();
+    std::fs::write(&det, rows).unwrap();
+    let out = dir.join("out.jsonl");
+    let (passed, dropped) = run_counting(&format!(
+        "videotestsrc num-buffers=20 ! video/x-raw,format=GRAY8,width=320,height=240,framerate=25/1 \
+         ! rsstride name=s interval=6 ! rsdetect detections={} frame-index=timestamp \
+         ! rsjsonsink location={}",
+        det.display(),
+        out.display()
+    ));
+    assert_eq!((passed, dropped), (4, 16));
+    let frames: Vec<(u64, f64)> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["objects"].is_array())
+        .map(|v| {
+            (
+                v["frame"].as_u64().unwrap(),
+                v["objects"][0]["bbox"][0].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        frames,
+        [(0, 0.0), (6, 60.0), (12, 120.0), (18, 180.0)],
+        "frames 0, 6, 12, 18 with their own detections"
+    );
+}
+
+#[test]
+fn key_units_only_feeds_the_decoder_keyframes_only() {
+    // 30 frames, a keyframe every 10: the decoder gets 3 and outputs 3.
+    let desc = "videotestsrc num-buffers=30 ! video/x-raw,width=160,height=120,framerate=25/1 \
+                ! openh264enc gop-size=10 ! h264parse ! rsstride name=s key-units-only=true \
+                ! avdec_h264 ! identity name=count ! fakesink";
+    init();
+    let pipeline = gst::parse::launch(desc)
+        .unwrap()
+        .downcast::<gst::Pipeline>()
+        .unwrap();
+    let decoded = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let d = decoded.clone();
+    pipeline
+        .by_name("count")
+        .unwrap()
+        .static_pad("src")
+        .unwrap()
+        .add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+            d.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            gst::PadProbeReturn::Ok
+        });
+    play_to_eos(pipeline.upcast_ref());
+    let s = pipeline.by_name("s").unwrap();
+    assert_eq!(
+        (s.property::<u64>("passed"), s.property::<u64>("dropped")),
+        (3, 27)
+    );
+    assert_eq!(decoded.load(std::sync::atomic::Ordering::Relaxed), 3);
+}
