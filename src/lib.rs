@@ -364,7 +364,13 @@ impl MergeEvent {
 /// The JSON line of an rszones event (`rstracking-zone` structure):
 /// `schema`, then the structure's fields in order (strings, integers,
 /// floats, booleans; other types are left out).
-pub(crate) fn zone_event_line(z: &gst::StructureRef) -> String {
+/// Custom events written as JSON lines as they are (fields in order):
+/// rszones' `rstracking-zone` and rsbytetrack's `rstracking-cut`.
+pub(crate) fn is_line_event(s: &gst::StructureRef) -> bool {
+    matches!(s.name().as_str(), "rstracking-zone" | "rstracking-cut")
+}
+
+pub(crate) fn structure_event_line(z: &gst::StructureRef) -> String {
     let mut line = format!("{{\"schema\":\"{}\"", core::io::schema::SCHEMA);
     for (k, v) in z.iter() {
         let j: serde_json::Value = if let Ok(s) = v.get::<String>() {

@@ -48,6 +48,8 @@ struct Settings {
     reset: super::ResetPolicy,
     predict_empty: bool,
     young_gate: f64,
+    scene_cuts: bool,
+    cut_cooldown: u64,
 }
 
 impl Default for Settings {
@@ -74,6 +76,8 @@ impl Default for Settings {
             reset: super::ResetPolicy::default(),
             predict_empty: false,
             young_gate: c.young_gate,
+            scene_cuts: true,
+            cut_cooldown: DEFAULT_CUT_COOLDOWN,
         }
     }
 }
@@ -122,6 +126,11 @@ struct State {
     /// Scratch: ids tracked this frame, ids the tracker holds.
     tracked_now: HashSet<u64>,
     held: HashSet<u64>,
+    /// A scene cut arrived; applied at the next buffer (whose frame and
+    /// running time it gets).
+    pending_cut: bool,
+    /// Running time of the last cut applied.
+    last_cut: Option<u64>,
 }
 
 #[derive(Default)]
@@ -136,6 +145,8 @@ pub struct RsByteTrack {
     /// element (NULL -> PLAYING, e.g. to reconnect a camera): ids are
     /// unique for the element's lifetime.
     stopped_tracker: Mutex<Option<ByteTracker>>,
+    cuts: std::sync::atomic::AtomicU64,
+    cuts_ignored: std::sync::atomic::AtomicU64,
 }
 
 #[glib::object_subclass]
@@ -154,6 +165,37 @@ fn threshold(name: &str, nick: &str, blurb: &str, default: f64) -> glib::ParamSp
         .default_value(default)
         .mutable_playing()
         .build()
+}
+
+/// Default `cut-cooldown`: 1 s.
+const DEFAULT_CUT_COOLDOWN: u64 = 1_000_000_000;
+
+/// The scene-cut properties and counters.
+fn cut_properties(d: &Settings) -> Vec<glib::ParamSpec> {
+    vec![
+        glib::ParamSpecBoolean::builder("scene-cuts")
+            .nick("Scene cuts")
+            .blurb("End every track at a scene cut: a downstream force-key-unit event, which GStreamer's scenechange element sends at each shot change (an 'rstracking-cut' event goes downstream, written as a 'cut' line by rsjsonsink)")
+            .default_value(d.scene_cuts)
+            .mutable_playing()
+            .build(),
+        glib::ParamSpecUInt64::builder("cut-cooldown")
+            .nick("Cut cooldown")
+            .blurb("Running time in ns after a cut during which further cuts are ignored (counted in cuts-ignored), so that flashes and fades do not reset the tracks repeatedly; 0 = none")
+            .default_value(d.cut_cooldown)
+            .mutable_playing()
+            .build(),
+        glib::ParamSpecUInt64::builder("cuts")
+            .nick("Cuts")
+            .blurb("Scene cuts that ended the tracks since start (read-only)")
+            .read_only()
+            .build(),
+        glib::ParamSpecUInt64::builder("cuts-ignored")
+            .nick("Cuts ignored")
+            .blurb("Scene cuts ignored within cut-cooldown of the previous one (read-only)")
+            .read_only()
+            .build(),
+    ]
 }
 
 /// The improved-mode properties (off by default: the reference ByteTrack).
@@ -279,6 +321,7 @@ impl ObjectImpl for RsByteTrack {
             ]
             .into_iter()
             .chain(improved_properties(&d))
+            .chain(cut_properties(&d))
             .chain(reid_properties(&d))
             .collect()
         });
@@ -323,6 +366,8 @@ impl ObjectImpl for RsByteTrack {
             "output-lost" => s.output_lost = value.get().expect("type checked"),
             "predict-empty-frames" => s.predict_empty = value.get().expect("type checked"),
             "young-gate" => s.young_gate = value.get().expect("type checked"),
+            "scene-cuts" => s.scene_cuts = value.get().expect("type checked"),
+            "cut-cooldown" => s.cut_cooldown = value.get().expect("type checked"),
             "with-reid" => s.with_reid = value.get().expect("type checked"),
             "feature-momentum" => s.feature_momentum = value.get().expect("type checked"),
             "proximity-threshold" => s.proximity = value.get().expect("type checked"),
@@ -352,6 +397,12 @@ impl ObjectImpl for RsByteTrack {
         if pspec.name() == crate::stats::PROPERTY {
             return self.stats.interval_ms().to_value();
         }
+        use std::sync::atomic::Ordering::Relaxed;
+        match pspec.name() {
+            "cuts" => return self.cuts.load(Relaxed).to_value(),
+            "cuts-ignored" => return self.cuts_ignored.load(Relaxed).to_value(),
+            _ => {}
+        }
         let s = self.settings.lock().unwrap();
         property_value(&s, pspec.name())
     }
@@ -372,6 +423,8 @@ fn property_value(s: &Settings, name: &str) -> glib::Value {
         "output-lost" => s.output_lost.to_value(),
         "predict-empty-frames" => s.predict_empty.to_value(),
         "young-gate" => s.young_gate.to_value(),
+        "scene-cuts" => s.scene_cuts.to_value(),
+        "cut-cooldown" => s.cut_cooldown.to_value(),
         "with-reid" => s.with_reid.to_value(),
         "feature-momentum" => s.feature_momentum.to_value(),
         "proximity-threshold" => s.proximity.to_value(),
@@ -478,6 +531,8 @@ impl BaseTransformImpl for RsByteTrack {
             stream_ids: Default::default(),
             tracked_now: HashSet::new(),
             held: HashSet::new(),
+            pending_cut: false,
+            last_cut: None,
         });
         gst::info!(CAT, imp = self, "Started");
         Ok(())
@@ -535,6 +590,15 @@ impl BaseTransformImpl for RsByteTrack {
                     self.reset(why);
                 }
             }
+            gst::EventView::CustomDownstream(_)
+                if gst_video::DownstreamForceKeyUnitEvent::parse(&event).is_ok() =>
+            {
+                if self.settings.lock().unwrap().scene_cuts {
+                    if let Some(state) = self.state.lock().unwrap().as_mut() {
+                        state.pending_cut = true;
+                    }
+                }
+            }
             gst::EventView::Eos(_) => {
                 let ended = self
                     .state
@@ -566,6 +630,7 @@ impl BaseTransformImpl for RsByteTrack {
 impl RsByteTrack {
     fn process(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
         let running_time = self.running_time(buf);
+        self.apply_cut(buf, running_time);
         // Read before the state lock (set_property takes settings, then state).
         let predict_empty = self.settings.lock().unwrap().predict_empty;
         let mut guard = self.state.lock().unwrap();
@@ -635,6 +700,59 @@ impl RsByteTrack {
 }
 
 impl RsByteTrack {
+    /// A scene cut received before `buf`: unless within `cut-cooldown` of
+    /// the last one, every track ends (`track_end` events) and an
+    /// `rstracking-cut` event (`frame`, `running_time_ns`, `stream`) goes
+    /// downstream in front of `buf`. Track ids keep increasing.
+    fn apply_cut(&self, buf: &gst::BufferRef, running_time: Option<u64>) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let cooldown = self.settings.lock().unwrap().cut_cooldown;
+        let (ended, cut) = {
+            let mut guard = self.state.lock().unwrap();
+            let Some(state) = guard.as_mut().filter(|s| s.pending_cut) else {
+                return;
+            };
+            state.pending_cut = false;
+            let rt = running_time.unwrap_or(0);
+            if state
+                .last_cut
+                .is_some_and(|last| rt.saturating_sub(last) < cooldown)
+            {
+                self.cuts_ignored.fetch_add(1, Relaxed);
+                gst::debug!(
+                    CAT,
+                    imp = self,
+                    "cut at {rt} ns within the cooldown: ignored"
+                );
+                return;
+            }
+            state.last_cut = Some(rt);
+            state.tracker.reset();
+            let meta = buf.meta::<TrackingMeta>();
+            let frame = meta
+                .as_ref()
+                .and_then(|m| m.frame().frame)
+                .unwrap_or(state.frame);
+            let stream = meta
+                .and_then(|m| m.frame().stream.clone())
+                .or_else(|| state.stream.clone());
+            let mut b = gst::Structure::builder("rstracking-cut")
+                .field("event", "cut")
+                .field("frame", frame)
+                .field("running_time_ns", rt);
+            if let Some(s) = &stream {
+                b = b.field("stream", s);
+            }
+            (state.end_all(), b.build())
+        };
+        self.cuts.fetch_add(1, Relaxed);
+        gst::debug!(CAT, imp = self, "scene cut: {} tracks end", ended.len());
+        self.send_track_events(ended);
+        self.obj()
+            .src_pad()
+            .push_event(gst::event::CustomDownstream::new(cut));
+    }
+
     /// Running time (ns) of the buffer's PTS in the current segment.
     fn running_time(&self, buf: &gst::BufferRef) -> Option<u64> {
         let obj = self.obj();

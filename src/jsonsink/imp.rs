@@ -643,8 +643,8 @@ impl BaseSinkImpl for RsJsonSink {
                     self.write_merge(&m)
                 } else if let Some(t) = c.structure().and_then(crate::TrackEvent::from_structure) {
                     self.write_track_event(&t)
-                } else if let Some(z) = c.structure().filter(|s| s.name() == "rstracking-zone") {
-                    self.write_zone_event(z)
+                } else if let Some(z) = c.structure().filter(|s| crate::is_line_event(s)) {
+                    self.write_structure_event(z)
                 } else {
                     Ok(())
                 };
@@ -705,7 +705,7 @@ impl RsJsonSink {
 
     /// A zones line (rszones, JSON Lines only): `line_cross`, `zone_enter`,
     /// `zone_exit`, `zone_occupancy` with the event's fields.
-    fn write_zone_event(&self, z: &gst::StructureRef) -> Result<(), gst::ErrorMessage> {
+    fn write_structure_event(&self, z: &gst::StructureRef) -> Result<(), gst::ErrorMessage> {
         let mut guard = self.state.lock().unwrap();
         let Some(state) = guard.as_mut() else {
             return Ok(());
@@ -713,7 +713,7 @@ impl RsJsonSink {
         if state.format != OutputFormat::Jsonl {
             return Ok(());
         }
-        let line = crate::zone_event_line(z);
+        let line = crate::structure_event_line(z);
         state
             .out
             .write_all(format!("{line}\n").as_bytes())
@@ -721,7 +721,7 @@ impl RsJsonSink {
                 gst::error_msg!(
                     gst::ResourceError::Write,
                     (
-                        "Failed to write a zone event to '{}': {}",
+                        "Failed to write an event line to '{}': {}",
                         state.location,
                         e
                     )

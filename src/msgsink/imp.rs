@@ -785,9 +785,9 @@ impl BaseSinkImpl for RsMsgSink {
                         m.to,
                     );
                     self.publish(&line, m.stream.as_deref(), false);
-                } else if let Some(z) = c.structure().filter(|s| s.name() == "rstracking-zone") {
+                } else if let Some(z) = c.structure().filter(|s| crate::is_line_event(s)) {
                     let stream = z.get::<String>("stream").ok();
-                    self.publish(&crate::zone_event_line(z), stream.as_deref(), false);
+                    self.publish(&crate::structure_event_line(z), stream.as_deref(), false);
                 } else if let Some(t) = c.structure().and_then(crate::TrackEvent::from_structure) {
                     let line = schema::track_event_line(
                         t.kind.as_str(),
