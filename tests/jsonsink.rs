@@ -559,6 +559,45 @@ fn refinement_of_json_lines_is_refused() {
     );
     assert_eq!(
         errors,
-        vec!["refine-max-gap, refine-sigma and min-track-length apply to format=mot only (JSON Lines output is written as frames arrive)"]
+        vec!["refine-max-gap and refine-sigma apply to format=mot only (JSON Lines output is written as frames arrive)"]
     );
+}
+
+#[test]
+fn min_track_length_drops_short_tracks_from_the_summary_only() {
+    init();
+    let dir = tmpdir("jsonsink-min-length");
+    let det = dir.join("det.txt");
+    // Track A on frames 1-5, track B on frames 1-2 (MOT frames are 1-based).
+    let mut rows = String::new();
+    for f in 1..=5 {
+        rows.push_str(&format!("{f},-1,11,21,30,40,0.9,-1,-1,-1\n"));
+        if f <= 2 {
+            rows.push_str(&format!("{f},-1,201,21,30,40,0.9,-1,-1,-1\n"));
+        }
+    }
+    std::fs::write(&det, rows).unwrap();
+    let (out, tracks) = (dir.join("out.jsonl"), dir.join("tracks.jsonl"));
+    let (errors, _) = run_pipeline(&format!(
+        "videotestsrc num-buffers=5 ! video/x-raw,width=320,height=240 ! rsdetect detections={} \
+         ! rsbytetrack ! rsjsonsink location={} tracks-location={} min-track-length=3",
+        det.display(),
+        out.display(),
+        tracks.display()
+    ));
+    assert!(errors.is_empty(), "{errors:?}");
+    let summary: Vec<u64> = std::fs::read_to_string(&tracks)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["track_id"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(summary, [1]);
+    let text = std::fs::read_to_string(&out).unwrap();
+    let ends = text.lines().filter(|l| l.contains("\"track_end\"")).count();
+    assert_eq!(ends, 2, "both tracks keep their track_end line");
+    assert!(text.contains("\"track_id\":2"));
 }

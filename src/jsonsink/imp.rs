@@ -219,7 +219,7 @@ impl ObjectImpl for RsJsonSink {
                     .build(),
                 glib::ParamSpecUInt::builder("min-track-length")
                     .nick("Minimum track length")
-                    .blurb("MOT output, offline: drop tracks with fewer boxes than this (0 = keep all); written at EOS")
+                    .blurb("Drop tracks with fewer boxes than this (0 = keep all) from the MOT output (offline: written at EOS) and from the tracks-location summary; JSON Lines frame and track_end lines, written as frames arrive, keep every track")
                     .default_value(0)
                     .mutable_ready()
                     .build(),
@@ -525,7 +525,7 @@ impl RsJsonSink {
             );
         }
         if let Some(s) = state.summaries.as_mut() {
-            *s = TrackSummaries::new(s.limit());
+            s.clear();
         }
         Ok(())
     }
@@ -540,10 +540,11 @@ impl BaseSinkImpl for RsJsonSink {
                 ("No 'location' set (a file path, or '-' for standard output)")
             )
         })?;
-        if !settings.refine.is_off() && settings.format != OutputFormat::Mot {
+        let only_min_length = settings.refine.max_gap == 0 && settings.refine.sigma == 0.0;
+        if !settings.refine.is_off() && settings.format != OutputFormat::Mot && !only_min_length {
             return Err(gst::error_msg!(
                 gst::ResourceError::Settings,
-                ("refine-max-gap, refine-sigma and min-track-length apply to format=mot only (JSON Lines output is written as frames arrive)")
+                ("refine-max-gap and refine-sigma apply to format=mot only (JSON Lines output is written as frames arrive)")
             ));
         }
         let claimed = claim_files(&location, settings.tracks_location.as_deref())?;
@@ -564,7 +565,10 @@ impl BaseSinkImpl for RsJsonSink {
                     height: 0,
                     summaries: (settings.tracks_location.is_some()
                         || settings.format == OutputFormat::Jsonl)
-                        .then(|| TrackSummaries::new(settings.sample_limit as usize)),
+                        .then(|| {
+                            TrackSummaries::new(settings.sample_limit as usize)
+                                .with_min_frames(u64::from(settings.refine.min_length))
+                        }),
                     tracks_out,
                     live: None,
                     wall_offset: None,
@@ -572,7 +576,8 @@ impl BaseSinkImpl for RsJsonSink {
                     line: String::with_capacity(4096),
                     seen: HashSet::new(),
                     duplicate_warned: false,
-                    held: (!settings.refine.is_off()).then(|| (settings.refine, Vec::new())),
+                    held: (!settings.refine.is_off() && settings.format == OutputFormat::Mot)
+                        .then(|| (settings.refine, Vec::new())),
                 });
             }
             Err(e) => {
@@ -747,7 +752,7 @@ impl RsJsonSink {
                     .and_then(|s| s.take_end(t.track_id, t.stream.as_deref(), frame));
                 match ended {
                     Some((s, end)) => {
-                        summary = Some(s);
+                        summary = s;
                         end
                     }
                     None => schema::track_event_line(

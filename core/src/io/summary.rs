@@ -26,6 +26,9 @@ struct Track {
 #[derive(Debug, Clone)]
 pub struct TrackSummaries {
     limit: usize,
+    /// Tracks with fewer observations get no summary line (their
+    /// `track_end` line is still made).
+    min_frames: u64,
     tracks: BTreeMap<u64, Track>,
 }
 
@@ -71,8 +74,21 @@ impl TrackSummaries {
     pub fn new(limit: usize) -> Self {
         Self {
             limit,
+            min_frames: 0,
             tracks: BTreeMap::new(),
         }
+    }
+
+    /// Tracks observed on fewer than `n` frames get no summary line
+    /// ([`TrackSummaries::take_end`], [`TrackSummaries::lines`]).
+    pub fn with_min_frames(mut self, n: u64) -> Self {
+        self.min_frames = n;
+        self
+    }
+
+    /// Forgets every track (settings kept).
+    pub fn clear(&mut self) {
+        self.tracks.clear();
     }
 
     /// The sample limit per track.
@@ -143,7 +159,8 @@ impl TrackSummaries {
     }
 
     /// Removes track `id` and returns its summary line (as
-    /// [`TrackSummaries::lines`] writes it) and its `track_end` event line
+    /// [`TrackSummaries::lines`] writes it; None for a track shorter than
+    /// the minimum) and its `track_end` event line
     /// (the summary's fields plus `event`, `stream`, `frame` = the frame it
     /// precedes, and `first_pts_ns`/`last_pts_ns` where known).
     pub fn take_end(
@@ -151,14 +168,16 @@ impl TrackSummaries {
         id: u64,
         stream: Option<&str>,
         frame: u64,
-    ) -> Option<(String, String)> {
+    ) -> Option<(Option<String>, String)> {
         let t = self.tracks.remove(&id)?;
         let body = self.body(id, &t);
-        let summary = serde_json::to_string(&Line {
-            schema: crate::io::schema::SCHEMA,
-            body: &body,
-        })
-        .expect("summary serialises");
+        let summary = (t.count >= self.min_frames).then(|| {
+            serde_json::to_string(&Line {
+                schema: crate::io::schema::SCHEMA,
+                body: &body,
+            })
+            .expect("summary serialises")
+        });
         let end = serde_json::to_string(&EndLine {
             schema: crate::io::schema::SCHEMA,
             event: "track_end",
@@ -207,15 +226,20 @@ impl TrackSummaries {
         }
     }
 
-    /// One JSON line per track, ordered by id.
+    /// One JSON line per track (of at least the minimum length), ordered
+    /// by id.
     pub fn lines(&self) -> impl Iterator<Item = String> + '_ {
-        self.tracks.iter().map(move |(&id, t)| {
-            serde_json::to_string(&Line {
-                schema: crate::io::schema::SCHEMA,
-                body: &self.body(id, t),
+        let min = self.min_frames;
+        self.tracks
+            .iter()
+            .filter(move |(_, t)| t.count >= min)
+            .map(move |(&id, t)| {
+                serde_json::to_string(&Line {
+                    schema: crate::io::schema::SCHEMA,
+                    body: &self.body(id, t),
+                })
+                .expect("summary serialises")
             })
-            .expect("summary serialises")
-        })
     }
 
     fn body(&self, id: u64, t: &Track) -> Body {
@@ -284,7 +308,7 @@ mod tests {
         s.add_at(7, 4, Some(140), &BBox::new(2.0, 2.0, 3.0, 4.0), 1.0);
         let (summary, end) = s.take_end(7, Some("cam"), 9).unwrap();
         assert_eq!(
-            summary,
+            summary.unwrap(),
             r#"{"schema":"rstracking/1","track_id":7,"first_frame":3,"last_frame":4,"frames":2,"mean_confidence":0.75,"samples":[{"frame":3,"bbox":[1.0,2.0,3.0,4.0]},{"frame":4,"bbox":[2.0,2.0,3.0,4.0]}]}"#
         );
         assert_eq!(
@@ -293,6 +317,19 @@ mod tests {
         );
         assert!(!s.contains(7));
         assert!(s.take_end(7, None, 10).is_none());
+        // A minimum length: a 2-frame track keeps its track_end line but has
+        // no summary line, neither at its end nor at EOS.
+        let mut s = TrackSummaries::new(2).with_min_frames(3);
+        for f in 0..2 {
+            s.add(1, f, &BBox::new(0.0, 0.0, 1.0, 1.0), 1.0);
+        }
+        for f in 0..3 {
+            s.add(2, f, &BBox::new(0.0, 0.0, 1.0, 1.0), 1.0);
+        }
+        assert_eq!(s.lines().count(), 1);
+        let (summary, end) = s.take_end(1, None, 5).unwrap();
+        assert_eq!(summary, None);
+        assert!(end.contains(r#""frames":2"#));
     }
 
     #[test]
