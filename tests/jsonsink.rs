@@ -601,3 +601,96 @@ fn min_track_length_drops_short_tracks_from_the_summary_only() {
     assert_eq!(ends, 2, "both tracks keep their track_end line");
     assert!(text.contains("\"track_id\":2"));
 }
+
+/// The `rstracking-progress` messages of `desc` (run to EOS).
+fn progress_messages(desc: &str) -> Vec<gst::Structure> {
+    init();
+    let pipeline = gst::parse::launch(desc).unwrap();
+    let bus = pipeline.bus().unwrap();
+    pipeline.set_state(gst::State::Playing).unwrap();
+    let mut out = Vec::new();
+    for msg in bus.iter_timed(gst::ClockTime::from_seconds(30)) {
+        match msg.view() {
+            gst::MessageView::Eos(_) => break,
+            gst::MessageView::Error(e) => panic!("{}", e.error()),
+            gst::MessageView::Element(m) => {
+                if let Some(s) = m.structure().filter(|s| s.name() == "rstracking-progress") {
+                    out.push(s.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    pipeline.set_state(gst::State::Null).unwrap();
+    out
+}
+
+#[test]
+fn progress_every_n_frames_without_a_duration_has_no_percent() {
+    init();
+    let dir = tmpdir("jsonsink-progress");
+    let out = dir.join("out.jsonl");
+    let e = gst::ElementFactory::make("rsjsonsink")
+        .property("location", out.to_str().unwrap())
+        .property("progress-interval", 10u32)
+        .property("progress-lines", true)
+        .build()
+        .unwrap();
+    let bus = gst::Bus::new();
+    e.set_bus(Some(&bus));
+    // The harness answers no duration query.
+    let mut h = gst_check::Harness::with_element(&e, Some("sink"), None);
+    h.set_src_caps_str("video/x-raw,format=GRAY8,width=160,height=120,framerate=25/1");
+    for i in 0..25 {
+        let mut o = obj(1.0, 1.0, 5.0, 5.0, 0.9);
+        o.track_id = Some(1 + i % 3);
+        assert!(h.push(buffer_with(i, vec![o])).is_ok());
+    }
+    assert!(h.push_event(gst::event::Eos::new()));
+    let msgs: Vec<gst::Structure> = std::iter::from_fn(|| bus.pop())
+        .filter_map(|m| m.structure().map(|s| s.to_owned()))
+        .filter(|s| s.name() == "rstracking-progress")
+        .collect();
+    let frames: Vec<u64> = msgs.iter().map(|s| s.get("frames").unwrap()).collect();
+    assert_eq!(frames, [10, 20]);
+    for s in &msgs {
+        assert!(!s.has_field("percent") && !s.has_field("eta_s") && !s.has_field("duration_ns"));
+        assert_eq!(s.get::<u64>("tracks").unwrap(), 3);
+        assert!(s.get::<f64>("fps").unwrap() > 0.0);
+    }
+    drop(h);
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|v: &serde_json::Value| v["event"] == "progress")
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["frame"], 19);
+    assert_eq!(lines[1]["frames"], 20);
+}
+
+#[test]
+fn progress_of_a_file_has_percent_and_eta() {
+    let dir = tmpdir("jsonsink-progress-file");
+    let clip = dir.join("clip.mkv");
+    let (errors, _) = run_pipeline(&format!(
+        "videotestsrc num-buffers=50 ! video/x-raw,width=160,height=120,framerate=25/1 \
+         ! openh264enc ! h264parse ! matroskamux ! filesink location={}",
+        clip.display()
+    ));
+    assert!(errors.is_empty(), "{errors:?}");
+    let msgs = progress_messages(&format!(
+        "filesrc location={} ! matroskademux ! h264parse ! avdec_h264 \
+         ! rsjsonsink location={} progress-interval=10",
+        clip.display(),
+        dir.join("out.jsonl").display()
+    ));
+    assert_eq!(msgs.len(), 5);
+    // Frame 9 (the 10th) starts at 360 ms of 2 s: 18 %.
+    let first = &msgs[0];
+    assert_eq!(first.get::<u64>("duration_ns").unwrap(), 2_000_000_000);
+    assert_eq!(first.get::<u64>("position_ns").unwrap(), 360_000_000);
+    assert!((first.get::<f64>("percent").unwrap() - 18.0).abs() < 1e-9);
+    assert!(first.get::<f64>("eta_s").unwrap() >= 0.0);
+}

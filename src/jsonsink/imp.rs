@@ -38,6 +38,8 @@ struct Settings {
     append: bool,
     flush: FlushMode,
     refine: RefineConfig,
+    progress_interval: u32,
+    progress_lines: bool,
 }
 
 impl Default for Settings {
@@ -50,6 +52,8 @@ impl Default for Settings {
             append: false,
             flush: FlushMode::default(),
             refine: RefineConfig::default(),
+            progress_interval: 0,
+            progress_lines: false,
         }
     }
 }
@@ -144,6 +148,27 @@ struct State {
     duplicate_warned: bool,
     /// MOT output with refinement: every tracked box, written at EOS.
     held: Option<(RefineConfig, Vec<TrackBox>)>,
+    /// With `progress-interval`.
+    progress: Option<Progress>,
+}
+
+/// Progress bookkeeping (`progress-interval`).
+struct Progress {
+    interval: u64,
+    lines: bool,
+    frames: u64,
+    started: Option<std::time::Instant>,
+    tracks: HashSet<u64>,
+}
+
+/// One progress report, built under the state lock, posted without it.
+struct ProgressReport {
+    frames: u64,
+    tracks: u64,
+    elapsed: f64,
+    frame: u64,
+    stream: Option<String>,
+    lines: bool,
 }
 
 #[derive(Default)]
@@ -223,6 +248,18 @@ impl ObjectImpl for RsJsonSink {
                     .default_value(0)
                     .mutable_ready()
                     .build(),
+                glib::ParamSpecUInt::builder("progress-interval")
+                    .nick("Progress interval")
+                    .blurb("Post an 'rstracking-progress' element message every N frames written (frames, position, duration, percent, ETA, frames/s, tracks so far); 0 = off")
+                    .default_value(0)
+                    .mutable_ready()
+                    .build(),
+                glib::ParamSpecBoolean::builder("progress-lines")
+                    .nick("Progress lines")
+                    .blurb("With progress-interval and JSON Lines: also write each progress report as a 'progress' event line")
+                    .default_value(false)
+                    .mutable_ready()
+                    .build(),
                 glib::ParamSpecUInt::builder("sample-limit")
                     .nick("Sample limit")
                     .blurb("Maximum number of evenly sampled boxes per track in the tracks summary (0 = none)")
@@ -276,6 +313,10 @@ impl ObjectImpl for RsJsonSink {
             }
             "refine-sigma" => s.refine.sigma = value.get().expect("type checked upstream"),
             "min-track-length" => s.refine.min_length = value.get().expect("type checked upstream"),
+            "progress-interval" => {
+                s.progress_interval = value.get().expect("type checked upstream")
+            }
+            "progress-lines" => s.progress_lines = value.get().expect("type checked upstream"),
             "sample-limit" => {
                 let v = value.get().expect("type checked upstream");
                 gst::info!(CAT, imp = self, "sample-limit: {} -> {}", s.sample_limit, v);
@@ -292,6 +333,8 @@ impl ObjectImpl for RsJsonSink {
             "format" => s.format.to_value(),
             "tracks-location" => s.tracks_location.to_value(),
             "sample-limit" => s.sample_limit.to_value(),
+            "progress-interval" => s.progress_interval.to_value(),
+            "progress-lines" => s.progress_lines.to_value(),
             "refine-max-gap" => s.refine.max_gap.to_value(),
             "refine-fill-min-length" => s.refine.fill_min_length.to_value(),
             "refine-sigma" => s.refine.sigma.to_value(),
@@ -578,6 +621,13 @@ impl BaseSinkImpl for RsJsonSink {
                     duplicate_warned: false,
                     held: (!settings.refine.is_off() && settings.format == OutputFormat::Mot)
                         .then(|| (settings.refine, Vec::new())),
+                    progress: (settings.progress_interval > 0).then(|| Progress {
+                        interval: u64::from(settings.progress_interval),
+                        lines: settings.progress_lines && settings.format == OutputFormat::Jsonl,
+                        frames: 0,
+                        started: None,
+                        tracks: HashSet::new(),
+                    }),
                 });
             }
             Err(e) => {
@@ -897,6 +947,101 @@ impl RsJsonSink {
             return Err(self.write_error("frame", &loc, e));
         }
         gst::trace!(CAT, imp = self, "frame {frame}: {} objects", objects.len());
+        let report = state
+            .progress
+            .as_mut()
+            .and_then(|p| p.count(objects, frame, stream.map(str::to_string)));
+        drop(guard);
+        if let Some(r) = report {
+            self.report_progress(buffer, r)?;
+        }
         Ok(gst::FlowSuccess::Ok)
+    }
+
+    /// Posts (and writes, with `progress-lines`) a progress report;
+    /// percent and ETA only where upstream answers a duration query.
+    fn report_progress(
+        &self,
+        buffer: &gst::Buffer,
+        r: ProgressReport,
+    ) -> Result<(), gst::FlowError> {
+        let obj = self.obj();
+        let position = buffer.pts().and_then(|pts| {
+            obj.segment()
+                .downcast_ref::<gst::ClockTime>()
+                .and_then(|s| s.to_stream_time(pts))
+        });
+        let duration = obj
+            .sink_pad()
+            .peer_query_duration::<gst::ClockTime>()
+            .filter(|d| d.nseconds() > 0);
+        let mut b = gst::Structure::builder("rstracking-progress")
+            .field("event", "progress")
+            .field("frame", r.frame)
+            .field("frames", r.frames)
+            .field("tracks", r.tracks)
+            .field("elapsed_s", r.elapsed)
+            .field(
+                "fps",
+                if r.elapsed > 0.0 {
+                    r.frames as f64 / r.elapsed
+                } else {
+                    0.0
+                },
+            );
+        if let Some(p) = position {
+            b = b.field("position_ns", p.nseconds());
+        }
+        if let (Some(p), Some(d)) = (position, duration) {
+            let done = (p.nseconds() as f64 / d.nseconds() as f64).min(1.0);
+            b = b
+                .field("duration_ns", d.nseconds())
+                .field("percent", 100.0 * done);
+            if done > 0.0 {
+                b = b.field("eta_s", r.elapsed * (1.0 - done) / done);
+            }
+        }
+        if let Some(s) = &r.stream {
+            b = b.field("stream", s);
+        }
+        let s = b.build();
+        if r.lines {
+            let line = crate::structure_event_line(&s);
+            let mut guard = self.state.lock().unwrap();
+            if let Some(state) = guard.as_mut() {
+                if let Err(e) = state.out.write_all(format!("{line}\n").as_bytes()) {
+                    let loc = state.location.clone();
+                    drop(guard);
+                    return Err(self.write_error("progress", &loc, e));
+                }
+            }
+        }
+        crate::post_element_message(&*obj, s);
+        Ok(())
+    }
+}
+
+impl Progress {
+    /// Counts a frame; a report every `interval` frames.
+    fn count(
+        &mut self,
+        objects: &[rstracking_core::types::Object],
+        frame: u64,
+        stream: Option<String>,
+    ) -> Option<ProgressReport> {
+        let started = *self.started.get_or_insert_with(std::time::Instant::now);
+        self.frames += 1;
+        self.tracks
+            .extend(objects.iter().filter_map(|o| o.track_id));
+        self.frames
+            .is_multiple_of(self.interval)
+            .then(|| ProgressReport {
+                frames: self.frames,
+                tracks: self.tracks.len() as u64,
+                elapsed: started.elapsed().as_secs_f64(),
+                frame,
+                stream,
+                lines: self.lines,
+            })
     }
 }
