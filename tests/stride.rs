@@ -88,3 +88,14 @@ fn key_units_only_feeds_the_decoder_keyframes_only() {
     );
     assert_eq!(decoded.load(std::sync::atomic::Ordering::Relaxed), 3);
 }
+
+#[test]
+fn a_stride_in_time_passes_the_first_frame_of_each_interval() {
+    // Frames 80 ms apart (0 to 720 ms), a 240 ms stride: the frames at 0,
+    // 240, 480 and 720 ms pass.
+    let (passed, dropped) = run_counting(
+        "videotestsrc num-buffers=10 ! video/x-raw,width=64,height=48,framerate=25/2 \
+         ! rsstride name=s interval-time=240000000 ! fakesink",
+    );
+    assert_eq!((passed, dropped), (4, 6));
+}

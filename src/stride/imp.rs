@@ -4,6 +4,7 @@
 use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
+use gst_base::prelude::*;
 use gst_base::subclass::prelude::*;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::LazyLock;
@@ -19,6 +20,10 @@ static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
 /// Settings and counters are atomics: read per buffer without a lock.
 pub struct RsStride {
     interval: AtomicU32,
+    /// ns; 0 = count frames.
+    interval_time: AtomicU64,
+    /// Running time from which the next buffer passes (time mode).
+    next_due: AtomicU64,
     key_units_only: AtomicBool,
     /// Buffers counted towards the interval since start or the last flush.
     seen: AtomicU64,
@@ -30,6 +35,8 @@ impl Default for RsStride {
     fn default() -> Self {
         Self {
             interval: AtomicU32::new(1),
+            interval_time: AtomicU64::new(0),
+            next_due: AtomicU64::new(0),
             key_units_only: AtomicBool::new(false),
             seen: AtomicU64::new(0),
             passed: AtomicU64::new(0),
@@ -63,6 +70,12 @@ impl ObjectImpl for RsStride {
                     .default_value(1)
                     .mutable_playing()
                     .build(),
+                glib::ParamSpecUInt64::builder("interval-time")
+                    .nick("Interval in time")
+                    .blurb("If > 0: pass the first buffer at or after each multiple of this running time (ns) and drop the others, instead of counting buffers (frames missing upstream do not shift the stride)")
+                    .default_value(0)
+                    .mutable_playing()
+                    .build(),
                 glib::ParamSpecBoolean::builder("key-units-only")
                     .nick("Key units only")
                     .blurb("Also drop every delta unit (non-keyframe), before counting: between a parser and a decoder, the decoder decodes keyframes only")
@@ -82,6 +95,10 @@ impl ObjectImpl for RsStride {
                 value.get().expect("type checked upstream"),
                 Ordering::Relaxed,
             ),
+            "interval-time" => self.interval_time.store(
+                value.get().expect("type checked upstream"),
+                Ordering::Relaxed,
+            ),
             "key-units-only" => self.key_units_only.store(
                 value.get().expect("type checked upstream"),
                 Ordering::Relaxed,
@@ -93,6 +110,7 @@ impl ObjectImpl for RsStride {
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
         match pspec.name() {
             "interval" => self.interval.load(Ordering::Relaxed).to_value(),
+            "interval-time" => self.interval_time.load(Ordering::Relaxed).to_value(),
             "key-units-only" => self.key_units_only.load(Ordering::Relaxed).to_value(),
             "passed" => self.passed.load(Ordering::Relaxed).to_value(),
             "dropped" => self.dropped.load(Ordering::Relaxed).to_value(),
@@ -136,6 +154,28 @@ impl ElementImpl for RsStride {
     }
 }
 
+impl RsStride {
+    /// Time mode: whether `buf` is the first at or after the next multiple
+    /// of `period` (running time); a buffer without a timestamp passes.
+    fn due_in_time(&self, buf: &gst::Buffer, period: u64) -> bool {
+        let obj = self.obj();
+        let Some(rt) = buf.pts().and_then(|pts| {
+            obj.segment()
+                .downcast_ref::<gst::ClockTime>()
+                .and_then(|s| s.to_running_time(pts))
+        }) else {
+            return true;
+        };
+        let rt = rt.nseconds();
+        if rt < self.next_due.load(Ordering::Relaxed) {
+            return false;
+        }
+        self.next_due
+            .store((rt / period + 1) * period, Ordering::Relaxed);
+        true
+    }
+}
+
 impl BaseTransformImpl for RsStride {
     const MODE: gst_base::subclass::BaseTransformMode =
         gst_base::subclass::BaseTransformMode::AlwaysInPlace;
@@ -143,7 +183,7 @@ impl BaseTransformImpl for RsStride {
     const TRANSFORM_IP_ON_PASSTHROUGH: bool = true;
 
     fn start(&self) -> Result<(), gst::ErrorMessage> {
-        for c in [&self.seen, &self.passed, &self.dropped] {
+        for c in [&self.seen, &self.passed, &self.dropped, &self.next_due] {
             c.store(0, Ordering::Relaxed);
         }
         Ok(())
@@ -152,6 +192,7 @@ impl BaseTransformImpl for RsStride {
     fn sink_event(&self, event: gst::Event) -> bool {
         if let gst::EventView::FlushStop(_) = event.view() {
             self.seen.store(0, Ordering::Relaxed);
+            self.next_due.store(0, Ordering::Relaxed);
         }
         self.parent_sink_event(event)
     }
@@ -161,8 +202,11 @@ impl BaseTransformImpl for RsStride {
         buf: &gst::Buffer,
     ) -> Result<gst::FlowSuccess, gst::FlowError> {
         let delta = buf.flags().contains(gst::BufferFlags::DELTA_UNIT);
+        let period = self.interval_time.load(Ordering::Relaxed);
         let keep = if delta && self.key_units_only.load(Ordering::Relaxed) {
             false
+        } else if period > 0 {
+            self.due_in_time(buf, period)
         } else {
             let n = self.seen.fetch_add(1, Ordering::Relaxed);
             n.is_multiple_of(u64::from(self.interval.load(Ordering::Relaxed)))

@@ -15,6 +15,10 @@
  * decodes nothing else (the analysed frames are then the keyframes, one
  * per GOP; with `interval` N, one keyframe in N).
  *
+ * With `interval-time` (ns) the stride is in running time instead: the
+ * first buffer at or after each multiple passes, so frames missing
+ * upstream (dropped by QoS, a variable frame rate) do not shift it.
+ *
  * Timestamps are kept: the frames that pass have their original PTS, so
  * `rsdetect frame-index=timestamp` numbers them as in the full stream and
  * rsbytetrack's time-based settings (`max-lost-time`) stay right at any
