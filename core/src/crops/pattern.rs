@@ -121,9 +121,11 @@ fn parse_field(f: &str) -> Result<Part, String> {
         "track" => Field::Track,
         "frame" => Field::Frame,
         "kind" => Field::Kind,
-        _ => return Err(format!(
+        _ => {
+            return Err(format!(
             "unknown placeholder '{{{f}}}' (expected {{stream}}, {{track}}, {{frame}} or {{kind}})"
-        )),
+        ))
+        }
     };
     let width = match pad {
         None => 0,
