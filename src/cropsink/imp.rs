@@ -153,6 +153,17 @@ fn float(name: &str, nick: &str, blurb: &str, max: f64, default: f64) -> glib::P
         .build()
 }
 
+fn float32(name: &str, nick: &str, blurb: &str, max: f32, default: f32) -> glib::ParamSpec {
+    glib::ParamSpecFloat::builder(name)
+        .nick(nick)
+        .blurb(blurb)
+        .minimum(0.0)
+        .maximum(max)
+        .default_value(default)
+        .mutable_ready()
+        .build()
+}
+
 fn string(name: &str, nick: &str, blurb: &str, default: &str) -> glib::ParamSpec {
     glib::ParamSpecString::builder(name)
         .nick(nick)
@@ -169,8 +180,8 @@ fn param_specs() -> Vec<glib::ParamSpec> {
         string("best-location", "Best-shot location", "Pattern of the best shot's file per track (written when the track ends and at EOS); empty = no best shots; default crops/{stream}/{track}/best.jpg", DEFAULT_BEST_LOCATION),
         crate::string_prop("index-location", "Index location", "JSON Lines index of the crops written (one line per file, after the file is complete); empty (default) = no index"),
         uint("interval", "Interval", "A track gives at most one sample crop every N of its frames; 1-100000, default 8", (1, 100_000), d.interval),
-        float("min-confidence", "Minimum confidence", "Objects below this detection confidence are not exported; 0-1, default 0.75", 1.0, f64::from(d.min_confidence)),
-        float("min-size", "Minimum size", "Objects whose box clipped to the frame has a shorter side below this (px) are not exported; 0-100000, default 50", 100_000.0, f64::from(d.min_size)),
+        float32("min-confidence", "Minimum confidence", "Objects below this detection confidence are not exported; 0-1, default 0.75", 1.0, d.min_confidence),
+        float32("min-size", "Minimum size", "Objects whose box clipped to the frame has a shorter side below this (px) are not exported; 0-100000, default 50", 100_000.0, d.min_size),
         crate::string_prop("class-min-size", "Per-class minimum size", "min-size per class id, CLASS:PIXELS comma-separated (e.g. 1:90 for faces); other classes use min-size; empty (default) = none"),
         float("min-sharpness", "Minimum sharpness", "Crops whose sharpness (variance of the 3x3 Laplacian of the luma) is below this are not exported and cannot be best shots; 0-1e9, default 0 = off", 1e9, d.min_sharpness),
         uint("max-per-track", "Max per track", "Most sample crops per track (best shots not counted); 0-1000000, default 0 = unlimited", (0, 1_000_000), d.max_per_track),
@@ -209,6 +220,7 @@ impl ObjectImpl for RsCropSink {
         };
         let u = || value.get::<u32>().expect("type checked upstream");
         let f = || value.get::<f64>().expect("type checked upstream");
+        let f32_ = || value.get::<f32>().expect("type checked upstream");
         match pspec.name() {
             "location" => s.location = str_().unwrap_or_default(),
             "best-location" => s.best_location = str_().unwrap_or_default(),
@@ -216,8 +228,8 @@ impl ObjectImpl for RsCropSink {
             "classes" => s.classes = str_(),
             "class-min-size" => s.class_min_size = str_(),
             "interval" => s.select.interval = u(),
-            "min-confidence" => s.select.min_confidence = f() as f32,
-            "min-size" => s.select.min_size = f() as f32,
+            "min-confidence" => s.select.min_confidence = f32_(),
+            "min-size" => s.select.min_size = f32_(),
             "min-sharpness" => s.select.min_sharpness = f(),
             "max-per-track" => s.select.max_per_track = u(),
             "quality" => s.quality = u(),
@@ -237,8 +249,8 @@ impl ObjectImpl for RsCropSink {
             "classes" => s.classes.to_value(),
             "class-min-size" => s.class_min_size.to_value(),
             "interval" => s.select.interval.to_value(),
-            "min-confidence" => f64::from(s.select.min_confidence).to_value(),
-            "min-size" => f64::from(s.select.min_size).to_value(),
+            "min-confidence" => s.select.min_confidence.to_value(),
+            "min-size" => s.select.min_size.to_value(),
             "min-sharpness" => s.select.min_sharpness.to_value(),
             "max-per-track" => s.select.max_per_track.to_value(),
             "quality" => s.quality.to_value(),

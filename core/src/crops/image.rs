@@ -28,7 +28,7 @@ impl PixelRect {
             }
             let a = p.max(0.0).floor();
             let b = (p + l).min(size as f64).ceil();
-            (b > a).then(|| (a as usize, (b - a) as usize))
+            (b > a).then_some((a as usize, (b - a) as usize))
         };
         let (x, w) = axis(b.x, b.w, fw)?;
         let (y, h) = axis(b.y, b.h, fh)?;

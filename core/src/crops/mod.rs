@@ -275,13 +275,10 @@ impl Selector {
     pub fn take(&mut self, check: &Check, crop: Crop) -> Result<Crop, Filter> {
         let sharp = crop.sharpness >= self.cfg.min_sharpness;
         let t = self.tracks.entry(crop.track_id).or_default();
-        let sample = check.sample.and_then(|()| {
-            if sharp {
-                Ok(())
-            } else {
-                Err(Filter::Sharpness)
-            }
-        });
+        let sample = match check.sample {
+            Ok(()) if !sharp => Err(Filter::Sharpness),
+            other => other,
+        };
         let keep_best = check.best && sharp && crop.beats(t.best.as_ref());
         match sample {
             Err(f) => {
