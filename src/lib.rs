@@ -15,6 +15,8 @@
 //! * `rsoverlay` — draws boxes, ids and skeletons into the video.
 //! * `rsreid` — batched re-identification embeddings per object (ONNX).
 //! * `rsclassify` — batched secondary classification of object crops (ONNX).
+//! * `rscropsink` — writes crops of tracked objects as JPEG files (filters,
+//!   best shot per track, bounded writer queue, JSON Lines index).
 //! * `rsmtmcagg` — one global id per person across camera streams.
 //! * `rsaction` — skeleton action recognition on per-track keypoint windows
 //!   (ONNX, batched).
@@ -35,6 +37,7 @@ mod bytetrack;
 mod camerasrc;
 mod classify;
 mod crops;
+mod cropsink;
 mod detect;
 pub use detect::infer;
 pub mod interop;
@@ -71,6 +74,7 @@ fn plugin_init(plugin: &gst::Plugin) -> Result<(), glib::BoolError> {
     overlay::register(plugin)?;
     reid::register(plugin)?;
     classify::register(plugin)?;
+    cropsink::register(plugin)?;
     mtmcagg::register(plugin)?;
     camerasrc::register(plugin)?;
     webview::register(plugin)?;

@@ -119,6 +119,7 @@ fn every_numeric_property_at_its_extremes() {
     let model = models().join("v8_const.onnx");
     let reid = models().join("reid_mean.onnx");
     let out = tmpdir("props-out").join("out.jsonl");
+    let crops = tmpdir("props-crops").display().to_string();
     let cases = [
         (
             "rsdetect",
@@ -155,6 +156,12 @@ fn every_numeric_property_at_its_extremes() {
             format!(
                 "{SRC} ! rsdetect detections={det} ! rsbytetrack ! rsjsonsink name=e location={}",
                 out.display()
+            ),
+        ),
+        (
+            "rscropsink",
+            format!(
+                "{SRC} ! rsdetect detections={det} ! rsbytetrack ! rscropsink name=e location={crops}/{{track}}-{{frame}}.jpg best-location={crops}/best-{{track}}.jpg index-location={crops}/index.jsonl"
             ),
         ),
         (

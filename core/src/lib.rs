@@ -39,6 +39,7 @@
 
 pub mod action;
 pub mod classify;
+pub mod crops;
 pub mod detect;
 pub mod draw;
 pub mod embedding;
