@@ -506,3 +506,91 @@ fn pose_action_classifies_each_track_every_stride_frames() {
     assert_eq!(frames, 100);
     assert!(std::fs::metadata(dir.join("actions.webm")).unwrap().len() > 10_000);
 }
+
+#[test]
+#[ignore = "needs ../shared"]
+fn episode_job_ends_tracks_at_every_cut_and_reports_its_counts() {
+    let dir = tmpdir("episode");
+    let st = Command::new("/usr/bin/python3")
+        .arg(repo().join("scripts/make-episode.py"))
+        .arg(shared())
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("episode.json")).unwrap()).unwrap();
+    assert_eq!(info["cuts"], serde_json::json!([200, 300, 500, 600]));
+    let out = dir.join("run");
+    script(
+        "episode.sh",
+        &[
+            Path::new("--threads"),
+            Path::new("1"),
+            &dir.join("episode.mkv"),
+            &dir.join("episode.det.jsonl"),
+            &out,
+            Path::new("6"),
+        ],
+        &dir.join("registry.bin"),
+    );
+    // Stride 6: each cut is seen on the first analysed frame of its shot.
+    let text = std::fs::read_to_string(out.join("tracks.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let cuts: Vec<u64> = lines
+        .iter()
+        .filter(|l| l["event"] == "cut")
+        .map(|l| l["frame"].as_u64().unwrap())
+        .collect();
+    assert_eq!(cuts, [204, 300, 504, 600]);
+    // No track id spans a cut.
+    let mut span: std::collections::BTreeMap<u64, (u64, u64)> = Default::default();
+    for l in lines.iter().filter(|l| l["objects"].is_array()) {
+        let f = l["frame"].as_u64().unwrap();
+        for o in l["objects"].as_array().unwrap() {
+            if let Some(t) = o["track_id"].as_u64() {
+                let e = span.entry(t).or_insert((f, f));
+                e.0 = e.0.min(f);
+                e.1 = e.1.max(f);
+            }
+        }
+    }
+    let spanning: Vec<u64> = span
+        .iter()
+        .filter(|(_, (a, b))| cuts.iter().any(|c| a < c && c <= b))
+        .map(|(t, _)| *t)
+        .collect();
+    assert!(spanning.is_empty(), "tracks across a cut: {spanning:?}");
+    // New ids within the 1 s cooldown after each cut: the people of the
+    // shot's first analysed frame, no burst (the pose2sim shots have no
+    // track: their detections' confidence, the mean keypoint confidence,
+    // stays below new-track-threshold 0.7).
+    let starts: Vec<usize> = cuts
+        .iter()
+        .map(|&c| {
+            lines
+                .iter()
+                .filter(|l| l["event"] == "track_start")
+                .filter(|l| (c..c + 25).contains(&l["frame"].as_u64().unwrap()))
+                .count()
+        })
+        .collect();
+    assert_eq!(starts, [0, 2, 0, 3]);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["frames_analysed"], 133);
+    assert_eq!(report["progress_messages"], 4);
+    assert_eq!(report["cuts"], 4);
+    assert_eq!(report["cuts_ignored"], 0);
+    assert_eq!(report["tracks_before_min_length"], 58);
+    assert_eq!(report["tracks_after_min_length"], 35);
+    assert_eq!(report["crops"]["written"], 34);
+    assert_eq!(report["crops"]["best-written"], 32);
+    assert_eq!(report["crops"]["dropped"], 0);
+    assert_eq!(report["threads"], 1);
+    let index = std::fs::read_to_string(out.join("crops/index.jsonl")).unwrap();
+    assert_eq!(index.lines().count(), 66);
+}

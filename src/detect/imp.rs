@@ -747,7 +747,22 @@ impl RsDetect {
 
     /// At EOS in import mode: the warning about detections for frames the
     /// stream never reached, if any.
+    ///
+    /// With `frame-index=timestamp`, frames dropped upstream (rsstride)
+    /// are not past the end: the end is the stream's duration (from a
+    /// duration query and the caps' frame rate); without one, no warning.
     fn detections_past_the_end(&self) -> Option<String> {
+        let by_timestamp = self
+            .state
+            .lock()
+            .unwrap()
+            .as_ref()
+            .is_some_and(|s| s.index_from_timestamp);
+        let end_by_duration = if by_timestamp {
+            Some(self.frames_in_duration()?)
+        } else {
+            None
+        };
         let guard = self.state.lock().unwrap();
         let State {
             mode: Mode::Import(imp),
@@ -757,6 +772,7 @@ impl RsDetect {
         else {
             return None;
         };
+        let frame = &end_by_duration.unwrap_or(*frame);
         let (n, first, last) = imp.dets.frames_from(*frame)?;
         Some(format!(
             "'{}' has detections for {} frames past the end of the stream ({} buffers; frames {}..={}, 0-based)",
@@ -965,6 +981,23 @@ impl BaseTransformImpl for RsDetect {
 }
 
 impl RsDetect {
+    /// Frames in the stream's duration (a duration query upstream and the
+    /// caps' frame rate), rounded up.
+    fn frames_in_duration(&self) -> Option<u64> {
+        let obj = self.obj();
+        let pad = obj.sink_pad();
+        let d = pad.peer_query_duration::<gst::ClockTime>()?;
+        let fps = pad
+            .current_caps()?
+            .structure(0)?
+            .get::<gst::Fraction>("framerate")
+            .ok()
+            .filter(|f| f.numer() > 0 && f.denom() > 0)?;
+        let num = d.nseconds() as u128 * fps.numer() as u128;
+        let den = fps.denom() as u128 * 1_000_000_000;
+        u64::try_from(num.div_ceil(den)).ok()
+    }
+
     /// The frame index of `buf` from its stream time and the caps' frame
     /// rate (None without either).
     fn frame_at_position(&self, buf: &gst::BufferRef) -> Option<u64> {
