@@ -11,7 +11,11 @@
 #    sequence;
 # 3. with ../shared, the pose2sim keypoints replayed through rsbytetrack !
 #    rsposesmooth ! rsoverlay on their video, and the smoother's evaluation;
-# 4. with ../shared, cross-camera identity on EPFL-Terrace (rsmtmcagg).
+# 4. with ../shared, skeleton actions per track (rsaction, a fixture model)
+#    on the same keypoints, and the episode harvest (pipelines/episode.sh)
+#    on a generated episode of vtest.avi and pose2sim shots with hard cuts:
+#    crops, best shots, summary and report;
+# 5. with ../shared, cross-camera identity on EPFL-Terrace (rsmtmcagg).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -59,6 +63,14 @@ if [ -d "$pose" ]; then
   pipelines/pose-side-by-side.sh "$pose/videos/cam01.mp4" out/pose/cam01.jsonl out/pose/side-by-side.jpg 60
   target/release/rstracking-pose-eval --pose2sim "$pose/pose" --csv out/pose
   echo "out/pose: cam01.webm (overlay), side-by-side.jpg, *.csv (scripts/plot-pose.py draws them)"
+  pipelines/pose-action.sh out/action
+fi
+
+if [ -f ../shared/data/video/vtest.avi ] && [ -d "$pose" ]; then
+  # The episode harvest: stride 6, scene cuts, crops, one thread per pool.
+  /usr/bin/python3 scripts/make-episode.py ../shared out/episode
+  pipelines/episode.sh --threads 1 out/episode/episode.mkv out/episode/episode.det.jsonl out/episode/run 6
+  echo "out/episode/run: crops/*/best.jpg (best shot per track), report.json"
 fi
 
 if [ -d ../shared/data/EPFL-Terrace ]; then
