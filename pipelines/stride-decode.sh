@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# What strided analysis saves: on generated 1280x720 H.264 clips (GOP 30
-# and GOP 250, `minutes` long, default 10; kept in <out dir> for later
-# runs), wall and CPU time of
-#   stride 1            decode, convert, scale and detect every frame
-#   stride 6, all       rsdetect interval=6: every frame decoded, converted
-#                       and scaled, one in six analysed
-#   stride 6, rsstride  rsstride interval=6 after the decoder: one frame in
-#                       six converted, scaled and analysed (every frame is
-#                       still decoded: the clips have I and P frames only,
-#                       all of them references)
-#   keyframes           h264parse ! rsstride key-units-only=true ! decoder:
-#                       only the keyframes are decoded (stride = GOP)
+# What strided analysis saves in decoding and conversion. Generated
+# 1280x720 25 frames/s H.264 clips, `minutes` long (default 10; kept in
+# <out dir> for later runs): openh264enc (I and P frames only, every frame
+# a reference) and, where x264enc is installed (gstreamer1.0-plugins-ugly),
+# x264enc with two non-reference B-frames between references; GOP 30 and
+# 250 each. Per clip, the wall and CPU time of
+#   stride 1       decode, convert, scale and detect every frame
+#   6, all         rsdetect interval=6: every frame decoded, converted,
+#                  scaled; one in six analysed
+#   6, rsstride    avdec_h264 ! rsstride interval-time=240 ms: every frame
+#                  decoded, one in six converted, scaled, analysed
+#   6, no B        h264parse ! rsstride drop-non-reference=true !
+#                  avdec_h264 ! rsstride interval-time=240 ms: the
+#                  non-reference pictures are not decoded either
+#   keyframes      h264parse ! rsstride key-units-only=true ! avdec_h264:
+#                  only keyframes decoded (stride = GOP)
 # The detector is the tiny fixture model v8_const.onnx (64x64 input), so
-# that decoding and conversion dominate; each run ends in rsbytetrack !
-# rsjsonsink. Prints a table (wall s, user+sys CPU s, speed-up over
-# "stride 6, all").
+# decoding and conversion dominate; every run ends in rsbytetrack !
+# rsjsonsink; decoders and videoconvert run on one thread each. Prints a
+# table with the speed-ups over "6, all".
 #
 #   pipelines/stride-decode.sh <out dir> [minutes]
 set -euo pipefail
@@ -26,42 +30,59 @@ frames=$((minutes * 60 * 25))
 py="$repo/.venv/bin/python"; [ -x "$py" ] || py=python3
 "$py" "$repo/tests/models/make_models.py" "$out/models" >/dev/null
 model="$out/models/v8_const.onnx"
-for gop in 30 250; do
-  clip="$out/clip-${minutes}min-gop$gop.mkv"
-  if [ ! -s "$clip" ]; then
+encoders=(openh264)
+if gst-inspect-1.0 x264enc >/dev/null 2>&1; then encoders+=(x264); else
+  echo "x264enc not installed (gstreamer1.0-plugins-ugly): openh264 clips only" >&2; fi
+clip_of() { echo "$out/clip-${minutes}min-$1-gop$2.mkv"; }
+for enc in "${encoders[@]}"; do
+  for gop in 30 250; do
+    clip="$(clip_of "$enc" "$gop")"
+    [ -s "$clip" ] && continue
     echo "generating $clip ($frames frames)" >&2
+    case $enc in
+      openh264) e="openh264enc gop-size=$gop bitrate=2000000 complexity=low scene-change-detection=false" ;;
+      x264) e="x264enc speed-preset=superfast bframes=2 b-adapt=false b-pyramid=false key-int-max=$gop bitrate=2000" ;;
+    esac
+    # shellcheck disable=SC2086
     gst-launch-1.0 -q videotestsrc num-buffers="$frames" pattern=ball motion=sweep \
-      ! video/x-raw,width=1280,height=720,framerate=25/1 \
-      ! openh264enc gop-size="$gop" bitrate=2000000 complexity=low scene-change-detection=false \
+      ! video/x-raw,format=I420,width=1280,height=720,framerate=25/1 ! $e \
       ! h264parse ! matroskamux ! filesink location="$clip" 2>/dev/null
-  fi
+  done
 done
-tail=(videoconvert ! videoscale ! video/x-raw,width=640,height=360)
-run() { # name clip decoder-part... ; prints "wall cpu"
-  local name="$1" clip="$2"; shift 2
+dec="avdec_h264 max-threads=1"
+conv="videoconvert n-threads=1 ! videoscale ! video/x-raw,width=640,height=360"
+step="rsstride interval-time=240000000"
+run() { # clip name pipeline-part; prints "wall cpu"
+  local clip="$1" name="$2" part="$3"
+  # shellcheck disable=SC2086
   /usr/bin/time -f "%e %U %S" -o "$out/time.txt" gst-launch-1.0 -q \
-    filesrc location="$clip" ! matroskademux ! h264parse "$@" \
+    filesrc location="$clip" ! matroskademux ! h264parse ! $part \
     ! rsbytetrack ! rsjsonsink location="$out/$name.jsonl"
   awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$out/time.txt"
 }
-printf "| clip | run | frames analysed | wall s | CPU s | speed-up (wall) over stride 6, all |\n|---|---|---|---|---|---|\n"
-for gop in 30 250; do
-  clip="$out/clip-${minutes}min-gop$gop.mkv"
-  declare -A w c n
-  read -r w[s1] c[s1] < <(run s1 "$clip" ! avdec_h264 ! "${tail[@]}" ! rsdetect model="$model")
-  read -r w[all] c[all] < <(run all "$clip" ! avdec_h264 ! "${tail[@]}" ! rsdetect model="$model" interval=6)
-  read -r w[skip] c[skip] < <(run skip "$clip" ! avdec_h264 ! rsstride interval=6 ! "${tail[@]}" ! rsdetect model="$model" frame-index=timestamp)
-  read -r w[key] c[key] < <(run key "$clip" ! rsstride key-units-only=true ! avdec_h264 ! "${tail[@]}" ! rsdetect model="$model" frame-index=timestamp)
-  for r in s1 all skip key; do
-    n[$r]=$(grep -c '"objects"' "$out/$r.jsonl" || true)
+printf "| clip | run | frames analysed | wall s | CPU s | speed-up wall | speed-up CPU |\n|---|---|---|---|---|---|---|\n"
+for enc in "${encoders[@]}"; do
+  for gop in 30 250; do
+    clip="$(clip_of "$enc" "$gop")"
+    declare -A w c part
+    part[s1]="$dec ! $conv ! rsdetect model=$model"
+    part[all]="$dec ! $conv ! rsdetect model=$model interval=6"
+    part[skip]="$dec ! $step ! $conv ! rsdetect model=$model frame-index=timestamp"
+    part[noref]="rsstride drop-non-reference=true ! $dec ! $step ! $conv ! rsdetect model=$model frame-index=timestamp"
+    part[key]="rsstride key-units-only=true ! $dec ! $conv ! rsdetect model=$model frame-index=timestamp"
+    for r in s1 all skip noref key; do
+      read -r w[$r] c[$r] < <(run "$clip" "$r" "${part[$r]}")
+    done
+    for r in s1 all skip noref key; do
+      n=$(grep -c '"objects"' "$out/$r.jsonl" || true)
+      [ "$r" = all ] && n="$(( (frames + 5) / 6 )) of $n"
+      case $r in s1) label="stride 1";; all) label="6, all decoded and converted";;
+        skip) label="6, rsstride after the decoder";; noref) label="6, non-reference not decoded";;
+        key) label="keyframes only (stride $gop)";; esac
+      printf "| %s GOP %s | %s | %s | %s | %s | %s | %s |\n" "$enc" "$gop" "$label" "$n" "${w[$r]}" "${c[$r]}" \
+        "$(awk -v a="${w[all]}" -v b="${w[$r]}" 'BEGIN { printf "%.2fx", a / b }')" \
+        "$(awk -v a="${c[all]}" -v b="${c[$r]}" 'BEGIN { printf "%.2fx", a / b }')"
+    done
+    unset w c part
   done
-  # rsdetect interval=6 writes every frame; count the analysed ones.
-  n[all]=$(( (frames + 5) / 6 ))
-  for r in s1 all skip key; do
-    case $r in s1) label="stride 1";; all) label="stride 6, all decoded and converted";;
-      skip) label="stride 6, rsstride before videoconvert";; key) label="keyframes only (stride $gop)";; esac
-    printf "| GOP %s | %s | %s | %s | %s | %s |\n" "$gop" "$label" "${n[$r]}" "${w[$r]}" "${c[$r]}" \
-      "$(awk -v a="${w[all]}" -v b="${w[$r]}" 'BEGIN { printf "%.2fx", a / b }')"
-  done
-  unset w c n
 done

@@ -7,6 +7,7 @@
 set -euo pipefail
 pkgs=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
       gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+      gstreamer1.0-plugins-ugly
       gstreamer1.0-libav meson ninja-build pkg-config
       gcc libc6-dev python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
       gir1.2-gst-rtsp-server-1.0 chromium mosquitto mosquitto-clients openssl)

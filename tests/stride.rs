@@ -99,3 +99,48 @@ fn a_stride_in_time_passes_the_first_frame_of_each_interval() {
     );
     assert_eq!((passed, dropped), (4, 6));
 }
+
+#[test]
+fn non_reference_pictures_never_reach_the_decoder() {
+    // x264 with two non-reference B-frames between references: of 30
+    // frames, the I-frame and the P-frames are decoded, the B-frames not.
+    let desc = "videotestsrc num-buffers=30 ! video/x-raw,width=160,height=120,framerate=25/1 \
+                ! x264enc bframes=2 b-adapt=false b-pyramid=false key-int-max=30 \
+                ! h264parse ! rsstride name=s drop-non-reference=true \
+                ! avdec_h264 ! identity name=count ! fakesink";
+    init();
+    let pipeline = gst::parse::launch(desc)
+        .unwrap()
+        .downcast::<gst::Pipeline>()
+        .unwrap();
+    let decoded = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let d = decoded.clone();
+    pipeline
+        .by_name("count")
+        .unwrap()
+        .static_pad("src")
+        .unwrap()
+        .add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+            d.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            gst::PadProbeReturn::Ok
+        });
+    play_to_eos(pipeline.upcast_ref());
+    let s = pipeline.by_name("s").unwrap();
+    let (passed, dropped) = (s.property::<u64>("passed"), s.property::<u64>("dropped"));
+    eprintln!("passed {passed}, dropped {dropped}");
+    assert_eq!((passed, dropped), (11, 19));
+    assert_eq!(decoded.load(std::sync::atomic::Ordering::Relaxed), 11);
+}
+
+#[test]
+fn drop_non_reference_on_raw_video_is_an_error() {
+    let (errors, _) = run_pipeline(
+        "videotestsrc num-buffers=2 ! video/x-raw,format=GRAY8,width=8,height=8,framerate=25/1 \
+         ! rsstride drop-non-reference=true ! fakesink",
+    );
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("drop-non-reference needs H.264 access units (video/x-h264, alignment=au, stream-format avc with codec_data or byte-stream: put h264parse in front); got video/x-raw"),
+        "{errors:?}"
+    );
+}

@@ -29,6 +29,7 @@
 //! | MOTChallenge evaluation (TrackEval protocol), cross-camera included | [`eval`] |
 //! | zones and lines on tracks: enter/exit/dwell, crossings with hysteresis, occupancy | [`zones`] |
 //! | per-track keypoint windows for skeleton action models, activations | [`action`] |
+//! | H.264 access units: reference or not, from NAL headers only (rsstride) | [`codec::h264`] |
 //! | per-element statistics over intervals of running time (fps, processing time, latency, dropped frames) | [`stats`] |
 //!
 //! The command-line tools (evaluators, benchmarks) are in the
@@ -39,6 +40,7 @@
 
 pub mod action;
 pub mod classify;
+pub mod codec;
 pub mod crops;
 pub mod detect;
 pub mod draw;

@@ -6,8 +6,9 @@ use gst::prelude::*;
 use gst::subclass::prelude::*;
 use gst_base::prelude::*;
 use gst_base::subclass::prelude::*;
+use rstracking_core::codec::h264::{self, Framing};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex};
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
     gst::DebugCategory::new(
@@ -25,6 +26,9 @@ pub struct RsStride {
     /// Running time from which the next buffer passes (time mode).
     next_due: AtomicU64,
     key_units_only: AtomicBool,
+    drop_non_reference: AtomicBool,
+    /// H.264 framing from the caps (with `drop-non-reference`).
+    framing: Mutex<Option<Framing>>,
     /// Buffers counted towards the interval since start or the last flush.
     seen: AtomicU64,
     passed: AtomicU64,
@@ -38,6 +42,8 @@ impl Default for RsStride {
             interval_time: AtomicU64::new(0),
             next_due: AtomicU64::new(0),
             key_units_only: AtomicBool::new(false),
+            drop_non_reference: AtomicBool::new(false),
+            framing: Mutex::new(None),
             seen: AtomicU64::new(0),
             passed: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
@@ -82,6 +88,12 @@ impl ObjectImpl for RsStride {
                     .default_value(false)
                     .mutable_playing()
                     .build(),
+                glib::ParamSpecBoolean::builder("drop-non-reference")
+                    .nick("Drop non-reference pictures")
+                    .blurb("H.264 after h264parse (alignment=au): also drop every access unit no other picture references (nal_ref_idc 0, e.g. B-frames of most encoders), before counting: between the parser and the decoder, those pictures are never decoded")
+                    .default_value(false)
+                    .mutable_ready()
+                    .build(),
                 counter("passed", "Buffers passed since start (read-only)"),
                 counter("dropped", "Buffers dropped since start (read-only)"),
             ]
@@ -92,6 +104,10 @@ impl ObjectImpl for RsStride {
     fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
         match pspec.name() {
             "interval" => self.interval.store(
+                value.get().expect("type checked upstream"),
+                Ordering::Relaxed,
+            ),
+            "drop-non-reference" => self.drop_non_reference.store(
                 value.get().expect("type checked upstream"),
                 Ordering::Relaxed,
             ),
@@ -111,6 +127,7 @@ impl ObjectImpl for RsStride {
         match pspec.name() {
             "interval" => self.interval.load(Ordering::Relaxed).to_value(),
             "interval-time" => self.interval_time.load(Ordering::Relaxed).to_value(),
+            "drop-non-reference" => self.drop_non_reference.load(Ordering::Relaxed).to_value(),
             "key-units-only" => self.key_units_only.load(Ordering::Relaxed).to_value(),
             "passed" => self.passed.load(Ordering::Relaxed).to_value(),
             "dropped" => self.dropped.load(Ordering::Relaxed).to_value(),
@@ -154,7 +171,39 @@ impl ElementImpl for RsStride {
     }
 }
 
+/// The NAL framing of H.264 access-unit caps, None for other caps.
+fn h264_framing(caps: &gst::Caps) -> Option<Framing> {
+    let s = caps.structure(0)?;
+    if s.name() != "video/x-h264" || s.get::<&str>("alignment").ok()? != "au" {
+        return None;
+    }
+    match s.get::<&str>("stream-format").ok()? {
+        "byte-stream" => Some(Framing::ByteStream),
+        "avc" => {
+            let cd = s.get::<gst::Buffer>("codec_data").ok()?;
+            let map = cd.map_readable().ok()?;
+            h264::avc_length_size(&map).map(Framing::Avc)
+        }
+        _ => None,
+    }
+}
+
 impl RsStride {
+    /// With `drop-non-reference`: whether `buf` is an access unit no
+    /// picture references (one that cannot be parsed passes).
+    fn non_reference(&self, buf: &gst::Buffer) -> bool {
+        if !self.drop_non_reference.load(Ordering::Relaxed) {
+            return false;
+        }
+        let Some(framing) = *self.framing.lock().unwrap() else {
+            return false;
+        };
+        buf.map_readable()
+            .ok()
+            .and_then(|m| h264::is_reference(&m, framing))
+            == Some(false)
+    }
+
     /// Time mode: whether `buf` is the first at or after the next multiple
     /// of `period` (running time); a buffer without a timestamp passes.
     fn due_in_time(&self, buf: &gst::Buffer, period: u64) -> bool {
@@ -189,6 +238,29 @@ impl BaseTransformImpl for RsStride {
         Ok(())
     }
 
+    fn set_caps(&self, incaps: &gst::Caps, outcaps: &gst::Caps) -> Result<(), gst::LoggableError> {
+        if !self.drop_non_reference.load(Ordering::Relaxed) {
+            return self.parent_set_caps(incaps, outcaps);
+        }
+        match h264_framing(incaps) {
+            Some(f) => {
+                *self.framing.lock().unwrap() = Some(f);
+                self.parent_set_caps(incaps, outcaps)
+            }
+            None => {
+                gst::element_imp_error!(
+                    self,
+                    gst::StreamError::Format,
+                    (
+                        "drop-non-reference needs H.264 access units (video/x-h264, alignment=au, stream-format avc with codec_data or byte-stream: put h264parse in front); got {}",
+                        incaps
+                    )
+                );
+                Err(gst::loggable_error!(CAT, "caps not H.264 access units"))
+            }
+        }
+    }
+
     fn sink_event(&self, event: gst::Event) -> bool {
         if let gst::EventView::FlushStop(_) = event.view() {
             self.seen.store(0, Ordering::Relaxed);
@@ -204,6 +276,8 @@ impl BaseTransformImpl for RsStride {
         let delta = buf.flags().contains(gst::BufferFlags::DELTA_UNIT);
         let period = self.interval_time.load(Ordering::Relaxed);
         let keep = if delta && self.key_units_only.load(Ordering::Relaxed) {
+            false
+        } else if self.non_reference(buf) {
             false
         } else if period > 0 {
             self.due_in_time(buf, period)
