@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The TV-episode harvest as one pipeline: strided analysis (rsstride in
-# front of the conversion, keyframes-only decoding when the stride is at
-# least the GOP), scene cuts (scenechange → rsbytetrack ends every track),
+# front of the conversion; with --keyframes only keyframes are decoded and
+# the stride counts keyframes), scene cuts (scenechange → rsbytetrack ends every track),
 # tracking with continuity in seconds, crops with quality filters and best
 # shots (rscropsink), per-track summary with a minimum length, progress,
 # and a final report.
@@ -12,8 +12,8 @@
 # stride: analyse one frame in N (default 6). --keyframes: decode the
 # keyframes only (rsstride key-units-only=true before the decoder; the
 # stride then counts keyframes). --threads N: cap every thread pool (decoder,
-# videoconvert, ONNX Runtime of rsdetect and rsreid) at N (0 = their
-# defaults). --reid: embeddings per track (rsreid, interval 8).
+# videoconvert, ONNX Runtime of rsdetect and rsreid) at N (0 = each pool's
+# automatic choice, about one thread per core). --reid: embeddings per track (rsreid, interval 8).
 # Writes <out>/tracks.jsonl (frames, track/cut/progress lines),
 # tracks.txt (MOT), summary.jsonl (tracks of >= 3 frames, 8 sampled boxes),
 # crops/ (JPEGs, best shots, index.jsonl) and report.json (counts), and
@@ -38,14 +38,15 @@ video="$1"; det="$2"; out="$3"; stride="${4:-6}"
 for f in "$video" "$det"; do [ -f "$f" ] || { echo "$0: missing $f" >&2; exit 2; }; done
 reid=()
 if [ -n "$reid_model" ]; then
-  reid=(! rsreid name=reid model="$reid_model" interval=8 threads="$threads")
+  reid=(! rsreid name=reid "model=\"$reid_model\"" interval=8 threads="$threads")
 fi
 case "$det" in
-  *.onnx) detect=(rsdetect model="$det" threads="$threads") ;;
-  *) detect=(rsdetect detections="$det") ;;
+  *.onnx) detect=(rsdetect "model=\"$det\"" threads="$threads") ;;
+  *) detect=(rsdetect "detections=\"$det\"") ;;
 esac
+rm -rf "$out/crops"
+rm -f "$out/tracks.jsonl" "$out/tracks.txt" "$out/summary.jsonl" "$out/report.json"
 mkdir -p "$out/crops"
-rm -f "$out/tracks.jsonl" "$out/tracks.txt" "$out/summary.jsonl" "$out/crops/index.jsonl"
 if $key; then
   decode="rsstride key-units-only=true interval=$stride ! avdec_h264 max-threads=$threads"
 else
@@ -56,7 +57,7 @@ desc="filesrc location=\"$video\" ! parsebin ! $decode ! scenechange \
  ! videoconvert n-threads=$threads \
  ! ${detect[*]} frame-index=timestamp stream-name=episode \
  ${reid[*]} \
- ! rsbytetrack name=track max-lost-time=2500000000 cut-cooldown=1000000000 ! tee name=t \
+ ! rsbytetrack name=track max-lost-time=2500000000 scene-cuts=true cut-cooldown=1000000000 ! tee name=t \
  t. ! queue ! rsjsonsink name=jsonl location=\"$out/tracks.jsonl\" tracks-location=\"$out/summary.jsonl\" \
    min-track-length=3 sample-limit=8 progress-interval=30 progress-lines=true \
  t. ! queue ! rsjsonsink format=mot location=\"$out/tracks.txt\" min-track-length=3 \

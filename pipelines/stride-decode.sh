@@ -52,13 +52,15 @@ done
 dec="avdec_h264 max-threads=1"
 conv="videoconvert n-threads=1 ! videoscale ! video/x-raw,width=640,height=360"
 step="rsstride interval-time=240000000"
-run() { # clip name pipeline-part; prints "wall cpu"
+run() { # clip name pipeline-part; sets W and C (wall, CPU s); exits on failure
   local clip="$1" name="$2" part="$3"
   # shellcheck disable=SC2086
-  /usr/bin/time -f "%e %U %S" -o "$out/time.txt" gst-launch-1.0 -q \
+  if ! /usr/bin/time -f "%e %U %S" -o "$out/time.txt" gst-launch-1.0 -q \
     filesrc location="$clip" ! matroskademux ! h264parse ! $part \
-    ! rsbytetrack ! rsjsonsink location="$out/$name.jsonl"
-  awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$out/time.txt"
+    ! rsbytetrack ! rsjsonsink location="$out/$name.jsonl"; then
+    echo "$0: the '$name' run on $clip failed" >&2; exit 1
+  fi
+  read -r W C < <(awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$out/time.txt")
 }
 printf "| clip | run | frames analysed | wall s | CPU s | speed-up wall | speed-up CPU |\n|---|---|---|---|---|---|---|\n"
 for enc in "${encoders[@]}"; do
@@ -71,7 +73,8 @@ for enc in "${encoders[@]}"; do
     part[noref]="rsstride drop-non-reference=true ! $dec ! $step ! $conv ! rsdetect model=$model frame-index=timestamp"
     part[key]="rsstride key-units-only=true ! $dec ! $conv ! rsdetect model=$model frame-index=timestamp"
     for r in s1 all skip noref key; do
-      read -r w[$r] c[$r] < <(run "$clip" "$r" "${part[$r]}")
+      run "$clip" "$r" "${part[$r]}"
+      w[$r]=$W; c[$r]=$C
     done
     for r in s1 all skip noref key; do
       n=$(grep -c '"objects"' "$out/$r.jsonl" || true)

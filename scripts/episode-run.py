@@ -52,11 +52,15 @@ def run(desc):
         if msg.type == Gst.MessageType.ELEMENT and s and s.get_name() == "rstracking-progress":
             fields = {k: s.get_value(k) for k in ("frames", "percent", "eta_s", "fps", "tracks")
                       if s.has_field(k)}
+            # rsjsonsink's message has no crop count: rscropsink's counter
+            # at that moment (its writer thread may still be behind).
+            fields["crops_written"] = p.get_by_name("crops").get_property("written")
             progress.append(fields)
             pct = " %5.1f %%, ETA %5.1f s" % (fields["percent"], fields.get("eta_s", 0)) \
                 if "percent" in fields else ""
-            print("progress: %d frames%s, %.1f frames/s, %d tracks"
-                  % (fields["frames"], pct, fields["fps"], fields["tracks"]), flush=True)
+            print("progress: %d frames%s, %.1f frames/s, %d tracks, %d crops written"
+                  % (fields["frames"], pct, fields["fps"], fields["tracks"],
+                     fields["crops_written"]), flush=True)
     return p, progress
 
 

@@ -127,7 +127,7 @@ def main(argv):
     os.makedirs(out, exist_ok=True)
     Gst.init(None)
     enc = Gst.parse_launch(
-        "appsrc name=src format=time caps=video/x-raw,format=I420,width=%d,height=%d,"
+        "appsrc name=src format=time block=true max-bytes=20000000 caps=video/x-raw,format=I420,width=%d,height=%d,"
         "framerate=%d/1,pixel-aspect-ratio=1/1 ! openh264enc gop-size=%d bitrate=3000000 "
         "scene-change-detection=false ! h264parse ! matroskamux ! filesink name=sink"
         % (W, H, FPS, gop))

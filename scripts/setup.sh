@@ -10,7 +10,7 @@ pkgs=(libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
       gstreamer1.0-plugins-ugly
       gstreamer1.0-libav meson ninja-build pkg-config
       gcc libc6-dev python3-gi python3-gst-1.0 gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0
-      gir1.2-gst-rtsp-server-1.0 chromium mosquitto mosquitto-clients openssl)
+      gir1.2-gst-rtsp-server-1.0 chromium mosquitto mosquitto-clients openssl time)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

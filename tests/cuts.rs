@@ -42,6 +42,7 @@ fn events(h: &mut gst_check::Harness) -> Vec<String> {
 fn a_cut_ends_every_track_and_a_second_cut_within_the_cooldown_is_ignored() {
     init();
     let e = gst::ElementFactory::make("rsbytetrack")
+        .property("scene-cuts", true)
         .property("cut-cooldown", 100_000_000u64)
         .build()
         .unwrap();
@@ -79,12 +80,10 @@ fn a_cut_ends_every_track_and_a_second_cut_within_the_cooldown_is_ignored() {
 }
 
 #[test]
-fn with_scene_cuts_off_the_tracks_continue() {
+fn by_default_the_tracks_continue_through_a_key_unit_event() {
     init();
-    let e = gst::ElementFactory::make("rsbytetrack")
-        .property("scene-cuts", false)
-        .build()
-        .unwrap();
+    // scene-cuts is off by default (encoders also send these events).
+    let e = gst::ElementFactory::make("rsbytetrack").build().unwrap();
     let mut h = gst_check::Harness::with_element(&e, Some("sink"), Some("src"));
     h.set_src_caps_str("video/x-raw,format=GRAY8,width=400,height=400,framerate=30/1");
     let mut last = Vec::new();

@@ -156,7 +156,7 @@ fn scores_above_one_warn_and_detections_past_the_end_warn_at_eos() {
         warnings,
         vec![
             format!("Detection scores in '{}' go up to 42.8 (line 2), above 1.0; score thresholds of the tracker assume scores in [0,1]", p.display()),
-            format!("'{}' has detections for 1 frames past the end of the stream (3 buffers; frames 4..=4, 0-based)", p.display()),
+            format!("'{}' has detections for 1 frames past the end of the stream (3 frames; frames 4..=4, 0-based)", p.display()),
         ]
     );
 }

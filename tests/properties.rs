@@ -165,6 +165,17 @@ fn every_numeric_property_at_its_extremes() {
             ),
         ),
         (
+            "rsaction",
+            format!(
+                "{SRC} ! rsdetect detections={det} ! rsbytetrack ! rsaction name=e model={} ! fakesink",
+                models().join("action_identity.onnx").display()
+            ),
+        ),
+        (
+            "rsstride",
+            format!("{SRC} ! rsstride name=e ! rsdetect detections={det} frame-index=timestamp ! fakesink"),
+        ),
+        (
             "rsmtmcagg",
             format!(
                 "rsmtmcagg name=e \

@@ -127,7 +127,6 @@ fn non_reference_pictures_never_reach_the_decoder() {
     play_to_eos(pipeline.upcast_ref());
     let s = pipeline.by_name("s").unwrap();
     let (passed, dropped) = (s.property::<u64>("passed"), s.property::<u64>("dropped"));
-    eprintln!("passed {passed}, dropped {dropped}");
     assert_eq!((passed, dropped), (11, 19));
     assert_eq!(decoded.load(std::sync::atomic::Ordering::Relaxed), 11);
 }
@@ -142,5 +141,20 @@ fn drop_non_reference_on_raw_video_is_an_error() {
     assert!(
         errors[0].starts_with("drop-non-reference needs H.264 access units (video/x-h264, alignment=au, stream-format avc with codec_data or byte-stream: put h264parse in front); got video/x-raw"),
         "{errors:?}"
+    );
+}
+
+#[test]
+fn timestamp_frame_numbers_with_an_inference_interval_are_refused() {
+    let dir = tmpdir("stride-refused");
+    let det = dir.join("det.txt");
+    std::fs::write(&det, "1,-1,1,1,5,5,0.9,-1,-1,-1\n").unwrap();
+    let (errors, _) = run_pipeline(&format!(
+        "videotestsrc num-buffers=2 ! rsdetect detections={} frame-index=timestamp interval=3 ! fakesink",
+        det.display()
+    ));
+    assert_eq!(
+        errors,
+        ["frame-index=timestamp with interval=3: the frames not analysed would carry no frame number; drop them before conversion with rsstride interval=3 instead"]
     );
 }

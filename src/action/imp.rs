@@ -246,7 +246,12 @@ fn load_labels(s: &Settings) -> Result<Vec<String>, String> {
         (None, Some(path)) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("Failed to read labels-file '{path}': {e}"))?;
-            Ok(text.lines().map(|l| l.trim().to_string()).collect())
+            // Blank lines at the end (a final newline) are not labels.
+            let mut labels: Vec<String> = text.lines().map(|l| l.trim().to_string()).collect();
+            while labels.last().is_some_and(|l| l.is_empty()) {
+                labels.pop();
+            }
+            Ok(labels)
         }
         (None, None) => Ok(Vec::new()),
     }
@@ -436,7 +441,14 @@ impl RsAction {
             let size = (st.width, st.height);
             for o in meta.objects() {
                 let Some(id) = o.track_id else { continue };
-                if o.keypoints.is_empty() || o.track_state == Some(TrackState::Lost) {
+                // Lost: a motion prediction; Predicted: rsposesmooth's
+                // extrapolated keypoints. Neither is an observation.
+                if o.keypoints.is_empty()
+                    || matches!(
+                        o.track_state,
+                        Some(TrackState::Lost | TrackState::Predicted)
+                    )
+                {
                     continue;
                 }
                 st.windows

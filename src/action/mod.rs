@@ -16,8 +16,9 @@
  * with `scores=true`) go into the object's `action` (written by
  * rsjsonsink) and stay there until the track's next classification.
  *
- * Only objects with a track id and keypoints, and not `lost` (a lost
- * track's box is a prediction without new keypoints), enter windows. A
+ * Only objects with a track id and keypoints, and neither `lost` (a lost
+ * track's box is a motion prediction) nor `predicted` (rsposesmooth's
+ * extrapolated keypoints), enter windows. A
  * skeleton whose keypoint count differs from the model's V is an error.
  * A `track_end` from rsbytetrack frees the track's window; a track not seen
  * for `forget-after` frames is freed too; a flush frees all.

@@ -76,7 +76,7 @@ impl Default for Settings {
             reset: super::ResetPolicy::default(),
             predict_empty: false,
             young_gate: c.young_gate,
-            scene_cuts: true,
+            scene_cuts: false,
             cut_cooldown: DEFAULT_CUT_COOLDOWN,
         }
     }
@@ -175,7 +175,7 @@ fn cut_properties(d: &Settings) -> Vec<glib::ParamSpec> {
     vec![
         glib::ParamSpecBoolean::builder("scene-cuts")
             .nick("Scene cuts")
-            .blurb("End every track at a scene cut: a downstream force-key-unit event, which GStreamer's scenechange element sends at each shot change (an 'rstracking-cut' event goes downstream, written as a 'cut' line by rsjsonsink)")
+            .blurb("End every track at a scene cut: a downstream force-key-unit event, which GStreamer's scenechange element sends at each shot change (an 'rstracking-cut' event goes downstream, written as a 'cut' line by rsjsonsink). Off by default: encoders and parsers also send these events when they answer keyframe requests")
             .default_value(d.scene_cuts)
             .mutable_playing()
             .build(),
@@ -467,6 +467,10 @@ impl RsByteTrack {
                 gst::debug!(CAT, imp = self, "{why}: tracker reset");
                 state.tracker.reset();
                 state.frame = 0;
+                // Running times restart: a cut of before neither applies
+                // nor starts a cooldown.
+                state.pending_cut = false;
+                state.last_cut = None;
                 state.end_all()
             }
             None => Vec::new(),
@@ -500,6 +504,9 @@ impl BaseTransformImpl for RsByteTrack {
 
     fn start(&self) -> Result<(), gst::ErrorMessage> {
         let settings = *self.settings.lock().unwrap();
+        self.cuts.store(0, std::sync::atomic::Ordering::Relaxed);
+        self.cuts_ignored
+            .store(0, std::sync::atomic::Ordering::Relaxed);
         if settings.track_low > settings.track_high {
             gst::element_imp_warning!(
                 self,
@@ -588,6 +595,14 @@ impl BaseTransformImpl for RsByteTrack {
                     .and_then(|s| s.stream_ids.check(policy, &event));
                 if let Some(why) = why {
                     self.reset(why);
+                }
+                if let gst::EventView::FlushStop(_) = event.view() {
+                    // Running times restart after a flush, whatever the
+                    // reset policy: no cut of before, no cooldown.
+                    if let Some(s) = self.state.lock().unwrap().as_mut() {
+                        s.pending_cut = false;
+                        s.last_cut = None;
+                    }
                 }
             }
             gst::EventView::CustomDownstream(_)
@@ -713,20 +728,20 @@ impl RsByteTrack {
                 return;
             };
             state.pending_cut = false;
-            let rt = running_time.unwrap_or(0);
-            if state
-                .last_cut
-                .is_some_and(|last| rt.saturating_sub(last) < cooldown)
-            {
-                self.cuts_ignored.fetch_add(1, Relaxed);
-                gst::debug!(
-                    CAT,
-                    imp = self,
-                    "cut at {rt} ns within the cooldown: ignored"
-                );
-                return;
+            // The cooldown needs running times; without one a cut applies.
+            if let (Some(rt), Some(last)) = (running_time, state.last_cut) {
+                if rt.saturating_sub(last) < cooldown {
+                    self.cuts_ignored.fetch_add(1, Relaxed);
+                    gst::debug!(
+                        CAT,
+                        imp = self,
+                        "cut at {rt} ns within the cooldown: ignored"
+                    );
+                    return;
+                }
             }
-            state.last_cut = Some(rt);
+            state.last_cut = running_time;
+            let rt = running_time.unwrap_or(0);
             state.tracker.reset();
             let meta = buf.meta::<TrackingMeta>();
             let frame = meta

@@ -65,6 +65,8 @@ struct State {
     video: Option<(gst_video::VideoInfo, PixelLayout)>,
     /// Frames rendered (the frame index when the meta has none).
     frames: u64,
+    /// Frame index of the last check for stale tracks.
+    last_expiry: u64,
     tx: SyncSender<Job>,
     drain_timeout: Duration,
     scratch: Vec<f32>,
@@ -325,7 +327,16 @@ fn open_index(path: &str) -> Result<std::fs::File, gst::ErrorMessage> {
     p.parent()
         .filter(|d| !d.as_os_str().is_empty())
         .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|()| std::fs::File::create(p))
+        // Append mode: after a partial line is cut back, the next line is
+        // written at the new end (no hole).
+        .and_then(|()| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(true)
+                .write(true)
+                .open(p)?;
+            std::fs::OpenOptions::new().append(true).open(p)
+        })
         .map_err(|e| {
             gst::error_msg!(
                 gst::ResourceError::OpenWrite,
@@ -461,7 +472,10 @@ impl State {
                 }
             }
         }
-        let stale = if frame_idx.is_multiple_of(64) {
+        // Every 64 frames of the index (which may skip values behind
+        // rsstride).
+        let stale = if frame_idx >= self.last_expiry + 64 {
+            self.last_expiry = frame_idx;
             self.selector.expire(frame_idx)
         } else {
             Vec::new()
@@ -565,6 +579,7 @@ impl BaseSinkImpl for RsCropSink {
             selector: Selector::new(cfg),
             video: None,
             frames: 0,
+            last_expiry: 0,
             tx,
             drain_timeout: Duration::from_millis(u64::from(s.drain_timeout_ms)),
             scratch: Vec::new(),

@@ -775,7 +775,7 @@ impl RsDetect {
         let frame = &end_by_duration.unwrap_or(*frame);
         let (n, first, last) = imp.dets.frames_from(*frame)?;
         Some(format!(
-            "'{}' has detections for {} frames past the end of the stream ({} buffers; frames {}..={}, 0-based)",
+            "'{}' has detections for {} frames past the end of the stream ({} frames; frames {}..={}, 0-based)",
             imp.path, n, frame, first, last
         ))
     }
@@ -789,6 +789,12 @@ impl BaseTransformImpl for RsDetect {
 
     fn start(&self) -> Result<(), gst::ErrorMessage> {
         let settings = self.settings.lock().unwrap().clone();
+        if settings.frame_index == FrameIndexProp::Timestamp && settings.interval > 1 {
+            return Err(settings_error(format!(
+                "frame-index=timestamp with interval={}: the frames not analysed would carry no frame number; drop them before conversion with rsstride interval={} instead",
+                settings.interval, settings.interval
+            )));
+        }
         let mode = match (&settings.detections, &settings.model) {
             (Some(_), Some(_)) => {
                 return Err(settings_error(

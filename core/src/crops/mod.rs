@@ -229,7 +229,13 @@ impl Selector {
                 return Check::rejected(Filter::Class);
             }
         }
-        let Some(track) = o.track_id else {
+        // A lost or predicted box is a prediction, not an observation:
+        // treated as untracked.
+        let observed = !matches!(
+            o.track_state,
+            Some(crate::types::TrackState::Lost | crate::types::TrackState::Predicted)
+        );
+        let Some(track) = o.track_id.filter(|_| observed) else {
             return Check::rejected(Filter::Untracked);
         };
         let min_size = self.min_size(o.class_id);
