@@ -606,12 +606,11 @@ impl BaseTransformImpl for RsByteTrack {
                 }
             }
             gst::EventView::CustomDownstream(_)
-                if gst_video::DownstreamForceKeyUnitEvent::parse(&event).is_ok() =>
+                if gst_video::DownstreamForceKeyUnitEvent::parse(&event).is_ok()
+                    && self.settings.lock().unwrap().scene_cuts =>
             {
-                if self.settings.lock().unwrap().scene_cuts {
-                    if let Some(state) = self.state.lock().unwrap().as_mut() {
-                        state.pending_cut = true;
-                    }
+                if let Some(state) = self.state.lock().unwrap().as_mut() {
+                    state.pending_cut = true;
                 }
             }
             gst::EventView::Eos(_) => {

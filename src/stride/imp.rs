@@ -275,9 +275,9 @@ impl BaseTransformImpl for RsStride {
     ) -> Result<gst::FlowSuccess, gst::FlowError> {
         let delta = buf.flags().contains(gst::BufferFlags::DELTA_UNIT);
         let period = self.interval_time.load(Ordering::Relaxed);
-        let keep = if delta && self.key_units_only.load(Ordering::Relaxed) {
-            false
-        } else if self.non_reference(buf) {
+        let skipped =
+            (delta && self.key_units_only.load(Ordering::Relaxed)) || self.non_reference(buf);
+        let keep = if skipped {
             false
         } else if period > 0 {
             self.due_in_time(buf, period)
