@@ -323,19 +323,13 @@ impl ObjectImpl for RsByteTrack {
             .chain(improved_properties(&d))
             .chain(cut_properties(&d))
             .chain(reid_properties(&d))
+            .chain([
+                crate::interop::publish_meta_param_spec(),
+                crate::stats::param_spec(),
+            ])
             .collect()
         });
-        static ALL: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
-            PROPS
-                .iter()
-                .cloned()
-                .chain([
-                    crate::interop::publish_meta_param_spec(),
-                    crate::stats::param_spec(),
-                ])
-                .collect()
-        });
-        ALL.as_ref()
+        PROPS.as_ref()
     }
 
     fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
