@@ -99,8 +99,9 @@ fn object_colour(o: &Object) -> Rgb {
         .map_or(UNTRACKED_COLOUR, id_colour)
 }
 
-/// `"#<track_id> g<global_id> <label> <action> <action score>"`, each part
-/// only when present.
+/// `"#<track_id> g<global_id> <label> <attribute> <score> ... <action>
+/// <action score>"`, each part only when present (an attribute or action
+/// without a label shows its name or "action" and the class id).
 pub(super) fn label_text(o: &Object) -> String {
     let mut s = String::new();
     if let Some(t) = o.track_id {
@@ -117,6 +118,18 @@ pub(super) fn label_text(o: &Object) -> String {
             s.push(' ');
         }
         s.push_str(l);
+    }
+    for a in &o.attributes {
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        match a.label.as_deref().filter(|l| !l.is_empty()) {
+            Some(l) => s.push_str(l),
+            None => {
+                let _ = write!(s, "{} {}", a.name, a.class_id);
+            }
+        }
+        let _ = write!(s, " {:.2}", a.score);
     }
     if let Some(a) = &o.action {
         if !s.is_empty() {

@@ -839,6 +839,21 @@ fn draw_objects_labels_above_or_inside_the_box() {
     assert_eq!(label_text(&o), "g4 action 2 0.88");
     o.action.as_mut().unwrap().label = Some("wave".into());
     assert_eq!(label_text(&o), "g4 wave 0.88");
+    o.attributes = vec![
+        crate::types::Attribute {
+            name: "color".into(),
+            label: Some("red".into()),
+            score: 0.934,
+            ..Default::default()
+        },
+        crate::types::Attribute {
+            name: "age".into(),
+            class_id: 3,
+            score: 0.5,
+            ..Default::default()
+        },
+    ];
+    assert_eq!(label_text(&o), "g4 red 0.93 age 3 0.50 wave 0.88");
     // Box outside the frame: no label.
     let mut o = person(Some(7), Some(3));
     o.bbox.x = -100.0;
