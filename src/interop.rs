@@ -450,11 +450,7 @@ pub fn maybe_publish(
     };
     let (width, height) = sinkpad
         .current_caps()
-        .and_then(|c| {
-            let s = c.structure(0)?;
-            Some((s.get::<i32>("width").ok()?, s.get::<i32>("height").ok()?))
-        })
-        .map_or((0, 0), |(w, h)| (w.max(0) as u32, h.max(0) as u32));
+        .map_or((0, 0), |c| crate::caps_size(&c));
     let info = FrameInfo {
         pts_ns: buffer.pts().map(|p| p.nseconds()),
         width,

@@ -368,6 +368,26 @@ impl MergeEvent {
 /// The JSON line of an rszones event (`rstracking-zone` structure):
 /// `schema`, then the structure's fields in order (strings, integers,
 /// floats, booleans; other types are left out).
+/// The track id of a `track_end` event (rsbytetrack), None for any other
+/// event: what the elements that keep per-track state free on.
+pub(crate) fn ended_track(event: &gst::Event) -> Option<u64> {
+    event
+        .structure()
+        .and_then(TrackEvent::from_structure)
+        .filter(|t| t.kind == TrackEventKind::End)
+        .map(|t| t.track_id)
+}
+
+/// Width and height of raw video caps; 0 where a field is missing (meta-only
+/// or unfixed caps).
+pub(crate) fn caps_size(caps: &gst::Caps) -> (u32, u32) {
+    let Some(s) = caps.structure(0) else {
+        return (0, 0);
+    };
+    let dim = |f: &str| s.get::<i32>(f).unwrap_or(0).max(0) as u32;
+    (dim("width"), dim("height"))
+}
+
 /// Custom events written as JSON lines as they are (fields in order):
 /// rszones' `rstracking-zone` and rsbytetrack's `rstracking-cut`.
 pub(crate) fn is_line_event(s: &gst::StructureRef) -> bool {

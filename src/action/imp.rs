@@ -361,26 +361,18 @@ impl BaseTransformImpl for RsAction {
     }
 
     fn set_caps(&self, incaps: &gst::Caps, _outcaps: &gst::Caps) -> Result<(), gst::LoggableError> {
-        let s = incaps
-            .structure(0)
-            .ok_or_else(|| gst::loggable_error!(CAT, "Empty caps"))?;
         if let Some(st) = self.state.lock().unwrap().as_mut() {
-            st.width = s.get::<i32>("width").unwrap_or(0).max(0) as u32;
-            st.height = s.get::<i32>("height").unwrap_or(0).max(0) as u32;
+            (st.width, st.height) = crate::caps_size(incaps);
         }
         Ok(())
     }
 
     fn sink_event(&self, event: gst::Event) -> bool {
         match event.view() {
-            gst::EventView::CustomDownstream(c) => {
-                let ended = c
-                    .structure()
-                    .and_then(crate::TrackEvent::from_structure)
-                    .filter(|t| t.kind == crate::TrackEventKind::End);
-                if let Some(t) = ended {
+            gst::EventView::CustomDownstream(_) => {
+                if let Some(id) = crate::ended_track(&event) {
                     if let Some(st) = self.state.lock().unwrap().as_mut() {
-                        st.windows.end(t.track_id);
+                        st.windows.end(id);
                         self.tracks
                             .store(st.windows.len() as u64, Ordering::Relaxed);
                     }

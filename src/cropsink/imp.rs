@@ -645,11 +645,9 @@ impl BaseSinkImpl for RsCropSink {
 
     fn event(&self, event: gst::Event) -> bool {
         match event.view() {
-            gst::EventView::CustomDownstream(c) => {
-                if let Some(t) = c.structure().and_then(crate::TrackEvent::from_structure) {
-                    if t.kind == crate::TrackEventKind::End {
-                        self.end_tracks(Some(t.track_id));
-                    }
+            gst::EventView::CustomDownstream(_) => {
+                if let Some(id) = crate::ended_track(&event) {
+                    self.end_tracks(Some(id));
                 }
             }
             gst::EventView::FlushStop(_) => self.end_tracks(None),

@@ -664,11 +664,7 @@ impl BaseSinkImpl for RsJsonSink {
     }
 
     fn set_caps(&self, caps: &gst::Caps) -> Result<(), gst::LoggableError> {
-        let s = caps
-            .structure(0)
-            .ok_or_else(|| gst::loggable_error!(CAT, "Empty caps {caps:?}"))?;
-        let width = s.get::<i32>("width").unwrap_or(0).max(0) as u32;
-        let height = s.get::<i32>("height").unwrap_or(0).max(0) as u32;
+        let (width, height) = crate::caps_size(caps);
         if let Some(state) = self.state.lock().unwrap().as_mut() {
             state.width = width;
             state.height = height;

@@ -756,12 +756,8 @@ impl BaseSinkImpl for RsMsgSink {
     }
 
     fn set_caps(&self, caps: &gst::Caps) -> Result<(), gst::LoggableError> {
-        let s = caps
-            .structure(0)
-            .ok_or_else(|| gst::loggable_error!(CAT, "Empty caps {caps:?}"))?;
         if let Some(st) = self.state.lock().unwrap().as_mut() {
-            st.width = s.get::<i32>("width").unwrap_or(0).max(0) as u32;
-            st.height = s.get::<i32>("height").unwrap_or(0).max(0) as u32;
+            (st.width, st.height) = crate::caps_size(caps);
         }
         Ok(())
     }

@@ -270,34 +270,28 @@ impl BaseTransformImpl for RsZones {
     }
 
     fn set_caps(&self, incaps: &gst::Caps, _outcaps: &gst::Caps) -> Result<(), gst::LoggableError> {
-        let s = incaps
-            .structure(0)
-            .ok_or_else(|| gst::loggable_error!(CAT, "Empty caps"))?;
         if let Some(st) = self.state.lock().unwrap().as_mut() {
-            st.width = s.get::<i32>("width").unwrap_or(0).max(0) as u32;
-            st.height = s.get::<i32>("height").unwrap_or(0).max(0) as u32;
+            (st.width, st.height) = crate::caps_size(incaps);
         }
         Ok(())
     }
 
     fn sink_event(&self, event: gst::Event) -> bool {
         match event.view() {
-            gst::EventView::CustomDownstream(c) => {
-                if let Some(t) = c.structure().and_then(crate::TrackEvent::from_structure) {
-                    if t.kind == crate::TrackEventKind::End {
-                        let ended = {
-                            let mut guard = self.state.lock().unwrap();
-                            guard.as_mut().map(|st| {
-                                let ev = st.za.end_track(t.track_id);
-                                let stream = st.stream.clone();
-                                let frame = st.frame;
-                                ev.iter()
-                                    .map(|e| event_structure(e, stream.as_deref(), frame))
-                                    .collect::<Vec<_>>()
-                            })
-                        };
-                        self.send(ended.unwrap_or_default());
-                    }
+            gst::EventView::CustomDownstream(_) => {
+                if let Some(id) = crate::ended_track(&event) {
+                    let ended = {
+                        let mut guard = self.state.lock().unwrap();
+                        guard.as_mut().map(|st| {
+                            let ev = st.za.end_track(id);
+                            let stream = st.stream.clone();
+                            let frame = st.frame;
+                            ev.iter()
+                                .map(|e| event_structure(e, stream.as_deref(), frame))
+                                .collect::<Vec<_>>()
+                        })
+                    };
+                    self.send(ended.unwrap_or_default());
                 }
             }
             gst::EventView::Eos(_) => self.post_counts(),
