@@ -164,10 +164,6 @@ impl ActionWindows {
         };
         // A degenerate box or an unknown frame size leaves the coordinate 0.
         let norm = |v: f32, o: f32, s: f32| if s > 0.0 { (v - o) / s } else { 0.0 };
-        let skeleton: Vec<[f32; 3]> = keypoints
-            .iter()
-            .map(|k| [norm(k.x, ox, sx), norm(k.y, oy, sy), k.confidence])
-            .collect();
         let w = self.tracks.entry(track_id).or_insert_with(|| TrackWindow {
             frames: VecDeque::with_capacity(self.cfg.window),
             fresh: 0,
@@ -175,28 +171,39 @@ impl ActionWindows {
             last_seen: frame,
             result: None,
         });
-        if w.frames.len() == self.cfg.window {
-            w.frames.pop_front();
-        }
+        // A full window reuses its oldest frame's storage: no allocation
+        // per skeleton once the window is full.
+        let mut skeleton = if w.frames.len() == self.cfg.window {
+            w.frames.pop_front().unwrap_or_default()
+        } else {
+            Vec::with_capacity(keypoints.len())
+        };
+        skeleton.clear();
+        skeleton.extend(
+            keypoints
+                .iter()
+                .map(|k| [norm(k.x, ox, sx), norm(k.y, oy, sy), k.confidence]),
+        );
         w.frames.push_back(skeleton);
         w.fresh += 1;
         w.last_seen = frame;
         Ok(())
     }
 
-    /// The tracks due for a classification, in increasing id order.
-    pub fn ready(&self) -> Vec<u64> {
-        let mut ids: Vec<u64> = self
-            .tracks
-            .iter()
-            .filter(|(_, w)| {
-                w.frames.len() >= self.cfg.min_frames
-                    && (!w.classified || w.fresh >= self.cfg.stride)
-            })
-            .map(|(&id, _)| id)
-            .collect();
+    /// The tracks due for a classification into `ids` (cleared first), in
+    /// increasing id order.
+    pub fn ready(&self, ids: &mut Vec<u64>) {
+        ids.clear();
+        ids.extend(
+            self.tracks
+                .iter()
+                .filter(|(_, w)| {
+                    w.frames.len() >= self.cfg.min_frames
+                        && (!w.classified || w.fresh >= self.cfg.stride)
+                })
+                .map(|(&id, _)| id),
+        );
         ids.sort_unstable();
-        ids
     }
 
     /// Values per window in the tensor: 3 × T × V.

@@ -74,8 +74,10 @@ struct State {
     height: u32,
     frame: u64,
     stream: Option<String>,
-    /// Scratch batch tensor, reused.
+    /// Scratch, reused: batch tensor, tracks due, output rows (flat).
     tensor: Vec<f32>,
+    ready: Vec<u64>,
+    rows: Vec<f32>,
 }
 
 #[derive(Default)]
@@ -350,6 +352,8 @@ impl BaseTransformImpl for RsAction {
             frame: 0,
             stream: None,
             tensor: Vec::new(),
+            ready: Vec::new(),
+            rows: Vec::new(),
         });
         Ok(())
     }
@@ -420,7 +424,7 @@ impl RsAction {
             gst::error_msg!(gst::CoreError::StateChange, ("rsaction is not started"))
         })?;
         // 1. Windows in, due windows out (state lock).
-        let (frame, ready, mut tensor) = {
+        let (frame, ready, tensor, mut scores) = {
             let mut guard = self.state.lock().unwrap();
             let st = guard.as_mut().ok_or_else(|| {
                 gst::error_msg!(gst::CoreError::StateChange, ("rsaction is not started"))
@@ -449,14 +453,15 @@ impl RsAction {
                         gst::error_msg!(gst::StreamError::Format, ("Frame {}: {}", frame, e))
                     })?;
             }
-            let ready = st.windows.ready();
+            let mut ready = std::mem::take(&mut st.ready);
+            st.windows.ready(&mut ready);
             let mut tensor = std::mem::take(&mut st.tensor);
             st.windows.fill(&ready, model.layout, &mut tensor);
-            (frame, ready, tensor)
+            (frame, ready, tensor, std::mem::take(&mut st.rows))
         };
-        // 2. One batched run, no state lock held.
-        let mut rows: Vec<Vec<f32>> = Vec::with_capacity(ready.len());
-        let ran = model.run(&tensor, ready.len(), |_, r| rows.push(r.to_vec()));
+        // 2. One batched run, no state lock held; rows of equal length.
+        scores.clear();
+        let ran = model.run(&tensor, ready.len(), |_, r| scores.extend_from_slice(r));
         drop(model_guard);
         let runs =
             ran.map_err(|e| gst::error_msg!(gst::StreamError::Failed, ("Frame {}: {}", frame, e)))?;
@@ -465,16 +470,18 @@ impl RsAction {
         let st = guard.as_mut().ok_or_else(|| {
             gst::error_msg!(gst::CoreError::StateChange, ("rsaction is not started"))
         })?;
-        tensor.clear();
+        let messages = st.apply(&ready, &scores, frame);
         st.tensor = tensor;
-        let messages = st.apply(&ready, &rows, frame)?;
+        st.ready = ready;
+        st.rows = scores;
+        let messages = messages?;
         for o in meta.objects_mut() {
             o.action = o.track_id.and_then(|id| st.windows.result(id)).cloned();
         }
         st.windows.forget_older(frame, st.forget_after);
         self.runs.fetch_add(runs, Ordering::Relaxed);
         self.classified
-            .fetch_add(ready.len() as u64, Ordering::Relaxed);
+            .fetch_add(st.ready.len() as u64, Ordering::Relaxed);
         self.tracks
             .store(st.windows.len() as u64, Ordering::Relaxed);
         Ok(messages)
@@ -487,11 +494,12 @@ impl State {
     fn apply(
         &mut self,
         ready: &[u64],
-        rows: &[Vec<f32>],
+        scores: &[f32],
         frame: u64,
     ) -> Result<Vec<gst::Structure>, gst::ErrorMessage> {
         let mut messages = Vec::new();
-        for (&id, row) in ready.iter().zip(rows) {
+        let k = scores.len() / ready.len().max(1);
+        for (&id, row) in ready.iter().zip(scores.chunks_exact(k.max(1))) {
             if !self.labels.is_empty() && row.len() != self.labels.len() {
                 return Err(gst::error_msg!(
                     gst::StreamError::Failed,

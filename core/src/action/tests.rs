@@ -86,7 +86,9 @@ fn tracks_are_ready_after_min_frames_then_every_stride_new_frames() {
     let mut ready_at = Vec::new();
     for f in 0..12 {
         w.push(5, &skeleton(5, f), bbox(), (0, 0), f).unwrap();
-        if w.ready() == vec![5] {
+        let mut ids = Vec::new();
+        w.ready(&mut ids);
+        if ids == [5] {
             ready_at.push(f);
             w.set_result(5, None);
         }
@@ -152,7 +154,9 @@ fn ended_and_idle_tracks_are_freed() {
     assert!(w.end(2));
     assert!(!w.end(2));
     assert_eq!(w.forget_older(10, 9), 1);
-    assert_eq!(w.ready(), vec![3]);
+    let mut ids = Vec::new();
+    w.ready(&mut ids);
+    assert_eq!(ids, [3]);
 }
 
 #[test]

@@ -95,7 +95,8 @@ fn windows(n: usize, m: &ActionModel) -> ActionWindows {
 /// Median times of `runs`: (push + fill, one batched run, n single runs).
 fn measure(m: &mut ActionModel, n: usize, runs: usize) -> (Duration, Duration, Duration) {
     let w = windows(n, m);
-    let ids = w.ready();
+    let mut ids = Vec::new();
+    w.ready(&mut ids);
     let mut tensor = Vec::new();
     let slot = w.slot();
     let (mut prep, mut batched, mut single) = (Vec::new(), Vec::new(), Vec::new());
