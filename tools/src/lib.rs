@@ -3,7 +3,8 @@
 //! Code shared by the command-line tools of gst-rstracking (see
 //! `src/bin/`): the evaluators `rstracking-eval` and `rstracking-pose-eval`,
 //! and the benchmarks `tracker-bench`, `detect-bench`, `reid-bench`,
-//! `crop-bench` (`reid-bench` also measures rsclassify's path), `preprocess-bench` and `mtmc-bench`.
+//! `crop-bench` (`reid-bench` also measures rsclassify's path), `preprocess-bench`, `mtmc-bench`,
+//! `action-bench`, `publish-bench` and `webview-bench`.
 
 pub mod synth;
 
@@ -17,4 +18,15 @@ pub fn ort_library() -> Option<String> {
     }
     let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv");
     gstrstracking::onnx::wheel_library(&venv).map(|p| p.to_string_lossy().into_owned())
+}
+
+/// The median of `v` (the upper one of an even count), sorting it.
+pub fn median(v: &mut [std::time::Duration]) -> std::time::Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// `d` in milliseconds.
+pub fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1e3
 }

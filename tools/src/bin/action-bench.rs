@@ -16,16 +16,8 @@ use gstrstracking::action_model::{ActionModel, ActionModelConfig};
 use gstrstracking::core::action::{ActionWindows, Normalization, WindowConfig};
 use gstrstracking::core::types::{BBox, Keypoint};
 use gstrstracking::onnx::{Provider, SessionConfig};
+use rstracking_tools::{median, ms};
 use std::time::{Duration, Instant};
-
-fn median(v: &mut [Duration]) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
 
 struct Args {
     model: String,

@@ -21,6 +21,7 @@ use gstrstracking::core::detect::yolo::DecodeParams;
 use gstrstracking::core::image::{Frame, PixelLayout, YuvParams};
 use gstrstracking::infer::{Detector, ModelConfig};
 use gstrstracking::onnx::{Provider, SessionConfig};
+use rstracking_tools::{median, ms};
 use std::time::{Duration, Instant};
 
 struct Args {
@@ -133,15 +134,6 @@ fn frame_of<'a>(
         planes,
         strides: st,
     }
-}
-
-fn median(v: &mut [Duration]) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
 }
 
 fn main() {

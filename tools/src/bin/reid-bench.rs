@@ -19,16 +19,8 @@ use gstrstracking::core::image::crop::Normalize;
 use gstrstracking::core::image::{Frame, PixelLayout, YuvParams};
 use gstrstracking::embedder::{Embedder, EmbedderConfig};
 use gstrstracking::onnx::{Provider, SessionConfig};
-use std::time::{Duration, Instant};
-
-fn median(v: &mut [Duration]) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
+use rstracking_tools::{median, ms};
+use std::time::Instant;
 
 /// Command-line options.
 struct Args {
