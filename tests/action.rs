@@ -304,3 +304,27 @@ fn settings_that_contradict_the_model_are_errors() {
         assert_eq!(errors, [want]);
     }
 }
+
+#[test]
+fn frame_normalisation_without_a_frame_size_is_an_error() {
+    init();
+    let e = gst::ElementFactory::make("rsaction")
+        .property("model", model("action_identity.onnx"))
+        .property_from_str("normalization", "frame")
+        .build()
+        .unwrap();
+    let bus = gst::Bus::new();
+    e.set_bus(Some(&bus));
+    let mut h = gst_check::Harness::with_element(&e, Some("sink"), Some("src"));
+    // Meta-only caps: no width and height.
+    h.set_src_caps_str("video/x-raw,format=GRAY8,framerate=25/1");
+    assert!(h.push(buffer_with(0, vec![person(3, 0, V)])).is_err());
+    let msg = bus.pop_filtered(&[gst::MessageType::Error]).unwrap();
+    let gst::MessageView::Error(err) = msg.view() else {
+        unreachable!()
+    };
+    assert_eq!(
+        err.error().to_string(),
+        "normalization=frame needs the frame size in the caps (width and height)"
+    );
+}

@@ -694,3 +694,14 @@ fn progress_of_a_file_has_percent_and_eta() {
     assert!((first.get::<f64>("percent").unwrap() - 18.0).abs() < 1e-9);
     assert!(first.get::<f64>("eta_s").unwrap() >= 0.0);
 }
+
+#[test]
+fn progress_lines_in_a_mot_file_are_refused() {
+    let (errors, _) = run_pipeline(
+        "videotestsrc num-buffers=1 ! rsjsonsink format=mot location=/tmp/rstracking-progress-mot.txt progress-interval=1 progress-lines=true",
+    );
+    assert_eq!(
+        errors,
+        ["progress-lines needs format=jsonl (MOT files have no event lines); progress messages need only progress-interval"]
+    );
+}

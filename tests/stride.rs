@@ -8,16 +8,33 @@ use common::*;
 use gst::prelude::*;
 
 /// Runs `desc` (with an element named `s`, an rsstride) to EOS and returns
-/// its (passed, dropped).
-fn run_counting(desc: &str) -> (u64, u64) {
+/// its (passed, dropped) and the buffers that left an element named `count`
+/// (0 without one).
+fn run_counting(desc: &str) -> (u64, u64, u64) {
+    use std::sync::atomic::{AtomicU64, Ordering};
     init();
     let pipeline = gst::parse::launch(desc)
         .unwrap()
         .downcast::<gst::Pipeline>()
         .unwrap();
+    let out = std::sync::Arc::new(AtomicU64::new(0));
+    if let Some(count) = pipeline.by_name("count") {
+        let o = out.clone();
+        count
+            .static_pad("src")
+            .unwrap()
+            .add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+                o.fetch_add(1, Ordering::Relaxed);
+                gst::PadProbeReturn::Ok
+            });
+    }
     play_to_eos(pipeline.upcast_ref());
     let s = pipeline.by_name("s").unwrap();
-    (s.property::<u64>("passed"), s.property::<u64>("dropped"))
+    (
+        s.property::<u64>("passed"),
+        s.property::<u64>("dropped"),
+        out.load(Ordering::Relaxed),
+    )
 }
 
 #[test]
@@ -31,7 +48,7 @@ fn one_frame_in_n_passes_and_keeps_its_frame_number() {
         .collect();
     std::fs::write(&det, rows).unwrap();
     let out = dir.join("out.jsonl");
-    let (passed, dropped) = run_counting(&format!(
+    let (passed, dropped, _) = run_counting(&format!(
         "videotestsrc num-buffers=20 ! video/x-raw,format=GRAY8,width=320,height=240,framerate=25/1 \
          ! rsstride name=s interval=6 ! rsdetect detections={} frame-index=timestamp \
          ! rsjsonsink location={}",
@@ -61,39 +78,19 @@ fn one_frame_in_n_passes_and_keeps_its_frame_number() {
 #[test]
 fn key_units_only_feeds_the_decoder_keyframes_only() {
     // 30 frames, a keyframe every 10: the decoder gets 3 and outputs 3.
-    let desc = "videotestsrc num-buffers=30 ! video/x-raw,width=160,height=120,framerate=25/1 \
-                ! openh264enc gop-size=10 ! h264parse ! rsstride name=s key-units-only=true \
-                ! avdec_h264 ! identity name=count ! fakesink";
-    init();
-    let pipeline = gst::parse::launch(desc)
-        .unwrap()
-        .downcast::<gst::Pipeline>()
-        .unwrap();
-    let decoded = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let d = decoded.clone();
-    pipeline
-        .by_name("count")
-        .unwrap()
-        .static_pad("src")
-        .unwrap()
-        .add_probe(gst::PadProbeType::BUFFER, move |_, _| {
-            d.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            gst::PadProbeReturn::Ok
-        });
-    play_to_eos(pipeline.upcast_ref());
-    let s = pipeline.by_name("s").unwrap();
-    assert_eq!(
-        (s.property::<u64>("passed"), s.property::<u64>("dropped")),
-        (3, 27)
+    let counts = run_counting(
+        "videotestsrc num-buffers=30 ! video/x-raw,width=160,height=120,framerate=25/1 \
+         ! openh264enc gop-size=10 ! h264parse ! rsstride name=s key-units-only=true \
+         ! avdec_h264 ! identity name=count ! fakesink",
     );
-    assert_eq!(decoded.load(std::sync::atomic::Ordering::Relaxed), 3);
+    assert_eq!(counts, (3, 27, 3));
 }
 
 #[test]
 fn a_stride_in_time_passes_the_first_frame_of_each_interval() {
     // Frames 80 ms apart (0 to 720 ms), a 240 ms stride: the frames at 0,
     // 240, 480 and 720 ms pass.
-    let (passed, dropped) = run_counting(
+    let (passed, dropped, _) = run_counting(
         "videotestsrc num-buffers=10 ! video/x-raw,width=64,height=48,framerate=25/2 \
          ! rsstride name=s interval-time=240000000 ! fakesink",
     );
@@ -104,31 +101,13 @@ fn a_stride_in_time_passes_the_first_frame_of_each_interval() {
 fn non_reference_pictures_never_reach_the_decoder() {
     // x264 with two non-reference B-frames between references: of 30
     // frames, the I-frame and the P-frames are decoded, the B-frames not.
-    let desc = "videotestsrc num-buffers=30 ! video/x-raw,width=160,height=120,framerate=25/1 \
-                ! x264enc bframes=2 b-adapt=false b-pyramid=false key-int-max=30 \
-                ! h264parse ! rsstride name=s drop-non-reference=true \
-                ! avdec_h264 ! identity name=count ! fakesink";
-    init();
-    let pipeline = gst::parse::launch(desc)
-        .unwrap()
-        .downcast::<gst::Pipeline>()
-        .unwrap();
-    let decoded = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let d = decoded.clone();
-    pipeline
-        .by_name("count")
-        .unwrap()
-        .static_pad("src")
-        .unwrap()
-        .add_probe(gst::PadProbeType::BUFFER, move |_, _| {
-            d.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            gst::PadProbeReturn::Ok
-        });
-    play_to_eos(pipeline.upcast_ref());
-    let s = pipeline.by_name("s").unwrap();
-    let (passed, dropped) = (s.property::<u64>("passed"), s.property::<u64>("dropped"));
-    assert_eq!((passed, dropped), (11, 19));
-    assert_eq!(decoded.load(std::sync::atomic::Ordering::Relaxed), 11);
+    let counts = run_counting(
+        "videotestsrc num-buffers=30 ! video/x-raw,width=160,height=120,framerate=25/1 \
+         ! x264enc bframes=2 b-adapt=false b-pyramid=false key-int-max=30 \
+         ! h264parse ! rsstride name=s drop-non-reference=true \
+         ! avdec_h264 ! identity name=count ! fakesink",
+    );
+    assert_eq!(counts, (11, 19, 11));
 }
 
 #[test]
@@ -156,5 +135,47 @@ fn timestamp_frame_numbers_with_an_inference_interval_are_refused() {
     assert_eq!(
         errors,
         ["frame-index=timestamp with interval=3: the frames not analysed would carry no frame number; drop them before conversion with rsstride interval=3 instead"]
+    );
+}
+
+#[test]
+fn interval_and_interval_time_together_are_refused() {
+    let (errors, _) = run_pipeline(
+        "videotestsrc num-buffers=2 ! rsstride interval=3 interval-time=100000000 ! fakesink",
+    );
+    assert_eq!(
+        errors,
+        ["Set either interval (3) or interval-time (100000000 ns), not both"]
+    );
+}
+
+#[test]
+fn timestamp_frame_numbers_without_a_frame_rate_are_an_error() {
+    init();
+    let dir = tmpdir("stride-no-rate");
+    let det = dir.join("det.txt");
+    std::fs::write(&det, "1,-1,1,1,5,5,0.9,-1,-1,-1\n").unwrap();
+    let e = gst::ElementFactory::make("rsdetect")
+        .property("detections", det.to_str().unwrap())
+        .property_from_str("frame-index", "timestamp")
+        .build()
+        .unwrap();
+    let bus = gst::Bus::new();
+    e.set_bus(Some(&bus));
+    let mut h = gst_check::Harness::with_element(&e, Some("sink"), Some("src"));
+    h.set_src_caps_str("video/x-raw,format=GRAY8,width=8,height=8");
+    let mut b = gst::Buffer::with_size(64).unwrap();
+    b.get_mut().unwrap().set_pts(gst::ClockTime::ZERO);
+    assert!(h.push(b).is_err());
+    let msg = bus.pop_filtered(&[gst::MessageType::Error]).unwrap();
+    let gst::MessageView::Error(err) = msg.view() else {
+        unreachable!()
+    };
+    assert!(
+        err.error().to_string().starts_with(
+            "frame-index=timestamp needs buffers with timestamps and a frame rate in the caps"
+        ),
+        "{}",
+        err.error()
     );
 }

@@ -10,7 +10,7 @@ use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
 use gst_base::subclass::prelude::*;
-use rstracking_core::action::{top_class, ActionWindows, Activation, WindowConfig};
+use rstracking_core::action::{top_class, ActionWindows, Activation, Normalization, WindowConfig};
 use rstracking_core::types::{Action, TrackState};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex};
@@ -435,6 +435,14 @@ impl RsAction {
                 st.stream = meta.frame().stream.clone();
             }
             let size = (st.width, st.height);
+            if st.windows.config().normalization == Normalization::Frame
+                && (size.0 == 0 || size.1 == 0)
+            {
+                return Err(gst::error_msg!(
+                    gst::StreamError::Format,
+                    ("normalization=frame needs the frame size in the caps (width and height)")
+                ));
+            }
             for o in meta.objects() {
                 let Some(id) = o.track_id else { continue };
                 // Lost: a motion prediction; Predicted: rsposesmooth's

@@ -986,43 +986,49 @@ impl BaseTransformImpl for RsDetect {
     }
 }
 
-impl RsDetect {
-    /// Frames in the stream's duration (a duration query upstream and the
-    /// caps' frame rate), rounded up.
-    fn frames_in_duration(&self) -> Option<u64> {
-        let obj = self.obj();
-        let pad = obj.sink_pad();
-        let d = pad.peer_query_duration::<gst::ClockTime>()?;
-        let fps = pad
-            .current_caps()?
-            .structure(0)?
-            .get::<gst::Fraction>("framerate")
-            .ok()
-            .filter(|f| f.numer() > 0 && f.denom() > 0)?;
-        let num = d.nseconds() as u128 * fps.numer() as u128;
-        let den = fps.denom() as u128 * 1_000_000_000;
-        u64::try_from(num.div_ceil(den)).ok()
-    }
+/// Frames in `t` at `fps`: the nearest frame, or rounded up.
+fn frames_at(t: gst::ClockTime, fps: gst::Fraction, round_up: bool) -> Option<u64> {
+    let num = t.nseconds() as u128 * fps.numer() as u128;
+    let den = fps.denom() as u128 * 1_000_000_000;
+    let n = if round_up {
+        num.div_ceil(den)
+    } else {
+        (num + den / 2) / den
+    };
+    u64::try_from(n).ok()
+}
 
-    /// The frame index of `buf` from its stream time and the caps' frame
-    /// rate (None without either).
-    fn frame_at_position(&self, buf: &gst::BufferRef) -> Option<u64> {
-        let obj = self.obj();
-        let fps = obj
+impl RsDetect {
+    /// The sink caps' frame rate, if fixed and not 0.
+    fn caps_fps(&self) -> Option<gst::Fraction> {
+        self.obj()
             .sink_pad()
             .current_caps()?
             .structure(0)?
             .get::<gst::Fraction>("framerate")
             .ok()
-            .filter(|f| f.numer() > 0 && f.denom() > 0)?;
-        let segment = obj.segment();
+            .filter(|f| f.numer() > 0 && f.denom() > 0)
+    }
+
+    /// Frames in the stream's duration (a duration query upstream and the
+    /// caps' frame rate), rounded up.
+    fn frames_in_duration(&self) -> Option<u64> {
+        let d = self
+            .obj()
+            .sink_pad()
+            .peer_query_duration::<gst::ClockTime>()?;
+        frames_at(d, self.caps_fps()?, true)
+    }
+
+    /// The frame index of `buf` from its stream time and the caps' frame
+    /// rate (None without either).
+    fn frame_at_position(&self, buf: &gst::BufferRef) -> Option<u64> {
+        let fps = self.caps_fps()?;
+        let segment = self.obj().segment();
         let st = segment
             .downcast_ref::<gst::ClockTime>()?
             .to_stream_time(buf.pts()?)?;
-        // Nearest frame: (t * n + d * 1e9 / 2) / (d * 1e9).
-        let num = st.nseconds() as u128 * fps.numer() as u128;
-        let den = fps.denom() as u128 * 1_000_000_000;
-        u64::try_from((num + den / 2) / den).ok()
+        frames_at(st, fps, false)
     }
 
     fn process(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
@@ -1039,6 +1045,15 @@ impl RsDetect {
         };
         let mut guard = self.state.lock().unwrap();
         let state = guard.as_mut().ok_or(gst::FlowError::Flushing)?;
+        if state.index_from_timestamp && position.is_none() {
+            drop(guard);
+            gst::element_imp_error!(
+                self,
+                gst::StreamError::Format,
+                ("frame-index=timestamp needs buffers with timestamps and a frame rate in the caps (got {:?})", self.obj().sink_pad().current_caps())
+            );
+            return Err(gst::FlowError::NotNegotiated);
+        }
         if resync {
             state.resync = false;
             if let Some(f) = position {

@@ -583,6 +583,12 @@ impl BaseSinkImpl for RsJsonSink {
                 ("No 'location' set (a file path, or '-' for standard output)")
             )
         })?;
+        if settings.progress_lines && settings.format != OutputFormat::Jsonl {
+            return Err(gst::error_msg!(
+                gst::ResourceError::Settings,
+                ("progress-lines needs format=jsonl (MOT files have no event lines); progress messages need only progress-interval")
+            ));
+        }
         let only_min_length = settings.refine.max_gap == 0 && settings.refine.sigma == 0.0;
         if !settings.refine.is_off() && settings.format != OutputFormat::Mot && !only_min_length {
             return Err(gst::error_msg!(
@@ -623,7 +629,7 @@ impl BaseSinkImpl for RsJsonSink {
                         .then(|| (settings.refine, Vec::new())),
                     progress: (settings.progress_interval > 0).then(|| Progress {
                         interval: u64::from(settings.progress_interval),
-                        lines: settings.progress_lines && settings.format == OutputFormat::Jsonl,
+                        lines: settings.progress_lines,
                         frames: 0,
                         started: None,
                         tracks: HashSet::new(),

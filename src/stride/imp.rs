@@ -74,13 +74,13 @@ impl ObjectImpl for RsStride {
                     .minimum(1)
                     .maximum(1_000_000)
                     .default_value(1)
-                    .mutable_playing()
+                    .mutable_ready()
                     .build(),
                 glib::ParamSpecUInt64::builder("interval-time")
                     .nick("Interval in time")
                     .blurb("If > 0: pass the first buffer at or after each multiple of this running time (ns) and drop the others, instead of counting buffers (frames missing upstream do not shift the stride)")
                     .default_value(0)
-                    .mutable_playing()
+                    .mutable_ready()
                     .build(),
                 glib::ParamSpecBoolean::builder("key-units-only")
                     .nick("Key units only")
@@ -232,6 +232,20 @@ impl BaseTransformImpl for RsStride {
     const TRANSFORM_IP_ON_PASSTHROUGH: bool = true;
 
     fn start(&self) -> Result<(), gst::ErrorMessage> {
+        let (interval, period) = (
+            self.interval.load(Ordering::Relaxed),
+            self.interval_time.load(Ordering::Relaxed),
+        );
+        if interval > 1 && period > 0 {
+            return Err(gst::error_msg!(
+                gst::LibraryError::Settings,
+                (
+                    "Set either interval ({}) or interval-time ({} ns), not both",
+                    interval,
+                    period
+                )
+            ));
+        }
         for c in [&self.seen, &self.passed, &self.dropped, &self.next_due] {
             c.store(0, Ordering::Relaxed);
         }
