@@ -39,20 +39,7 @@ fn frame_pixels() -> Vec<u8> {
 
 /// Frame `i` (pts i × 33 ms) with `objects` in its meta.
 fn frame(i: u64, objects: Vec<Object>) -> gst::Buffer {
-    let mut b = gst::Buffer::from_mut_slice(frame_pixels());
-    {
-        let b = b.get_mut().unwrap();
-        b.set_pts(gst::ClockTime::from_mseconds(i * 33));
-        TrackingMeta::add(
-            b,
-            FrameObjects {
-                frame: None,
-                stream: None,
-                objects,
-            },
-        );
-    }
-    b
+    with_objects(gst::Buffer::from_mut_slice(frame_pixels()), i, objects)
 }
 
 fn tracked(track: Option<u64>, class: u32, conf: f32, b: [f32; 4]) -> Object {

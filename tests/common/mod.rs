@@ -238,7 +238,11 @@ pub fn obj(x: f32, y: f32, w: f32, h: f32, score: f32) -> Object {
 
 /// A buffer with pts `i * 33 ms` carrying `objects`.
 pub fn buffer_with(i: u64, objects: Vec<Object>) -> gst::Buffer {
-    let mut b = gst::Buffer::with_size(1).unwrap();
+    with_objects(gst::Buffer::with_size(1).unwrap(), i, objects)
+}
+
+/// `b` (pixels of a frame) with pts `i * 33 ms` and `objects` in its meta.
+pub fn with_objects(mut b: gst::Buffer, i: u64, objects: Vec<Object>) -> gst::Buffer {
     {
         let b = b.get_mut().unwrap();
         b.set_pts(gst::ClockTime::from_mseconds(i * 33));

@@ -30,3 +30,14 @@ pub fn median(v: &mut [std::time::Duration]) -> std::time::Duration {
 pub fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
+
+/// The session settings of the benchmarks: CPU, `threads` intra-op threads
+/// (0 = ONNX Runtime's default), no spinning.
+pub fn cpu_session(threads: u32) -> gstrstracking::onnx::SessionConfig {
+    gstrstracking::onnx::SessionConfig {
+        threads,
+        provider: gstrstracking::onnx::Provider::Cpu,
+        fallback: false,
+        spinning: false,
+    }
+}

@@ -15,7 +15,6 @@
 use gstrstracking::action_model::{ActionModel, ActionModelConfig};
 use gstrstracking::core::action::{ActionWindows, Normalization, WindowConfig};
 use gstrstracking::core::types::{BBox, Keypoint};
-use gstrstracking::onnx::{Provider, SessionConfig};
 use rstracking_tools::{median, ms};
 use std::time::{Duration, Instant};
 
@@ -124,12 +123,7 @@ fn main() {
     let (mut m, warnings) = ActionModel::load(&ActionModelConfig {
         model: a.model.clone(),
         window: a.window,
-        session: SessionConfig {
-            threads: a.threads,
-            provider: Provider::Cpu,
-            fallback: false,
-            spinning: false,
-        },
+        session: rstracking_tools::cpu_session(a.threads),
         ort_library: rstracking_tools::ort_library(),
     })
     .unwrap_or_else(|e| panic!("{e}"));

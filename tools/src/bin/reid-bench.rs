@@ -18,7 +18,6 @@
 use gstrstracking::core::image::crop::Normalize;
 use gstrstracking::core::image::{Frame, PixelLayout, YuvParams};
 use gstrstracking::embedder::{Embedder, EmbedderConfig};
-use gstrstracking::onnx::{Provider, SessionConfig};
 use rstracking_tools::{median, ms};
 use std::time::Instant;
 
@@ -54,12 +53,7 @@ fn load_embedder(a: &Args) -> Embedder {
         model: a.model.clone(),
         input_size: None,
         norm: Normalize::default(),
-        session: SessionConfig {
-            threads: a.threads,
-            provider: Provider::Cpu,
-            fallback: false,
-            spinning: false,
-        },
+        session: rstracking_tools::cpu_session(a.threads),
         ort_library: rstracking_tools::ort_library(),
     })
     .unwrap_or_else(|e| panic!("{e}"));
