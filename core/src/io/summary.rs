@@ -91,11 +91,6 @@ impl TrackSummaries {
         self.tracks.clear();
     }
 
-    /// The sample limit per track.
-    pub fn limit(&self) -> usize {
-        self.limit
-    }
-
     pub fn len(&self) -> usize {
         self.tracks.len()
     }
