@@ -9,8 +9,7 @@ mod common;
 
 use common::*;
 use gst::prelude::*;
-use gstrstracking::core::types::{BBox, FrameObjects, Object};
-use gstrstracking::meta::TrackingMeta;
+use gstrstracking::core::types::{BBox, Object};
 use gstrstracking::{TrackEvent, TrackEventKind, TrackingEvent};
 use std::path::Path;
 use std::time::{Duration, Instant};
