@@ -3,8 +3,10 @@
 # object + the RsTrackingFrameMeta structure view) on the offline MOT job:
 # mot-offline.sh on one sequence, alternating rsbytetrack publish-meta=off
 # (what `auto` does there: the next element, rsjsonsink, is ours) and
-# publish-meta=on, RUNS times each (default 7); prints every run and the
-# medians. Same machine, same run: the bare baseline is measured beside it.
+# publish-meta=on, RUNS times each (default 7); prints every run, the
+# medians and the mean paired difference (run i on - run i off) with its
+# standard error. Same machine, same run: the bare baseline is measured
+# beside it.
 #
 #   pipelines/publish-cost.sh [sequence dir] [runs]
 set -euo pipefail
@@ -29,6 +31,12 @@ done
 cmp -s "$out/off.txt" "$out/on.txt" || { echo "outputs differ" >&2; exit 1; }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 mo=$(median "${off[@]}"); mn=$(median "${on[@]}")
+# Runs alternate, so run i's difference on - off cancels slow drifts of
+# the machine; its mean and standard error are the figure to quote.
+diffs=$(for i in "${!off[@]}"; do echo "${off[$i]} ${on[$i]}"; done)
 awk -v o="$mo" -v p="$mn" -v n="$n" 'BEGIN {
   printf "median publish-meta=off: %.3f s (%.0f frames/s)\n", o, n / o
   printf "median publish-meta=on:  %.3f s (%.0f frames/s), %+.1f %%\n", p, n / p, (p / o - 1) * 100 }'
+printf '%s\n' "$diffs" | awk -v n="$n" '{ d = $2 - $1; s += d; ss += d * d; so += $1; k++ } END {
+  m = s / k; se = (k > 1) ? sqrt((ss / k - m * m) * k / (k - 1) / k) : 0
+  printf "paired difference on - off: %+.2f ms +- %.2f ms (standard error, %d pairs) = %+.1f %% +- %.1f %% of the mean off run, %+.1f us per frame\n", m * 1000, se * 1000, k, m / (so / k) * 100, se / (so / k) * 100, m / n * 1e6 }'

@@ -5,22 +5,30 @@
 //!
 //! * one standard `GstVideoRegionOfInterestMeta` per object: `x, y, w, h`
 //!   (pixels, rounded), `roi_type` = the label (else the class id as text),
-//!   `id` = the track id (-1 without one), and `params` structures named as
-//!   DL Streamer's consumers expect where a convention exists:
-//!   `detection` (`x_min, y_min, x_max, y_max` normalised to the frame,
-//!   `confidence`, `label_id`, `label`, and ours: `rstracking_index`, the
-//!   object's position in the view's `objects`, which also marks the ROI as
-//!   ours), `tracking` (`track_id`, `state`, `global_id`) and `keypoints`
-//!   (`positions` = x0, y0, x1, y1, ... in pixels, `confidences`, `states`);
+//!   `id` = the track id (-1 without one), and a `detection` param with
+//!   the fields DL Streamer's consumers read (`x_min, y_min, x_max, y_max`
+//!   normalised to the frame, `confidence`, `label_id`) and ours:
+//!   `rstracking_index` (the object's position in the view's columns,
+//!   which also marks the ROI as ours), `track_id`, `state`, `global_id`;
+//!   objects with keypoints also get a `keypoints` param (`positions` =
+//!   x0, y0, x1, y1, ... in pixels, `confidences`, `states`);
 //! * the structure view, a `GstCustomMeta` named
-//!   [`crate::meta::FRAME_META_NAME`] whose structure holds the frame as our
-//!   JSON Lines schema does: `schema`, `stream`, `frame`, `pts_ns`, `width`,
-//!   `height` and `objects`, an array of `object` structures with `x, y, w,
-//!   h, confidence` (float), `class_id` (uint), `label`, `track_id`
-//!   (uint64), `state`, `global_id` (uint64), `keypoints` (array of floats
-//!   x, y, c per point), `keypoint_states` (array of strings), `embedding`
-//!   (GBytes, little-endian float32) and `embedding_frame` (uint64). Absent
-//!   fields are omitted, as in the JSON.
+//!   `RsTrackingFrameMeta` ([`crate::meta::FRAME_META_NAME`]) whose
+//!   structure holds the frame as columns: the frame's fields `schema`, `stream`, `frame`, `pts_ns`,
+//!   `width`, `height` and `count` (objects), then one field per object
+//!   field, each holding the values of all `count` objects in order:
+//!   `GBytes` of little-endian numbers (aligned for their type) `boxes`
+//!   (float32 x, y, w, h), `confidences` (float32), `class_ids` (uint32),
+//!   `track_ids` and `global_ids` (int64, -1 for none), and arrays of
+//!   strings `labels` and `states` ("" for none); with keypoints on any
+//!   object `keypoint_counts` (uint32 per object), `keypoints` (float32 x,
+//!   y, confidence per point, objects one after the other) and
+//!   `keypoint_states` (string per point); with embeddings
+//!   `embedding_dims` (uint32 per object, 0 for none), `embeddings`
+//!   (float32, one after the other) and `embedding_frames` (int64, -1).
+//!   One value per field and frame instead of a structure per object: a
+//!   GValue costs ≈ 50 ns to set and free, and a structure per object cost
+//!   as much as all ROI metas together (README "Decisions").
 //!
 //! Both are rescaled with the frame by `videoscale`/`videoconvertscale`
 //! (tags `video`, `size`) and copied by `queue`, `tee`, buffer copies.
@@ -29,7 +37,6 @@
 //! stream (rsjsonsink); in front of rsoverlay, which passes frames on, they
 //! are attached).
 
-use crate::meta::FRAME_META_NAME;
 use gst::glib;
 use gst::prelude::*;
 use rstracking_core::types::{FrameObjects, Object};
@@ -115,8 +122,7 @@ pub fn publish_rois(buffer: &mut gst::BufferRef, frame: &FrameObjects, info: Fra
 
 /// The structure view of [`publish`] alone.
 pub fn publish_view(buffer: &mut gst::BufferRef, frame: &FrameObjects, info: FrameInfo) {
-    if let Some(mut view) = frame_view(buffer) {
-        let s = view.mut_structure();
+    if let Some(s) = crate::meta::frame_view_mut(buffer) {
         s.remove_all_fields();
         fill_frame_structure(s, frame, info);
     }
@@ -149,75 +155,102 @@ fn remove_our_rois(buffer: &mut gst::BufferRef) {
 /// API, and interning a name costs a hash lookup under a global lock, which
 /// dominated the cost of publishing (tens of fields per object).
 struct Quarks {
-    x_min: glib::Quark,
-    y_min: glib::Quark,
-    x_max: glib::Quark,
-    y_max: glib::Quark,
-    confidence: glib::Quark,
-    label_id: glib::Quark,
-    label: glib::Quark,
+    /// x_min, y_min, x_max, y_max, confidence, label_id, rstracking_index.
+    detection: [glib::Quark; 7],
     track_id: glib::Quark,
     state: glib::Quark,
     global_id: glib::Quark,
     positions: glib::Quark,
     confidences: glib::Quark,
     states: glib::Quark,
-    index: glib::Quark,
-    x: glib::Quark,
-    y: glib::Quark,
-    w: glib::Quark,
-    h: glib::Quark,
-    class_id: glib::Quark,
+    schema: glib::Quark,
+    stream: glib::Quark,
+    frame: glib::Quark,
+    pts_ns: glib::Quark,
+    width: glib::Quark,
+    height: glib::Quark,
+    count: glib::Quark,
+    boxes: glib::Quark,
+    class_ids: glib::Quark,
+    labels: glib::Quark,
+    track_ids: glib::Quark,
+    global_ids: glib::Quark,
+    keypoint_counts: glib::Quark,
     keypoints: glib::Quark,
     keypoint_states: glib::Quark,
-    embedding: glib::Quark,
-    embedding_frame: glib::Quark,
+    embedding_dims: glib::Quark,
+    embeddings: glib::Quark,
+    embedding_frames: glib::Quark,
 }
 
 /// Empty structures of each name, copied per object: a copy reuses the
 /// interned name, `Structure::new_empty` interns it again each time.
 struct Empty {
     detection: gst::Structure,
-    tracking: gst::Structure,
     keypoints: gst::Structure,
-    object: gst::Structure,
 }
 
 static EMPTY: std::sync::LazyLock<Empty> = std::sync::LazyLock::new(|| Empty {
     detection: gst::Structure::new_empty("detection"),
-    tracking: gst::Structure::new_empty("tracking"),
     keypoints: gst::Structure::new_empty("keypoints"),
-    object: gst::Structure::new_empty("object"),
 });
 
 static Q: std::sync::LazyLock<Quarks> = std::sync::LazyLock::new(|| {
     let q = glib::Quark::from_str;
     Quarks {
-        x_min: q("x_min"),
-        y_min: q("y_min"),
-        x_max: q("x_max"),
-        y_max: q("y_max"),
-        confidence: q("confidence"),
-        label_id: q("label_id"),
-        label: q("label"),
+        detection: [
+            "x_min",
+            "y_min",
+            "x_max",
+            "y_max",
+            "confidence",
+            "label_id",
+            "rstracking_index",
+        ]
+        .map(q),
         track_id: q("track_id"),
         state: q("state"),
         global_id: q("global_id"),
         positions: q("positions"),
         confidences: q("confidences"),
         states: q("states"),
-        index: q("rstracking_index"),
-        x: q("x"),
-        y: q("y"),
-        w: q("w"),
-        h: q("h"),
-        class_id: q("class_id"),
+        schema: q("schema"),
+        stream: q("stream"),
+        frame: q("frame"),
+        pts_ns: q("pts_ns"),
+        width: q("width"),
+        height: q("height"),
+        count: q("count"),
+        boxes: q("boxes"),
+        class_ids: q("class_ids"),
+        labels: q("labels"),
+        track_ids: q("track_ids"),
+        global_ids: q("global_ids"),
+        keypoint_counts: q("keypoint_counts"),
         keypoints: q("keypoints"),
         keypoint_states: q("keypoint_states"),
-        embedding: q("embedding"),
-        embedding_frame: q("embedding_frame"),
+        embedding_dims: q("embedding_dims"),
+        embeddings: q("embeddings"),
+        embedding_frames: q("embedding_frames"),
     }
 });
+
+/// The ROI type of an object, interned: its label, else its class id as
+/// text (class ids below 256 interned once).
+fn roi_type(o: &Object) -> glib::Quark {
+    static CLASSES: std::sync::LazyLock<Vec<glib::Quark>> = std::sync::LazyLock::new(|| {
+        (0..256u32)
+            .map(|c| glib::Quark::from_str(c.to_string()))
+            .collect()
+    });
+    match &o.label {
+        Some(l) => glib::Quark::from_str(l.as_str()),
+        None => match CLASSES.get(o.class_id as usize) {
+            Some(q) => *q,
+            None => glib::Quark::from_str(o.class_id.to_string()),
+        },
+    }
+}
 
 // `set_by_quark` is deprecated in favour of `set_by_id`, whose GstIdStr
 // needs GStreamer 1.26; on 1.22 `set_by_id` interns the name on every call,
@@ -227,46 +260,35 @@ fn add_roi(buffer: &mut gst::BufferRef, index: usize, o: &Object, info: FrameInf
     let q = &*Q;
     let b = o.bbox;
     let px = |v: f32| v.max(0.0).round() as u32;
-    let class_label;
-    let label = match &o.label {
-        Some(l) => l.as_str(),
-        None => {
-            class_label = o.class_id.to_string();
-            class_label.as_str()
-        }
-    };
-    let mut roi = gst_video::VideoRegionOfInterestMeta::add(
-        buffer,
-        label,
-        (px(b.x), px(b.y), px(b.w), px(b.h)),
-    );
+    let mut roi = crate::meta::add_roi(buffer, roi_type(o), (px(b.x), px(b.y), px(b.w), px(b.h)));
     roi.set_id(o.track_id.map_or(-1, |t| t.min(i32::MAX as u64) as i32));
     let (fw, fh) = (info.width.max(1) as f64, info.height.max(1) as f64);
+    // One param for the box and the track (a second structure per object
+    // cost 2 µs per frame of 15 objects); the label is the ROI type.
     let mut det = EMPTY.detection.clone();
-    det.set_by_quark(q.x_min, b.x as f64 / fw);
-    det.set_by_quark(q.y_min, b.y as f64 / fh);
-    det.set_by_quark(q.x_max, (b.x + b.w) as f64 / fw);
-    det.set_by_quark(q.y_max, (b.y + b.h) as f64 / fh);
-    det.set_by_quark(q.confidence, o.confidence as f64);
-    det.set_by_quark(q.label_id, o.class_id as i32);
-    if let Some(l) = &o.label {
-        det.set_by_quark(q.label, l.as_str());
+    crate::meta::set_detection(
+        &mut det,
+        &q.detection,
+        [
+            b.x as f64 / fw,
+            b.y as f64 / fh,
+            (b.x + b.w) as f64 / fw,
+            (b.y + b.h) as f64 / fh,
+        ],
+        o.confidence as f64,
+        o.class_id as i32,
+        index as u32,
+    );
+    if let Some(id) = o.track_id {
+        det.set_by_quark(q.track_id, id);
     }
-    det.set_by_quark(q.index, index as u32);
+    if let Some(s) = o.track_state {
+        det.set_value_by_quark(q.state, static_str(track_state_str(s)));
+    }
+    if let Some(g) = o.global_id {
+        det.set_by_quark(q.global_id, g);
+    }
     roi.add_param(det);
-    if o.track_id.is_some() || o.global_id.is_some() {
-        let mut t = EMPTY.tracking.clone();
-        if let Some(id) = o.track_id {
-            t.set_by_quark(q.track_id, id);
-        }
-        if let Some(s) = o.track_state {
-            t.set_value_by_quark(q.state, state_value(s));
-        }
-        if let Some(g) = o.global_id {
-            t.set_by_quark(q.global_id, g);
-        }
-        roi.add_param(t);
-    }
     if !o.keypoints.is_empty() {
         let mut k = EMPTY.keypoints.clone();
         k.set_by_quark(
@@ -279,15 +301,21 @@ fn add_roi(buffer: &mut gst::BufferRef, index: usize, o: &Object, info: FrameInf
         );
         k.set_by_quark(
             q.states,
-            gst::Array::new(o.keypoints.iter().map(|k| k.state.as_str())),
+            gst::Array::from_values(o.keypoints.iter().map(|k| keypoint_state_value(k.state))),
         );
         roi.add_param(k);
     }
 }
 
-/// A track state as a string value that points at a static string
-/// instead of a copy (two allocations less per object).
-fn state_value(s: rstracking_core::types::TrackState) -> glib::SendValue {
+/// A string value that points at `s` instead of a copy (an allocation and
+/// a free less per value).
+fn static_str(s: &'static glib::GStr) -> glib::SendValue {
+    glib::Value::from_static_str(s)
+        .try_into_send_value::<String>()
+        .expect("a string value")
+}
+
+fn track_state_str(s: rstracking_core::types::TrackState) -> &'static glib::GStr {
     use rstracking_core::types::TrackState as S;
     let g: &'static glib::GStr = match s {
         S::Tentative => glib::gstr!("tentative"),
@@ -296,83 +324,177 @@ fn state_value(s: rstracking_core::types::TrackState) -> glib::SendValue {
         S::Predicted => glib::gstr!("predicted"),
     };
     debug_assert_eq!(g.as_str(), s.as_str());
-    glib::Value::from_static_str(g)
-        .try_into_send_value::<String>()
-        .expect("a string value")
+    g
 }
 
-/// Sets the structure view's fields of `frame` on `s` (moved in, not
-/// copied: the object structures go straight into the array).
+fn keypoint_state_value(s: rstracking_core::types::KeypointState) -> glib::SendValue {
+    use rstracking_core::types::KeypointState as S;
+    let g: &'static glib::GStr = match s {
+        S::Measured => glib::gstr!("measured"),
+        S::Smoothed => glib::gstr!("smoothed"),
+        S::Predicted => glib::gstr!("predicted"),
+        S::Interpolated => glib::gstr!("interpolated"),
+        S::Missing => glib::gstr!("missing"),
+    };
+    debug_assert_eq!(g.as_str(), s.as_str());
+    static_str(g)
+}
+
+/// One column of the structure view: the values of one field for every
+/// object, little-endian, in a `GBytes` whose data is aligned for `T`
+/// (readers in C may cast it).
+struct Column<T>(Vec<T>);
+
+impl<T: bytemuck::Pod> AsRef<[u8]> for Column<T> {
+    fn as_ref(&self) -> &[u8] {
+        bytemuck::cast_slice(&self.0)
+    }
+}
+
+fn column<T: bytemuck::Pod + Send>(v: Vec<T>) -> glib::Bytes {
+    glib::Bytes::from_owned(Column(v))
+}
+
+/// `v` as stored in a column (little-endian whatever the host).
+fn le_f32(v: f32) -> f32 {
+    f32::from_bits(v.to_bits().to_le())
+}
+
+/// The per-object columns of the structure view.
+#[derive(Default)]
+struct Columns {
+    boxes: Vec<f32>,
+    confidences: Vec<f32>,
+    class_ids: Vec<u32>,
+    labels: Vec<glib::SendValue>,
+    track_ids: Vec<i64>,
+    states: Vec<glib::SendValue>,
+    global_ids: Vec<i64>,
+    keypoint_counts: Vec<u32>,
+    keypoints: Vec<f32>,
+    keypoint_states: Vec<glib::SendValue>,
+    embedding_dims: Vec<u32>,
+    embeddings: Vec<f32>,
+    embedding_frames: Vec<i64>,
+}
+
+impl Columns {
+    /// The columns of `objects`; a column none of them has a value for
+    /// stays empty (and is left out of the view).
+    fn of(objects: &[Object]) -> Self {
+        let n = objects.len();
+        let any = |f: fn(&Object) -> bool| if objects.iter().any(f) { n } else { 0 };
+        let mut c = Columns {
+            boxes: Vec::with_capacity(4 * n),
+            confidences: Vec::with_capacity(n),
+            class_ids: Vec::with_capacity(n),
+            labels: Vec::with_capacity(any(|o| o.label.is_some())),
+            track_ids: Vec::with_capacity(any(|o| o.track_id.is_some())),
+            states: Vec::with_capacity(any(|o| o.track_state.is_some())),
+            global_ids: Vec::with_capacity(any(|o| o.global_id.is_some())),
+            keypoint_counts: Vec::with_capacity(any(|o| !o.keypoints.is_empty())),
+            embedding_dims: Vec::with_capacity(any(|o| o.embedding.is_some())),
+            ..Default::default()
+        };
+        let (labels, tracks, states, globals, keypoints, embeddings) = (
+            c.labels.capacity() > 0,
+            c.track_ids.capacity() > 0,
+            c.states.capacity() > 0,
+            c.global_ids.capacity() > 0,
+            c.keypoint_counts.capacity() > 0,
+            c.embedding_dims.capacity() > 0,
+        );
+        let none = || static_str(glib::gstr!(""));
+        let id = |v: Option<u64>| v.map_or(-1, |v| v.min(i64::MAX as u64) as i64).to_le();
+        for o in objects {
+            let b = o.bbox;
+            c.boxes.extend([b.x, b.y, b.w, b.h].map(le_f32));
+            c.confidences.push(le_f32(o.confidence));
+            c.class_ids.push(o.class_id.to_le());
+            if labels {
+                c.labels.push(match &o.label {
+                    Some(l) => static_str(glib::Quark::from_str(l.as_str()).as_str()),
+                    None => none(),
+                });
+            }
+            if tracks {
+                c.track_ids.push(id(o.track_id));
+            }
+            if states {
+                c.states.push(
+                    o.track_state
+                        .map_or_else(none, |s| static_str(track_state_str(s))),
+                );
+            }
+            if globals {
+                c.global_ids.push(id(o.global_id));
+            }
+            if keypoints {
+                c.keypoint_counts.push((o.keypoints.len() as u32).to_le());
+                for k in &o.keypoints {
+                    c.keypoints.extend([k.x, k.y, k.confidence].map(le_f32));
+                    c.keypoint_states.push(keypoint_state_value(k.state));
+                }
+            }
+            if embeddings {
+                let e = o.embedding.as_deref().unwrap_or_default();
+                c.embedding_dims.push((e.len() as u32).to_le());
+                c.embeddings.extend(e.iter().copied().map(le_f32));
+                c.embedding_frames
+                    .push(id(o.embedding.as_ref().and(o.embedding_frame)));
+            }
+        }
+        c
+    }
+}
+
+/// Sets the structure view's fields of `frame` on `s`: the frame's fields,
+/// then one column per object field (see the module documentation).
+#[allow(deprecated)] // see add_roi
 fn fill_frame_structure(s: &mut gst::StructureRef, frame: &FrameObjects, info: FrameInfo) {
-    s.set("schema", "rstracking/1");
+    let q = &*Q;
+    s.set_value_by_quark(q.schema, static_str(glib::gstr!("rstracking/1")));
     if let Some(stream) = &frame.stream {
-        s.set("stream", stream.as_str());
+        s.set_by_quark(q.stream, stream.as_str());
     }
     if let Some(f) = frame.frame {
-        s.set("frame", f);
+        s.set_by_quark(q.frame, f);
     }
     if let Some(pts) = info.pts_ns {
-        s.set("pts_ns", pts);
+        s.set_by_quark(q.pts_ns, pts);
     }
-    s.set("width", info.width);
-    s.set("height", info.height);
-    s.set(
-        "objects",
-        gst::Array::new(frame.objects.iter().map(object_structure)),
-    );
-}
-
-#[allow(deprecated)] // see add_roi
-fn object_structure(o: &Object) -> gst::Structure {
-    let q = &*Q;
-    let b = o.bbox;
-    let mut s = EMPTY.object.clone();
-    s.set_by_quark(q.x, b.x);
-    s.set_by_quark(q.y, b.y);
-    s.set_by_quark(q.w, b.w);
-    s.set_by_quark(q.h, b.h);
-    s.set_by_quark(q.confidence, o.confidence);
-    s.set_by_quark(q.class_id, o.class_id);
-    if let Some(l) = &o.label {
-        s.set_by_quark(q.label, l.as_str());
+    s.set_by_quark(q.width, info.width);
+    s.set_by_quark(q.height, info.height);
+    s.set_by_quark(q.count, frame.objects.len() as u32);
+    let c = Columns::of(&frame.objects);
+    s.set_by_quark(q.boxes, column(c.boxes));
+    s.set_by_quark(q.confidences, column(c.confidences));
+    s.set_by_quark(q.class_ids, column(c.class_ids));
+    if !c.labels.is_empty() {
+        s.set_by_quark(q.labels, gst::Array::from_values(c.labels));
     }
-    if let Some(t) = o.track_id {
-        s.set_by_quark(q.track_id, t);
+    if !c.track_ids.is_empty() {
+        s.set_by_quark(q.track_ids, column(c.track_ids));
     }
-    if let Some(st) = o.track_state {
-        s.set_value_by_quark(q.state, state_value(st));
+    if !c.states.is_empty() {
+        s.set_by_quark(q.states, gst::Array::from_values(c.states));
     }
-    if let Some(g) = o.global_id {
-        s.set_by_quark(q.global_id, g);
+    if !c.global_ids.is_empty() {
+        s.set_by_quark(q.global_ids, column(c.global_ids));
     }
-    if !o.keypoints.is_empty() {
-        s.set_by_quark(
-            q.keypoints,
-            gst::Array::new(o.keypoints.iter().flat_map(|k| [k.x, k.y, k.confidence])),
-        );
+    if !c.keypoint_counts.is_empty() {
+        s.set_by_quark(q.keypoint_counts, column(c.keypoint_counts));
+        s.set_by_quark(q.keypoints, column(c.keypoints));
         s.set_by_quark(
             q.keypoint_states,
-            gst::Array::new(o.keypoints.iter().map(|k| k.state.as_str())),
+            gst::Array::from_values(c.keypoint_states),
         );
     }
-    if let Some(e) = &o.embedding {
-        let bytes = rstracking_core::embedding::to_le_bytes(e);
-        s.set_by_quark(q.embedding, glib::Bytes::from_owned(bytes));
-        if let Some(f) = o.embedding_frame {
-            s.set_by_quark(q.embedding_frame, f);
-        }
+    if !c.embedding_dims.is_empty() {
+        s.set_by_quark(q.embedding_dims, column(c.embedding_dims));
+        s.set_by_quark(q.embeddings, column(c.embeddings));
+        s.set_by_quark(q.embedding_frames, column(c.embedding_frames));
     }
-    s
-}
-
-/// The buffer's structure view, added if missing.
-fn frame_view(
-    buffer: &mut gst::BufferRef,
-) -> Option<gst::MetaRefMut<'_, gst::meta::CustomMeta, gst::meta::Standalone>> {
-    if gst::meta::CustomMeta::from_buffer(buffer, FRAME_META_NAME).is_ok() {
-        return gst::meta::CustomMeta::from_mut_buffer(buffer, FRAME_META_NAME).ok();
-    }
-    gst::meta::CustomMeta::add(buffer, FRAME_META_NAME).ok()
 }
 
 /// Copies the structure view `src` into `buffer`'s (added if missing,
@@ -383,10 +505,9 @@ pub(crate) fn copy_frame_structure(
     src: &gst::StructureRef,
     scale: Option<(u32, u32, f32, f32)>,
 ) {
-    let Some(mut view) = frame_view(buffer) else {
+    let Some(s) = crate::meta::frame_view_mut(buffer) else {
         return;
     };
-    let s = view.mut_structure();
     s.remove_all_fields();
     for (name, value) in src.iter() {
         s.set_value(name, value.clone());
@@ -397,36 +518,29 @@ pub(crate) fn copy_frame_structure(
 }
 
 /// Rescales the structure view for a frame resized by `sx` × `sy` to
-/// `width` × `height`.
+/// `width` × `height`: its `boxes` and the x, y of its `keypoints`.
 fn scale_structure(s: &mut gst::StructureRef, width: u32, height: u32, sx: f32, sy: f32) {
     s.set("width", width);
     s.set("height", height);
-    let Ok(objects) = s.get::<gst::Array>("objects") else {
-        return;
-    };
-    let scaled = gst::Array::new(objects.iter().map(|v| {
-        let Ok(mut o) = v.get::<gst::Structure>() else {
-            return v.clone();
+    for (name, stride) in [("boxes", 4), ("keypoints", 3)] {
+        let Ok(bytes) = s.get::<glib::Bytes>(name) else {
+            continue;
         };
-        for (f, k) in [("x", sx), ("w", sx), ("y", sy), ("h", sy)] {
-            if let Ok(x) = o.get::<f32>(f) {
-                o.set(f, x * k);
-            }
-        }
-        if let Ok(kp) = o.get::<gst::Array>("keypoints") {
-            let scaled = gst::Array::new(kp.iter().enumerate().map(|(i, v)| {
-                let x = v.get::<f32>().unwrap_or(f32::NAN);
-                match i % 3 {
-                    0 => x * sx,
-                    1 => x * sy,
-                    _ => x,
-                }
-            }));
-            o.set("keypoints", scaled);
-        }
-        o.to_send_value()
-    }));
-    s.set("objects", scaled);
+        let scaled: Vec<f32> = bytes
+            .chunks_exact(4)
+            .enumerate()
+            .map(|(i, c)| {
+                let v = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+                // Boxes: x, y, w, h; keypoints: x, y, confidence.
+                le_f32(match (i % stride, stride) {
+                    (0, _) | (2, 4) => v * sx,
+                    (1, _) | (3, 4) => v * sy,
+                    _ => v,
+                })
+            })
+            .collect();
+        s.set(name, column(scaled));
+    }
 }
 
 /// Publishes the buffer's tracking meta when `mode` says so for the

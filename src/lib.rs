@@ -380,12 +380,27 @@ pub(crate) fn ended_track(event: &gst::Event) -> Option<u64> {
 
 /// Width and height of raw video caps; 0 where a field is missing (meta-only
 /// or unfixed caps).
+#[allow(deprecated)] // `value_by_quark`: see `interop::add_roi`
 pub(crate) fn caps_size(caps: &gst::Caps) -> (u32, u32) {
+    // Interned once: a field name is looked up under GLib's global quark
+    // lock otherwise, and this runs per buffer where metas are published.
+    static NAMES: std::sync::LazyLock<[glib::Quark; 2]> = std::sync::LazyLock::new(|| {
+        [
+            glib::Quark::from_str("width"),
+            glib::Quark::from_str("height"),
+        ]
+    });
     let Some(s) = caps.structure(0) else {
         return (0, 0);
     };
-    let dim = |f: &str| s.get::<i32>(f).unwrap_or(0).max(0) as u32;
-    (dim("width"), dim("height"))
+    let dim = |q: glib::Quark| {
+        s.value_by_quark(q)
+            .ok()
+            .and_then(|v| v.get::<i32>().ok())
+            .unwrap_or(0)
+            .max(0) as u32
+    };
+    (dim(NAMES[0]), dim(NAMES[1]))
 }
 
 /// Custom events written as JSON lines as they are (fields in order):

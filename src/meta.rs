@@ -66,6 +66,115 @@ impl TrackingMeta {
     }
 }
 
+/// Adds a `GstVideoRegionOfInterestMeta` of type `roi_type` (a quark the
+/// caller has interned) to `buffer`. `VideoRegionOfInterestMeta::add` takes
+/// a `&str`, which it copies into a C string and interns again per call;
+/// the ROI metas are published for every object of every frame.
+pub fn add_roi(
+    buffer: &mut gst::BufferRef,
+    roi_type: glib::Quark,
+    rect: (u32, u32, u32, u32),
+) -> gst::MetaRefMut<'_, gst_video::VideoRegionOfInterestMeta, gst::meta::Standalone> {
+    // SAFETY: a writable buffer (the `&mut`) and a valid quark; the returned
+    // meta is owned by the buffer and borrowed with it.
+    unsafe {
+        let meta = gst_video::ffi::gst_buffer_add_video_region_of_interest_meta_id(
+            buffer.as_mut_ptr(),
+            glib::translate::IntoGlib::into_glib(roi_type),
+            rect.0,
+            rect.1,
+            rect.2,
+            rect.3,
+        );
+        gst_video::VideoRegionOfInterestMeta::from_mut_ptr(buffer, meta)
+    }
+}
+
+/// The structure of `buffer`'s structure view, added if missing (`None`
+/// only if the view could not be registered). Found and added by its
+/// registered info: `CustomMeta::from_buffer` and `CustomMeta::add` look
+/// the name up in GStreamer's global table, under its lock, on every call.
+pub fn frame_view_mut(buffer: &mut gst::BufferRef) -> Option<&mut gst::StructureRef> {
+    let info = imp::frame_meta_info();
+    if info.is_null() {
+        return None;
+    }
+    // SAFETY: a writable buffer (the `&mut`); a meta whose info is the
+    // view's is a GstCustomMeta, whose structure lives as long as the meta,
+    // i.e. as long as the buffer's borrow.
+    unsafe {
+        let mut state = std::ptr::null_mut();
+        loop {
+            let m = gst::ffi::gst_buffer_iterate_meta(buffer.as_mut_ptr(), &mut state);
+            if m.is_null() {
+                break;
+            }
+            if (*m).info == info {
+                let s = gst::ffi::gst_custom_meta_get_structure(m as *mut gst::ffi::GstCustomMeta);
+                return Some(gst::StructureRef::from_glib_borrow_mut(s));
+            }
+        }
+        let m = gst::ffi::gst_buffer_add_meta(buffer.as_mut_ptr(), info, std::ptr::null_mut());
+        if m.is_null() {
+            return None;
+        }
+        let s = gst::ffi::gst_custom_meta_get_structure(m as *mut gst::ffi::GstCustomMeta);
+        Some(gst::StructureRef::from_glib_borrow_mut(s))
+    }
+}
+
+/// Sets the fields DL Streamer's consumers read on a ROI's `detection`
+/// param `s`, in one `gst_structure_id_set` call: `names` are the
+/// interned names of x_min, y_min, x_max, y_max, confidence (double),
+/// label_id (int) and our index (uint). The safe setters build, check and
+/// hand over one GValue per field; GStreamer collects them in place
+/// (README "Measured results" has the figures).
+pub fn set_detection(
+    s: &mut gst::StructureRef,
+    names: &[glib::Quark; 7],
+    bbox: [f64; 4],
+    confidence: f64,
+    label_id: i32,
+    index: u32,
+) {
+    use glib::translate::IntoGlib;
+    let (d, i, u) = (
+        glib::gobject_ffi::G_TYPE_DOUBLE,
+        glib::gobject_ffi::G_TYPE_INT,
+        glib::gobject_ffi::G_TYPE_UINT,
+    );
+    let n = names.map(|q| q.into_glib());
+    // SAFETY: a mutable structure (the `&mut`); each name is followed by
+    // its GType and a value of that C type, and the list ends with quark 0.
+    unsafe {
+        gst::ffi::gst_structure_id_set(
+            s.as_mut_ptr(),
+            n[0],
+            d,
+            bbox[0],
+            n[1],
+            d,
+            bbox[1],
+            n[2],
+            d,
+            bbox[2],
+            n[3],
+            d,
+            bbox[3],
+            n[4],
+            d,
+            confidence,
+            n[5],
+            i,
+            label_id as std::ffi::c_int,
+            n[6],
+            u,
+            index as std::ffi::c_uint,
+            0 as glib::ffi::GQuark,
+        );
+    }
+}
+
 // SAFETY: GstType is the #[repr(C)] struct registered by meta_info().
 unsafe impl MetaAPI for TrackingMeta {
     type GstType = imp::TrackingMeta;

@@ -121,24 +121,26 @@ fn check_against_jsonl(scale: u32) {
             ),
             (320 * scale, 240 * scale)
         );
-        let objs = view.get::<gst::Array>("objects").unwrap();
         let expected = line["objects"].as_array().unwrap();
+        // One column per field: 4 float32 per box, one int64 per track id.
+        assert_eq!(view.get::<u32>("count").unwrap() as usize, expected.len());
+        let bytes = |name: &str| view.get::<gst::glib::Bytes>(name).unwrap().len();
+        assert_eq!(bytes("boxes"), 16 * expected.len());
+        assert_eq!(bytes("track_ids"), 8 * expected.len());
+        assert!(!view.has_field("global_ids") && !view.has_field("labels"));
+        let objs = rstracking_meta::frame(view).objects;
         assert_eq!(objs.len(), expected.len());
         assert_eq!(rois.len(), expected.len());
         for (i, (o, e)) in objs.iter().zip(expected).enumerate() {
-            let o = o.get::<gst::Structure>().unwrap();
             let b = &e["bbox"];
             // Scaled by videoscale, exactly (a power of two).
-            for (j, name) in ["x", "y", "w", "h"].iter().enumerate() {
-                assert_eq!(o.get::<f32>(*name).unwrap(), k * f(&b[j]), "{name}");
+            for j in 0..4 {
+                assert_eq!(o.bbox[j], k * f(&b[j]), "bbox[{j}]");
             }
-            assert_eq!(o.get::<f32>("confidence").unwrap(), f(&e["confidence"]));
-            assert_eq!(
-                o.get::<u32>("class_id").unwrap() as u64,
-                e["class_id"].as_u64().unwrap()
-            );
-            assert_eq!(o.get::<u64>("track_id").ok(), e["track_id"].as_u64());
-            assert_eq!(o.get::<&str>("state").ok(), e["state"].as_str());
+            assert_eq!(o.confidence, f(&e["confidence"]));
+            assert_eq!(o.class_id as u64, e["class_id"].as_u64().unwrap());
+            assert_eq!(o.track_id, e["track_id"].as_u64());
+            assert_eq!(o.state.as_deref(), e["state"].as_str());
             // The ROI of the same object (same order): rounded pixels,
             // id = track id, roi_type = the class id without a label.
             let roi = &rois[i];
@@ -155,7 +157,7 @@ fn check_against_jsonl(scale: u32) {
                 // (it keeps the rectangle, type and id): check them where
                 // the frame is not rescaled.
                 let p = |name: &str| roi.6.iter().find(|p| p.name() == name).unwrap();
-                assert_eq!(roi.6.len(), 2, "detection and tracking");
+                assert_eq!(roi.6.len(), 1, "one detection param");
                 assert_eq!(
                     p("detection").get::<u32>("rstracking_index").unwrap(),
                     i as u32
@@ -171,9 +173,9 @@ fn check_against_jsonl(scale: u32) {
                     (f(&b[1]) + f(&b[3])) as f64 / 240.0
                 );
                 assert_eq!(d.get::<i32>("label_id").unwrap(), 0);
-                let t = p("tracking");
-                assert_eq!(t.get::<u64>("track_id").ok(), e["track_id"].as_u64());
-                assert_eq!(t.get::<&str>("state").ok(), e["state"].as_str());
+                assert_eq!(d.get::<u64>("track_id").ok(), e["track_id"].as_u64());
+                assert_eq!(d.get::<&str>("state").ok(), e["state"].as_str());
+                assert!(!d.has_field("label"), "the label is the ROI type");
             }
             objects_checked += 1;
         }
@@ -206,10 +208,8 @@ fn auto_publishes_only_at_the_last_of_our_elements() {
     // (no track ids).
     let seen = run_and_read(&desc(""));
     let view = seen[0].1.as_ref().unwrap();
-    let o = view.get::<gst::Array>("objects").unwrap()[0]
-        .get::<gst::Structure>()
-        .unwrap();
-    assert!(o.get::<u64>("track_id").is_err());
+    assert!(!view.has_field("track_ids"), "{view}");
+    assert_eq!(rstracking_meta::frame(view).objects[0].track_id, None);
     // off: nothing attached.
     let seen = run_and_read(&desc("publish-meta=off"));
     assert!(seen.iter().all(|(r, v)| r.is_empty() && v.is_none()));
@@ -231,8 +231,100 @@ fn auto_publishes_only_at_the_last_of_our_elements() {
     ));
     assert_eq!(drawn[2].0.len(), 2);
     assert!(drawn[2].1.is_some());
-    let o = view.as_ref().unwrap().get::<gst::Array>("objects").unwrap()[0]
-        .get::<gst::Structure>()
-        .unwrap();
-    assert_eq!(o.get::<u64>("track_id").unwrap(), 1);
+    let o = &rstracking_meta::frame(view.as_ref().unwrap()).objects[0];
+    assert_eq!(o.track_id, Some(1));
+}
+
+/// Every column of the structure view, with the optional ones present for
+/// some objects only: what `rstracking-meta` reads back equals what was
+/// published, exactly (keypoints and embeddings of the second object
+/// start where the first's end).
+#[test]
+fn the_structure_view_round_trips_every_field() {
+    use gstrstracking::core::types::{
+        BBox, FrameObjects, Keypoint, KeypointState, Object, TrackState,
+    };
+    init();
+    gstrstracking::meta::register();
+    let kp = |x: f32, y: f32, confidence: f32| Keypoint {
+        x,
+        y,
+        confidence,
+        state: KeypointState::Measured,
+    };
+    let mut a = Object::new(BBox::new(1.5, 2.25, 30.0, 40.0), 0.75, 2);
+    a.label = Some("car".into());
+    a.track_id = Some(7);
+    a.track_state = Some(TrackState::Lost);
+    a.keypoints = vec![kp(3.0, 4.0, 0.5), kp(5.0, 6.0, 0.25)];
+    a.keypoints[1].state = KeypointState::Predicted;
+    a.embedding = Some(vec![0.6f32, 0.8].into());
+    a.embedding_frame = Some(11);
+    let mut b = Object::new(BBox::new(100.0, 20.0, 10.0, 12.5), 0.5, 0);
+    b.global_id = Some(9);
+    b.keypoints = vec![kp(7.0, 8.0, 1.0)];
+    let c = Object::new(BBox::new(0.0, 0.0, 1.0, 1.0), 0.125, 1);
+    let frame = FrameObjects {
+        stream: Some("cam0".into()),
+        frame: Some(42),
+        objects: vec![a, b, c],
+    };
+    let mut buf = gst::Buffer::new();
+    let info = gstrstracking::interop::FrameInfo {
+        pts_ns: Some(5),
+        width: 640,
+        height: 480,
+    };
+    gstrstracking::interop::publish(buf.get_mut().unwrap(), &frame, info);
+    let view = gst::meta::CustomMeta::from_buffer(&buf, "RsTrackingFrameMeta").unwrap();
+    let s = view.structure();
+    assert_eq!(s.get::<u32>("count").unwrap(), 3);
+    assert_eq!(s.get::<gst::glib::Bytes>("embeddings").unwrap().len(), 8);
+    let got = rstracking_meta::frame(s);
+    let want = rstracking_meta::Frame {
+        schema: "rstracking/1".into(),
+        stream: Some("cam0".into()),
+        frame: Some(42),
+        pts_ns: Some(5),
+        width: 640,
+        height: 480,
+        objects: vec![
+            rstracking_meta::Object {
+                bbox: [1.5, 2.25, 30.0, 40.0],
+                confidence: 0.75,
+                class_id: 2,
+                label: Some("car".into()),
+                track_id: Some(7),
+                state: Some("lost".into()),
+                global_id: None,
+                keypoints: vec![[3.0, 4.0, 0.5], [5.0, 6.0, 0.25]],
+                keypoint_states: vec!["measured".into(), "predicted".into()],
+                embedding: Some(vec![0.6, 0.8]),
+                embedding_frame: Some(11),
+            },
+            rstracking_meta::Object {
+                bbox: [100.0, 20.0, 10.0, 12.5],
+                confidence: 0.5,
+                class_id: 0,
+                global_id: Some(9),
+                keypoints: vec![[7.0, 8.0, 1.0]],
+                keypoint_states: vec!["measured".into()],
+                embedding: None,
+                ..Default::default()
+            },
+            rstracking_meta::Object {
+                bbox: [0.0, 0.0, 1.0, 1.0],
+                confidence: 0.125,
+                class_id: 1,
+                ..Default::default()
+            },
+        ],
+    };
+    assert_eq!(got, want);
+    // The ROI types: the label, else the class id as text.
+    let types: Vec<String> = buf
+        .iter_meta::<gst_video::VideoRegionOfInterestMeta>()
+        .map(|r| r.roi_type().to_string())
+        .collect();
+    assert_eq!(types, ["car", "0", "1"]);
 }

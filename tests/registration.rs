@@ -50,12 +50,10 @@ fn names_registered_by_the_application_first() {
     let sample = sink.pull_sample().unwrap();
     let b = sample.buffer().unwrap();
     let view = gst::meta::CustomMeta::from_buffer(b, "RsTrackingFrameMeta").unwrap();
-    let o = view.structure().get::<gst::Array>("objects").unwrap()[0]
-        .get::<gst::Structure>()
-        .unwrap();
-    assert_eq!(o.get::<u64>("track_id").unwrap(), 1);
+    let o = &rstracking_meta::frame(view.structure()).objects[0];
+    assert_eq!(o.track_id, Some(1));
     assert_eq!(
-        o.get::<f32>("x").unwrap(),
+        o.bbox[0],
         frames[1].as_ref().unwrap()[0].bbox.x,
         "the same box as the Rust meta"
     );

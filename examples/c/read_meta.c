@@ -7,8 +7,8 @@
  *   read_meta '<pipeline ending in appsink name=sink>'
  *
  * Prints one JSON line per buffer: the objects of the RsTrackingFrameMeta
- * structure view and every GstVideoRegionOfInterestMeta (rectangle, id,
- * track id from its "tracking" params). Build:
+ * structure view (one column per field: see the README) and every
+ * GstVideoRegionOfInterestMeta (rectangle, id). Build:
  *   cc read_meta.c -o read_meta $(pkg-config --cflags --libs gstreamer-1.0 \
  *     gstreamer-app-1.0 gstreamer-video-1.0)
  */
@@ -17,43 +17,88 @@
 #include <gst/video/video.h>
 #include <stdio.h>
 
-static void
-print_object (const GstStructure * o)
+/* Column `name` of the structure view: the GBytes data (little-endian
+ * numbers, aligned for their type) and its number of `size`-byte values;
+ * NULL when no object has the field. */
+static const void *
+column (const GstStructure * s, const char *name, gsize size, gsize * n)
 {
-  static const char *box[] = { "x", "y", "w", "h" };
-  float v, conf;
-  guint class_id;
-  guint64 id;
-  const gchar *str;
+  const GValue *v = gst_structure_get_value (s, name);
+  gsize bytes = 0;
+  const void *data;
 
-  printf ("{\"bbox\":[");
-  for (int i = 0; i < 4; i++) {
-    gst_structure_get (o, box[i], G_TYPE_FLOAT, &v, NULL);
-    printf ("%s%.9g", i ? "," : "", v);
+  *n = 0;
+  if (!v || !G_VALUE_HOLDS (v, G_TYPE_BYTES))
+    return NULL;
+  data = g_bytes_get_data (g_value_get_boxed (v), &bytes);
+  *n = bytes / size;
+  return data;
+}
+
+/* String `i` of array column `name`, NULL when absent or "". */
+static const char *
+string_at (const GstStructure * s, const char *name, guint i)
+{
+  const GValue *v = gst_structure_get_value (s, name);
+  const char *str;
+
+  if (!v || i >= gst_value_array_get_size (v))
+    return NULL;
+  str = g_value_get_string (gst_value_array_get_value (v, i));
+  return str && *str ? str : NULL;
+}
+
+/* Prints the objects of the structure view: one column per field, one
+ * entry per object (keypoints: `keypoint_counts[i]` points of 3 floats,
+ * objects one after the other). Assumes a little-endian host. */
+static void
+print_objects (const GstStructure * s)
+{
+  guint count = 0;
+  gsize nb, nc, nk, nt, ng, nkc, nkp;
+  const float *box, *conf, *kp;
+  const guint32 *cls, *kcount;
+  const gint64 *track, *global;
+  const char *str;
+  gsize next_kp = 0;
+
+  gst_structure_get_uint (s, "count", &count);
+  box = column (s, "boxes", 4, &nb);
+  conf = column (s, "confidences", 4, &nc);
+  cls = column (s, "class_ids", 4, &nk);
+  track = column (s, "track_ids", 8, &nt);
+  global = column (s, "global_ids", 8, &ng);
+  kcount = column (s, "keypoint_counts", 4, &nkc);
+  kp = column (s, "keypoints", 4, &nkp);
+  if (!box || nb < 4 * (gsize) count || !conf || nc < count || !cls
+      || nk < count) {
+    printf ("null");            /* not a view this reader knows */
+    return;
   }
-  gst_structure_get (o, "confidence", G_TYPE_FLOAT, &conf, "class_id",
-      G_TYPE_UINT, &class_id, NULL);
-  printf ("],\"confidence\":%.9g,\"class_id\":%u", conf, class_id);
-  if ((str = gst_structure_get_string (o, "label")))
-    printf (",\"label\":\"%s\"", str);
-  if (gst_structure_get_uint64 (o, "track_id", &id))
-    printf (",\"track_id\":%" G_GUINT64_FORMAT, id);
-  if ((str = gst_structure_get_string (o, "state")))
-    printf (",\"state\":\"%s\"", str);
-  if (gst_structure_get_uint64 (o, "global_id", &id))
-    printf (",\"global_id\":%" G_GUINT64_FORMAT, id);
-  if (gst_structure_has_field (o, "keypoints")) {
-    const GValue *kp = gst_structure_get_value (o, "keypoints");
-    guint n = gst_value_array_get_size (kp);
-    printf (",\"keypoints\":[");
-    for (guint i = 0; i + 2 < n; i += 3)
-      printf ("%s[%.9g,%.9g,%.9g]", i ? "," : "",
-          g_value_get_float (gst_value_array_get_value (kp, i)),
-          g_value_get_float (gst_value_array_get_value (kp, i + 1)),
-          g_value_get_float (gst_value_array_get_value (kp, i + 2)));
-    printf ("]");
+  printf ("[");
+  for (guint i = 0; i < count; i++) {
+    printf ("%s{\"bbox\":[%.9g,%.9g,%.9g,%.9g]", i ? "," : "", box[4 * i],
+        box[4 * i + 1], box[4 * i + 2], box[4 * i + 3]);
+    printf (",\"confidence\":%.9g,\"class_id\":%u", conf[i], cls[i]);
+    if ((str = string_at (s, "labels", i)))
+      printf (",\"label\":\"%s\"", str);
+    if (track && i < nt && track[i] >= 0)
+      printf (",\"track_id\":%" G_GINT64_FORMAT, track[i]);
+    if ((str = string_at (s, "states", i)))
+      printf (",\"state\":\"%s\"", str);
+    if (global && i < ng && global[i] >= 0)
+      printf (",\"global_id\":%" G_GINT64_FORMAT, global[i]);
+    if (kcount && i < nkc && kcount[i] > 0
+        && 3 * (next_kp + kcount[i]) <= nkp) {
+      printf (",\"keypoints\":[");
+      for (guint k = 0; k < kcount[i]; k++, next_kp++)
+        printf ("%s[%.9g,%.9g,%.9g]", k ? "," : "", kp[3 * next_kp],
+            kp[3 * next_kp + 1], kp[3 * next_kp + 2]);
+      printf ("]");
+    }
+    printf ("}");
   }
-  printf ("}");
+  printf ("]");
 }
 
 static void
@@ -65,21 +110,10 @@ print_buffer (GstBuffer * buf, guint n)
   gboolean first = TRUE;
 
   printf ("{\"buffer\":%u,\"objects\":", n);
-  if (meta) {
-    const GValue *objects =
-        gst_structure_get_value (gst_custom_meta_get_structure (meta),
-        "objects");
-    printf ("[");
-    for (guint i = 0; i < gst_value_array_get_size (objects); i++) {
-      if (i)
-        printf (",");
-      print_object (gst_value_get_structure (gst_value_array_get_value
-              (objects, i)));
-    }
-    printf ("]");
-  } else {
+  if (meta)
+    print_objects (gst_custom_meta_get_structure (meta));
+  else
     printf ("null");
-  }
   printf (",\"rois\":[");
   while ((m = gst_buffer_iterate_meta_filtered (buf, &state,
               GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {

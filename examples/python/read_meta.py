@@ -7,11 +7,13 @@ buffers with the stock GStreamer API (python3-gi, GStreamer 1.22).
     read_meta.py '<pipeline ending in appsink name=sink>'
 
 Prints one JSON line per buffer: the objects of the RsTrackingFrameMeta
-structure view (boxes, class, track id and state, global id, keypoints) and
+structure view (boxes, class, track id and state, global id, keypoints; the
+view holds one column per field, see the README) and
 the GstVideoRegionOfInterestMeta rectangles of the tracked objects (looked
 up by id = track id). Needs the plugin
 on GST_PLUGIN_PATH, and Debian's python3-gi + python3-gst-1.0.
 """
+import array
 import json
 import sys
 
@@ -22,23 +24,47 @@ gi.require_version("GstVideo", "1.0")
 from gi.repository import Gst, GstVideo  # noqa: E402
 
 
+def column(s, name, code):
+    """Column `name` of the structure view as a list ('f' float32, 'I'
+    uint32, 'q' int64, little-endian in a GLib.Bytes; strings in an array);
+    [] when no object has the field."""
+    if not s.has_field(name):
+        return []
+    if code == "s":
+        return list(s.get_value(name))
+    values = array.array(code, s.get_value(name).get_data())
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values.tolist()
+
+
 def objects_of(buf):
     meta = buf.get_custom_meta("RsTrackingFrameMeta")
     if meta is None:
         return None
+    s = meta.get_structure()
+    cols = {name: column(s, name, code) for name, code in (
+        ("boxes", "f"), ("confidences", "f"), ("class_ids", "I"),
+        ("labels", "s"), ("track_ids", "q"), ("states", "s"),
+        ("global_ids", "q"), ("keypoint_counts", "I"), ("keypoints", "f"))}
     out = []
-    for o in meta.get_structure().get_value("objects"):
+    kp = 0
+    for i in range(s.get_value("count")):
         obj = {
-            "bbox": [o.get_value(k) for k in ("x", "y", "w", "h")],
-            "confidence": o.get_value("confidence"),
-            "class_id": o.get_value("class_id"),
+            "bbox": cols["boxes"][4 * i:4 * i + 4],
+            "confidence": cols["confidences"][i],
+            "class_id": cols["class_ids"][i],
         }
-        for key in ("label", "track_id", "state", "global_id"):
-            if o.has_field(key):
-                obj[key] = o.get_value(key)
-        if o.has_field("keypoints"):
-            flat = list(o.get_value("keypoints"))
-            obj["keypoints"] = [flat[i:i + 3] for i in range(0, len(flat), 3)]
+        # Absent columns, "" and -1 mean the object has no such field.
+        for key, col, none in (("label", "labels", ""), ("track_id", "track_ids", -1),
+                               ("state", "states", ""), ("global_id", "global_ids", -1)):
+            if cols[col] and cols[col][i] != none:
+                obj[key] = cols[col][i]
+        n = cols["keypoint_counts"][i] if cols["keypoint_counts"] else 0
+        if n:
+            flat = cols["keypoints"][3 * kp:3 * (kp + n)]
+            obj["keypoints"] = [flat[j:j + 3] for j in range(0, len(flat), 3)]
+            kp += n
         out.append(obj)
     return out
 

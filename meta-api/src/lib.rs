@@ -52,7 +52,7 @@ pub struct Object {
 
 /// One region of interest: rectangle (rounded pixels), type (the label,
 /// else the class id as text), id (the track id, -1 without one) and the
-/// track id of its `tracking` params.
+/// track id of its `detection` params.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Roi {
     pub rect: (u32, u32, u32, u32),
@@ -76,17 +76,61 @@ pub fn register() {
 /// The structure view of `buffer`, if it has one.
 pub fn read(buffer: &gst::BufferRef) -> Option<Frame> {
     let meta = gst::meta::CustomMeta::from_buffer(buffer, FRAME_META_NAME).ok()?;
-    let s = meta.structure();
-    let objects = s
-        .get::<gst::Array>("objects")
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.get::<gst::Structure>().ok())
-                .map(|o| object(&o))
-                .collect()
+    Some(frame(meta.structure()))
+}
+
+/// A frame from the structure view's structure: one field per frame field,
+/// one column (a `GBytes` of little-endian numbers or an array of strings,
+/// one entry per object, or per keypoint / embedding value) per object
+/// field; a column no object has a value for is absent.
+pub fn frame(s: &gst::StructureRef) -> Frame {
+    let n = s.get::<u32>("count").unwrap_or(0) as usize;
+    let boxes = floats(s, "boxes");
+    let confidences = floats(s, "confidences");
+    let class_ids = words(s, "class_ids");
+    let labels = strings(s, "labels");
+    let track_ids = ids(s, "track_ids");
+    let states = strings(s, "states");
+    let global_ids = ids(s, "global_ids");
+    let keypoint_counts = words(s, "keypoint_counts");
+    let keypoints = floats(s, "keypoints");
+    let keypoint_states = strings(s, "keypoint_states");
+    let embedding_dims = words(s, "embedding_dims");
+    let embeddings = floats(s, "embeddings");
+    let embedding_frames = ids(s, "embedding_frames");
+    let (mut kp, mut emb) = (0usize, 0usize);
+    let objects = (0..n)
+        .map(|i| {
+            let nk = keypoint_counts.get(i).copied().unwrap_or(0) as usize;
+            let ne = embedding_dims.get(i).copied().unwrap_or(0) as usize;
+            let o = Object {
+                bbox: std::array::from_fn(|k| boxes.get(4 * i + k).copied().unwrap_or(f32::NAN)),
+                confidence: confidences.get(i).copied().unwrap_or(f32::NAN),
+                class_id: class_ids.get(i).copied().unwrap_or(0),
+                label: labels.get(i).filter(|l| !l.is_empty()).cloned(),
+                track_id: track_ids.get(i).copied().flatten(),
+                state: states.get(i).filter(|l| !l.is_empty()).cloned(),
+                global_id: global_ids.get(i).copied().flatten(),
+                keypoints: keypoints
+                    .get(3 * kp..3 * (kp + nk))
+                    .unwrap_or_default()
+                    .chunks_exact(3)
+                    .map(|c| [c[0], c[1], c[2]])
+                    .collect(),
+                keypoint_states: keypoint_states
+                    .get(kp..kp + nk)
+                    .unwrap_or_default()
+                    .to_vec(),
+                embedding: (ne > 0)
+                    .then(|| embeddings.get(emb..emb + ne).unwrap_or_default().to_vec()),
+                embedding_frame: embedding_frames.get(i).copied().flatten(),
+            };
+            kp += nk;
+            emb += ne;
+            o
         })
-        .unwrap_or_default();
-    Some(Frame {
+        .collect();
+    Frame {
         schema: s.get::<String>("schema").unwrap_or_default(),
         stream: s.get::<String>("stream").ok(),
         frame: s.get::<u64>("frame").ok(),
@@ -94,39 +138,52 @@ pub fn read(buffer: &gst::BufferRef) -> Option<Frame> {
         width: s.get::<u32>("width").unwrap_or(0),
         height: s.get::<u32>("height").unwrap_or(0),
         objects,
-    })
+    }
 }
 
-fn object(o: &gst::StructureRef) -> Object {
-    let f = |name: &str| o.get::<f32>(name).unwrap_or(f32::NAN);
-    let floats = |name: &str| -> Vec<f32> {
-        o.get::<gst::Array>(name)
-            .map(|a| a.iter().filter_map(|v| v.get::<f32>().ok()).collect())
-            .unwrap_or_default()
-    };
-    Object {
-        bbox: [f("x"), f("y"), f("w"), f("h")],
-        confidence: f("confidence"),
-        class_id: o.get::<u32>("class_id").unwrap_or(0),
-        label: o.get::<String>("label").ok(),
-        track_id: o.get::<u64>("track_id").ok(),
-        state: o.get::<String>("state").ok(),
-        global_id: o.get::<u64>("global_id").ok(),
-        keypoints: floats("keypoints")
-            .chunks_exact(3)
-            .map(|c| [c[0], c[1], c[2]])
-            .collect(),
-        keypoint_states: o
-            .get::<gst::Array>("keypoint_states")
-            .map(|a| a.iter().filter_map(|v| v.get::<String>().ok()).collect())
-            .unwrap_or_default(),
-        embedding: o.get::<gst::glib::Bytes>("embedding").ok().map(|b| {
+/// The 4-byte little-endian values of column `name` (empty if absent).
+fn column4(s: &gst::StructureRef, name: &str) -> Vec<[u8; 4]> {
+    s.get::<gst::glib::Bytes>(name)
+        .map(|b| {
             b.chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .map(|c| [c[0], c[1], c[2], c[3]])
                 .collect()
-        }),
-        embedding_frame: o.get::<u64>("embedding_frame").ok(),
-    }
+        })
+        .unwrap_or_default()
+}
+
+fn floats(s: &gst::StructureRef, name: &str) -> Vec<f32> {
+    column4(s, name)
+        .into_iter()
+        .map(f32::from_le_bytes)
+        .collect()
+}
+
+fn words(s: &gst::StructureRef, name: &str) -> Vec<u32> {
+    column4(s, name)
+        .into_iter()
+        .map(u32::from_le_bytes)
+        .collect()
+}
+
+/// An int64 id column: -1 is no id.
+fn ids(s: &gst::StructureRef, name: &str) -> Vec<Option<u64>> {
+    s.get::<gst::glib::Bytes>(name)
+        .map(|b| {
+            b.chunks_exact(8)
+                .map(|c| {
+                    let v = i64::from_le_bytes(c.try_into().expect("8 bytes"));
+                    u64::try_from(v).ok()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn strings(s: &gst::StructureRef, name: &str) -> Vec<String> {
+    s.get::<gst::Array>(name)
+        .map(|a| a.iter().filter_map(|v| v.get::<String>().ok()).collect())
+        .unwrap_or_default()
 }
 
 /// Every `GstVideoRegionOfInterestMeta` of `buffer`, in order.
@@ -138,7 +195,7 @@ pub fn rois(buffer: &gst::BufferRef) -> Vec<Roi> {
             roi_type: r.roi_type().to_string(),
             id: r.id(),
             track_id: r
-                .param("tracking")
+                .param("detection")
                 .and_then(|p| p.get::<u64>("track_id").ok()),
         })
         .collect()
