@@ -8,8 +8,10 @@
 //!   `id` = the track id (-1 without one), and a `detection` param with
 //!   the fields DL Streamer's consumers read (`x_min, y_min, x_max, y_max`
 //!   normalised to the frame, `confidence`, `label_id`) and ours:
-//!   `rstracking_index` (the object's position in the view's columns,
-//!   which also marks the ROI as ours), `track_id`, `state`, `global_id`;
+//!   `track_id`, `state`, `global_id`, and on objects without a track
+//!   `rstracking_index` (the object's position in the view's columns; a
+//!   tracked object is found there by its track id). `rstracking_index`
+//!   or `track_id` marks the ROI as ours;
 //!   objects with keypoints also get a `keypoints` param (`positions` =
 //!   x0, y0, x1, y1, ... in pixels, `confidences`, `states`);
 //! * the structure view, a `GstCustomMeta` named
@@ -128,6 +130,13 @@ pub fn publish_view(buffer: &mut gst::BufferRef, frame: &FrameObjects, info: Fra
     }
 }
 
+/// Whether a ROI's `detection` param is ours: it has our `rstracking_index`
+/// (objects without a track) or `track_id`, names DL Streamer does not use.
+fn is_ours(d: &gst::StructureRef) -> bool {
+    d.has_field_with_type("rstracking_index", u32::static_type())
+        || d.has_field_with_type("track_id", u64::static_type())
+}
+
 fn remove_our_rois(buffer: &mut gst::BufferRef) {
     if buffer
         .meta::<gst_video::VideoRegionOfInterestMeta>()
@@ -139,10 +148,7 @@ fn remove_our_rois(buffer: &mut gst::BufferRef) {
         use std::ops::ControlFlow::Continue;
         let ours = meta
             .downcast_ref::<gst_video::VideoRegionOfInterestMeta>()
-            .is_some_and(|r| {
-                r.param("detection")
-                    .is_some_and(|d| d.has_field_with_type("rstracking_index", u32::static_type()))
-            });
+            .is_some_and(|r| r.param("detection").is_some_and(is_ours));
         Continue(if ours {
             gst::buffer::BufferMetaForeachAction::Remove
         } else {
@@ -277,7 +283,10 @@ fn add_roi(buffer: &mut gst::BufferRef, index: usize, o: &Object, info: FrameInf
         ],
         o.confidence as f64,
         o.class_id as i32,
-        index as u32,
+        // A tracked object is found in the view by its track id; the
+        // index would make the param spill out of the 8 fields GStreamer
+        // allocates with it (1 µs per frame of 15 objects).
+        o.track_id.is_none().then_some(index as u32),
     );
     if let Some(id) = o.track_id {
         det.set_by_quark(q.track_id, id);
@@ -341,18 +350,11 @@ fn keypoint_state_value(s: rstracking_core::types::KeypointState) -> glib::SendV
 }
 
 /// One column of the structure view: the values of one field for every
-/// object, little-endian, in a `GBytes` whose data is aligned for `T`
-/// (readers in C may cast it).
-struct Column<T>(Vec<T>);
-
-impl<T: bytemuck::Pod> AsRef<[u8]> for Column<T> {
-    fn as_ref(&self) -> &[u8] {
-        bytemuck::cast_slice(&self.0)
-    }
-}
-
-fn column<T: bytemuck::Pod + Send>(v: Vec<T>) -> glib::Bytes {
-    glib::Bytes::from_owned(Column(v))
+/// object, little-endian, copied into a `GBytes` (g_malloc'd: aligned for
+/// any type, so readers in C may cast it; one allocation and free less
+/// than handing the Vec over).
+fn column<T: bytemuck::Pod>(v: Vec<T>) -> glib::Bytes {
+    glib::Bytes::from(bytemuck::cast_slice::<T, u8>(&v))
 }
 
 /// `v` as stored in a column (little-endian whatever the host).

@@ -126,16 +126,16 @@ pub fn frame_view_mut(buffer: &mut gst::BufferRef) -> Option<&mut gst::Structure
 /// Sets the fields DL Streamer's consumers read on a ROI's `detection`
 /// param `s`, in one `gst_structure_id_set` call: `names` are the
 /// interned names of x_min, y_min, x_max, y_max, confidence (double),
-/// label_id (int) and our index (uint). The safe setters build, check and
-/// hand over one GValue per field; GStreamer collects them in place
-/// (README "Measured results" has the figures).
+/// label_id (int) and our index (uint, left out when `None`). The safe
+/// setters build, check and hand over one GValue per field; GStreamer
+/// collects them in place (README "Measured results" has the figures).
 pub fn set_detection(
     s: &mut gst::StructureRef,
     names: &[glib::Quark; 7],
     bbox: [f64; 4],
     confidence: f64,
     label_id: i32,
-    index: u32,
+    index: Option<u32>,
 ) {
     use glib::translate::IntoGlib;
     let (d, i, u) = (
@@ -143,7 +143,11 @@ pub fn set_detection(
         glib::gobject_ffi::G_TYPE_INT,
         glib::gobject_ffi::G_TYPE_UINT,
     );
-    let n = names.map(|q| q.into_glib());
+    let mut n = names.map(|q| q.into_glib());
+    if index.is_none() {
+        // Quark 0 ends the list before the index.
+        n[6] = 0;
+    }
     // SAFETY: a mutable structure (the `&mut`); each name is followed by
     // its GType and a value of that C type, and the list ends with quark 0.
     unsafe {
@@ -169,7 +173,7 @@ pub fn set_detection(
             label_id as std::ffi::c_int,
             n[6],
             u,
-            index as std::ffi::c_uint,
+            index.unwrap_or(0) as std::ffi::c_uint,
             0 as glib::ffi::GQuark,
         );
     }

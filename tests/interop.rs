@@ -158,10 +158,8 @@ fn check_against_jsonl(scale: u32) {
                 // the frame is not rescaled.
                 let p = |name: &str| roi.6.iter().find(|p| p.name() == name).unwrap();
                 assert_eq!(roi.6.len(), 1, "one detection param");
-                assert_eq!(
-                    p("detection").get::<u32>("rstracking_index").unwrap(),
-                    i as u32
-                );
+                // Tracked: found in the view by track id, no index.
+                assert!(!p("detection").has_field("rstracking_index"));
                 let d = p("detection");
                 assert_eq!(
                     d.get::<f64>("confidence").unwrap() as f32,
@@ -207,6 +205,14 @@ fn auto_publishes_only_at_the_last_of_our_elements() {
     // rsbytetrack is off, so the structure still shows rsdetect's view
     // (no track ids).
     let seen = run_and_read(&desc(""));
+    // Untracked objects: the index is their position in the view.
+    let index: Vec<u32> = seen[0]
+        .0
+        .iter()
+        .map(|r| r.6[0].get::<u32>("rstracking_index").unwrap())
+        .collect();
+    assert_eq!(index.len(), 2);
+    assert!(index.contains(&0) && index.contains(&1), "{index:?}");
     let view = seen[0].1.as_ref().unwrap();
     assert!(!view.has_field("track_ids"), "{view}");
     assert_eq!(rstracking_meta::frame(view).objects[0].track_id, None);
@@ -222,6 +228,18 @@ fn auto_publishes_only_at_the_last_of_our_elements() {
     ));
     let (rois, view) = &seen[2];
     assert_eq!(rois.len(), 2, "one ROI per object, none left from rsdetect");
+    // rsdetect publishes in front of the tee; the second branch makes
+    // rsbytetrack copy the buffer (metas and all) before it publishes: it
+    // still replaces rsdetect's ROIs (marked by their index) with its own.
+    let copied = run_and_read(&format!(
+        "videotestsrc num-buffers=3 ! video/x-raw,width=320,height=240,framerate=30/1 \
+         ! rsdetect detections={} ! tee name=t t. ! queue ! fakesink \
+         t. ! queue ! rsbytetrack ! appsink name=sink",
+        det.display()
+    ));
+    let ids: Vec<i32> = copied[2].0.iter().map(|r| r.5).collect();
+    assert_eq!(ids.len(), 2, "one ROI per object after the copy: {ids:?}");
+    assert!(ids.iter().all(|&id| id > 0), "all tracked: {ids:?}");
     // rsoverlay passes frames on without publishing: rsbytetrack publishes
     // in front of it.
     let drawn = run_and_read(&format!(
