@@ -721,7 +721,11 @@ fn chromium() -> Option<std::path::PathBuf> {
 /// Takes a `w`×`h` screenshot of `url` with headless Chromium (a fresh
 /// profile in `dir`; killed if it runs over 60 s) and returns it as RGB
 /// rows. `--timeout` makes Chromium stop loading and take the screenshot
-/// even though an MJPEG response never ends.
+/// even though an MJPEG response never ends. Chromium can exit with
+/// status 0 and leave a truncated PNG (seen once here, with the disk
+/// full): a shot that does not decode is taken again, up to three times,
+/// with a longer load timeout; every failure is printed, and the test
+/// fails with all of them if none decodes.
 fn screenshot(
     chromium: &std::path::Path,
     dir: &std::path::Path,
@@ -729,6 +733,28 @@ fn screenshot(
     w: u32,
     h: u32,
 ) -> (u32, u32, Vec<u8>) {
+    let mut errors = Vec::new();
+    for (attempt, timeout_ms) in [3000, 6000, 9000].into_iter().enumerate() {
+        match shoot(chromium, dir, url, w, h, timeout_ms) {
+            Ok(shot) => return shot,
+            Err(e) => {
+                eprintln!("screenshot attempt {} of {url}: {e}", attempt + 1);
+                errors.push(e);
+            }
+        }
+    }
+    panic!("no screenshot of {url} decoded: {errors:?}");
+}
+
+/// One Chromium run of [`screenshot`]; the PNG decoded as RGB rows.
+fn shoot(
+    chromium: &std::path::Path,
+    dir: &std::path::Path,
+    url: &str,
+    w: u32,
+    h: u32,
+    timeout_ms: u32,
+) -> Result<(u32, u32, Vec<u8>), String> {
     let png = dir.join("shot.png");
     let _ = std::fs::remove_file(&png);
     let profile = dir.join("profile");
@@ -740,8 +766,8 @@ fn screenshot(
             "--no-first-run",
             "--hide-scrollbars",
             "--force-device-scale-factor=1",
-            "--timeout=3000",
         ])
+        .arg(format!("--timeout={timeout_ms}"))
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--window-size={w},{h}"))
         .arg(format!("--screenshot={}", png.display()))
@@ -766,11 +792,17 @@ fn screenshot(
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    assert!(status.success(), "chromium on {url}: {status}");
-    let decoder = png::Decoder::new(std::fs::File::open(&png).unwrap());
-    let mut reader = decoder.read_info().unwrap();
+    if !status.success() {
+        return Err(format!("chromium exited with {status}"));
+    }
+    let file = std::fs::File::open(&png).map_err(|e| format!("{}: {e}", png.display()))?;
+    let mut reader = png::Decoder::new(file)
+        .read_info()
+        .map_err(|e| format!("{}: {e}", png.display()))?;
     let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf).unwrap();
+    let info = reader
+        .next_frame(&mut buf)
+        .map_err(|e| format!("{}: {e}", png.display()))?;
     assert_eq!(info.bit_depth, png::BitDepth::Eight);
     let n = info.color_type.samples();
     assert!(n >= 3, "{:?}", info.color_type);
@@ -778,7 +810,7 @@ fn screenshot(
         .chunks_exact(n)
         .flat_map(|p| [p[0], p[1], p[2]])
         .collect();
-    (info.width, info.height, rgb)
+    Ok((info.width, info.height, rgb))
 }
 
 /// What a browser shows: a box drawn by rsoverlay (track id 1's colour,
