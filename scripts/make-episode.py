@@ -20,8 +20,10 @@ gir1.2-gstreamer-1.0), gst-plugins-bad (openh264enc) and Python's json.
 The source frames are taken one to one (vtest.avi's 7 frames/s and
 pose2sim's 60 play at 25 frames/s).
 """
+import importlib.util
 import json
 import os
+import re
 import sys
 
 import gi
@@ -68,23 +70,22 @@ def mot_detections(path):
 
 
 def openpose_detections(json_dir, width, height):
+    """OpenPose JSON to (box, confidence, keypoints) per frame, with the
+    person box of scripts/pose2sim-to-jsonl.py (shared, not copied)."""
+    spec = importlib.util.spec_from_file_location(
+        "pose2sim_to_jsonl", os.path.join(os.path.dirname(__file__), "pose2sim-to-jsonl.py"))
+    pose2sim = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pose2sim)
     by_frame = {}
     for name in sorted(os.listdir(json_dir)):
-        frame = int(name.split(".")[-2])
+        m = re.search(r"\.(\d+)\.json$", name)
+        if not m:
+            continue
         for p in json.load(open(os.path.join(json_dir, name)))["people"]:
-            flat = p["pose_keypoints_2d"][:51]
-            pts = [flat[i:i + 3] for i in range(0, 51, 3)]
-            seen = [q for q in pts if q[2] > 0]
-            if not seen:
-                continue
-            xs, ys = [q[0] for q in seen], [q[1] for q in seen]
-            x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-            mx, my = 0.1 * (x1 - x0), 0.1 * (y1 - y0)
-            x0, y0 = max(0.0, x0 - mx), max(0.0, y0 - my)
-            x1, y1 = min(float(width), x1 + mx), min(float(height), y1 + my)
-            conf = sum(q[2] for q in seen) / len(seen)
-            by_frame.setdefault(frame, []).append(
-                ([x0, y0, x1 - x0, y1 - y0], conf, pts))
+            o = pose2sim.person_object(p["pose_keypoints_2d"], width, height)
+            if o is not None:
+                by_frame.setdefault(int(m.group(1)), []).append(
+                    (o["bbox"], o["confidence"], o["keypoints"]))
     return by_frame
 
 

@@ -55,12 +55,6 @@ impl Default for CropSettings {
     }
 }
 
-fn opt_string(v: &glib::Value) -> Option<String> {
-    v.get::<Option<String>>()
-        .expect("type checked upstream")
-        .filter(|s| !s.is_empty())
-}
-
 impl CropSettings {
     pub fn param_specs(b: &Blurbs) -> Vec<glib::ParamSpec> {
         let s = |name: &'static str, nick: &'static str, blurb: &'static str, def: Option<&str>| {
@@ -113,10 +107,10 @@ impl CropSettings {
             return true;
         }
         match name {
-            "model" => self.model = opt_string(value),
-            "input-size" => self.input_size = opt_string(value),
-            "mean" => self.mean = opt_string(value).unwrap_or_default(),
-            "std" => self.std = opt_string(value).unwrap_or_default(),
+            "model" => self.model = crate::opt_string(value),
+            "input-size" => self.input_size = crate::opt_string(value),
+            "mean" => self.mean = crate::opt_string(value).unwrap_or_default(),
+            "std" => self.std = crate::opt_string(value).unwrap_or_default(),
             "min-size" => self.min_size = value.get().expect("type checked upstream"),
             "min-confidence" => self.min_confidence = value.get().expect("type checked upstream"),
             "interval" => self.interval = value.get().expect("type checked upstream"),
@@ -145,22 +139,25 @@ impl CropSettings {
     /// `kind` names the model in messages ("Re-id", "Classification").
     pub fn embedder_config(&self, kind: &'static str) -> Result<EmbedderConfig, gst::ErrorMessage> {
         let Some(model) = self.model.clone() else {
-            return Err(settings_error(format!(
+            return Err(crate::settings_error(format!(
                 "No 'model' set (an ONNX {} model)",
                 kind.to_lowercase()
             )));
         };
-        let mean = parse_triplet("mean", &self.mean).map_err(settings_error)?;
-        let std = parse_triplet("std", &self.std).map_err(settings_error)?;
+        let mean = parse_triplet("mean", &self.mean).map_err(crate::settings_error)?;
+        let std = parse_triplet("std", &self.std).map_err(crate::settings_error)?;
         if std.contains(&0.0) {
-            return Err(settings_error(format!("std '{}' has a zero", self.std)));
+            return Err(crate::settings_error(format!(
+                "std '{}' has a zero",
+                self.std
+            )));
         }
         let input_size = self
             .input_size
             .as_deref()
             .map(crate::infer::parse_input_size)
             .transpose()
-            .map_err(settings_error)?;
+            .map_err(crate::settings_error)?;
         Ok(EmbedderConfig {
             kind,
             model,
@@ -195,10 +192,6 @@ pub(crate) fn load_model(
     Ok(model)
 }
 
-pub(crate) fn settings_error(msg: String) -> gst::ErrorMessage {
-    gst::error_msg!(gst::LibraryError::Settings, ("{}", msg))
-}
-
 pub(crate) fn parse_triplet(name: &str, s: &str) -> Result<[f32; 3], String> {
     let v: Vec<f32> = s
         .split(',')
@@ -221,6 +214,10 @@ pub(crate) enum Gate {
     Size,
     /// Its confidence is below `min-confidence`.
     Confidence,
+    /// A lost track's motion prediction or rsposesmooth's predicted pose:
+    /// no pixels of the object to run. Not a skip: the object carries its
+    /// track's cached result where the cache has a fresh one.
+    Unobserved,
 }
 
 /// The gate `o` fails in a `fw`×`fh` frame, if any.
@@ -231,6 +228,9 @@ pub(crate) fn gate(
     min_size: f32,
     min_confidence: f32,
 ) -> Option<Gate> {
+    if !o.is_observed() {
+        return Some(Gate::Unobserved);
+    }
     let b = o.bbox;
     let (cw, ch) = (
         (b.x + b.w).min(fw) - b.x.max(0.0),

@@ -130,11 +130,13 @@ pub fn publish_view(buffer: &mut gst::BufferRef, frame: &FrameObjects, info: Fra
     }
 }
 
-/// Whether a ROI's `detection` param is ours: it has our `rstracking_index`
-/// (objects without a track) or `track_id`, names DL Streamer does not use.
+/// Whether a ROI's `detection` param is ours: it has our `track_id` or
+/// (objects without a track) `rstracking_index`, names DL Streamer does
+/// not use.
+#[allow(deprecated)] // `value_by_quark`: see `add_roi`
 fn is_ours(d: &gst::StructureRef) -> bool {
-    d.has_field_with_type("rstracking_index", u32::static_type())
-        || d.has_field_with_type("track_id", u64::static_type())
+    let has = |q: glib::Quark, t: glib::Type| d.value_by_quark(q).is_ok_and(|v| v.type_() == t);
+    has(Q.track_id, u64::static_type()) || has(Q.index, u32::static_type())
 }
 
 fn remove_our_rois(buffer: &mut gst::BufferRef) {
@@ -161,8 +163,7 @@ fn remove_our_rois(buffer: &mut gst::BufferRef) {
 /// API, and interning a name costs a hash lookup under a global lock, which
 /// dominated the cost of publishing (tens of fields per object).
 struct Quarks {
-    /// x_min, y_min, x_max, y_max, confidence, label_id, rstracking_index.
-    detection: [glib::Quark; 7],
+    index: glib::Quark,
     track_id: glib::Quark,
     state: glib::Quark,
     global_id: glib::Quark,
@@ -204,16 +205,7 @@ static EMPTY: std::sync::LazyLock<Empty> = std::sync::LazyLock::new(|| Empty {
 static Q: std::sync::LazyLock<Quarks> = std::sync::LazyLock::new(|| {
     let q = glib::Quark::from_str;
     Quarks {
-        detection: [
-            "x_min",
-            "y_min",
-            "x_max",
-            "y_max",
-            "confidence",
-            "label_id",
-            "rstracking_index",
-        ]
-        .map(q),
+        index: q("rstracking_index"),
         track_id: q("track_id"),
         state: q("state"),
         global_id: q("global_id"),
@@ -274,7 +266,6 @@ fn add_roi(buffer: &mut gst::BufferRef, index: usize, o: &Object, info: FrameInf
     let mut det = EMPTY.detection.clone();
     crate::meta::set_detection(
         &mut det,
-        &q.detection,
         [
             b.x as f64 / fw,
             b.y as f64 / fh,
@@ -350,9 +341,9 @@ fn keypoint_state_value(s: rstracking_core::types::KeypointState) -> glib::SendV
 }
 
 /// One column of the structure view: the values of one field for every
-/// object, little-endian, copied into a `GBytes` (g_malloc'd: aligned for
-/// any type, so readers in C may cast it; one allocation and free less
-/// than handing the Vec over).
+/// object, little-endian, copied into a `GBytes` (g_malloc'd, so aligned
+/// for any type and readers in C may cast it; a Vec handed over would be
+/// aligned only for its element type).
 fn column<T: bytemuck::Pod>(v: Vec<T>) -> glib::Bytes {
     glib::Bytes::from(bytemuck::cast_slice::<T, u8>(&v))
 }
@@ -363,7 +354,6 @@ fn le_f32(v: f32) -> f32 {
 }
 
 /// The per-object columns of the structure view.
-#[derive(Default)]
 struct Columns {
     boxes: Vec<f32>,
     confidences: Vec<f32>,
@@ -385,27 +375,34 @@ impl Columns {
     /// stays empty (and is left out of the view).
     fn of(objects: &[Object]) -> Self {
         let n = objects.len();
-        let any = |f: fn(&Object) -> bool| if objects.iter().any(f) { n } else { 0 };
+        let (mut labels, mut tracks, mut states, mut globals) = (false, false, false, false);
+        let (mut points, mut embeddings, mut values) = (0usize, false, 0usize);
+        for o in objects {
+            labels |= o.label.is_some();
+            tracks |= o.track_id.is_some();
+            states |= o.track_state.is_some();
+            globals |= o.global_id.is_some();
+            points += o.keypoints.len();
+            embeddings |= o.embedding.is_some();
+            values += o.embedding.as_ref().map_or(0, |e| e.len());
+        }
+        let keypoints = points > 0;
+        let per_object = |present: bool| if present { n } else { 0 };
         let mut c = Columns {
             boxes: Vec::with_capacity(4 * n),
             confidences: Vec::with_capacity(n),
             class_ids: Vec::with_capacity(n),
-            labels: Vec::with_capacity(any(|o| o.label.is_some())),
-            track_ids: Vec::with_capacity(any(|o| o.track_id.is_some())),
-            states: Vec::with_capacity(any(|o| o.track_state.is_some())),
-            global_ids: Vec::with_capacity(any(|o| o.global_id.is_some())),
-            keypoint_counts: Vec::with_capacity(any(|o| !o.keypoints.is_empty())),
-            embedding_dims: Vec::with_capacity(any(|o| o.embedding.is_some())),
-            ..Default::default()
+            labels: Vec::with_capacity(per_object(labels)),
+            track_ids: Vec::with_capacity(per_object(tracks)),
+            states: Vec::with_capacity(per_object(states)),
+            global_ids: Vec::with_capacity(per_object(globals)),
+            keypoint_counts: Vec::with_capacity(per_object(keypoints)),
+            keypoints: Vec::with_capacity(3 * points),
+            keypoint_states: Vec::with_capacity(points),
+            embedding_dims: Vec::with_capacity(per_object(embeddings)),
+            embeddings: Vec::with_capacity(values),
+            embedding_frames: Vec::with_capacity(per_object(embeddings)),
         };
-        let (labels, tracks, states, globals, keypoints, embeddings) = (
-            c.labels.capacity() > 0,
-            c.track_ids.capacity() > 0,
-            c.states.capacity() > 0,
-            c.global_ids.capacity() > 0,
-            c.keypoint_counts.capacity() > 0,
-            c.embedding_dims.capacity() > 0,
-        );
         let none = || static_str(glib::gstr!(""));
         let id = |v: Option<u64>| v.map_or(-1, |v| v.min(i64::MAX as u64) as i64).to_le();
         for o in objects {
@@ -455,7 +452,9 @@ impl Columns {
 #[allow(deprecated)] // see add_roi
 fn fill_frame_structure(s: &mut gst::StructureRef, frame: &FrameObjects, info: FrameInfo) {
     let q = &*Q;
-    s.set_value_by_quark(q.schema, static_str(glib::gstr!("rstracking/1")));
+    const SCHEMA: &glib::GStr = glib::gstr!("rstracking/1");
+    debug_assert_eq!(SCHEMA.as_str(), rstracking_core::io::schema::SCHEMA);
+    s.set_value_by_quark(q.schema, static_str(SCHEMA));
     if let Some(stream) = &frame.stream {
         s.set_by_quark(q.stream, stream.as_str());
     }
@@ -593,5 +592,35 @@ impl PublishSetting {
 
     pub fn set(&self, v: PublishMeta) {
         self.0.store(v as u32, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstracking_core::types::{KeypointState, TrackState};
+
+    /// The static strings of the view and the ROI params are the core's
+    /// names, for every state (not only those a run meets).
+    #[test]
+    fn state_strings_are_the_core_names() {
+        for s in [
+            TrackState::Tentative,
+            TrackState::Tracked,
+            TrackState::Lost,
+            TrackState::Predicted,
+        ] {
+            assert_eq!(track_state_str(s).as_str(), s.as_str());
+        }
+        for s in [
+            KeypointState::Measured,
+            KeypointState::Smoothed,
+            KeypointState::Predicted,
+            KeypointState::Interpolated,
+            KeypointState::Missing,
+        ] {
+            let v = keypoint_state_value(s);
+            assert_eq!(v.get::<&str>().unwrap(), s.as_str());
+        }
     }
 }

@@ -365,9 +365,6 @@ impl MergeEvent {
     }
 }
 
-/// The JSON line of an rszones event (`rstracking-zone` structure):
-/// `schema`, then the structure's fields in order (strings, integers,
-/// floats, booleans; other types are left out).
 /// The track id of a `track_end` event (rsbytetrack), None for any other
 /// event: what the elements that keep per-track state free on.
 pub(crate) fn ended_track(event: &gst::Event) -> Option<u64> {
@@ -409,6 +406,9 @@ pub(crate) fn is_line_event(s: &gst::StructureRef) -> bool {
     matches!(s.name().as_str(), "rstracking-zone" | "rstracking-cut")
 }
 
+/// The JSON line of an event of [`is_line_event`]: `schema`, then the
+/// structure's fields in order (strings, integers, floats, booleans; other
+/// types are left out).
 pub(crate) fn structure_event_line(z: &gst::StructureRef) -> String {
     let mut line = format!("{{\"schema\":\"{}\"", core::io::schema::SCHEMA);
     for (k, v) in z.iter() {
@@ -433,6 +433,102 @@ pub(crate) fn structure_event_line(z: &gst::StructureRef) -> String {
     }
     line.push('}');
     line
+}
+
+/// The error of a setting an element cannot start with (`msg` names the
+/// property and the cause).
+pub(crate) fn settings_error(msg: String) -> gst::ErrorMessage {
+    gst::error_msg!(gst::LibraryError::Settings, ("{}", msg))
+}
+
+/// A string property's value; None when unset or empty.
+pub(crate) fn opt_string(v: &gst::glib::Value) -> Option<String> {
+    v.get::<Option<String>>()
+        .expect("type checked upstream")
+        .filter(|s| !s.is_empty())
+}
+
+/// A uint property in `min..=max`, settable in NULL/READY.
+pub(crate) fn uint_prop(
+    name: &str,
+    nick: &str,
+    blurb: &str,
+    (min, max): (u32, u32),
+    default: u32,
+) -> gst::glib::ParamSpec {
+    use gst::prelude::*;
+    gst::glib::ParamSpecUInt::builder(name)
+        .nick(nick)
+        .blurb(blurb)
+        .minimum(min)
+        .maximum(max)
+        .default_value(default)
+        .mutable_ready()
+        .build()
+}
+
+/// A double property in `min..=max`, settable in NULL/READY.
+pub(crate) fn double_prop(
+    name: &str,
+    nick: &str,
+    blurb: &str,
+    (min, max): (f64, f64),
+    default: f64,
+) -> gst::glib::ParamSpec {
+    use gst::prelude::*;
+    gst::glib::ParamSpecDouble::builder(name)
+        .nick(nick)
+        .blurb(blurb)
+        .minimum(min)
+        .maximum(max)
+        .default_value(default)
+        .mutable_ready()
+        .build()
+}
+
+/// A float property in `min..=max`, settable in NULL/READY.
+pub(crate) fn float_prop(
+    name: &str,
+    nick: &str,
+    blurb: &str,
+    (min, max): (f32, f32),
+    default: f32,
+) -> gst::glib::ParamSpec {
+    use gst::prelude::*;
+    gst::glib::ParamSpecFloat::builder(name)
+        .nick(nick)
+        .blurb(blurb)
+        .minimum(min)
+        .maximum(max)
+        .default_value(default)
+        .mutable_ready()
+        .build()
+}
+
+/// A read-only uint64 counter property.
+pub(crate) fn counter_prop(name: &str, nick: &str, blurb: &str) -> gst::glib::ParamSpec {
+    use gst::prelude::*;
+    gst::glib::ParamSpecUInt64::builder(name)
+        .nick(nick)
+        .blurb(blurb)
+        .read_only()
+        .build()
+}
+
+/// A string property settable in NULL/READY with a default value.
+pub(crate) fn string_prop_default(
+    name: &str,
+    nick: &str,
+    blurb: &str,
+    default: &str,
+) -> gst::glib::ParamSpec {
+    use gst::prelude::*;
+    gst::glib::ParamSpecString::builder(name)
+        .nick(nick)
+        .blurb(blurb)
+        .default_value(Some(default))
+        .mutable_ready()
+        .build()
 }
 
 /// A string property settable in NULL/READY (paths, names).

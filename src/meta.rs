@@ -100,21 +100,13 @@ pub fn frame_view_mut(buffer: &mut gst::BufferRef) -> Option<&mut gst::Structure
         return None;
     }
     // SAFETY: a writable buffer (the `&mut`); a meta whose info is the
-    // view's is a GstCustomMeta, whose structure lives as long as the meta,
-    // i.e. as long as the buffer's borrow.
+    // view's is a GstCustomMeta (frame_meta_info checks), whose structure
+    // lives as long as the meta, i.e. as long as the buffer's borrow.
     unsafe {
-        let mut state = std::ptr::null_mut();
-        loop {
-            let m = gst::ffi::gst_buffer_iterate_meta(buffer.as_mut_ptr(), &mut state);
-            if m.is_null() {
-                break;
-            }
-            if (*m).info == info {
-                let s = gst::ffi::gst_custom_meta_get_structure(m as *mut gst::ffi::GstCustomMeta);
-                return Some(gst::StructureRef::from_glib_borrow_mut(s));
-            }
+        let mut m = imp::find_meta(buffer.as_mut_ptr(), info);
+        if m.is_null() {
+            m = gst::ffi::gst_buffer_add_meta(buffer.as_mut_ptr(), info, std::ptr::null_mut());
         }
-        let m = gst::ffi::gst_buffer_add_meta(buffer.as_mut_ptr(), info, std::ptr::null_mut());
         if m.is_null() {
             return None;
         }
@@ -124,14 +116,13 @@ pub fn frame_view_mut(buffer: &mut gst::BufferRef) -> Option<&mut gst::Structure
 }
 
 /// Sets the fields DL Streamer's consumers read on a ROI's `detection`
-/// param `s`, in one `gst_structure_id_set` call: `names` are the
-/// interned names of x_min, y_min, x_max, y_max, confidence (double),
-/// label_id (int) and our index (uint, left out when `None`). The safe
+/// param `s`, in one `gst_structure_id_set` call: x_min, y_min, x_max,
+/// y_max, confidence (double), label_id (int) and our rstracking_index
+/// (uint, left out when `None`). The safe
 /// setters build, check and hand over one GValue per field; GStreamer
 /// collects them in place (README "Measured results" has the figures).
 pub fn set_detection(
     s: &mut gst::StructureRef,
-    names: &[glib::Quark; 7],
     bbox: [f64; 4],
     confidence: f64,
     label_id: i32,
@@ -143,7 +134,20 @@ pub fn set_detection(
         glib::gobject_ffi::G_TYPE_INT,
         glib::gobject_ffi::G_TYPE_UINT,
     );
-    let mut n = names.map(|q| q.into_glib());
+    // The names and the value types below are in the same order, here.
+    static NAMES: std::sync::LazyLock<[glib::Quark; 7]> = std::sync::LazyLock::new(|| {
+        [
+            "x_min",
+            "y_min",
+            "x_max",
+            "y_max",
+            "confidence",
+            "label_id",
+            "rstracking_index",
+        ]
+        .map(glib::Quark::from_str)
+    });
+    let mut n = NAMES.map(|q| q.into_glib());
     if index.is_none() {
         // Quark 0 ends the list before the index.
         n[6] = 0;
@@ -343,7 +347,7 @@ mod imp {
     ) -> glib::ffi::gboolean {
         let src = &*(meta as *const TrackingMeta);
         let type_: glib::Quark = from_glib(type_);
-        if type_ == glib::Quark::from_str("gst-copy") {
+        if type_ == *COPY {
             // Skip when the destination already has one (copy into itself).
             let existing = gst::ffi::gst_buffer_get_meta(dest, meta_api_get_type().into_glib());
             if existing.is_null() {
@@ -383,7 +387,10 @@ mod imp {
             let name = c"RsTrackingFrameMeta";
             let existing = gst::ffi::gst_meta_get_info(name.as_ptr());
             if !existing.is_null() {
-                return existing as usize;
+                // Someone else's meta of that name that is not a custom
+                // meta has no structure: no view then.
+                let custom = gst::ffi::gst_meta_info_is_custom(existing) != glib::ffi::GFALSE;
+                return if custom { existing as usize } else { 0 };
             }
             let mut tags = [
                 c"video".as_ptr(),
@@ -401,6 +408,24 @@ mod imp {
         *INFO as *const gst::ffi::GstMetaInfo
     }
 
+    /// The transform type of buffer copies, interned once (transforms run
+    /// per buffer copy).
+    static COPY: LazyLock<glib::Quark> = LazyLock::new(|| glib::Quark::from_str("gst-copy"));
+
+    /// The first meta of `buffer` with `info`, or null.
+    pub(super) unsafe fn find_meta(
+        buffer: *mut gst::ffi::GstBuffer,
+        info: *const gst::ffi::GstMetaInfo,
+    ) -> *mut gst::ffi::GstMeta {
+        let mut state = ptr::null_mut();
+        loop {
+            let m = gst::ffi::gst_buffer_iterate_meta(buffer, &mut state);
+            if m.is_null() || (*m).info == info {
+                return m;
+            }
+        }
+    }
+
     unsafe extern "C" fn frame_meta_transform(
         dest: *mut gst::ffi::GstBuffer,
         meta: *mut gst::ffi::GstCustomMeta,
@@ -412,7 +437,7 @@ mod imp {
         let src =
             gst::StructureRef::from_glib_borrow(gst::ffi::gst_custom_meta_get_structure(meta));
         let type_: glib::Quark = from_glib(type_);
-        let scale = if type_ == glib::Quark::from_str("gst-copy") {
+        let scale = if type_ == *COPY {
             None
         } else if type_ == from_glib(gst_video::ffi::gst_video_meta_transform_scale_get_quark()) {
             let trans = &*(data as *const gst_video::ffi::GstVideoMetaTransform);
@@ -430,13 +455,11 @@ mod imp {
         } else {
             return false.into_glib();
         };
-        let dest = gst::BufferRef::from_mut_ptr(dest);
-        if scale.is_none()
-            && gst::meta::CustomMeta::from_buffer(dest, super::FRAME_META_NAME).is_ok()
-        {
+        if scale.is_none() && !find_meta(dest, frame_meta_info()).is_null() {
             // Copy into a buffer that has one already.
             return true.into_glib();
         }
+        let dest = gst::BufferRef::from_mut_ptr(dest);
         crate::interop::copy_frame_structure(dest, src, scale);
         true.into_glib()
     }

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Detections of a small scene: three people, one with COCO keypoints
-/// (JSONL import keeps them).
+/// (JSONL import keeps them), on frames 0-7; frame 8 has none (an empty
+/// view: no objects, not "no view").
 fn detections(dir: &Path) -> PathBuf {
     let p = dir.join("det.jsonl");
     let mut text = String::new();
@@ -34,6 +35,7 @@ fn detections(dir: &Path) -> PathBuf {
             40.0 + f as f32
         ));
     }
+    text.push_str("{\"schema\":\"rstracking/1\",\"frame\":8,\"objects\":[]}\n");
     std::fs::write(&p, text).unwrap();
     p
 }
@@ -50,7 +52,7 @@ fn run_app(
     let det = detections(&dir);
     let out = dir.join("out.jsonl");
     let desc = format!(
-        "videotestsrc num-buffers=8 ! video/x-raw,width=320,height=240,framerate=30/1 \
+        "videotestsrc num-buffers=9 ! video/x-raw,width=320,height=240,framerate=30/1 \
          ! rsdetect detections={} ! rsbytetrack ! tee name=t \
          t. ! queue ! rsjsonsink location={} \
          t. ! queue ! videoscale ! video/x-raw,width={},height={} ! appsink name=sink",
@@ -215,6 +217,9 @@ fn check(name: &str, make: fn() -> Command) {
                 .sum::<usize>()
         );
         assert!(n >= 16, "{name}: {n} objects");
+        // The last frame: an empty list, in the JSONL and in the app.
+        assert_eq!(frames.len(), 9, "{name}");
+        assert_eq!(printed[8]["objects"], serde_json::json!([]), "{name}");
     }
 }
 

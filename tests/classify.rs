@@ -30,13 +30,15 @@ fn expected(rgb: [f32; 3]) -> (u32, f32) {
     (top as u32, (1.0 / sum) as f32)
 }
 
-/// One detection: box (x, y, w, h), track id, class id, confidence.
+/// One detection: box (x, y, w, h), track id, class id, confidence, track
+/// state (with a track id).
 #[derive(Clone, Copy)]
 struct Det {
     bbox: [f32; 4],
     track: Option<u64>,
     class: u32,
     conf: f32,
+    state: &'static str,
 }
 
 fn det(bbox: [f32; 4], track: Option<u64>) -> Det {
@@ -45,6 +47,7 @@ fn det(bbox: [f32; 4], track: Option<u64>) -> Det {
         track,
         class: 0,
         conf: 0.9,
+        state: "tracked",
     }
 }
 
@@ -57,7 +60,7 @@ fn write_jsonl(path: &Path, frames: &[Vec<Det>]) {
             .map(|d| {
                 let id = d
                     .track
-                    .map(|t| format!(",\"track_id\":{t},\"state\":\"tracked\""))
+                    .map(|t| format!(",\"track_id\":{t},\"state\":\"{}\"", d.state))
                     .unwrap_or_default();
                 let [x, y, w, h] = d.bbox;
                 format!(
@@ -288,6 +291,37 @@ fn filters_give_exact_skipped_counts() {
     // Without filters only the box outside the frame is skipped.
     let (_, c) = run("nofilters", &dets, "");
     assert_eq!((c.classified, c.skipped, c.size), (25, 5, 5));
+}
+
+/// A lost track's box is a motion prediction: it is not cropped or run,
+/// and carries the track's result while that is fresh (interval).
+#[test]
+fn lost_boxes_are_not_classified() {
+    // Track 1 tracked on frames 0-1, lost on frames 2-4 (same box).
+    let tracked = det([2.0, 12.0, 16.0, 30.0], Some(1));
+    let lost = Det {
+        state: "lost",
+        ..tracked
+    };
+    let dets = vec![
+        vec![tracked],
+        vec![tracked],
+        vec![lost],
+        vec![lost],
+        vec![lost],
+    ];
+    // interval=1: run on the tracked frames only; nothing cached is fresh
+    // on the lost ones.
+    let (f, c) = run("lost1", &dets, "");
+    assert_eq!((c.classified, c.reused, c.skipped), (2, 0, 0));
+    let with: Vec<bool> = f.iter().map(|o| !o[0].attributes.is_empty()).collect();
+    assert_eq!(with, [true, true, false, false, false]);
+    // interval=3: run on frame 0; frames 1 and 2 (lost) reuse it, 3 and 4
+    // are past the interval and, lost, are not run.
+    let (f, c) = run("lost3", &dets, "interval=3");
+    assert_eq!((c.classified, c.reused, c.skipped), (1, 2, 0));
+    let with: Vec<bool> = f.iter().map(|o| !o[0].attributes.is_empty()).collect();
+    assert_eq!(with, [true, true, true, false, false]);
 }
 
 #[test]

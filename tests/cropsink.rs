@@ -403,11 +403,25 @@ fn an_unwritable_directory_is_an_error_at_start() {
     );
     e.set_state(gst::State::Null).unwrap();
     // A bad pattern is a settings error naming it.
+    let bad = format!("{}/{{id}}.jpg", dir.display());
     let e = gst::ElementFactory::make("rscropsink")
-        .property("location", format!("{}/{{id}}.jpg", dir.display()))
+        .property("location", &bad)
         .build()
         .unwrap();
+    // A bus of its own: the first element's bus holds its later messages.
+    let bus = gst::Bus::new();
     e.set_bus(Some(&bus));
     assert!(e.set_state(gst::State::Paused).is_err());
+    let msg = bus
+        .iter()
+        .find_map(|m| match m.view() {
+            gst::MessageView::Error(err) => Some(err.error().to_string()),
+            _ => None,
+        })
+        .expect("an error message");
+    assert_eq!(
+        msg,
+        format!("location '{bad}': unknown placeholder '{{id}}' (expected {{stream}}, {{track}}, {{frame}} or {{kind}})")
+    );
     e.set_state(gst::State::Null).unwrap();
 }

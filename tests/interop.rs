@@ -128,7 +128,7 @@ fn check_against_jsonl(scale: u32) {
         assert_eq!(bytes("boxes"), 16 * expected.len());
         assert_eq!(bytes("track_ids"), 8 * expected.len());
         assert!(!view.has_field("global_ids") && !view.has_field("labels"));
-        let objs = rstracking_meta::frame(view).objects;
+        let objs = rstracking_meta::frame(view).unwrap().objects;
         assert_eq!(objs.len(), expected.len());
         assert_eq!(rois.len(), expected.len());
         for (i, (o, e)) in objs.iter().zip(expected).enumerate() {
@@ -215,7 +215,10 @@ fn auto_publishes_only_at_the_last_of_our_elements() {
     assert!(index.contains(&0) && index.contains(&1), "{index:?}");
     let view = seen[0].1.as_ref().unwrap();
     assert!(!view.has_field("track_ids"), "{view}");
-    assert_eq!(rstracking_meta::frame(view).objects[0].track_id, None);
+    assert_eq!(
+        rstracking_meta::frame(view).unwrap().objects[0].track_id,
+        None
+    );
     // off: nothing attached.
     let seen = run_and_read(&desc("publish-meta=off"));
     assert!(seen.iter().all(|(r, v)| r.is_empty() && v.is_none()));
@@ -249,7 +252,9 @@ fn auto_publishes_only_at_the_last_of_our_elements() {
     ));
     assert_eq!(drawn[2].0.len(), 2);
     assert!(drawn[2].1.is_some());
-    let o = &rstracking_meta::frame(view.as_ref().unwrap()).objects[0];
+    let o = &rstracking_meta::frame(view.as_ref().unwrap())
+        .unwrap()
+        .objects[0];
     assert_eq!(o.track_id, Some(1));
 }
 
@@ -281,7 +286,8 @@ fn the_structure_view_round_trips_every_field() {
     let mut b = Object::new(BBox::new(100.0, 20.0, 10.0, 12.5), 0.5, 0);
     b.global_id = Some(9);
     b.keypoints = vec![kp(7.0, 8.0, 1.0)];
-    let c = Object::new(BBox::new(0.0, 0.0, 1.0, 1.0), 0.125, 1);
+    let mut c = Object::new(BBox::new(0.0, 0.0, 1.0, 1.0), 0.125, 1);
+    c.embedding = Some(vec![-1.0f32, 0.0, 0.5].into());
     let frame = FrameObjects {
         stream: Some("cam0".into()),
         frame: Some(42),
@@ -297,8 +303,8 @@ fn the_structure_view_round_trips_every_field() {
     let view = gst::meta::CustomMeta::from_buffer(&buf, "RsTrackingFrameMeta").unwrap();
     let s = view.structure();
     assert_eq!(s.get::<u32>("count").unwrap(), 3);
-    assert_eq!(s.get::<gst::glib::Bytes>("embeddings").unwrap().len(), 8);
-    let got = rstracking_meta::frame(s);
+    assert_eq!(s.get::<gst::glib::Bytes>("embeddings").unwrap().len(), 20);
+    let got = rstracking_meta::frame(s).unwrap();
     let want = rstracking_meta::Frame {
         schema: "rstracking/1".into(),
         stream: Some("cam0".into()),
@@ -334,15 +340,74 @@ fn the_structure_view_round_trips_every_field() {
                 bbox: [0.0, 0.0, 1.0, 1.0],
                 confidence: 0.125,
                 class_id: 1,
+                // Starts where a's ends (b has none).
+                embedding: Some(vec![-1.0, 0.0, 0.5]),
                 ..Default::default()
             },
         ],
     };
     assert_eq!(got, want);
     // The ROI types: the label, else the class id as text.
-    let types: Vec<String> = buf
+    // In the order of the objects: type, index, global id, state.
+    type Params = (String, Option<u32>, Option<u64>, Option<String>);
+    let rois: Vec<Params> = buf
         .iter_meta::<gst_video::VideoRegionOfInterestMeta>()
-        .map(|r| r.roi_type().to_string())
+        .map(|r| {
+            let d = r.param("detection").unwrap();
+            (
+                r.roi_type().to_string(),
+                d.get::<u32>("rstracking_index").ok(),
+                d.get::<u64>("global_id").ok(),
+                d.get::<String>("state").ok(),
+            )
+        })
         .collect();
-    assert_eq!(types, ["car", "0", "1"]);
+    // The ROI types: the label, else the class id as text; the index on
+    // the untracked objects only.
+    assert_eq!(
+        rois,
+        [
+            ("car".to_string(), None, None, Some("lost".to_string())),
+            ("0".to_string(), Some(1), Some(9), None),
+            ("1".to_string(), Some(2), None, None),
+        ]
+    );
+    // The keypoints param: pixel positions, confidences, states.
+    let b_roi = buf
+        .iter_meta::<gst_video::VideoRegionOfInterestMeta>()
+        .nth(1)
+        .unwrap();
+    let k = b_roi.param("keypoints").unwrap();
+    let floats = |name: &str| -> Vec<f32> {
+        k.get::<gst::Array>(name)
+            .unwrap()
+            .iter()
+            .map(|v| v.get::<f32>().unwrap())
+            .collect()
+    };
+    assert_eq!(floats("positions"), [7.0, 8.0]);
+    assert_eq!(floats("confidences"), [1.0]);
+
+    // An empty frame: the always-present columns are empty, the optional
+    // ones absent, and it reads as a frame with no objects.
+    let mut empty = gst::Buffer::new();
+    let none = FrameObjects {
+        stream: None,
+        frame: Some(43),
+        objects: vec![],
+    };
+    gstrstracking::interop::publish(empty.get_mut().unwrap(), &none, info);
+    let view = gst::meta::CustomMeta::from_buffer(&empty, "RsTrackingFrameMeta").unwrap();
+    let s = view.structure();
+    assert_eq!(s.get::<u32>("count").unwrap(), 0);
+    assert_eq!(s.get::<gst::glib::Bytes>("boxes").unwrap().len(), 0);
+    assert!(!s.has_field("track_ids") && !s.has_field("embeddings"));
+    assert_eq!(rstracking_meta::frame(s).unwrap().objects, []);
+    // A structure without `count` (a view from before the columns) is not
+    // read as an empty frame.
+    let old = gst::Structure::builder("RsTrackingFrameMeta")
+        .field("schema", "rstracking/1")
+        .field("objects", gst::Array::new([0u32; 0]))
+        .build();
+    assert_eq!(rstracking_meta::frame(&old), None);
 }

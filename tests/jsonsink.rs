@@ -704,4 +704,12 @@ fn progress_lines_in_a_mot_file_are_refused() {
         errors,
         ["progress-lines needs format=jsonl (MOT files have no event lines); progress messages need only progress-interval"]
     );
+    // progress-lines without progress-interval would write nothing.
+    let (errors, _) = run_pipeline(
+        "videotestsrc num-buffers=1 ! rsjsonsink location=/tmp/rstracking-progress-off.jsonl progress-lines=true",
+    );
+    assert_eq!(
+        errors,
+        ["progress-lines writes the reports of progress-interval, which is 0 (off)"]
+    );
 }

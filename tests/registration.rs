@@ -50,7 +50,7 @@ fn names_registered_by_the_application_first() {
     let sample = sink.pull_sample().unwrap();
     let b = sample.buffer().unwrap();
     let view = gst::meta::CustomMeta::from_buffer(b, "RsTrackingFrameMeta").unwrap();
-    let o = &rstracking_meta::frame(view.structure()).objects[0];
+    let o = &rstracking_meta::frame(view.structure()).unwrap().objects[0];
     assert_eq!(o.track_id, Some(1));
     assert_eq!(
         o.bbox[0],

@@ -91,8 +91,7 @@ pub fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
-/// The little-endian bytes of `v` (the embedding in the structure view and,
-/// base64-encoded, in broker messages).
+/// The little-endian bytes of `v` (base64-encoded in broker messages).
 pub fn to_le_bytes(v: &[f32]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }

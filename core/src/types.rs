@@ -205,6 +205,16 @@ impl Object {
         }
     }
 
+    /// Whether the box was observed in this frame: false for a lost track
+    /// (a motion prediction) and for rsposesmooth's predicted keypoints.
+    /// Elements that crop, classify or window observations skip the others.
+    pub fn is_observed(&self) -> bool {
+        !matches!(
+            self.track_state,
+            Some(TrackState::Lost | TrackState::Predicted)
+        )
+    }
+
     /// Rescales the box and keypoints (frame resize by `sx` × `sy`).
     pub fn scale(&mut self, sx: f32, sy: f32) {
         self.bbox.scale(sx, sy);

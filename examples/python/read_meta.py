@@ -32,7 +32,8 @@ def column(s, name, code):
         return []
     if code == "s":
         return list(s.get_value(name))
-    values = array.array(code, s.get_value(name).get_data())
+    # An empty GBytes has no data (None).
+    values = array.array(code, s.get_value(name).get_data() or b"")
     if sys.byteorder == "big":
         values.byteswap()
     return values.tolist()
@@ -43,6 +44,8 @@ def objects_of(buf):
     if meta is None:
         return None
     s = meta.get_structure()
+    if not s.has_field("count"):
+        return None  # not the column layout
     cols = {name: column(s, name, code) for name, code in (
         ("boxes", "f"), ("confidences", "f"), ("class_ids", "I"),
         ("labels", "s"), ("track_ids", "q"), ("states", "s"),

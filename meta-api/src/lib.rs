@@ -5,8 +5,9 @@
 //! `GstCustomMeta` holding a `GstStructure`) and the standard
 //! `GstVideoRegionOfInterestMeta` per object. Nothing here depends on the
 //! plugin's build or its Rust types, so an application can read buffers
-//! produced by any installed version of the plugin (schema `rstracking/1`)
-//! without linking it.
+//! of any installed plugin whose view has the column layout (a `count`
+//! field; plugins from before the columns held an `objects` array, which
+//! reads as no view) without linking it.
 //!
 //! ```no_run
 //! # fn f(buffer: &gst::BufferRef) {
@@ -73,18 +74,19 @@ pub fn register() {
     }
 }
 
-/// The structure view of `buffer`, if it has one.
+/// The structure view of `buffer`, if it has one in the column layout.
 pub fn read(buffer: &gst::BufferRef) -> Option<Frame> {
     let meta = gst::meta::CustomMeta::from_buffer(buffer, FRAME_META_NAME).ok()?;
-    Some(frame(meta.structure()))
+    frame(meta.structure())
 }
 
 /// A frame from the structure view's structure: one field per frame field,
 /// one column (a `GBytes` of little-endian numbers or an array of strings,
 /// one entry per object, or per keypoint / embedding value) per object
-/// field; a column no object has a value for is absent.
-pub fn frame(s: &gst::StructureRef) -> Frame {
-    let n = s.get::<u32>("count").unwrap_or(0) as usize;
+/// field; a column no object has a value for is absent. None without a
+/// `count` (not the column layout).
+pub fn frame(s: &gst::StructureRef) -> Option<Frame> {
+    let n = s.get::<u32>("count").ok()? as usize;
     let boxes = floats(s, "boxes");
     let confidences = floats(s, "confidences");
     let class_ids = words(s, "class_ids");
@@ -130,7 +132,7 @@ pub fn frame(s: &gst::StructureRef) -> Frame {
             o
         })
         .collect();
-    Frame {
+    Some(Frame {
         schema: s.get::<String>("schema").unwrap_or_default(),
         stream: s.get::<String>("stream").ok(),
         frame: s.get::<u64>("frame").ok(),
@@ -138,7 +140,7 @@ pub fn frame(s: &gst::StructureRef) -> Frame {
         width: s.get::<u32>("width").unwrap_or(0),
         height: s.get::<u32>("height").unwrap_or(0),
         objects,
-    }
+    })
 }
 
 /// The 4-byte little-endian values of column `name` (empty if absent).

@@ -11,7 +11,7 @@ use gst::prelude::*;
 use gst::subclass::prelude::*;
 use gst_base::subclass::prelude::*;
 use rstracking_core::action::{top_class, ActionWindows, Activation, Normalization, WindowConfig};
-use rstracking_core::types::{Action, TrackState};
+use rstracking_core::types::Action;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex};
 
@@ -100,23 +100,10 @@ impl ObjectSubclass for RsAction {
 }
 
 fn uint(name: &str, nick: &str, blurb: &str, min: u32, max: u32, def: u32) -> glib::ParamSpec {
-    glib::ParamSpecUInt::builder(name)
-        .nick(nick)
-        .blurb(blurb)
-        .minimum(min)
-        .maximum(max)
-        .default_value(def)
-        .mutable_ready()
-        .build()
+    crate::uint_prop(name, nick, blurb, (min, max), def)
 }
 
-fn counter(name: &str, nick: &str, blurb: &str) -> glib::ParamSpec {
-    glib::ParamSpecUInt64::builder(name)
-        .nick(nick)
-        .blurb(blurb)
-        .read_only()
-        .build()
-}
+use crate::counter_prop as counter;
 
 impl ObjectImpl for RsAction {
     fn properties() -> &'static [glib::ParamSpec] {
@@ -167,11 +154,7 @@ impl ObjectImpl for RsAction {
         if s.ort.set(pspec.name(), value) {
             return;
         }
-        let opt = |v: &glib::Value| {
-            v.get::<Option<String>>()
-                .expect("type checked upstream")
-                .filter(|s| !s.is_empty())
-        };
+        let opt = crate::opt_string;
         let get = |v: &glib::Value| v.get::<u32>().expect("type checked upstream");
         match pspec.name() {
             "model" => s.model = opt(value),
@@ -236,9 +219,7 @@ impl ElementImpl for RsAction {
     }
 }
 
-fn settings_error(msg: String) -> gst::ErrorMessage {
-    gst::error_msg!(gst::LibraryError::Settings, ("{}", msg))
-}
+use crate::settings_error;
 
 /// The labels of `labels` or `labels-file` (not both).
 fn load_labels(s: &Settings) -> Result<Vec<String>, String> {
@@ -447,12 +428,7 @@ impl RsAction {
                 let Some(id) = o.track_id else { continue };
                 // Lost: a motion prediction; Predicted: rsposesmooth's
                 // extrapolated keypoints. Neither is an observation.
-                if o.keypoints.is_empty()
-                    || matches!(
-                        o.track_state,
-                        Some(TrackState::Lost | TrackState::Predicted)
-                    )
-                {
+                if o.keypoints.is_empty() || !o.is_observed() {
                     continue;
                 }
                 st.windows

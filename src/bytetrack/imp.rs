@@ -185,16 +185,16 @@ fn cut_properties(d: &Settings) -> Vec<glib::ParamSpec> {
             .default_value(d.cut_cooldown)
             .mutable_playing()
             .build(),
-        glib::ParamSpecUInt64::builder("cuts")
-            .nick("Cuts")
-            .blurb("Scene cuts that ended the tracks since start (read-only)")
-            .read_only()
-            .build(),
-        glib::ParamSpecUInt64::builder("cuts-ignored")
-            .nick("Cuts ignored")
-            .blurb("Scene cuts ignored within cut-cooldown of the previous one (read-only)")
-            .read_only()
-            .build(),
+        crate::counter_prop(
+            "cuts",
+            "Cuts",
+            "Scene cuts that ended the tracks since start (read-only)",
+        ),
+        crate::counter_prop(
+            "cuts-ignored",
+            "Cuts ignored",
+            "Scene cuts ignored within cut-cooldown of the previous one (read-only)",
+        ),
     ]
 }
 

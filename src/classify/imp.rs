@@ -136,14 +136,6 @@ fn labels_mismatch(labels: usize, outputs: usize, model: &str) -> String {
     format!("labels has {labels} labels but the model '{model}' has {outputs} outputs per crop")
 }
 
-fn count_spec(name: &str, nick: &str, blurb: &str) -> glib::ParamSpec {
-    glib::ParamSpecUInt64::builder(name)
-        .nick(nick)
-        .blurb(blurb)
-        .read_only()
-        .build()
-}
-
 /// The counters: (property, nick, blurb).
 const COUNTERS: [(&str, &str, &str); 6] = [
     ("classified", "Classified", "Objects given a new result by the model since start (read-only)"),
@@ -171,7 +163,11 @@ fn own_param_specs() -> Vec<glib::ParamSpec> {
             .mutable_ready()
             .build(),
     ];
-    v.extend(COUNTERS.iter().map(|(n, k, b)| count_spec(n, k, b)));
+    v.extend(
+        COUNTERS
+            .iter()
+            .map(|(n, k, b)| crate::counter_prop(n, k, b)),
+    );
     v
 }
 
@@ -270,16 +266,16 @@ impl BaseTransformImpl for RsClassify {
         let s = self.settings.lock().unwrap().clone();
         let cfg = s.crop.embedder_config("Classification")?;
         let labels =
-            parse_labels(s.labels.as_deref().unwrap_or("")).map_err(crops::settings_error)?;
+            parse_labels(s.labels.as_deref().unwrap_or("")).map_err(crate::settings_error)?;
         let classes = crate::infer::parse_classes(s.classes.as_deref().unwrap_or(""))
-            .map_err(crops::settings_error)?;
+            .map_err(crate::settings_error)?;
         if s.attribute_name.trim().is_empty() {
-            return Err(crops::settings_error("attribute-name is empty".into()));
+            return Err(crate::settings_error("attribute-name is empty".into()));
         }
         let model = crops::load_model(self.obj().upcast_ref(), *CAT, &cfg)?;
         if let Some(dim) = model.output_dim() {
             if !labels.is_empty() && labels.len() != dim {
-                return Err(crops::settings_error(labels_mismatch(
+                return Err(crate::settings_error(labels_mismatch(
                     labels.len(),
                     dim,
                     &cfg.model,
@@ -387,6 +383,7 @@ impl State {
             match crops::gate(o, fw, fh, self.min_size, self.min_confidence) {
                 Some(Gate::Size) => c.skipped_size += 1,
                 Some(Gate::Confidence) => c.skipped_confidence += 1,
+                Some(Gate::Unobserved) => self.fresh.push(i),
                 None if self.cache.is_fresh(o.track_id, frame_idx) => self.fresh.push(i),
                 None => self.batch.push(i, o),
             }

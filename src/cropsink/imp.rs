@@ -133,46 +133,14 @@ fn count_filter(s: &mut Stats, f: Filter) {
     } += 1;
 }
 
-fn uint(name: &str, nick: &str, blurb: &str, range: (u32, u32), default: u32) -> glib::ParamSpec {
-    glib::ParamSpecUInt::builder(name)
-        .nick(nick)
-        .blurb(blurb)
-        .minimum(range.0)
-        .maximum(range.1)
-        .default_value(default)
-        .mutable_ready()
-        .build()
-}
+use crate::{string_prop_default as string, uint_prop as uint};
 
 fn float(name: &str, nick: &str, blurb: &str, max: f64, default: f64) -> glib::ParamSpec {
-    glib::ParamSpecDouble::builder(name)
-        .nick(nick)
-        .blurb(blurb)
-        .minimum(0.0)
-        .maximum(max)
-        .default_value(default)
-        .mutable_ready()
-        .build()
+    crate::double_prop(name, nick, blurb, (0.0, max), default)
 }
 
 fn float32(name: &str, nick: &str, blurb: &str, max: f32, default: f32) -> glib::ParamSpec {
-    glib::ParamSpecFloat::builder(name)
-        .nick(nick)
-        .blurb(blurb)
-        .minimum(0.0)
-        .maximum(max)
-        .default_value(default)
-        .mutable_ready()
-        .build()
-}
-
-fn string(name: &str, nick: &str, blurb: &str, default: &str) -> glib::ParamSpec {
-    glib::ParamSpecString::builder(name)
-        .nick(nick)
-        .blurb(blurb)
-        .default_value(Some(default))
-        .mutable_ready()
-        .build()
+    crate::float_prop(name, nick, blurb, (0.0, max), default)
 }
 
 fn param_specs() -> Vec<glib::ParamSpec> {
@@ -192,13 +160,11 @@ fn param_specs() -> Vec<glib::ParamSpec> {
         uint("max-queue", "Max queue", "Crops waiting for the writer thread; a crop that finds the queue full is dropped (counted in 'dropped'), the stream never waits; 1-100000, default 64", (1, 100_000), DEFAULT_MAX_QUEUE),
         uint("drain-timeout", "Drain timeout", "At EOS, ms to wait for the queued crops to be written before the summary message; 0-3600000, default 10000", (0, 3_600_000), DEFAULT_DRAIN_TIMEOUT_MS),
     ];
-    v.extend(COUNTERS.iter().map(|(n, b)| {
-        glib::ParamSpecUInt64::builder(n)
-            .nick(n)
-            .blurb(&format!("{b}, since start (read-only)"))
-            .read_only()
-            .build()
-    }));
+    v.extend(
+        COUNTERS
+            .iter()
+            .map(|(n, b)| crate::counter_prop(n, n, &format!("{b}, since start (read-only)"))),
+    );
     v
 }
 

@@ -363,11 +363,7 @@ impl ObjectImpl for RsDetect {
         if s.ort.set(pspec.name(), value) {
             return;
         }
-        let opt_string = |v: &glib::Value| -> Option<String> {
-            v.get::<Option<String>>()
-                .expect("type checked upstream")
-                .filter(|s| !s.is_empty())
-        };
+        use crate::opt_string;
         match pspec.name() {
             "detections" => s.detections = opt_string(value),
             "model" => s.model = opt_string(value),
@@ -600,9 +596,7 @@ fn frame_warnings(imp: &mut Imported) -> Vec<String> {
     w
 }
 
-fn settings_error(msg: String) -> gst::ErrorMessage {
-    gst::error_msg!(gst::LibraryError::Settings, ("{}", msg))
-}
+use crate::settings_error;
 
 impl RsDetect {
     fn start_import(&self, path: &str) -> Result<Mode, gst::ErrorMessage> {

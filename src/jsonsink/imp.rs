@@ -583,14 +583,21 @@ impl BaseSinkImpl for RsJsonSink {
                 ("No 'location' set (a file path, or '-' for standard output)")
             )
         })?;
+        if settings.progress_lines && settings.progress_interval == 0 {
+            return Err(gst::error_msg!(
+                gst::ResourceError::Settings,
+                ("progress-lines writes the reports of progress-interval, which is 0 (off)")
+            ));
+        }
         if settings.progress_lines && settings.format != OutputFormat::Jsonl {
             return Err(gst::error_msg!(
                 gst::ResourceError::Settings,
                 ("progress-lines needs format=jsonl (MOT files have no event lines); progress messages need only progress-interval")
             ));
         }
-        let only_min_length = settings.refine.max_gap == 0 && settings.refine.sigma == 0.0;
-        if !settings.refine.is_off() && settings.format != OutputFormat::Mot && !only_min_length {
+        // min-track-length alone also applies to JSON Lines (the summary).
+        let smooths = settings.refine.max_gap > 0 || settings.refine.sigma > 0.0;
+        if smooths && settings.format != OutputFormat::Mot {
             return Err(gst::error_msg!(
                 gst::ResourceError::Settings,
                 ("refine-max-gap and refine-sigma apply to format=mot only (JSON Lines output is written as frames arrive)")
@@ -760,8 +767,9 @@ impl RsJsonSink {
         })
     }
 
-    /// A zones line (rszones, JSON Lines only): `line_cross`, `zone_enter`,
-    /// `zone_exit`, `zone_occupancy` with the event's fields.
+    /// The line of an rszones event (`line_cross`, `zone_enter`,
+    /// `zone_exit`, `zone_occupancy`) or of rsbytetrack's `cut`, with the
+    /// event's fields (JSON Lines only).
     fn write_structure_event(&self, z: &gst::StructureRef) -> Result<(), gst::ErrorMessage> {
         let mut guard = self.state.lock().unwrap();
         let Some(state) = guard.as_mut() else {
@@ -952,7 +960,7 @@ impl RsJsonSink {
         let report = state
             .progress
             .as_mut()
-            .and_then(|p| p.count(objects, frame, stream.map(str::to_string)));
+            .and_then(|p| p.count(objects, frame, stream));
         drop(guard);
         if let Some(r) = report {
             self.report_progress(buffer, r)?;
@@ -1029,7 +1037,7 @@ impl Progress {
         &mut self,
         objects: &[rstracking_core::types::Object],
         frame: u64,
-        stream: Option<String>,
+        stream: Option<&str>,
     ) -> Option<ProgressReport> {
         let started = *self.started.get_or_insert_with(std::time::Instant::now);
         self.frames += 1;
@@ -1042,7 +1050,7 @@ impl Progress {
                 tracks: self.tracks.len() as u64,
                 elapsed: started.elapsed().as_secs_f64(),
                 frame,
-                stream,
+                stream: stream.map(str::to_string),
                 lines: self.lines,
             })
     }

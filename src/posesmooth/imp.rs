@@ -436,14 +436,7 @@ fn float_prop(
     max: f64,
     default: f64,
 ) -> glib::ParamSpec {
-    glib::ParamSpecDouble::builder(name)
-        .nick(nick)
-        .blurb(blurb)
-        .minimum(min)
-        .maximum(max)
-        .default_value(default)
-        .mutable_ready()
-        .build()
+    crate::double_prop(name, nick, blurb, (min, max), default)
 }
 
 impl ObjectImpl for RsPoseSmooth {

@@ -227,9 +227,14 @@ impl State {
     fn select(&mut self, objects: &[Object], fw: f32, fh: f32, frame_idx: u64) -> u64 {
         let mut skipped = 0u64;
         for (i, o) in objects.iter().enumerate() {
-            if crops::gate(o, fw, fh, self.min_size, self.min_confidence).is_some() {
-                skipped += 1;
-                continue;
+            match crops::gate(o, fw, fh, self.min_size, self.min_confidence) {
+                // Carries the track's last embedding (reuse_throttled).
+                Some(crops::Gate::Unobserved) => continue,
+                Some(_) => {
+                    skipped += 1;
+                    continue;
+                }
+                None => {}
             }
             if self.cache.is_fresh(o.track_id, frame_idx) {
                 continue;

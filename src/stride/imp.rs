@@ -61,12 +61,7 @@ impl ObjectSubclass for RsStride {
 impl ObjectImpl for RsStride {
     fn properties() -> &'static [glib::ParamSpec] {
         static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
-            let counter = |name: &str, blurb: &str| {
-                glib::ParamSpecUInt64::builder(name)
-                    .blurb(blurb)
-                    .read_only()
-                    .build()
-            };
+            let counter = |name: &str, blurb: &str| crate::counter_prop(name, name, blurb);
             vec![
                 glib::ParamSpecUInt::builder("interval")
                     .nick("Interval")

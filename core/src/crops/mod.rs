@@ -231,11 +231,7 @@ impl Selector {
         }
         // A lost or predicted box is a prediction, not an observation:
         // treated as untracked.
-        let observed = !matches!(
-            o.track_state,
-            Some(crate::types::TrackState::Lost | crate::types::TrackState::Predicted)
-        );
-        let Some(track) = o.track_id.filter(|_| observed) else {
+        let Some(track) = o.track_id.filter(|_| o.is_observed()) else {
             return Check::rejected(Filter::Untracked);
         };
         let min_size = self.min_size(o.class_id);

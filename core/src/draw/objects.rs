@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::{box_px, text_size, Canvas, Rgb, UNTRACKED_COLOUR};
-use crate::types::{Keypoint, KeypointState, Object, TrackState};
+use crate::types::{Keypoint, KeypointState, Object};
 
 /// A colour per id: the hue advances by the golden ratio conjugate of a turn
 /// per id; saturation cycles over three levels (`id mod 3`) and value over
@@ -221,10 +221,7 @@ pub fn draw_objects(canvas: &mut Canvas<'_, '_>, objects: &[Object], style: &Ove
         }
         if style.boxes {
             let b = o.bbox;
-            if matches!(
-                o.track_state,
-                Some(TrackState::Predicted | TrackState::Lost)
-            ) {
+            if !o.is_observed() {
                 canvas.dashed_rect(
                     b.x,
                     b.y,
