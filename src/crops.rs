@@ -566,12 +566,7 @@ impl<S: FrameModel> CropElement<S> {
             return Err(gst::FlowError::Error);
         }
         use gst_base::prelude::*;
-        crate::interop::maybe_publish(
-            element.sink_pad(),
-            element.src_pad(),
-            self.publish.get(),
-            buf,
-        );
+        crate::interop::maybe_publish(element.sink_pad(), element.src_pad(), &self.publish, buf);
         self.stats.end(element, started, buf, |_, _| {});
         Ok(gst::FlowSuccess::Ok)
     }

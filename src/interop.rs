@@ -82,21 +82,12 @@ const SELF_SUFFICIENT: [&str; 7] = [
     "rsjsonsink",
 ];
 
-/// Whether to publish on `src` for `mode`: `auto` publishes unless the
-/// downstream peer of `src` is an object writer of ours (which publishes
-/// itself) or rsjsonsink.
-pub fn should_publish(src: &gst::Pad, mode: PublishMeta) -> bool {
-    match mode {
-        PublishMeta::On => true,
-        PublishMeta::Off => false,
-        PublishMeta::Auto => {
-            let next = src.peer().and_then(|p| p.parent_element());
-            let covered = next
-                .and_then(|e| e.factory())
-                .is_some_and(|f| SELF_SUFFICIENT.contains(&f.name().as_str()));
-            !covered
-        }
-    }
+/// Whether the downstream peer of `src` is an object writer of ours
+/// (which publishes itself) or rsjsonsink: then `auto` does not publish.
+fn peer_is_self_sufficient(src: &gst::Pad) -> bool {
+    let next = src.peer().and_then(|p| p.parent_element());
+    next.and_then(|e| e.factory())
+        .is_some_and(|f| SELF_SUFFICIENT.contains(&f.name().as_str()))
 }
 
 /// Frame-level fields of the structure view.
@@ -165,8 +156,6 @@ fn remove_our_rois(buffer: &mut gst::BufferRef) {
 struct Quarks {
     index: glib::Quark,
     track_id: glib::Quark,
-    state: glib::Quark,
-    global_id: glib::Quark,
     positions: glib::Quark,
     confidences: glib::Quark,
     states: glib::Quark,
@@ -190,25 +179,16 @@ struct Quarks {
     embedding_frames: glib::Quark,
 }
 
-/// Empty structures of each name, copied per object: a copy reuses the
+/// An empty `keypoints` param, copied per object: a copy reuses the
 /// interned name, `Structure::new_empty` interns it again each time.
-struct Empty {
-    detection: gst::Structure,
-    keypoints: gst::Structure,
-}
-
-static EMPTY: std::sync::LazyLock<Empty> = std::sync::LazyLock::new(|| Empty {
-    detection: gst::Structure::new_empty("detection"),
-    keypoints: gst::Structure::new_empty("keypoints"),
-});
+static KEYPOINTS: std::sync::LazyLock<gst::Structure> =
+    std::sync::LazyLock::new(|| gst::Structure::new_empty("keypoints"));
 
 static Q: std::sync::LazyLock<Quarks> = std::sync::LazyLock::new(|| {
     let q = glib::Quark::from_str;
     Quarks {
         index: q("rstracking_index"),
         track_id: q("track_id"),
-        state: q("state"),
-        global_id: q("global_id"),
         positions: q("positions"),
         confidences: q("confidences"),
         states: q("states"),
@@ -242,12 +222,32 @@ fn roi_type(o: &Object) -> glib::Quark {
             .collect()
     });
     match &o.label {
-        Some(l) => glib::Quark::from_str(l.as_str()),
+        Some(l) => label_quark(l),
         None => match CLASSES.get(o.class_id as usize) {
             Some(q) => *q,
             None => glib::Quark::from_str(o.class_id.to_string()),
         },
     }
+}
+
+/// The quark of a label, from this thread's cache of the labels it met
+/// (up to 64): `Quark::from_str` takes GLib's global quark lock and hashes
+/// the string, and the labels are read twice per object and frame.
+fn label_quark(label: &str) -> glib::Quark {
+    thread_local! {
+        static CACHE: std::cell::RefCell<Vec<(Box<str>, glib::Quark)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    CACHE.with_borrow_mut(|cache| {
+        if let Some((_, q)) = cache.iter().find(|(l, _)| **l == *label) {
+            return *q;
+        }
+        let q = glib::Quark::from_str(label);
+        if cache.len() < 64 {
+            cache.push((label.into(), q));
+        }
+        q
+    })
 }
 
 // `set_by_quark` is deprecated in favour of `set_by_id`, whose GstIdStr
@@ -263,34 +263,27 @@ fn add_roi(buffer: &mut gst::BufferRef, index: usize, o: &Object, info: FrameInf
     let (fw, fh) = (info.width.max(1) as f64, info.height.max(1) as f64);
     // One param for the box and the track (a second structure per object
     // cost 2 µs per frame of 15 objects); the label is the ROI type.
-    let mut det = EMPTY.detection.clone();
-    crate::meta::set_detection(
-        &mut det,
-        [
+    roi.add_param(crate::meta::detection_param(&crate::meta::Detection {
+        bbox: [
             b.x as f64 / fw,
             b.y as f64 / fh,
             (b.x + b.w) as f64 / fw,
             (b.y + b.h) as f64 / fh,
         ],
-        o.confidence as f64,
-        o.class_id as i32,
+        confidence: o.confidence as f64,
+        label_id: o.class_id as i32,
         // A tracked object is found in the view by its track id; the
-        // index would make the param spill out of the 8 fields GStreamer
-        // allocates with it (1 µs per frame of 15 objects).
-        o.track_id.is_none().then_some(index as u32),
-    );
-    if let Some(id) = o.track_id {
-        det.set_by_quark(q.track_id, id);
-    }
-    if let Some(s) = o.track_state {
-        det.set_value_by_quark(q.state, static_str(track_state_str(s)));
-    }
-    if let Some(g) = o.global_id {
-        det.set_by_quark(q.global_id, g);
-    }
-    roi.add_param(det);
+        // index as well would make the param spill out of the 8 fields
+        // GStreamer allocates with it (1 µs per frame of 15 objects).
+        id: match o.track_id {
+            Some(t) => crate::meta::RoiId::Track(t),
+            None => crate::meta::RoiId::Index(index as u32),
+        },
+        global_id: o.global_id,
+        state: o.track_state.map(track_state_str),
+    }));
     if !o.keypoints.is_empty() {
-        let mut k = EMPTY.keypoints.clone();
+        let mut k = KEYPOINTS.clone();
         k.set_by_quark(
             q.positions,
             gst::Array::new(o.keypoints.iter().flat_map(|k| [k.x, k.y])),
@@ -299,9 +292,9 @@ fn add_roi(buffer: &mut gst::BufferRef, index: usize, o: &Object, info: FrameInf
             q.confidences,
             gst::Array::new(o.keypoints.iter().map(|k| k.confidence)),
         );
-        k.set_by_quark(
+        k.set_value_by_quark(
             q.states,
-            gst::Array::from_values(o.keypoints.iter().map(|k| keypoint_state_value(k.state))),
+            crate::meta::static_str_array(o.keypoints.iter().map(|k| keypoint_state_str(k.state))),
         );
         roi.add_param(k);
     }
@@ -327,7 +320,7 @@ fn track_state_str(s: rstracking_core::types::TrackState) -> &'static glib::GStr
     g
 }
 
-fn keypoint_state_value(s: rstracking_core::types::KeypointState) -> glib::SendValue {
+fn keypoint_state_str(s: rstracking_core::types::KeypointState) -> &'static glib::GStr {
     use rstracking_core::types::KeypointState as S;
     let g: &'static glib::GStr = match s {
         S::Measured => glib::gstr!("measured"),
@@ -337,15 +330,22 @@ fn keypoint_state_value(s: rstracking_core::types::KeypointState) -> glib::SendV
         S::Missing => glib::gstr!("missing"),
     };
     debug_assert_eq!(g.as_str(), s.as_str());
-    static_str(g)
+    g
 }
 
-/// One column of the structure view: the values of one field for every
-/// object, little-endian, copied into a `GBytes` (g_malloc'd, so aligned
-/// for any type and readers in C may cast it; a Vec handed over would be
-/// aligned only for its element type).
-fn column<T: bytemuck::Pod>(v: Vec<T>) -> glib::Bytes {
-    glib::Bytes::from(bytemuck::cast_slice::<T, u8>(&v))
+/// One column of the structure view: `count` values, little-endian,
+/// written in place into a `GBytes` (g_malloc'd, so aligned for any type
+/// and readers in C may cast it).
+fn column<T: bytemuck::Pod>(count: usize, values: impl IntoIterator<Item = T>) -> glib::Bytes {
+    let size = std::mem::size_of::<T>();
+    crate::meta::bytes_with(count * size, |buf| {
+        let mut written = 0;
+        for (dst, v) in buf.chunks_exact_mut(size).zip(values) {
+            dst.copy_from_slice(bytemuck::bytes_of(&v));
+            written += 1;
+        }
+        debug_assert_eq!(written, count);
+    })
 }
 
 /// `v` as stored in a column (little-endian whatever the host).
@@ -353,102 +353,14 @@ fn le_f32(v: f32) -> f32 {
     f32::from_bits(v.to_bits().to_le())
 }
 
-/// The per-object columns of the structure view.
-struct Columns {
-    boxes: Vec<f32>,
-    confidences: Vec<f32>,
-    class_ids: Vec<u32>,
-    labels: Vec<glib::SendValue>,
-    track_ids: Vec<i64>,
-    states: Vec<glib::SendValue>,
-    global_ids: Vec<i64>,
-    keypoint_counts: Vec<u32>,
-    keypoints: Vec<f32>,
-    keypoint_states: Vec<glib::SendValue>,
-    embedding_dims: Vec<u32>,
-    embeddings: Vec<f32>,
-    embedding_frames: Vec<i64>,
-}
-
-impl Columns {
-    /// The columns of `objects`; a column none of them has a value for
-    /// stays empty (and is left out of the view).
-    fn of(objects: &[Object]) -> Self {
-        let n = objects.len();
-        let (mut labels, mut tracks, mut states, mut globals) = (false, false, false, false);
-        let (mut points, mut embeddings, mut values) = (0usize, false, 0usize);
-        for o in objects {
-            labels |= o.label.is_some();
-            tracks |= o.track_id.is_some();
-            states |= o.track_state.is_some();
-            globals |= o.global_id.is_some();
-            points += o.keypoints.len();
-            embeddings |= o.embedding.is_some();
-            values += o.embedding.as_ref().map_or(0, |e| e.len());
-        }
-        let keypoints = points > 0;
-        let per_object = |present: bool| if present { n } else { 0 };
-        let mut c = Columns {
-            boxes: Vec::with_capacity(4 * n),
-            confidences: Vec::with_capacity(n),
-            class_ids: Vec::with_capacity(n),
-            labels: Vec::with_capacity(per_object(labels)),
-            track_ids: Vec::with_capacity(per_object(tracks)),
-            states: Vec::with_capacity(per_object(states)),
-            global_ids: Vec::with_capacity(per_object(globals)),
-            keypoint_counts: Vec::with_capacity(per_object(keypoints)),
-            keypoints: Vec::with_capacity(3 * points),
-            keypoint_states: Vec::with_capacity(points),
-            embedding_dims: Vec::with_capacity(per_object(embeddings)),
-            embeddings: Vec::with_capacity(values),
-            embedding_frames: Vec::with_capacity(per_object(embeddings)),
-        };
-        let none = || static_str(glib::gstr!(""));
-        let id = |v: Option<u64>| v.map_or(-1, |v| v.min(i64::MAX as u64) as i64).to_le();
-        for o in objects {
-            let b = o.bbox;
-            c.boxes.extend([b.x, b.y, b.w, b.h].map(le_f32));
-            c.confidences.push(le_f32(o.confidence));
-            c.class_ids.push(o.class_id.to_le());
-            if labels {
-                c.labels.push(match &o.label {
-                    Some(l) => static_str(glib::Quark::from_str(l.as_str()).as_str()),
-                    None => none(),
-                });
-            }
-            if tracks {
-                c.track_ids.push(id(o.track_id));
-            }
-            if states {
-                c.states.push(
-                    o.track_state
-                        .map_or_else(none, |s| static_str(track_state_str(s))),
-                );
-            }
-            if globals {
-                c.global_ids.push(id(o.global_id));
-            }
-            if keypoints {
-                c.keypoint_counts.push((o.keypoints.len() as u32).to_le());
-                for k in &o.keypoints {
-                    c.keypoints.extend([k.x, k.y, k.confidence].map(le_f32));
-                    c.keypoint_states.push(keypoint_state_value(k.state));
-                }
-            }
-            if embeddings {
-                let e = o.embedding.as_deref().unwrap_or_default();
-                c.embedding_dims.push((e.len() as u32).to_le());
-                c.embeddings.extend(e.iter().copied().map(le_f32));
-                c.embedding_frames
-                    .push(id(o.embedding.as_ref().and(o.embedding_frame)));
-            }
-        }
-        c
-    }
+/// An optional id as stored in a column: int64, -1 for none.
+fn id_column(v: Option<u64>) -> i64 {
+    v.map_or(-1, |v| v.min(i64::MAX as u64) as i64).to_le()
 }
 
 /// Sets the structure view's fields of `frame` on `s`: the frame's fields,
-/// then one column per object field (see the module documentation).
+/// then one column per object field (see the module documentation); a
+/// column none of the objects has a value for is left out.
 #[allow(deprecated)] // see add_roi
 fn fill_frame_structure(s: &mut gst::StructureRef, frame: &FrameObjects, info: FrameInfo) {
     let q = &*Q;
@@ -466,37 +378,98 @@ fn fill_frame_structure(s: &mut gst::StructureRef, frame: &FrameObjects, info: F
     }
     s.set_by_quark(q.width, info.width);
     s.set_by_quark(q.height, info.height);
-    s.set_by_quark(q.count, frame.objects.len() as u32);
-    let c = Columns::of(&frame.objects);
-    s.set_by_quark(q.boxes, column(c.boxes));
-    s.set_by_quark(q.confidences, column(c.confidences));
-    s.set_by_quark(q.class_ids, column(c.class_ids));
-    if !c.labels.is_empty() {
-        s.set_by_quark(q.labels, gst::Array::from_values(c.labels));
+    let objects = &frame.objects;
+    let n = objects.len();
+    s.set_by_quark(q.count, n as u32);
+    let (mut labels, mut tracks, mut states, mut globals) = (false, false, false, false);
+    let (mut points, mut embeddings, mut values) = (0usize, false, 0usize);
+    for o in objects {
+        labels |= o.label.is_some();
+        tracks |= o.track_id.is_some();
+        states |= o.track_state.is_some();
+        globals |= o.global_id.is_some();
+        points += o.keypoints.len();
+        embeddings |= o.embedding.is_some();
+        values += o.embedding.as_ref().map_or(0, |e| e.len());
     }
-    if !c.track_ids.is_empty() {
-        s.set_by_quark(q.track_ids, column(c.track_ids));
+    let boxes = objects
+        .iter()
+        .flat_map(|o| [o.bbox.x, o.bbox.y, o.bbox.w, o.bbox.h].map(le_f32));
+    s.set_by_quark(q.boxes, column(4 * n, boxes));
+    let confidences = objects.iter().map(|o| le_f32(o.confidence));
+    s.set_by_quark(q.confidences, column(n, confidences));
+    let class_ids = objects.iter().map(|o| o.class_id.to_le());
+    s.set_by_quark(q.class_ids, column(n, class_ids));
+    const NONE: &glib::GStr = glib::gstr!("");
+    if labels {
+        let labels = objects.iter().map(|o| match &o.label {
+            // Quark strings live as long as the process.
+            Some(l) => label_quark(l).as_str(),
+            None => NONE,
+        });
+        s.set_value_by_quark(q.labels, crate::meta::static_str_array(labels));
     }
-    if !c.states.is_empty() {
-        s.set_by_quark(q.states, gst::Array::from_values(c.states));
+    if tracks {
+        let ids = objects.iter().map(|o| id_column(o.track_id));
+        s.set_by_quark(q.track_ids, column(n, ids));
     }
-    if !c.global_ids.is_empty() {
-        s.set_by_quark(q.global_ids, column(c.global_ids));
+    if states {
+        let states = objects
+            .iter()
+            .map(|o| o.track_state.map_or(NONE, track_state_str));
+        s.set_value_by_quark(q.states, crate::meta::static_str_array(states));
     }
-    if !c.keypoint_counts.is_empty() {
-        s.set_by_quark(q.keypoint_counts, column(c.keypoint_counts));
-        s.set_by_quark(q.keypoints, column(c.keypoints));
-        s.set_by_quark(
-            q.keypoint_states,
-            gst::Array::from_values(c.keypoint_states),
-        );
+    if globals {
+        let ids = objects.iter().map(|o| id_column(o.global_id));
+        s.set_by_quark(q.global_ids, column(n, ids));
     }
-    if !c.embedding_dims.is_empty() {
-        s.set_by_quark(q.embedding_dims, column(c.embedding_dims));
-        s.set_by_quark(q.embeddings, column(c.embeddings));
-        s.set_by_quark(q.embedding_frames, column(c.embedding_frames));
+    if points > 0 {
+        let counts = objects.iter().map(|o| (o.keypoints.len() as u32).to_le());
+        s.set_by_quark(q.keypoint_counts, column(n, counts));
+        let keypoints = objects.iter().flat_map(|o| &o.keypoints);
+        let xyc = keypoints
+            .clone()
+            .flat_map(|k| [k.x, k.y, k.confidence].map(le_f32));
+        s.set_by_quark(q.keypoints, column(3 * points, xyc));
+        let kstates = PointStates(keypoints.map(|k| keypoint_state_str(k.state)), points);
+        s.set_value_by_quark(q.keypoint_states, crate::meta::static_str_array(kstates));
+    }
+    if embeddings {
+        let dims = objects
+            .iter()
+            .map(|o| (o.embedding.as_ref().map_or(0, |e| e.len()) as u32).to_le());
+        s.set_by_quark(q.embedding_dims, column(n, dims));
+        let all = objects
+            .iter()
+            .flat_map(|o| o.embedding.as_deref().unwrap_or_default())
+            .map(|v| le_f32(*v));
+        s.set_by_quark(q.embeddings, column(values, all));
+        let frames = objects
+            .iter()
+            .map(|o| id_column(o.embedding.as_ref().and(o.embedding_frame)));
+        s.set_by_quark(q.embedding_frames, column(n, frames));
     }
 }
+
+/// An iterator over the keypoint states of all objects with its length
+/// (a `FlatMap` does not know it).
+struct PointStates<I>(I, usize);
+
+impl<I: Iterator<Item = &'static glib::GStr>> Iterator for PointStates<I> {
+    type Item = &'static glib::GStr;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let v = self.0.next()?;
+        self.1 -= 1;
+        Some(v)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.1, Some(self.1))
+    }
+}
+
+impl<I: Iterator<Item = &'static glib::GStr>> ExactSizeIterator for PointStates<I> {}
 
 /// Copies the structure view `src` into `buffer`'s (added if missing,
 /// replacing what it held), rescaled with `scale` = (width, height, sx,
@@ -527,34 +500,54 @@ fn scale_structure(s: &mut gst::StructureRef, width: u32, height: u32, sx: f32, 
         let Ok(bytes) = s.get::<glib::Bytes>(name) else {
             continue;
         };
-        let scaled: Vec<f32> = bytes
-            .chunks_exact(4)
-            .enumerate()
-            .map(|(i, c)| {
-                let v = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-                // Boxes: x, y, w, h; keypoints: x, y, confidence.
-                le_f32(match (i % stride, stride) {
-                    (0, _) | (2, 4) => v * sx,
-                    (1, _) | (3, 4) => v * sy,
-                    _ => v,
-                })
+        let scaled = bytes.chunks_exact(4).enumerate().map(|(i, c)| {
+            let v = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+            // Boxes: x, y, w, h; keypoints: x, y, confidence.
+            le_f32(match (i % stride, stride) {
+                (0, _) | (2, 4) => v * sx,
+                (1, _) | (3, 4) => v * sy,
+                _ => v,
             })
-            .collect();
-        s.set(name, column(scaled));
+        });
+        s.set(name, column(bytes.len() / 4, scaled));
     }
 }
 
-/// Publishes the buffer's tracking meta when `mode` says so for the
-/// element owning `sinkpad`/`srcpad` (frame size from `sinkpad`'s caps).
+/// Publishes the buffer's tracking meta when `setting` says so for the
+/// element owning `sinkpad`/`srcpad`, an element with this one sink pad
+/// (frame size from its caps, kept by `setting`).
 pub fn maybe_publish(
     sinkpad: &gst::Pad,
     srcpad: &gst::Pad,
-    mode: PublishMeta,
+    setting: &PublishSetting,
     buffer: &mut gst::BufferRef,
 ) {
-    if !should_publish(srcpad, mode) {
-        return;
+    if setting.should_publish(srcpad) {
+        publish_tracking_meta(buffer, setting.frame_size(sinkpad));
     }
+}
+
+/// [`maybe_publish`] for an element with several sink pads (rsmtmcagg):
+/// the frame size is read from `sinkpad`'s caps for each buffer.
+pub fn maybe_publish_from_pad(
+    sinkpad: &gst::Pad,
+    srcpad: &gst::Pad,
+    setting: &PublishSetting,
+    buffer: &mut gst::BufferRef,
+) {
+    if setting.should_publish(srcpad) {
+        publish_tracking_meta(buffer, caps_size_of(sinkpad));
+    }
+}
+
+/// The frame size in `pad`'s current caps ((0, 0) without one).
+fn caps_size_of(pad: &gst::Pad) -> (u32, u32) {
+    pad.current_caps().map_or((0, 0), |c| crate::caps_size(&c))
+}
+
+/// Publishes the objects of `buffer`'s tracking meta on it, for a frame
+/// of `(width, height)`.
+fn publish_tracking_meta(buffer: &mut gst::BufferRef, (width, height): (u32, u32)) {
     // Moved out of the meta while the other metas are added (no copy of
     // the objects), then moved back.
     let Some(frame) = buffer
@@ -563,9 +556,6 @@ pub fn maybe_publish(
     else {
         return;
     };
-    let (width, height) = sinkpad
-        .current_caps()
-        .map_or((0, 0), |c| crate::caps_size(&c));
     let info = FrameInfo {
         pts_ns: buffer.pts().map(|p| p.nseconds()),
         width,
@@ -577,13 +567,31 @@ pub fn maybe_publish(
     }
 }
 
-/// The `publish-meta` setting of an element (lock-free: read per buffer).
+/// The `publish-meta` setting of an element and, for `auto`, whether the
+/// peer of its src pad publishes itself; the frame size of its sink pad's
+/// caps (lock-free: read per buffer).
 #[derive(Debug, Default)]
-pub struct PublishSetting(std::sync::atomic::AtomicU32);
+pub struct PublishSetting {
+    mode: std::sync::atomic::AtomicU32,
+    /// `auto`'s answer for the src pad's current peer: bits 0-1 are 0
+    /// (not known), 1 (publish) or 2 (do not); the bits above count the
+    /// pad's links and unlinks, so that an answer computed for a peer that
+    /// was replaced meanwhile is not kept. Looking the peer's factory up
+    /// per buffer took a lock, references and a copy of its name.
+    auto: std::sync::Arc<std::sync::atomic::AtomicU32>,
+    /// Whether the src pad's linked/unlinked signals reset `auto`.
+    watching: std::sync::atomic::AtomicBool,
+    /// The sink pad's frame size, width << 32 | height, plus one (0: not
+    /// known), kept by the pad's `notify::caps` once connected: reading
+    /// the caps per buffer took a lock, a reference and two field look-ups.
+    size: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Whether the sink pad's `notify::caps` updates `size`.
+    watching_caps: std::sync::atomic::AtomicBool,
+}
 
 impl PublishSetting {
     pub fn get(&self) -> PublishMeta {
-        match self.0.load(std::sync::atomic::Ordering::Relaxed) {
+        match self.mode.load(std::sync::atomic::Ordering::Relaxed) {
             1 => PublishMeta::On,
             2 => PublishMeta::Off,
             _ => PublishMeta::Auto,
@@ -591,7 +599,65 @@ impl PublishSetting {
     }
 
     pub fn set(&self, v: PublishMeta) {
-        self.0.store(v as u32, std::sync::atomic::Ordering::Relaxed);
+        self.mode
+            .store(v as u32, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether to publish on `src` (the element's src pad, always the
+    /// same one): `on`, `off`, or for `auto` unless the downstream peer
+    /// of `src` is an object writer of ours or rsjsonsink.
+    pub fn should_publish(&self, src: &gst::Pad) -> bool {
+        use std::sync::atomic::Ordering::{AcqRel, Acquire};
+        match self.get() {
+            PublishMeta::On => return true,
+            PublishMeta::Off => return false,
+            PublishMeta::Auto => {}
+        }
+        if !self.watching.swap(true, AcqRel) {
+            let forget = |auto: &std::sync::atomic::AtomicU32| {
+                // Clears the answer and counts the change.
+                let _ = auto.fetch_update(AcqRel, Acquire, |v| Some((v | 3).wrapping_add(1)));
+            };
+            let auto = self.auto.clone();
+            src.connect_linked(move |_, _| forget(&auto));
+            let auto = self.auto.clone();
+            src.connect_unlinked(move |_, _| forget(&auto));
+        }
+        let known = self.auto.load(Acquire);
+        match known & 3 {
+            1 => return true,
+            2 => return false,
+            _ => {}
+        }
+        let publish = !peer_is_self_sufficient(src);
+        let answer = if publish { 1 } else { 2 };
+        // Kept unless the pad was linked or unlinked meanwhile.
+        let _ = self
+            .auto
+            .compare_exchange(known, known | answer, AcqRel, Acquire);
+        publish
+    }
+
+    /// The frame size of `sink`'s caps, `sink` being the element's only
+    /// sink pad (always the same one).
+    fn frame_size(&self, sink: &gst::Pad) -> (u32, u32) {
+        use std::sync::atomic::Ordering::{AcqRel, Acquire, Release};
+        let pack = |(w, h): (u32, u32)| ((w as u64) << 32 | h as u64) + 1;
+        let known = self.size.load(Acquire);
+        if known != 0 {
+            let v = known - 1;
+            return ((v >> 32) as u32, v as u32);
+        }
+        if !self.watching_caps.swap(true, AcqRel) {
+            let size = self.size.clone();
+            sink.connect_notify(Some("caps"), move |pad, _| {
+                size.store(pack(caps_size_of(pad)), Release);
+            });
+        }
+        let now = caps_size_of(sink);
+        // Unless the caps changed meanwhile (the handler has the new size).
+        let _ = self.size.compare_exchange(0, pack(now), AcqRel, Acquire);
+        now
     }
 }
 
@@ -619,8 +685,7 @@ mod tests {
             KeypointState::Interpolated,
             KeypointState::Missing,
         ] {
-            let v = keypoint_state_value(s);
-            assert_eq!(v.get::<&str>().unwrap(), s.as_str());
+            assert_eq!(keypoint_state_str(s).as_str(), s.as_str());
         }
     }
 }

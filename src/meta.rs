@@ -115,71 +115,180 @@ pub fn frame_view_mut(buffer: &mut gst::BufferRef) -> Option<&mut gst::Structure
     }
 }
 
-/// Sets the fields DL Streamer's consumers read on a ROI's `detection`
-/// param `s`, in one `gst_structure_id_set` call: x_min, y_min, x_max,
-/// y_max, confidence (double), label_id (int) and our rstracking_index
-/// (uint, left out when `None`). The safe
-/// setters build, check and hand over one GValue per field; GStreamer
-/// collects them in place (README "Measured results" has the figures).
-pub fn set_detection(
-    s: &mut gst::StructureRef,
-    bbox: [f64; 4],
-    confidence: f64,
-    label_id: i32,
-    index: Option<u32>,
-) {
-    use glib::translate::IntoGlib;
-    let (d, i, u) = (
-        glib::gobject_ffi::G_TYPE_DOUBLE,
-        glib::gobject_ffi::G_TYPE_INT,
-        glib::gobject_ffi::G_TYPE_UINT,
-    );
-    // The names and the value types below are in the same order, here.
-    static NAMES: std::sync::LazyLock<[glib::Quark; 7]> = std::sync::LazyLock::new(|| {
+/// What identifies the object of a ROI in its `detection` param: its track
+/// id, else its position in the structure view's columns.
+#[derive(Debug, Clone, Copy)]
+pub enum RoiId {
+    Track(u64),
+    Index(u32),
+}
+
+/// The fields of a ROI's `detection` param, see [`detection_param`].
+#[derive(Debug, Clone, Copy)]
+pub struct Detection {
+    /// x_min, y_min, x_max, y_max, normalised to the frame.
+    pub bbox: [f64; 4],
+    pub confidence: f64,
+    pub label_id: i32,
+    pub id: RoiId,
+    pub global_id: Option<u64>,
+    pub state: Option<&'static glib::GStr>,
+}
+
+/// A ROI's `detection` param: the fields DL Streamer's consumers read
+/// (x_min, y_min, x_max, y_max, confidence as double, label_id as int) and
+/// ours: track_id (uint64) or rstracking_index (uint), global_id (uint64)
+/// and state (string). Set in one `gst_structure_id_set` call and the
+/// state as a static string: the safe setters build, check and hand over
+/// one GValue per field and copy the string (README "Measured results");
+/// `gst_structure_new_id` would walk the arguments twice (1 µs per frame
+/// of 15 objects).
+pub fn detection_param(d: &Detection) -> gst::Structure {
+    use glib::gobject_ffi::{G_TYPE_DOUBLE, G_TYPE_INT, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT64};
+    use glib::translate::{FromGlibPtrFull, IntoGlib};
+    // The names, in the order the calls below pass their values.
+    static NAMES: std::sync::LazyLock<[glib::ffi::GQuark; 11]> = std::sync::LazyLock::new(|| {
         [
+            "detection",
             "x_min",
             "y_min",
             "x_max",
             "y_max",
             "confidence",
             "label_id",
+            "track_id",
             "rstracking_index",
+            "global_id",
+            "state",
         ]
-        .map(glib::Quark::from_str)
+        .map(|n| glib::Quark::from_str(n).into_glib())
     });
-    let mut n = NAMES.map(|q| q.into_glib());
-    if index.is_none() {
-        // Quark 0 ends the list before the index.
-        n[6] = 0;
-    }
-    // SAFETY: a mutable structure (the `&mut`); each name is followed by
-    // its GType and a value of that C type, and the list ends with quark 0.
+    let n = &*NAMES;
+    let [x0, y0, x1, y1] = d.bbox;
+    // Quark 0 ends the list: without a global id, before it.
+    let (global, g) = match d.global_id {
+        Some(g) => (n[9], g),
+        None => (0, 0),
+    };
+    // SAFETY: each name is followed by its GType and a value of that C type
+    // (gdouble, gint, guint64, guint), and the list ends with quark 0; the
+    // new structure is ours (full transfer). The state GValue is
+    // initialised as a string holding a static C string (the `&'static
+    // GStr`), and the structure takes it over.
     unsafe {
-        gst::ffi::gst_structure_id_set(
-            s.as_mut_ptr(),
-            n[0],
-            d,
-            bbox[0],
-            n[1],
-            d,
-            bbox[1],
-            n[2],
-            d,
-            bbox[2],
-            n[3],
-            d,
-            bbox[3],
-            n[4],
-            d,
-            confidence,
-            n[5],
-            i,
-            label_id as std::ffi::c_int,
-            n[6],
-            u,
-            index.unwrap_or(0) as std::ffi::c_uint,
-            0 as glib::ffi::GQuark,
-        );
+        let s = gst::ffi::gst_structure_new_id_empty(n[0]);
+        match d.id {
+            RoiId::Track(t) => gst::ffi::gst_structure_id_set(
+                s,
+                n[1],
+                G_TYPE_DOUBLE,
+                x0,
+                n[2],
+                G_TYPE_DOUBLE,
+                y0,
+                n[3],
+                G_TYPE_DOUBLE,
+                x1,
+                n[4],
+                G_TYPE_DOUBLE,
+                y1,
+                n[5],
+                G_TYPE_DOUBLE,
+                d.confidence,
+                n[6],
+                G_TYPE_INT,
+                d.label_id as std::ffi::c_int,
+                n[7],
+                G_TYPE_UINT64,
+                t,
+                global,
+                G_TYPE_UINT64,
+                g,
+                0 as glib::ffi::GQuark,
+            ),
+            RoiId::Index(i) => gst::ffi::gst_structure_id_set(
+                s,
+                n[1],
+                G_TYPE_DOUBLE,
+                x0,
+                n[2],
+                G_TYPE_DOUBLE,
+                y0,
+                n[3],
+                G_TYPE_DOUBLE,
+                x1,
+                n[4],
+                G_TYPE_DOUBLE,
+                y1,
+                n[5],
+                G_TYPE_DOUBLE,
+                d.confidence,
+                n[6],
+                G_TYPE_INT,
+                d.label_id as std::ffi::c_int,
+                n[8],
+                G_TYPE_UINT,
+                i as std::ffi::c_uint,
+                global,
+                G_TYPE_UINT64,
+                g,
+                0 as glib::ffi::GQuark,
+            ),
+        }
+        if let Some(state) = d.state {
+            let mut v: glib::gobject_ffi::GValue = std::mem::zeroed();
+            glib::gobject_ffi::g_value_init(&mut v, G_TYPE_STRING);
+            glib::gobject_ffi::g_value_set_static_string(&mut v, state.as_ptr());
+            gst::ffi::gst_structure_id_take_value(s, n[10], &mut v);
+        }
+        gst::Structure::from_glib_full(s)
+    }
+}
+
+/// A `GstValueArray` of static strings (no copies), allocated once for
+/// all of them: building it value by value reallocates the array as it
+/// grows and checks each value's type again.
+pub fn static_str_array<I>(items: I) -> glib::SendValue
+where
+    I: IntoIterator<Item = &'static glib::GStr>,
+    I::IntoIter: ExactSizeIterator,
+{
+    use glib::translate::UnsafeFrom;
+    let items = items.into_iter();
+    // SAFETY: `gst_value_array_init` initialises a zeroed GValue as an
+    // array with room for `len` values; each element is a string GValue
+    // pointing at a static C string, taken over by the array. The array
+    // holds only strings, so the value may cross threads (SendValue).
+    unsafe {
+        let mut array: glib::gobject_ffi::GValue = std::mem::zeroed();
+        gst::ffi::gst_value_array_init(&mut array, items.len() as std::ffi::c_uint);
+        for s in items {
+            let mut v: glib::gobject_ffi::GValue = std::mem::zeroed();
+            glib::gobject_ffi::g_value_init(&mut v, glib::gobject_ffi::G_TYPE_STRING);
+            glib::gobject_ffi::g_value_set_static_string(&mut v, s.as_ptr());
+            gst::ffi::gst_value_array_append_and_take_value(&mut array, &mut v);
+        }
+        glib::SendValue::unsafe_from(array)
+    }
+}
+
+/// A `GBytes` of `len` bytes written by `fill` in place (zeroed first):
+/// g_malloc'd, so aligned for any type, without the copy of
+/// `glib::Bytes::from(&[u8])`.
+pub fn bytes_with(len: usize, fill: impl FnOnce(&mut [u8])) -> glib::Bytes {
+    use glib::translate::FromGlibPtrFull;
+    // SAFETY: g_malloc0 returns `len` zeroed bytes (or a null pointer for
+    // 0, which g_bytes_new_take accepts with size 0); the slice is
+    // dropped before the GBytes takes the memory over.
+    unsafe {
+        let data = glib::ffi::g_malloc0(len) as *mut u8;
+        if len > 0 {
+            fill(std::slice::from_raw_parts_mut(data, len));
+        }
+        glib::Bytes::from_glib_full(glib::ffi::g_bytes_new_take(
+            data as glib::ffi::gpointer,
+            len,
+        ))
     }
 }
 

@@ -37,6 +37,12 @@ fn run_and_read(desc: &str) -> Seen {
         .unwrap()
         .downcast::<gst::Pipeline>()
         .unwrap();
+    read(&pipeline)
+}
+
+/// Plays `pipeline` (with an `appsink name=sink`) to EOS and back to NULL,
+/// collecting what the app sees on each buffer.
+fn read(pipeline: &gst::Pipeline) -> Seen {
     let seen: Arc<Mutex<Seen>> = Arc::default();
     let s2 = seen.clone();
     pipeline
@@ -256,6 +262,69 @@ fn auto_publishes_only_at_the_last_of_our_elements() {
         .unwrap()
         .objects[0];
     assert_eq!(o.track_id, Some(1));
+}
+
+/// `auto` decides again when the src pad is relinked, and the frame size
+/// (view `width`/`height`, ROI `x_min`...) follows new caps, though both
+/// are kept between buffers.
+#[test]
+fn auto_and_the_frame_size_follow_relinks_and_new_caps() {
+    init();
+    let det = det_file("interop-relink");
+    let pipeline = gst::Pipeline::new();
+    let make = |f: &str| gst::ElementFactory::make(f).build().unwrap();
+    let src = make("videotestsrc");
+    src.set_property("num-buffers", 2i32);
+    let filter = make("capsfilter");
+    let caps = |w: i32, h: i32| {
+        gst::Caps::builder("video/x-raw")
+            .field("width", w)
+            .field("height", h)
+            .field("framerate", gst::Fraction::new(30, 1))
+            .build()
+    };
+    filter.set_property("caps", caps(320, 240));
+    let detect = make("rsdetect");
+    detect.set_property("detections", det.to_str().unwrap());
+    let ident = make("identity");
+    let track = make("rsbytetrack");
+    track.set_property_from_str("publish-meta", "off");
+    let sink = gst::ElementFactory::make("appsink")
+        .name("sink")
+        .build()
+        .unwrap();
+    pipeline
+        .add_many([&src, &filter, &detect, &ident, &track, &sink])
+        .unwrap();
+    gst::Element::link_many([&src, &filter, &detect, &track, &sink]).unwrap();
+    // rsdetect's peer is rsbytetrack (ours): auto does not publish.
+    let seen = read(&pipeline);
+    assert_eq!(seen.len(), 2);
+    assert!(seen.iter().all(|(r, v)| r.is_empty() && v.is_none()));
+    // Relinked through identity, at another size: rsdetect publishes, for
+    // 640x480. First object of frame 1: MOT's 1-based x 13, y 20.5, w 40,
+    // h 80 are 12, 19.5 from 0.
+    detect.unlink(&track);
+    gst::Element::link_many([&detect, &ident, &track]).unwrap();
+    filter.set_property("caps", caps(640, 480));
+    let seen = read(&pipeline);
+    let (rois, view) = &seen[0];
+    let view = view.as_ref().expect("a view after the relink");
+    assert_eq!(view.get::<u32>("width").unwrap(), 640);
+    assert_eq!(view.get::<u32>("height").unwrap(), 480);
+    let first = rois
+        .iter()
+        .find(|r| r.0 == 12)
+        .unwrap_or_else(|| panic!("the box at x 12: {rois:?}"));
+    let d = &first.6[0];
+    assert_eq!(d.get::<f64>("x_min").unwrap(), 12.0 / 640.0);
+    assert_eq!(d.get::<f64>("y_max").unwrap(), 99.5 / 480.0);
+    // Back to rsbytetrack directly: no publishing again.
+    detect.unlink(&ident);
+    ident.unlink(&track);
+    detect.link(&track).unwrap();
+    let seen = read(&pipeline);
+    assert!(seen.iter().all(|(r, v)| r.is_empty() && v.is_none()));
 }
 
 /// Every column of the structure view, with the optional ones present for

@@ -627,7 +627,7 @@ impl BaseTransformImpl for RsByteTrack {
         let started = self.stats.begin();
         let ret = self.process(buf)?;
         let obj = self.obj();
-        crate::interop::maybe_publish(obj.sink_pad(), obj.src_pad(), self.publish.get(), buf);
+        crate::interop::maybe_publish(obj.sink_pad(), obj.src_pad(), &self.publish, buf);
         self.stats.end(obj.upcast_ref(), started, buf, |b, s| {
             s.active_tracks = Some(crate::stats::tracks(b))
         });

@@ -339,10 +339,10 @@ impl RsMtmcAgg {
             m.stream = Some(camera.clone());
             src.push_event(m.to_event());
         }
-        crate::interop::maybe_publish(
+        crate::interop::maybe_publish_from_pad(
             pad.upcast_ref(),
             &src,
-            self.publish.get(),
+            &self.publish,
             buffer.make_mut(),
         );
         src.push(buffer)

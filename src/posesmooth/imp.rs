@@ -184,7 +184,7 @@ impl RsPoseSmooth {
                 crate::interop::maybe_publish(
                     &self.sinkpad,
                     &self.srcpad,
-                    self.publish.get(),
+                    &self.publish,
                     buffer.make_mut(),
                 );
                 ret = self.srcpad.push(buffer);
