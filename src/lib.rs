@@ -375,6 +375,17 @@ pub(crate) fn ended_track(event: &gst::Event) -> Option<u64> {
         .map(|t| t.track_id)
 }
 
+/// The running time of `buffer`'s PTS in `segment` (a time segment).
+pub(crate) fn running_time(
+    segment: &gst::Segment,
+    buffer: &gst::BufferRef,
+) -> Option<gst::ClockTime> {
+    let pts = buffer.pts()?;
+    segment
+        .downcast_ref::<gst::ClockTime>()?
+        .to_running_time(pts)
+}
+
 /// Width and height of raw video caps; 0 where a field is missing (meta-only
 /// or unfixed caps).
 #[allow(deprecated)] // `value_by_quark`: see `interop::add_roi`

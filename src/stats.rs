@@ -172,12 +172,7 @@ impl StatsProbe {
         if interval_ms == 0 {
             return;
         }
-        let segment = element.segment();
-        let running_time = buf.pts().and_then(|pts| {
-            segment
-                .downcast_ref::<gst::ClockTime>()
-                .and_then(|s| s.to_running_time(pts))
-        });
+        let running_time = crate::running_time(&element.segment(), buf);
         let mut sample = FrameSample {
             running_time_ns: running_time.map(|t| t.nseconds()),
             duration_ns: buf.duration().map(|d| d.nseconds()),

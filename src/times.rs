@@ -37,11 +37,7 @@ pub fn frame_times(
     offset: &mut Option<i128>,
 ) -> SinkTimes {
     let sink = sink.as_ref();
-    let running_time = buffer.pts().and_then(|pts| {
-        sink.segment()
-            .downcast_ref::<gst::ClockTime>()
-            .and_then(|s| s.to_running_time(pts))
-    });
+    let running_time = crate::running_time(&sink.segment(), buffer);
     let running_time_ns = running_time.map(|t| t.nseconds());
     let ntp = buffer
         .iter_meta::<gst::ReferenceTimestampMeta>()

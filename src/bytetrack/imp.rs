@@ -763,14 +763,7 @@ impl RsByteTrack {
 
     /// Running time (ns) of the buffer's PTS in the current segment.
     fn running_time(&self, buf: &gst::BufferRef) -> Option<u64> {
-        let obj = self.obj();
-        let segment = obj.segment();
-        buf.pts().and_then(|pts| {
-            segment
-                .downcast_ref::<gst::ClockTime>()
-                .and_then(|s| s.to_running_time(pts))
-                .map(|t| t.nseconds())
-        })
+        crate::running_time(&self.obj().segment(), buf).map(|t| t.nseconds())
     }
 }
 

@@ -354,11 +354,14 @@ fn try_queue(tx: &SyncSender<Job>, stats: &mut Stats, job: Job) {
     }
 }
 
-/// Queues `job`, waiting for room until `deadline` (EOS only).
+/// Queues `job`, waiting for room until `deadline` (EOS only): woken
+/// when the worker finishes a job (it took one off the queue before) or
+/// `unlock` cancels.
 fn queue_until(tx: &SyncSender<Job>, shared: &Shared, mut job: Job, deadline: Instant) {
+    let mut s = shared.stats.lock().unwrap();
     loop {
-        let mut s = shared.stats.lock().unwrap();
-        if s.cancel || Instant::now() >= deadline {
+        let now = Instant::now();
+        if s.cancel || now >= deadline {
             s.dropped += 1;
             return;
         }
@@ -373,8 +376,9 @@ fn queue_until(tx: &SyncSender<Job>, shared: &Shared, mut job: Job, deadline: In
                 return;
             }
         }
-        drop(s);
-        std::thread::sleep(Duration::from_millis(2));
+        // The queue is full, so a job is pending and its end will notify
+        // (the worker counts it under this lock, after we wait).
+        s = shared.cond.wait_timeout(s, deadline - now).unwrap().0;
     }
 }
 

@@ -202,12 +202,7 @@ impl RsStride {
     /// Time mode: whether `buf` is the first at or after the next multiple
     /// of `period` (running time); a buffer without a timestamp passes.
     fn due_in_time(&self, buf: &gst::Buffer, period: u64) -> bool {
-        let obj = self.obj();
-        let Some(rt) = buf.pts().and_then(|pts| {
-            obj.segment()
-                .downcast_ref::<gst::ClockTime>()
-                .and_then(|s| s.to_running_time(pts))
-        }) else {
+        let Some(rt) = crate::running_time(&self.obj().segment(), buf) else {
             return true;
         };
         let rt = rt.nseconds();
