@@ -514,8 +514,8 @@ fn scale_structure(s: &mut gst::StructureRef, width: u32, height: u32, sx: f32, 
 }
 
 /// Publishes the buffer's tracking meta when `setting` says so for the
-/// element owning `sinkpad`/`srcpad`, an element with this one sink pad
-/// (frame size from its caps, kept by `setting`).
+/// element owning `sinkpad`/`srcpad`, its only sink and src pads (frame
+/// size from the sink pad's caps and `auto`'s answer, kept by `setting`).
 pub fn maybe_publish(
     sinkpad: &gst::Pad,
     srcpad: &gst::Pad,
@@ -527,15 +527,21 @@ pub fn maybe_publish(
     }
 }
 
-/// [`maybe_publish`] for an element with several sink pads (rsmtmcagg):
-/// the frame size is read from `sinkpad`'s caps for each buffer.
-pub fn maybe_publish_from_pad(
+/// [`maybe_publish`] for an element with several sink and src pads
+/// (rsmtmcagg, a pair per camera): `auto`'s answer and the frame size are
+/// read from the pads for each buffer.
+pub fn maybe_publish_from_pads(
     sinkpad: &gst::Pad,
     srcpad: &gst::Pad,
     setting: &PublishSetting,
     buffer: &mut gst::BufferRef,
 ) {
-    if setting.should_publish(srcpad) {
+    let publish = match setting.get() {
+        PublishMeta::On => true,
+        PublishMeta::Off => false,
+        PublishMeta::Auto => !peer_is_self_sufficient(srcpad),
+    };
+    if publish {
         publish_tracking_meta(buffer, caps_size_of(sinkpad));
     }
 }
@@ -579,14 +585,14 @@ pub struct PublishSetting {
     /// was replaced meanwhile is not kept. Looking the peer's factory up
     /// per buffer took a lock, references and a copy of its name.
     auto: std::sync::Arc<std::sync::atomic::AtomicU32>,
-    /// Whether the src pad's linked/unlinked signals reset `auto`.
-    watching: std::sync::atomic::AtomicBool,
+    /// Set once the src pad's linked/unlinked signals reset `auto`.
+    watching: std::sync::OnceLock<()>,
     /// The sink pad's frame size, width << 32 | height, plus one (0: not
     /// known), kept by the pad's `notify::caps` once connected: reading
     /// the caps per buffer took a lock, a reference and two field look-ups.
     size: std::sync::Arc<std::sync::atomic::AtomicU64>,
-    /// Whether the sink pad's `notify::caps` updates `size`.
-    watching_caps: std::sync::atomic::AtomicBool,
+    /// Set once the sink pad's `notify::caps` updates `size`.
+    watching_caps: std::sync::OnceLock<()>,
 }
 
 impl PublishSetting {
@@ -603,9 +609,9 @@ impl PublishSetting {
             .store(v as u32, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// Whether to publish on `src` (the element's src pad, always the
-    /// same one): `on`, `off`, or for `auto` unless the downstream peer
-    /// of `src` is an object writer of ours or rsjsonsink.
+    /// Whether to publish on `src` (the element's only src pad, always
+    /// the same one): `on`, `off`, or for `auto` unless the downstream
+    /// peer of `src` is an object writer of ours or rsjsonsink.
     pub fn should_publish(&self, src: &gst::Pad) -> bool {
         use std::sync::atomic::Ordering::{AcqRel, Acquire};
         match self.get() {
@@ -613,7 +619,8 @@ impl PublishSetting {
             PublishMeta::Off => return false,
             PublishMeta::Auto => {}
         }
-        if !self.watching.swap(true, AcqRel) {
+        // Connected before any answer is kept (other callers wait).
+        self.watching.get_or_init(|| {
             let forget = |auto: &std::sync::atomic::AtomicU32| {
                 // Clears the answer and counts the change.
                 let _ = auto.fetch_update(AcqRel, Acquire, |v| Some((v | 3).wrapping_add(1)));
@@ -622,7 +629,7 @@ impl PublishSetting {
             src.connect_linked(move |_, _| forget(&auto));
             let auto = self.auto.clone();
             src.connect_unlinked(move |_, _| forget(&auto));
-        }
+        });
         let known = self.auto.load(Acquire);
         match known & 3 {
             1 => return true,
@@ -648,12 +655,12 @@ impl PublishSetting {
             let v = known - 1;
             return ((v >> 32) as u32, v as u32);
         }
-        if !self.watching_caps.swap(true, AcqRel) {
+        self.watching_caps.get_or_init(|| {
             let size = self.size.clone();
             sink.connect_notify(Some("caps"), move |pad, _| {
                 size.store(pack(caps_size_of(pad)), Release);
             });
-        }
+        });
         let now = caps_size_of(sink);
         // Unless the caps changed meanwhile (the handler has the new size).
         let _ = self.size.compare_exchange(0, pack(now), AcqRel, Acquire);

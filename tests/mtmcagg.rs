@@ -614,3 +614,48 @@ fn a_new_stream_on_one_camera_resets_its_tracklets_only() {
         assert_eq!(before, after, "{policy} {second}: the tracklet is kept");
     }
 }
+
+/// `publish-meta=auto` decides per camera: the camera whose src pad feeds
+/// rsjsonsink (ours) gets no ROI metas, the one feeding an appsink gets
+/// one per object, whichever camera's buffer comes first.
+#[test]
+fn auto_publishes_per_camera() {
+    init();
+    let dir = tmpdir("mtmc-auto-per-camera");
+    let frames: Vec<_> = (0..6).map(|_| vec![(10.0, None), (90.0, None)]).collect();
+    let (fa, fb) = (
+        camera_file(&dir, "camA", &frames),
+        camera_file(&dir, "camB", &frames),
+    );
+    let out = dir.join("camA.out.jsonl");
+    let desc = format!(
+        "rsmtmcagg name=m \
+         videotestsrc num-buffers=6 ! video/x-raw,width=160,height=120,framerate=25/1 ! rsdetect detections={fa} ! rsbytetrack ! m.sink_0 m.src_0 ! rsjsonsink name=j location={} \
+         videotestsrc num-buffers=6 ! video/x-raw,width=160,height=120,framerate=25/1 ! rsdetect detections={fb} ! rsbytetrack ! m.sink_1 m.src_1 ! fakesink name=b",
+        out.display()
+    );
+    let pipeline = gst::parse::launch(&desc).unwrap();
+    let bin = pipeline.downcast_ref::<gst::Bin>().unwrap();
+    // Per camera: (objects, ROI metas) over all buffers.
+    let counts: Vec<Arc<Mutex<(usize, usize)>>> = (0..2).map(|_| Arc::default()).collect();
+    for (name, c) in ["j", "b"].iter().zip(&counts) {
+        let c = c.clone();
+        let pad = bin.by_name(name).unwrap().static_pad("sink").unwrap();
+        pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+            if let Some(b) = info.buffer() {
+                let rois = b
+                    .iter_meta::<gst_video::VideoRegionOfInterestMeta>()
+                    .count();
+                let mut c = c.lock().unwrap();
+                c.0 += objects_of(&b.to_owned()).len();
+                c.1 += rois;
+            }
+            gst::PadProbeReturn::Ok
+        });
+    }
+    play_to_eos(&pipeline);
+    let (to_json, to_app) = (*counts[0].lock().unwrap(), *counts[1].lock().unwrap());
+    assert!(to_json.0 > 0 && to_app.0 > 0, "{to_json:?} {to_app:?}");
+    assert_eq!(to_json.1, 0, "no ROI metas in front of rsjsonsink");
+    assert_eq!(to_app.1, to_app.0, "one ROI meta per object for the app");
+}

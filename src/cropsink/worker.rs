@@ -79,7 +79,12 @@ pub(super) fn run(
 ) {
     let mut reported = false;
     for job in rx {
-        if shared.stats.lock().unwrap().stopping {
+        // Taking a job made room in the queue: wake the streaming thread if
+        // it waits for room (EOS). Locked first, so that it either finds
+        // the room or is already waiting.
+        let stopping = shared.stats.lock().unwrap().stopping;
+        shared.cond.notify_all();
+        if stopping {
             finish(&shared, |s| s.dropped += 1);
             continue;
         }

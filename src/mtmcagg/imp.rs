@@ -339,7 +339,7 @@ impl RsMtmcAgg {
             m.stream = Some(camera.clone());
             src.push_event(m.to_event());
         }
-        crate::interop::maybe_publish_from_pad(
+        crate::interop::maybe_publish_from_pads(
             pad.upcast_ref(),
             &src,
             &self.publish,
