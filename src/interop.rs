@@ -35,9 +35,9 @@
 //! Both are rescaled with the frame by `videoscale`/`videoconvertscale`
 //! (tags `video`, `size`) and copied by `queue`, `tee`, buffer copies.
 //! Elements that write objects attach them with `publish-meta` (`auto`:
-//! unless the next element is one of ours that publishes itself or ends the
-//! stream (rsjsonsink); in front of rsoverlay, which passes frames on, they
-//! are attached).
+//! unless the next element, looking through queues, is one of ours that
+//! publishes itself or ends the stream (rsjsonsink); in front of rsoverlay,
+//! which passes frames on, they are attached).
 
 use gst::glib;
 use gst::prelude::*;
@@ -82,12 +82,33 @@ const SELF_SUFFICIENT: [&str; 7] = [
     "rsjsonsink",
 ];
 
-/// Whether the downstream peer of `src` is an object writer of ours
-/// (which publishes itself) or rsjsonsink: then `auto` does not publish.
-fn peer_is_self_sufficient(src: &gst::Pad) -> bool {
-    let next = src.peer().and_then(|p| p.parent_element());
-    next.and_then(|e| e.factory())
-        .is_some_and(|f| SELF_SUFFICIENT.contains(&f.name().as_str()))
+/// Elements that pass buffers on untouched, looked through by `auto`:
+/// `rsdetect ! queue ! rsbytetrack` publishes once, at rsbytetrack.
+const PASS_THROUGH: [&str; 2] = ["queue", "queue2"];
+
+/// `auto`'s answer for `src`: whether its downstream peer, looking through
+/// up to 4 queues, is an object writer of ours (which publishes itself) or
+/// rsjsonsink, then it does not publish; and whether the answer depends
+/// on `src`'s own link only (no queue in between), so it may be kept
+/// until `src` is relinked.
+fn auto_answer(src: &gst::Pad) -> (bool, bool) {
+    let mut pad = src.clone();
+    for hops in 0..5 {
+        let Some(next) = pad.peer().and_then(|p| p.parent_element()) else {
+            return (true, hops == 0);
+        };
+        let Some(name) = next.factory().map(|f| f.name()) else {
+            return (true, hops == 0);
+        };
+        if SELF_SUFFICIENT.contains(&name.as_str()) {
+            return (false, hops == 0);
+        }
+        match next.static_pad("src") {
+            Some(out) if PASS_THROUGH.contains(&name.as_str()) => pad = out,
+            _ => return (true, hops == 0),
+        }
+    }
+    (true, false)
 }
 
 /// Frame-level fields of the structure view.
@@ -539,7 +560,7 @@ pub fn maybe_publish_from_pads(
     let publish = match setting.get() {
         PublishMeta::On => true,
         PublishMeta::Off => false,
-        PublishMeta::Auto => !peer_is_self_sufficient(srcpad),
+        PublishMeta::Auto => auto_answer(srcpad).0,
     };
     if publish {
         publish_tracking_meta(buffer, caps_size_of(sinkpad));
@@ -636,12 +657,14 @@ impl PublishSetting {
             2 => return false,
             _ => {}
         }
-        let publish = !peer_is_self_sufficient(src);
-        let answer = if publish { 1 } else { 2 };
-        // Kept unless the pad was linked or unlinked meanwhile.
-        let _ = self
-            .auto
-            .compare_exchange(known, known | answer, AcqRel, Acquire);
+        let (publish, keep) = auto_answer(src);
+        if keep {
+            // Kept unless the pad was linked or unlinked meanwhile.
+            let answer = if publish { 1 } else { 2 };
+            let _ = self
+                .auto
+                .compare_exchange(known, known | answer, AcqRel, Acquire);
+        }
         publish
     }
 

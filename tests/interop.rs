@@ -237,6 +237,36 @@ fn auto_publishes_only_at_the_last_of_our_elements() {
     ));
     let (rois, view) = &seen[2];
     assert_eq!(rois.len(), 2, "one ROI per object, none left from rsdetect");
+    // Through a queue (a thread boundary): rsdetect still leaves it to
+    // rsbytetrack, whose input has no ROI metas.
+    let queued = gst::parse::launch(&format!(
+        "videotestsrc num-buffers=3 ! video/x-raw,width=320,height=240,framerate=30/1 \
+         ! rsdetect detections={} ! queue ! queue2 ! rsbytetrack name=t ! appsink name=sink",
+        det.display()
+    ))
+    .unwrap()
+    .downcast::<gst::Pipeline>()
+    .unwrap();
+    let into_tracker = Arc::new(Mutex::new((0usize, 0usize)));
+    let count = into_tracker.clone();
+    let t = queued.by_name("t").unwrap().static_pad("sink").unwrap();
+    t.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+        if let Some(b) = info.buffer() {
+            let mut c = count.lock().unwrap();
+            c.0 += 1;
+            c.1 += b
+                .iter_meta::<gst_video::VideoRegionOfInterestMeta>()
+                .count();
+        }
+        gst::PadProbeReturn::Ok
+    });
+    let seen_queued = read(&queued);
+    assert_eq!(
+        *into_tracker.lock().unwrap(),
+        (3, 0),
+        "(buffers, ROI metas)"
+    );
+    assert_eq!(seen_queued[2].0.len(), 2, "rsbytetrack publishes");
     // rsdetect publishes in front of the tee; the second branch makes
     // rsbytetrack copy the buffer (metas and all) before it publishes: it
     // still replaces rsdetect's ROIs (marked by their index) with its own.
