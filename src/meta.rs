@@ -146,7 +146,7 @@ pub struct Detection {
 pub fn detection_param(d: &Detection) -> gst::Structure {
     use glib::gobject_ffi::{G_TYPE_DOUBLE, G_TYPE_INT, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT64};
     use glib::translate::{FromGlibPtrFull, IntoGlib};
-    // The names, in the order the calls below pass their values.
+    // The names, in the order the call below passes their values.
     static NAMES: std::sync::LazyLock<[glib::ffi::GQuark; 11]> = std::sync::LazyLock::new(|| {
         [
             "detection",
@@ -165,75 +165,57 @@ pub fn detection_param(d: &Detection) -> gst::Structure {
     });
     let n = &*NAMES;
     let [x0, y0, x1, y1] = d.bbox;
-    // Quark 0 ends the list: without a global id, before it.
-    let (global, g) = match d.global_id {
-        Some(g) => (n[9], g),
-        None => (0, 0),
-    };
+    // The uint64 ids (track, global) that the object has, in the last two
+    // places of the list; quark 0 ends it early.
+    let mut ids = [(0 as glib::ffi::GQuark, 0u64); 2];
+    let mut k = 0;
+    if let RoiId::Track(t) = d.id {
+        ids[k] = (n[7], t);
+        k += 1;
+    }
+    if let Some(g) = d.global_id {
+        ids[k] = (n[9], g);
+    }
     // SAFETY: each name is followed by its GType and a value of that C type
-    // (gdouble, gint, guint64, guint), and the list ends with quark 0; the
-    // new structure is ours (full transfer). The state GValue is
-    // initialised as a string holding a static C string (the `&'static
-    // GStr`), and the structure takes it over.
+    // (gdouble, gint, guint64), and the list ends with quark 0; the new
+    // structure is ours (full transfer). The GValues taken over by the
+    // structure are initialised with their type: a guint, and a string
+    // holding a static C string (the `&'static GStr`).
     unsafe {
         let s = gst::ffi::gst_structure_new_id_empty(n[0]);
-        match d.id {
-            RoiId::Track(t) => gst::ffi::gst_structure_id_set(
-                s,
-                n[1],
-                G_TYPE_DOUBLE,
-                x0,
-                n[2],
-                G_TYPE_DOUBLE,
-                y0,
-                n[3],
-                G_TYPE_DOUBLE,
-                x1,
-                n[4],
-                G_TYPE_DOUBLE,
-                y1,
-                n[5],
-                G_TYPE_DOUBLE,
-                d.confidence,
-                n[6],
-                G_TYPE_INT,
-                d.label_id as std::ffi::c_int,
-                n[7],
-                G_TYPE_UINT64,
-                t,
-                global,
-                G_TYPE_UINT64,
-                g,
-                0 as glib::ffi::GQuark,
-            ),
-            RoiId::Index(i) => gst::ffi::gst_structure_id_set(
-                s,
-                n[1],
-                G_TYPE_DOUBLE,
-                x0,
-                n[2],
-                G_TYPE_DOUBLE,
-                y0,
-                n[3],
-                G_TYPE_DOUBLE,
-                x1,
-                n[4],
-                G_TYPE_DOUBLE,
-                y1,
-                n[5],
-                G_TYPE_DOUBLE,
-                d.confidence,
-                n[6],
-                G_TYPE_INT,
-                d.label_id as std::ffi::c_int,
-                n[8],
-                G_TYPE_UINT,
-                i as std::ffi::c_uint,
-                global,
-                G_TYPE_UINT64,
-                g,
-                0 as glib::ffi::GQuark,
-            ),
+        gst::ffi::gst_structure_id_set(
+            s,
+            n[1],
+            G_TYPE_DOUBLE,
+            x0,
+            n[2],
+            G_TYPE_DOUBLE,
+            y0,
+            n[3],
+            G_TYPE_DOUBLE,
+            x1,
+            n[4],
+            G_TYPE_DOUBLE,
+            y1,
+            n[5],
+            G_TYPE_DOUBLE,
+            d.confidence,
+            n[6],
+            G_TYPE_INT,
+            d.label_id as std::ffi::c_int,
+            ids[0].0,
+            G_TYPE_UINT64,
+            ids[0].1,
+            ids[1].0,
+            G_TYPE_UINT64,
+            ids[1].1,
+            0 as glib::ffi::GQuark,
+        );
+        if let RoiId::Index(i) = d.id {
+            let mut v: glib::gobject_ffi::GValue = std::mem::zeroed();
+            glib::gobject_ffi::g_value_init(&mut v, G_TYPE_UINT);
+            glib::gobject_ffi::g_value_set_uint(&mut v, i);
+            gst::ffi::gst_structure_id_take_value(s, n[8], &mut v);
         }
         if let Some(state) = d.state {
             let mut v: glib::gobject_ffi::GValue = std::mem::zeroed();
