@@ -138,11 +138,12 @@ pub struct Detection {
 /// A ROI's `detection` param: the fields DL Streamer's consumers read
 /// (x_min, y_min, x_max, y_max, confidence as double, label_id as int) and
 /// ours: track_id (uint64) or rstracking_index (uint), global_id (uint64)
-/// and state (string). Set in one `gst_structure_id_set` call and the
-/// state as a static string: the safe setters build, check and hand over
-/// one GValue per field and copy the string (README "Measured results");
-/// `gst_structure_new_id` would walk the arguments twice (1 µs per frame
-/// of 15 objects).
+/// and state (string). The numbers but the index are set in one
+/// `gst_structure_id_set` call; the index (untracked objects only) and the
+/// state, as a static string, are GValues handed over: the safe setters
+/// build, check and hand over one GValue per field and copy the string
+/// (README "Measured results"); `gst_structure_new_id` would walk the
+/// arguments twice (1 µs per frame of 15 objects).
 pub fn detection_param(d: &Detection) -> gst::Structure {
     use glib::gobject_ffi::{G_TYPE_DOUBLE, G_TYPE_INT, G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT64};
     use glib::translate::{FromGlibPtrFull, IntoGlib};
