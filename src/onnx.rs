@@ -469,6 +469,67 @@ pub fn run_f32<'s>(
         .map_err(|e| ModelError::Inference(format!("Inference failed: {e}")))
 }
 
+/// How [`run_batched`] splits rows into `Session::run` calls.
+pub struct Batching<'a> {
+    /// The model in error messages ("Re-id", "Action model").
+    pub what: &'a str,
+    pub input_name: &'a str,
+    /// Values per row.
+    pub slot: usize,
+    /// Rows per run of a model with a fixed batch size.
+    pub fixed_batch: Option<usize>,
+}
+
+/// Runs the `n` rows of `tensor` (`b.slot` values each) through `session`:
+/// one `Session::run` for all, or one per `b.fixed_batch` rows, the last
+/// chunk zero-padded (in `padded`) where `tensor` ends before the batch
+/// does; `shape(rows)` is the input shape of a run of `rows`. Calls
+/// `row(i, output)` for each row in order with its part of the first
+/// output (float32, the batch first). Returns the number of runs.
+pub fn run_batched(
+    session: &mut Session,
+    b: &Batching,
+    tensor: &[f32],
+    n: usize,
+    padded: &mut Vec<f32>,
+    shape: impl Fn(usize) -> Vec<usize>,
+    mut row: impl FnMut(usize, &[f32]),
+) -> Result<u64, String> {
+    let (what, slot) = (b.what, b.slot);
+    let chunk = b.fixed_batch.unwrap_or(n);
+    let (mut start, mut runs) = (0, 0);
+    while start < n {
+        let rows = chunk.min(n - start);
+        let run = b.fixed_batch.unwrap_or(rows);
+        let data = if tensor.len() >= (start + run) * slot {
+            &tensor[start * slot..(start + run) * slot]
+        } else {
+            padded.clear();
+            padded.extend_from_slice(&tensor[start * slot..(start + rows) * slot]);
+            padded.resize(run * slot, 0.0);
+            &padded[..]
+        };
+        let outputs = run_f32(session, b.input_name, data, &shape(run))?;
+        let (oshape, values) = outputs[0]
+            .try_extract_tensor::<f32>()
+            .map_err(|e| format!("{what} output is not a float32 tensor: {e}"))?;
+        let got = oshape.first().copied().unwrap_or(0).max(0) as usize;
+        if got != run || values.is_empty() || values.len() % run != 0 {
+            return Err(format!(
+                "{what} output has shape {:?} for a batch of {run}",
+                oshape.iter().collect::<Vec<_>>()
+            ));
+        }
+        let k = values.len() / run;
+        for r in 0..rows {
+            row(start + r, &values[r * k..(r + 1) * k]);
+        }
+        start += rows;
+        runs += 1;
+    }
+    Ok(runs)
+}
+
 /// A tensor input or output of a session: name and shape (−1 = dynamic).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TensorInfo {

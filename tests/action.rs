@@ -144,6 +144,40 @@ fn the_model_gets_each_tracks_last_t_keypoints_in_ntvc_layout() {
     window_case("action_identity_ntvc.onnx", false);
 }
 
+/// A model with a fixed batch of 2 gets the five windows of a frame in
+/// three runs, the last one zero-padded; each object's scores are still
+/// its own window.
+#[test]
+fn a_fixed_batch_model_runs_in_chunks_and_pads_the_last() {
+    let mut h = harness(&[
+        ("model", &model("action_identity_batch2.onnx")),
+        ("window", "2"),
+        ("stride", "2"),
+        ("min-frames", "2"),
+        ("normalization", "none"),
+        ("activation", "none"),
+        ("scores", "true"),
+    ]);
+    let mut checked = 0;
+    for f in 0..2u64 {
+        let objects = (1..=5).map(|id| person(id, f, V)).collect();
+        let out = h.push_and_pull(buffer_with(f, objects)).unwrap();
+        for o in objects_of(&out).into_iter().filter(|_| f == 1) {
+            let id = o.track_id.unwrap();
+            let scores = o.action.unwrap().scores.unwrap();
+            assert_eq!(
+                &scores[..],
+                &expected_window(id, 1, 0, 2, true)[..],
+                "track {id}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 5);
+    assert_eq!(counter(&h, "classified"), 5);
+    assert_eq!(counter(&h, "runs"), 3);
+}
+
 #[test]
 fn tracks_due_in_the_same_frame_share_one_run_and_ended_tracks_are_freed() {
     let mut h = harness(&[

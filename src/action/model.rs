@@ -105,13 +105,6 @@ impl ActionModel {
         &self.model.description
     }
 
-    fn shape(&self, n: usize) -> Vec<usize> {
-        match self.layout {
-            Layout::Nctvm => vec![n, 3, self.window, self.joints, 1],
-            Layout::Ntvc => vec![n, self.window, self.joints, 3],
-        }
-    }
-
     /// Runs `n` windows (`tensor`: n slots of 3·T·V values in the model's
     /// layout) and calls `row(k, scores)` for each of them in order. One
     /// `Session::run` for all, or one per `fixed_batch` rows (the last
@@ -120,44 +113,34 @@ impl ActionModel {
         &mut self,
         tensor: &[f32],
         n: usize,
-        mut row: impl FnMut(usize, &[f32]),
+        row: impl FnMut(usize, &[f32]),
     ) -> Result<u64, String> {
-        let mut runs = 0;
         let slot = 3 * self.window * self.joints;
         debug_assert_eq!(tensor.len(), n * slot);
-        let chunk = self.fixed_batch.unwrap_or(n);
-        let mut start = 0;
-        while start < n {
-            let rows = chunk.min(n - start);
-            let run = self.fixed_batch.unwrap_or(rows);
-            let data = if run == rows {
-                &tensor[start * slot..(start + rows) * slot]
-            } else {
-                self.padded.clear();
-                self.padded
-                    .extend_from_slice(&tensor[start * slot..(start + rows) * slot]);
-                self.padded.resize(run * slot, 0.0);
-                &self.padded[..]
-            };
-            let shape = self.shape(run);
-            let outputs = onnx::run_f32(&mut self.model.session, &self.input_name, data, &shape)?;
-            let (oshape, values) = outputs[0]
-                .try_extract_tensor::<f32>()
-                .map_err(|e| format!("Action model output is not a float32 tensor: {e}"))?;
-            let got = oshape.first().copied().unwrap_or(0).max(0) as usize;
-            if got != run || values.is_empty() || values.len() % run != 0 {
-                return Err(format!(
-                    "Action model output has shape {:?} for a batch of {run}",
-                    oshape.iter().collect::<Vec<_>>()
-                ));
-            }
-            let k = values.len() / run;
-            for r in 0..rows {
-                row(start + r, &values[r * k..(r + 1) * k]);
-            }
-            start += rows;
-            runs += 1;
-        }
-        Ok(runs)
+        let batching = onnx::Batching {
+            what: "Action model",
+            input_name: &self.input_name,
+            slot,
+            fixed_batch: self.fixed_batch,
+        };
+        let (window, joints, layout) = (self.window, self.joints, self.layout);
+        onnx::run_batched(
+            &mut self.model.session,
+            &batching,
+            tensor,
+            n,
+            &mut self.padded,
+            |run| shape(layout, run, window, joints),
+            row,
+        )
+    }
+}
+
+/// The input shape of a run of `n` windows of `window` frames of `joints`
+/// joints in `layout`.
+fn shape(layout: Layout, n: usize, window: usize, joints: usize) -> Vec<usize> {
+    match layout {
+        Layout::Nctvm => vec![n, 3, window, joints, 1],
+        Layout::Ntvc => vec![n, window, joints, 3],
     }
 }

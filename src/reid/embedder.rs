@@ -202,33 +202,24 @@ impl Embedder {
         if n == 0 {
             return Ok(());
         }
-        let kind = self.kind;
         let t0 = Instant::now();
-        let chunk = self.fixed_batch.unwrap_or(n);
-        let slot = self.slot();
-        let mut start = 0;
-        while start < n {
-            let rows = chunk.min(n - start);
-            let run = self.fixed_batch.unwrap_or(rows);
-            let data = &self.tensor[start * slot..(start + run) * slot];
-            let shape = [run, 3, self.input_h, self.input_w];
-            let outputs = onnx::run_nchw(&mut self.model.session, &self.input_name, data, shape)?;
-            let (oshape, values) = outputs[0]
-                .try_extract_tensor::<f32>()
-                .map_err(|e| format!("{kind} output is not a float32 tensor: {e}"))?;
-            let got = oshape.first().copied().unwrap_or(0).max(0) as usize;
-            if got != run || values.len() % run.max(1) != 0 {
-                return Err(format!(
-                    "{kind} output has shape {:?} for a batch of {run}",
-                    oshape.iter().collect::<Vec<_>>()
-                ));
-            }
-            let dim = values.len() / run;
-            for r in 0..rows {
-                row(&values[r * dim..(r + 1) * dim]);
-            }
-            start += rows;
-        }
+        let batching = onnx::Batching {
+            what: self.kind,
+            input_name: &self.input_name,
+            slot: self.slot(),
+            fixed_batch: self.fixed_batch,
+        };
+        let (h, w) = (self.input_h, self.input_w);
+        // The tensor holds the padding of a fixed batch already (`crop`).
+        onnx::run_batched(
+            &mut self.model.session,
+            &batching,
+            &self.tensor,
+            n,
+            &mut Vec::new(),
+            |run| vec![run, 3, h, w],
+            |_, r| row(r),
+        )?;
         self.times.infer = t0.elapsed();
         Ok(())
     }

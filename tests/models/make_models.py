@@ -516,6 +516,11 @@ def build_all():
             {"description": "gst-rstracking test fixture: action model whose "
                             "scores are its [N, 3, T, 17, 1] input window"},
             ACTION_NCTVM),
+        "action_identity_batch2.onnx": action_identity_model(
+            {"description": "gst-rstracking test fixture: action model whose "
+                            "scores are its [2, 3, T, 17, 1] input window "
+                            "(a fixed batch of 2)"},
+            [2, 3, "frames", 17, 1]),
         "action_identity_ntvc.onnx": action_identity_model(
             {"description": "gst-rstracking test fixture: action model whose "
                             "scores are its [N, T, 17, 3] input window"},
