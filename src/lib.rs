@@ -459,62 +459,43 @@ pub(crate) fn opt_string(v: &gst::glib::Value) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// A uint property in `min..=max`, settable in NULL/READY.
-pub(crate) fn uint_prop(
-    name: &str,
-    nick: &str,
-    blurb: &str,
-    (min, max): (u32, u32),
-    default: u32,
-) -> gst::glib::ParamSpec {
-    use gst::prelude::*;
-    gst::glib::ParamSpecUInt::builder(name)
-        .nick(nick)
-        .blurb(blurb)
-        .minimum(min)
-        .maximum(max)
-        .default_value(default)
-        .mutable_ready()
-        .build()
+/// A property function `$name(name, nick, blurb, (min, max), default)` of
+/// `$spec` for `$t` values in `min..=max`, settable in NULL/READY.
+macro_rules! range_prop {
+    ($(#[$doc:meta])* $name:ident, $spec:ty, $t:ty) => {
+        $(#[$doc])*
+        pub(crate) fn $name(
+            name: &str,
+            nick: &str,
+            blurb: &str,
+            (min, max): ($t, $t),
+            default: $t,
+        ) -> gst::glib::ParamSpec {
+            use gst::prelude::*;
+            <$spec>::builder(name)
+                .nick(nick)
+                .blurb(blurb)
+                .minimum(min)
+                .maximum(max)
+                .default_value(default)
+                .mutable_ready()
+                .build()
+        }
+    };
 }
 
-/// A double property in `min..=max`, settable in NULL/READY.
-pub(crate) fn double_prop(
-    name: &str,
-    nick: &str,
-    blurb: &str,
-    (min, max): (f64, f64),
-    default: f64,
-) -> gst::glib::ParamSpec {
-    use gst::prelude::*;
-    gst::glib::ParamSpecDouble::builder(name)
-        .nick(nick)
-        .blurb(blurb)
-        .minimum(min)
-        .maximum(max)
-        .default_value(default)
-        .mutable_ready()
-        .build()
-}
-
-/// A float property in `min..=max`, settable in NULL/READY.
-pub(crate) fn float_prop(
-    name: &str,
-    nick: &str,
-    blurb: &str,
-    (min, max): (f32, f32),
-    default: f32,
-) -> gst::glib::ParamSpec {
-    use gst::prelude::*;
-    gst::glib::ParamSpecFloat::builder(name)
-        .nick(nick)
-        .blurb(blurb)
-        .minimum(min)
-        .maximum(max)
-        .default_value(default)
-        .mutable_ready()
-        .build()
-}
+range_prop!(
+    /// A uint property in `min..=max`, settable in NULL/READY.
+    uint_prop, gst::glib::ParamSpecUInt, u32
+);
+range_prop!(
+    /// A double property in `min..=max`, settable in NULL/READY.
+    double_prop, gst::glib::ParamSpecDouble, f64
+);
+range_prop!(
+    /// A float property in `min..=max`, settable in NULL/READY.
+    float_prop, gst::glib::ParamSpecFloat, f32
+);
 
 /// A read-only uint64 counter property.
 pub(crate) fn counter_prop(name: &str, nick: &str, blurb: &str) -> gst::glib::ParamSpec {

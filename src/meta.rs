@@ -447,15 +447,7 @@ mod imp {
             }
             return true.into_glib();
         }
-        if type_ == from_glib(gst_video::ffi::gst_video_meta_transform_scale_get_quark()) {
-            let trans = &*(data as *const gst_video::ffi::GstVideoMetaTransform);
-            let (iw, ih) = ((*trans.in_info).width, (*trans.in_info).height);
-            let (ow, oh) = ((*trans.out_info).width, (*trans.out_info).height);
-            if iw <= 0 || ih <= 0 || ow <= 0 || oh <= 0 {
-                return false.into_glib();
-            }
-            let sx = ow as f32 / iw as f32;
-            let sy = oh as f32 / ih as f32;
+        if let Some((_, _, sx, sy)) = scale_transform(type_, data) {
             let mut frame = src.frame.clone();
             for o in &mut frame.objects {
                 o.scale(sx, sy);
@@ -504,6 +496,35 @@ mod imp {
     /// per buffer copy).
     static COPY: LazyLock<glib::Quark> = LazyLock::new(|| glib::Quark::from_str("gst-copy"));
 
+    /// For a scale transform (`type_`, its `data`) between frames with a
+    /// size: the new frame's width, height and the factors x, y; `None`
+    /// for another transform (or a frame without a size), which the metas
+    /// do not follow.
+    ///
+    /// # Safety
+    /// `data` is the transform's data, a `GstVideoMetaTransform` for the
+    /// scale type.
+    unsafe fn scale_transform(
+        type_: glib::Quark,
+        data: glib::ffi::gpointer,
+    ) -> Option<(u32, u32, f32, f32)> {
+        if type_ != from_glib(gst_video::ffi::gst_video_meta_transform_scale_get_quark()) {
+            return None;
+        }
+        let trans = &*(data as *const gst_video::ffi::GstVideoMetaTransform);
+        let (iw, ih) = ((*trans.in_info).width, (*trans.in_info).height);
+        let (ow, oh) = ((*trans.out_info).width, (*trans.out_info).height);
+        if iw <= 0 || ih <= 0 || ow <= 0 || oh <= 0 {
+            return None;
+        }
+        Some((
+            ow as u32,
+            oh as u32,
+            ow as f32 / iw as f32,
+            oh as f32 / ih as f32,
+        ))
+    }
+
     /// The first meta of `buffer` with `info`, or null.
     pub(super) unsafe fn find_meta(
         buffer: *mut gst::ffi::GstBuffer,
@@ -531,21 +552,11 @@ mod imp {
         let type_: glib::Quark = from_glib(type_);
         let scale = if type_ == *COPY {
             None
-        } else if type_ == from_glib(gst_video::ffi::gst_video_meta_transform_scale_get_quark()) {
-            let trans = &*(data as *const gst_video::ffi::GstVideoMetaTransform);
-            let (iw, ih) = ((*trans.in_info).width, (*trans.in_info).height);
-            let (ow, oh) = ((*trans.out_info).width, (*trans.out_info).height);
-            if iw <= 0 || ih <= 0 || ow <= 0 || oh <= 0 {
-                return false.into_glib();
-            }
-            Some((
-                ow as u32,
-                oh as u32,
-                ow as f32 / iw as f32,
-                oh as f32 / ih as f32,
-            ))
         } else {
-            return false.into_glib();
+            match scale_transform(type_, data) {
+                Some(scale) => Some(scale),
+                None => return false.into_glib(),
+            }
         };
         if scale.is_none() && !find_meta(dest, frame_meta_info()).is_null() {
             // Copy into a buffer that has one already.

@@ -380,35 +380,28 @@ fn an_unwritable_directory_is_an_error_at_start() {
     let file = dir.join("file.txt");
     std::fs::write(&file, "x").unwrap();
     let loc = format!("{}/crops/{{track}}.jpg", file.display());
-    let e = gst::ElementFactory::make("rscropsink")
-        .property("location", &loc)
-        .build()
-        .unwrap();
-    let bus = gst::Bus::new();
-    e.set_bus(Some(&bus));
-    assert!(e.set_state(gst::State::Paused).is_err());
-    let msg = bus
-        .iter()
-        .find_map(|m| match m.view() {
-            gst::MessageView::Error(err) => Some(err.error().to_string()),
-            _ => None,
-        })
-        .expect("an error message");
     assert_eq!(
-        msg,
+        start_error(&loc),
         format!(
             "Cannot write crops to directory '{}/crops/' (location '{loc}'): Not a directory (os error 20)",
             file.display()
         )
     );
-    e.set_state(gst::State::Null).unwrap();
     // A bad pattern is a settings error naming it.
     let bad = format!("{}/{{id}}.jpg", dir.display());
+    assert_eq!(
+        start_error(&bad),
+        format!("location '{bad}': unknown placeholder '{{id}}' (expected {{stream}}, {{track}}, {{frame}} or {{kind}})")
+    );
+}
+
+/// The error message of an rscropsink with `location` that fails to start
+/// (on a bus of its own).
+fn start_error(location: &str) -> String {
     let e = gst::ElementFactory::make("rscropsink")
-        .property("location", &bad)
+        .property("location", location)
         .build()
         .unwrap();
-    // A bus of its own: the first element's bus holds its later messages.
     let bus = gst::Bus::new();
     e.set_bus(Some(&bus));
     assert!(e.set_state(gst::State::Paused).is_err());
@@ -419,9 +412,6 @@ fn an_unwritable_directory_is_an_error_at_start() {
             _ => None,
         })
         .expect("an error message");
-    assert_eq!(
-        msg,
-        format!("location '{bad}': unknown placeholder '{{id}}' (expected {{stream}}, {{track}}, {{frame}} or {{kind}})")
-    );
     e.set_state(gst::State::Null).unwrap();
+    msg
 }

@@ -6,6 +6,7 @@ use super::NormalizationProp;
 use crate::classify::Activation as ActivationProp;
 use crate::meta::TrackingMeta;
 use crate::onnx::OrtSettings;
+use crate::settings_error;
 use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
@@ -99,10 +100,6 @@ impl ObjectSubclass for RsAction {
     type ParentType = gst_base::BaseTransform;
 }
 
-fn uint(name: &str, nick: &str, blurb: &str, min: u32, max: u32, def: u32) -> glib::ParamSpec {
-    crate::uint_prop(name, nick, blurb, (min, max), def)
-}
-
 use crate::counter_prop as counter;
 
 impl ObjectImpl for RsAction {
@@ -110,9 +107,9 @@ impl ObjectImpl for RsAction {
         static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
             vec![
                 crate::string_prop("model", "ONNX model", "Action model: float input [N, 3, T, V, 1] (ST-GCN) or [N, T, V, 3], output [N, classes]"),
-                uint("window", "Window", "T: keypoint frames per track window (a model with a fixed T must match)", 1, 4096, DEFAULT_WINDOW),
-                uint("stride", "Stride", "New frames of a track between two classifications", 1, 4096, DEFAULT_STRIDE),
-                uint("min-frames", "Minimum frames", "Frames a track needs before its first classification (a shorter window is zero-padded at its start); 0 = window", 0, 4096, 0),
+                crate::uint_prop("window", "Window", "T: keypoint frames per track window (a model with a fixed T must match)", (1, 4096), DEFAULT_WINDOW),
+                crate::uint_prop("stride", "Stride", "New frames of a track between two classifications", (1, 4096), DEFAULT_STRIDE),
+                crate::uint_prop("min-frames", "Minimum frames", "Frames a track needs before its first classification (a shorter window is zero-padded at its start); 0 = window", (0, 4096), 0),
                 glib::ParamSpecEnum::builder_with_default("normalization", NormalizationProp::default())
                     .nick("Normalization")
                     .blurb("How keypoint x, y are normalised before they enter a window")
@@ -131,7 +128,7 @@ impl ObjectImpl for RsAction {
                     .default_value(false)
                     .mutable_ready()
                     .build(),
-                uint("forget-after", "Forget after", "Frames after which the window of a track not seen is freed", 1, 1_000_000, DEFAULT_FORGET_AFTER),
+                crate::uint_prop("forget-after", "Forget after", "Frames after which the window of a track not seen is freed", (1, 1_000_000), DEFAULT_FORGET_AFTER),
                 glib::ParamSpecBoolean::builder("post-messages")
                     .nick("Post messages")
                     .blurb("Post an 'rstracking-action' element message for every classification")
@@ -218,8 +215,6 @@ impl ElementImpl for RsAction {
         TEMPLATES.as_ref()
     }
 }
-
-use crate::settings_error;
 
 /// The labels of `labels` or `labels-file` (not both).
 fn load_labels(s: &Settings) -> Result<Vec<String>, String> {

@@ -135,14 +135,6 @@ fn count_filter(s: &mut Stats, f: Filter) {
 
 use crate::{string_prop_default as string, uint_prop as uint};
 
-fn float(name: &str, nick: &str, blurb: &str, max: f64, default: f64) -> glib::ParamSpec {
-    crate::double_prop(name, nick, blurb, (0.0, max), default)
-}
-
-fn float32(name: &str, nick: &str, blurb: &str, max: f32, default: f32) -> glib::ParamSpec {
-    crate::float_prop(name, nick, blurb, (0.0, max), default)
-}
-
 fn param_specs() -> Vec<glib::ParamSpec> {
     let d = Config::default();
     let mut v = vec![
@@ -150,10 +142,10 @@ fn param_specs() -> Vec<glib::ParamSpec> {
         string("best-location", "Best-shot location", "Pattern of the best shot's file per track (written when the track ends and at EOS); empty = no best shots; default crops/{stream}/{track}/best.jpg", DEFAULT_BEST_LOCATION),
         crate::string_prop("index-location", "Index location", "JSON Lines index of the crops written (one line per file, after the file is complete); empty (default) = no index"),
         uint("interval", "Interval", "A track gives at most one sample crop every N of its frames; 1-100000, default 8", (1, 100_000), d.interval),
-        float32("min-confidence", "Minimum confidence", "Objects below this detection confidence are not exported; 0-1, default 0.75", 1.0, d.min_confidence),
-        float32("min-size", "Minimum size", "Objects whose box clipped to the frame has a shorter side below this (px) are not exported; 0-100000, default 50", 100_000.0, d.min_size),
+        crate::float_prop("min-confidence", "Minimum confidence", "Objects below this detection confidence are not exported; 0-1, default 0.75", (0.0, 1.0), d.min_confidence),
+        crate::float_prop("min-size", "Minimum size", "Objects whose box clipped to the frame has a shorter side below this (px) are not exported; 0-100000, default 50", (0.0, 100_000.0), d.min_size),
         crate::string_prop("class-min-size", "Per-class minimum size", "min-size per class id, CLASS:PIXELS comma-separated (e.g. 1:90 for faces); other classes use min-size; empty (default) = none"),
-        float("min-sharpness", "Minimum sharpness", "Crops whose sharpness (variance of the 3x3 Laplacian of the luma) is below this are not exported and cannot be best shots; 0-1e9, default 0 = off", 1e9, d.min_sharpness),
+        crate::double_prop("min-sharpness", "Minimum sharpness", "Crops whose sharpness (variance of the 3x3 Laplacian of the luma) is below this are not exported and cannot be best shots; 0-1e9, default 0 = off", (0.0, 1e9), d.min_sharpness),
         uint("max-per-track", "Max per track", "Most sample crops per track (best shots not counted); 0-1000000, default 0 = unlimited", (0, 1_000_000), d.max_per_track),
         crate::string_prop("classes", "Classes", "Comma-separated detector class ids to export (e.g. 0,2); empty (default) = all"),
         uint("quality", "Quality", "JPEG quality; 1-100, default 85", (1, 100), DEFAULT_QUALITY),

@@ -4,6 +4,7 @@
 use super::infer::{self, Detector, ModelConfig};
 use crate::meta::TrackingMeta;
 use crate::onnx::OrtSettings;
+use crate::settings_error;
 use gst::glib;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
@@ -595,8 +596,6 @@ fn frame_warnings(imp: &mut Imported) -> Vec<String> {
     }
     w
 }
-
-use crate::settings_error;
 
 impl RsDetect {
     fn start_import(&self, path: &str) -> Result<Mode, gst::ErrorMessage> {

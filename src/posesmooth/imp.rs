@@ -428,17 +428,6 @@ impl ObjectSubclass for RsPoseSmooth {
     }
 }
 
-fn float_prop(
-    name: &'static str,
-    nick: &'static str,
-    blurb: &'static str,
-    min: f64,
-    max: f64,
-    default: f64,
-) -> glib::ParamSpec {
-    crate::double_prop(name, nick, blurb, (min, max), default)
-}
-
 impl ObjectImpl for RsPoseSmooth {
     fn properties() -> &'static [glib::ParamSpec] {
         static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
@@ -449,12 +438,12 @@ impl ObjectImpl for RsPoseSmooth {
                     .blurb("Smoothing filter per keypoint coordinate")
                     .mutable_ready()
                     .build(),
-                float_prop("min-cutoff", "Minimum cutoff", "one-euro: cutoff frequency at rest (Hz); lower = smoother when still", 1e-4, 1000.0, d.min_cutoff),
-                float_prop("beta", "Speed coefficient", "one-euro: cutoff increase per px/s of speed; higher = less lag when moving", 0.0, 100.0, d.beta),
-                float_prop("d-cutoff", "Derivative cutoff", "one-euro: cutoff frequency of the speed estimate (Hz)", 1e-4, 1000.0, d.d_cutoff),
-                float_prop("process-noise", "Process noise", "kalman: acceleration noise spectral density (px²/s³)", 1e-6, 1e12, d.process_noise),
-                float_prop("measurement-noise", "Measurement noise", "kalman: measurement variance (px²) at confidence 1 (divided by the keypoint confidence)", 1e-6, 1e9, d.measurement_noise),
-                float_prop("alpha", "EMA weight", "ema: weight of the new sample", 1e-4, 1.0, d.alpha),
+                crate::double_prop("min-cutoff", "Minimum cutoff", "one-euro: cutoff frequency at rest (Hz); lower = smoother when still", (1e-4, 1000.0), d.min_cutoff),
+                crate::double_prop("beta", "Speed coefficient", "one-euro: cutoff increase per px/s of speed; higher = less lag when moving", (0.0, 100.0), d.beta),
+                crate::double_prop("d-cutoff", "Derivative cutoff", "one-euro: cutoff frequency of the speed estimate (Hz)", (1e-4, 1000.0), d.d_cutoff),
+                crate::double_prop("process-noise", "Process noise", "kalman: acceleration noise spectral density (px²/s³)", (1e-6, 1e12), d.process_noise),
+                crate::double_prop("measurement-noise", "Measurement noise", "kalman: measurement variance (px²) at confidence 1 (divided by the keypoint confidence)", (1e-6, 1e9), d.measurement_noise),
+                crate::double_prop("alpha", "EMA weight", "ema: weight of the new sample", (1e-4, 1.0), d.alpha),
                 glib::ParamSpecFloat::builder("min-confidence")
                     .nick("Minimum confidence")
                     .blurb("Keypoints below this confidence are not fed to the filter (state missing)")
