@@ -87,18 +87,18 @@ pub fn read(buffer: &gst::BufferRef) -> Option<Frame> {
 /// `count` (not the column layout).
 pub fn frame(s: &gst::StructureRef) -> Option<Frame> {
     let n = s.get::<u32>("count").ok()? as usize;
-    let boxes = floats(s, "boxes");
-    let confidences = floats(s, "confidences");
-    let class_ids = words(s, "class_ids");
+    let boxes = column4(s, "boxes", f32::from_le_bytes);
+    let confidences = column4(s, "confidences", f32::from_le_bytes);
+    let class_ids = column4(s, "class_ids", u32::from_le_bytes);
     let labels = strings(s, "labels");
     let track_ids = ids(s, "track_ids");
     let states = strings(s, "states");
     let global_ids = ids(s, "global_ids");
-    let keypoint_counts = words(s, "keypoint_counts");
-    let keypoints = floats(s, "keypoints");
+    let keypoint_counts = column4(s, "keypoint_counts", u32::from_le_bytes);
+    let keypoints = column4(s, "keypoints", f32::from_le_bytes);
     let keypoint_states = strings(s, "keypoint_states");
-    let embedding_dims = words(s, "embedding_dims");
-    let embeddings = floats(s, "embeddings");
+    let embedding_dims = column4(s, "embedding_dims", u32::from_le_bytes);
+    let embeddings = column4(s, "embeddings", f32::from_le_bytes);
     let embedding_frames = ids(s, "embedding_frames");
     let (mut kp, mut emb) = (0usize, 0usize);
     let objects = (0..n)
@@ -143,29 +143,16 @@ pub fn frame(s: &gst::StructureRef) -> Option<Frame> {
     })
 }
 
-/// The 4-byte little-endian values of column `name` (empty if absent).
-fn column4(s: &gst::StructureRef, name: &str) -> Vec<[u8; 4]> {
+/// The 4-byte little-endian values of column `name`, each read by `f`
+/// (`f32::from_le_bytes`, `u32::from_le_bytes`; empty if absent).
+fn column4<T>(s: &gst::StructureRef, name: &str, f: fn([u8; 4]) -> T) -> Vec<T> {
     s.get::<gst::glib::Bytes>(name)
         .map(|b| {
             b.chunks_exact(4)
-                .map(|c| [c[0], c[1], c[2], c[3]])
+                .map(|c| f([c[0], c[1], c[2], c[3]]))
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn floats(s: &gst::StructureRef, name: &str) -> Vec<f32> {
-    column4(s, name)
-        .into_iter()
-        .map(f32::from_le_bytes)
-        .collect()
-}
-
-fn words(s: &gst::StructureRef, name: &str) -> Vec<u32> {
-    column4(s, name)
-        .into_iter()
-        .map(u32::from_le_bytes)
-        .collect()
 }
 
 /// An int64 id column: -1 is no id.
