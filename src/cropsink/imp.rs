@@ -347,8 +347,8 @@ fn try_queue(tx: &SyncSender<Job>, stats: &mut Stats, job: Job) {
 }
 
 /// Queues `job`, waiting for room until `deadline` (EOS only): woken
-/// when the worker finishes a job (it took one off the queue before) or
-/// `unlock` cancels.
+/// when the worker takes a job off the queue (and when it finishes one,
+/// exits) or `unlock` cancels.
 fn queue_until(tx: &SyncSender<Job>, shared: &Shared, mut job: Job, deadline: Instant) {
     let mut s = shared.stats.lock().unwrap();
     loop {
@@ -368,8 +368,8 @@ fn queue_until(tx: &SyncSender<Job>, shared: &Shared, mut job: Job, deadline: In
                 return;
             }
         }
-        // The queue is full, so a job is pending and its end will notify
-        // (the worker counts it under this lock, after we wait).
+        // The queue is full: the worker notifies, under this lock (so not
+        // before we wait), when it takes the next job off it.
         s = shared.cond.wait_timeout(s, deadline - now).unwrap().0;
     }
 }
